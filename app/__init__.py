@@ -1,0 +1,57 @@
+"""relayflow: ``create_app`` is the only way in (web, CLI and worker all start here)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.clock import SystemClock
+from app.config import DEFAULTS, PROJECT_ROOT, from_environment
+from app.services import Services, build_services
+from storage.db import Database, default_database_url
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "var"))
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(from_environment())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = default_database_url(app.instance_path)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    from handlers import HANDLERS, outbox_adapters
+
+    db = Database(app.config["DATABASE_URL"])
+    app.extensions["relayflow"] = build_services(
+        db, app.config.get("CLOCK") or SystemClock(), app.config.get("HANDLERS", HANDLERS),
+        app.config.get("OUTBOX_ADAPTERS") or outbox_adapters(),
+    )
+
+    from app.web import register_web
+
+    register_web(app)
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def services(app: Flask) -> Services:
+    return app.extensions["relayflow"]  # type: ignore[no-any-return]
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A per-installation secret kept under var/ (never in the repository)."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

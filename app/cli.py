@@ -1,0 +1,173 @@
+"""The ``relayflow`` command: a Flask CLI group built by ``create_app``."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.roles import ROLES
+from app.runtime.actors import Actor
+from app.runtime.bpmn_source import DeployError
+from app.runtime.errors import RuntimeActionError
+from storage import migrate
+
+DEMO_PASSWORD = "relayflow-demo"  # noqa: S105 - printed by `bootstrap --demo`; only for the local demo database
+
+
+def _cli_actor() -> Actor:
+    return Actor(f"cli:{getpass.getuser()}")
+
+
+def _services():  # type: ignore[no-untyped-def]
+    return current_app.extensions["relayflow"]
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(deploy_command)
+    app.cli.add_command(users_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(bootstrap_command)
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at revision {migrate.current_revision(current_app.config['DATABASE_URL'])}")
+
+
+def _deploy(files: list[Path]) -> None:
+    payload = {path.name: path.read_bytes() for path in files}
+    try:
+        bundles = _services().deploy_files(payload, _cli_actor())
+    except DeployError as exc:
+        raise click.ClickException("deployment refused, nothing was deployed:\n" + str(exc)) from None
+    for bundle in bundles:
+        state = "new deployment" if bundle.new else "unchanged"
+        versions = ", ".join(f"{pid} v{v}" for pid, v in sorted(bundle.versions.items()))
+        click.echo(f"{', '.join(bundle.files)}: {state} #{bundle.deployment_id} ({versions})")
+
+
+@click.command("deploy")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def deploy_command(files: tuple[Path, ...]) -> None:
+    """Check and deploy BPMN FILES (files that call each other form one bundle/version)."""
+    _deploy(list(files))
+
+
+@click.group("users", help="User accounts and roles.")
+def users_group() -> None:
+    pass
+
+
+def _run_user_action(action) -> None:  # type: ignore[no-untyped-def]
+    from app import users
+
+    services = _services()
+    try:
+        with services.db.transaction() as session:
+            action(users, session, services.clock)
+    except RuntimeActionError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="Repeat for several roles.")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+@with_appcontext
+def users_create(username: str, display_name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Create a user with roles."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _run_user_action(lambda users, session, clock: users.create_user(
+        session, clock, _cli_actor(), username, display_name, list(roles), password))
+    click.echo(f"user {username} created with roles: {', '.join(sorted(roles)) or '(none)'}")
+
+
+@users_group.command("set-roles")
+@click.argument("username")
+@click.argument("roles", nargs=-1, type=click.Choice(ROLES))
+@with_appcontext
+def users_set_roles(username: str, roles: tuple[str, ...]) -> None:
+    """Replace a user's roles with ROLES (none given: no roles)."""
+    _run_user_action(lambda users, session, clock: users.set_roles(
+        session, clock, _cli_actor(), username, list(roles)))
+    click.echo(f"{username}: roles are now {', '.join(sorted(set(roles))) or '(none)'}")
+
+
+@users_group.command("set-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+@with_appcontext
+def users_set_password(username: str, password: str | None) -> None:
+    """Set a user's password (stored hashed)."""
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    _run_user_action(lambda users, session, clock: users.set_password(
+        session, clock, _cli_actor(), username, password))
+    click.echo(f"password of {username} changed")
+
+
+@click.command("bootstrap")
+@click.option("--demo", is_flag=True, help="Create one demo user per role when there are no users.")
+@with_appcontext
+def bootstrap_command(demo: bool) -> None:
+    """Upgrade the database, deploy bpmn/, and (with --demo) create demo users if none exist."""
+    from sqlalchemy import func, select
+
+    from storage.models import User
+
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    bpmn_dir = Path(current_app.config["BPMN_DIR"])
+    files = sorted(bpmn_dir.glob("*.bpmn"))
+    if files:
+        _deploy(files)
+    else:
+        click.echo(f"no BPMN files in {bpmn_dir}")
+    if not demo:
+        return
+    with _services().db.reading() as session:
+        has_users = session.execute(select(func.count(User.id))).scalar_one() > 0
+    if has_users:
+        return
+    for role in ROLES:
+        _run_user_action(lambda users, session, clock, role=role: users.create_user(
+            session, clock, _cli_actor(), f"demo-{role}", f"Demo {role}", [role], DEMO_PASSWORD))
+    click.echo(f"demo users demo-<role> for {', '.join(ROLES)}; password: {DEMO_PASSWORD}")
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run one worker: timers, outbox, follow-ups and periodic jobs (APScheduler, in memory)."""
+    from app.scheduler import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = current_app.config
+    Worker(_services(), tick_seconds=config["TICK_SECONDS"], outbox_seconds=config["OUTBOX_SECONDS"],
+           periodic=config.get("PERIODIC_JOBS")).run_forever()
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="relayflow: durable BPMN workflows.")

@@ -1,0 +1,18 @@
+"""The one clock our code reads. SpiffWorkflow's timers read ``datetime.now`` themselves,
+so tests travel in time with time-machine, which moves both."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Wall-clock time, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,34 @@
+"""Layered configuration: defaults → environment (``DATABASE_URL``, ``RELAYFLOW_*``) → test mapping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: the embedded SQLite file under var/
+    "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
+    "DEPLOY_ON_START": True,
+    "TICK_SECONDS": 5,  # how often a worker wakes due timers and recovers follow-ups
+    "OUTBOX_SECONDS": 2,  # how often a worker dispatches the outbox
+    "SECRET_KEY": None,
+}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if env.get("DATABASE_URL"):
+        values["DATABASE_URL"] = env["DATABASE_URL"]
+    for key in ("BPMN_DIR", "SECRET_KEY"):
+        if env.get(f"RELAYFLOW_{key}"):
+            values[key] = env[f"RELAYFLOW_{key}"]
+    for key in ("TICK_SECONDS", "OUTBOX_SECONDS"):
+        if env.get(f"RELAYFLOW_{key}"):
+            values[key] = float(env[f"RELAYFLOW_{key}"])
+    if env.get("RELAYFLOW_DEPLOY_ON_START"):
+        values["DEPLOY_ON_START"] = env["RELAYFLOW_DEPLOY_ON_START"].lower() not in ("0", "false", "no")
+    return values

@@ -1,0 +1,267 @@
+"""The runtime's public actions: start, complete a task, deliver a message, wake timers,
+terminate / suspend / resume, retry an incident. Each is one transaction (see ``core``)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from app.runtime import history, messages
+from app.runtime.actors import Actor
+from app.runtime.canonical import json_safe
+from app.runtime.core import MessageRejected, StepRunner, _nothing, _set_start_data, parse_task_id
+from app.runtime.errors import Conflict, Forbidden, NotFound, RuntimeActionError
+from app.runtime.history import NewEvent
+from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
+from app.runtime.step import Step
+from storage.models import InboundMessage, Incident, Instance, UserTask, WaitingMessage
+
+RETRY_STUCK_TIMER_AFTER = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a message: delivered, stored (no instance waits yet), duplicate, rejected."""
+
+    outcome: str
+    message_id: int | None
+    instance_id: int | None = None
+    error: str | None = None
+
+
+class Runtime(StepRunner):
+    def start(self, process_id: str, data: dict[str, Any], actor: Actor) -> int:
+        """Start an instance of the latest version of ``process_id``; returns its id."""
+        if not isinstance(data, dict):
+            raise RuntimeActionError("start data must be a JSON object")
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            row = Instance(
+                process_version_id=self.latest_version_id(session, process_id), process_id=process_id,
+                status=CREATED, state=None, start_data=json_safe(data), started_by=actor.name,
+                created_at=now, updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            self.step(session, row, actor, _set_start_data(data),
+                      [NewEvent("instance.started", None, {"process_id": process_id, "data": row.start_data})])
+            instance_id = row.id
+        self.run_after_commit()
+        return instance_id
+
+    def complete_task(self, task_id: str, data: dict[str, Any], actor: Actor) -> int:
+        """Complete an open user task with the form data; returns the instance id."""
+        if not isinstance(data, dict):
+            raise RuntimeActionError("task data must be a JSON object")
+        uuid = parse_task_id(task_id)
+        data = json_safe(data)
+        with self.db.transaction() as session:
+            open_task = session.get(UserTask, task_id)
+            if open_task is None:
+                raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+            row = self.require(session, open_task.instance_id, RUNNING)
+            session.refresh(open_task)  # re-read under the instance lock
+            check_may_work_on(open_task, actor)
+
+            def act(workflow: BpmnWorkflow, step: Step) -> None:
+                task = workflow.get_task_from_id(uuid)
+                before = dict(task.data)
+                add_form = getattr(task.task_spec, "add_data_from_form", None)
+                add_form(task, data) if add_form else task.set_data(**data)
+                changes = {k: [before.get(k), v] for k, v in task.data.items() if before.get(k) != v}
+                step.record(NewEvent("task.completed", task.task_spec.bpmn_id,
+                                     {"task_id": task_id, "data": data, "changes": json_safe(changes)}))
+                task.run()
+
+            self.step(session, row, actor, act)
+            instance_id = row.id
+        self.run_after_commit()
+        return instance_id
+
+    def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
+                        message_key: str | None = None) -> Delivery:
+        """Route a message by (name, correlation); store it if nobody waits yet; ignore duplicates."""
+        if not isinstance(payload, dict):
+            raise RuntimeActionError("message payload must be a JSON object")
+        payload = json_safe(payload)
+        key = message_key or messages.derive_message_key(name, correlation, payload)
+        try:
+            with self.db.transaction() as session:
+                delivery = self._deliver(session, name, correlation, payload, key, actor)
+        except MessageRejected as rejected:
+            with self.db.transaction() as session:
+                stored = messages.store(session, name=name, correlation=correlation, payload=payload,
+                                        sender=actor.name, message_key=key, now=self.clock.now())
+                if stored is not None:
+                    stored.status, stored.error = messages.REJECTED, rejected.error
+            return Delivery("rejected", stored.id if stored else None, error=rejected.error)
+        self.run_after_commit()
+        return delivery
+
+    def _deliver(self, session: Session, name: str, correlation: str, payload: dict[str, Any], key: str,
+                 actor: Actor) -> Delivery:
+        now = self.clock.now()
+        existing = messages.find_by_key(session, key)
+        if existing is not None:
+            return self._duplicate(session, existing, actor)
+        waiting = messages.route(session, name, correlation)
+        stored = messages.store(session, name=name, correlation=correlation, payload=payload,
+                                sender=actor.name, message_key=key, now=now)
+        if stored is None:  # a concurrent sender with the same key won the insert
+            return Delivery("duplicate", None)
+        row = self.lock(session, waiting.instance_id) if waiting is not None else None
+        if row is None or row.status != RUNNING:
+            history.append(session, "messages", [NewEvent("message.stored", None, {
+                "name": name, "correlation": correlation, "key": key, "payload": payload,
+            })], actor=actor.name, at=now)
+            return Delivery("stored", stored.id)
+        self.step(session, row, actor, _nothing)
+        outcome = "delivered" if stored.status == messages.DELIVERED else "stored"
+        return Delivery(outcome, stored.id, row.id if outcome == "delivered" else None)
+
+    def _duplicate(self, session: Session, existing: Any, actor: Actor) -> Delivery:
+        existing.duplicates += 1
+        stream = history.instance_stream(existing.delivered_to) if existing.delivered_to else "messages"
+        history.append(session, stream, [NewEvent("message.duplicate", None, {
+            "name": existing.message_name, "key": existing.message_key, "first_received_at": existing.received_at,
+        })], actor=actor.name, at=self.clock.now(), instance_id=existing.delivered_to)
+        return Delivery("duplicate", existing.id, existing.delivered_to)
+
+    def wake_due(self, limit: int = 100) -> int:
+        """Refresh the timers of instances that are due, one transaction each; returns how many."""
+        actor = Actor.system("scheduler")
+        woken = 0
+        while woken < limit:
+            with self.db.transaction() as session:
+                now = self.clock.now()
+                row = session.execute(
+                    select(Instance).where(Instance.status == RUNNING, Instance.next_wake_at <= now)
+                    .order_by(Instance.next_wake_at).limit(1).with_for_update(skip_locked=True)
+                ).scalar_one_or_none()
+                if row is None:
+                    break
+                self.step(session, row, actor, _refresh_timers)
+                if row.next_wake_at is not None and row.next_wake_at <= now:
+                    row.next_wake_at = now + RETRY_STUCK_TIMER_AFTER  # never spin on one instance
+            woken += 1
+            self.run_after_commit()
+        return woken
+
+    def recover(self, limit: int = 100) -> int:
+        """Start children and deliver stored messages that a crash left behind; returns how many."""
+        with self.db.reading() as session:
+            created, waiting = due_follow_ups(session, limit)
+        for child_id in created:
+            self.start_created(child_id)
+        for instance_id in waiting:
+            self.poke(instance_id)
+        return len(created) + len(waiting)
+
+    def terminate(self, instance_id: int, reason: str, actor: Actor) -> None:
+        reason = _require_reason(reason)
+        with self.db.transaction() as session:
+            row = self.require(session, instance_id, CREATED, RUNNING, INCIDENT, SUSPENDED)
+            children = list(session.execute(select(Instance.id).where(
+                Instance.parent_id == instance_id, Instance.status.in_((CREATED, RUNNING, INCIDENT, SUSPENDED))
+            )).scalars())
+
+            def act(workflow: BpmnWorkflow, _step: Step) -> None:
+                workflow.cancel()
+                row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
+
+            self.step(session, row, actor, act)
+        for child_id in children:
+            self._after_commit.append(lambda child_id=child_id: self._terminate_child(child_id, reason, actor))
+        self.run_after_commit()
+
+    def _terminate_child(self, child_id: int, reason: str, actor: Actor) -> None:
+        with contextlib.suppress(Conflict):  # it ended meanwhile
+            self.terminate(child_id, f"parent terminated: {reason}", actor)
+
+    def suspend(self, instance_id: int, reason: str, actor: Actor) -> None:
+        reason = _require_reason(reason)
+        with self.db.transaction() as session:
+            row = self.require(session, instance_id, RUNNING, INCIDENT)
+            self._lifecycle_event(session, row, "instance.suspended", reason, actor, previous=row.status)
+            row.status, row.status_reason = SUSPENDED, reason
+
+    def resume(self, instance_id: int, reason: str, actor: Actor) -> None:
+        reason = _require_reason(reason)
+        with self.db.transaction() as session:
+            row = self.require(session, instance_id, SUSPENDED)
+            open_incident = session.execute(select(Incident.id).where(
+                Incident.instance_id == instance_id, Incident.resolved_at.is_(None)).limit(1)).first()
+            row.status, row.status_reason = (INCIDENT if open_incident else RUNNING), None
+            self._lifecycle_event(session, row, "instance.resumed", reason, actor, previous=SUSPENDED)
+            if row.status == RUNNING:  # timers that fell due meanwhile, messages stored meanwhile
+                self.step(session, row, actor, _refresh_timers)
+        self.run_after_commit()
+
+    def retry_incident(self, instance_id: int, actor: Actor) -> None:
+        """Reset the failed task and run on; a new failure opens a new incident."""
+        with self.db.transaction() as session:
+            row = self.require(session, instance_id, INCIDENT)
+            incidents = list(session.execute(select(Incident).where(
+                Incident.instance_id == instance_id, Incident.resolved_at.is_(None))).scalars())
+            now = self.clock.now()
+            for incident in incidents:
+                incident.resolved_at, incident.resolved_by = now, actor.name
+            row.status = RUNNING
+
+            def act(workflow: BpmnWorkflow, step: Step) -> None:
+                for incident in incidents:
+                    step.record(NewEvent("incident.retried", incident.element_id, {"incident_id": incident.id}))
+                    workflow.reset_from_task_id(parse_task_id(incident.task_id))
+
+            self.step(session, row, actor, act)
+        self.run_after_commit()
+
+    def _lifecycle_event(self, session: Session, row: Instance, kind: str, reason: str, actor: Actor,
+                         previous: str) -> None:
+        version = self.version(session, row.process_version_id)
+        history.append(session, history.instance_stream(row.id),
+                       [NewEvent(kind, None, {"reason": reason, "previous_status": previous})],
+                       actor=actor.name, at=self.clock.now(), instance_id=row.id,
+                       deployment_id=version.deployment_id)
+
+
+def check_may_work_on(task: UserTask, actor: Actor) -> None:
+    """The lane's role must be the actor's; a task claimed by someone else is theirs."""
+    if task.lane is not None and not actor.has_role(task.lane):
+        raise Forbidden(f"task {task.id} belongs to the {task.lane!r} lane; {actor.name} lacks that role")
+    if task.claimed_by is not None and task.claimed_by != actor.name:
+        raise Conflict(f"task {task.id} is claimed by {task.claimed_by}")
+
+
+def _refresh_timers(workflow: BpmnWorkflow, _step: Step) -> None:
+    workflow.refresh_timers()
+
+
+def _require_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise RuntimeActionError("a reason is required")
+    return reason.strip()
+
+
+def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:
+    """Work a crash may have left behind: created children never started, and running instances
+    that wait for a message already stored for them. The scheduler's tick runs both."""
+    created = list(session.execute(
+        select(Instance.id).where(Instance.status == CREATED, Instance.parent_id.is_not(None))
+        .order_by(Instance.id).limit(limit)).scalars())
+    routed = and_(WaitingMessage.message_name == InboundMessage.message_name,
+                  WaitingMessage.correlation == InboundMessage.correlation, WaitingMessage.correlation != "")
+    targeted = and_(WaitingMessage.message_name == InboundMessage.message_name,
+                    WaitingMessage.instance_id == InboundMessage.target_instance_id)
+    waiting = list(session.execute(
+        select(WaitingMessage.instance_id).join(InboundMessage, or_(routed, targeted))
+        .join(Instance, Instance.id == WaitingMessage.instance_id)
+        .where(InboundMessage.status == messages.PENDING, Instance.status == RUNNING)
+        .distinct().limit(limit)).scalars())
+    return created, waiting

@@ -1,0 +1,106 @@
+"""Deployments: read, validate and lint BPMN files, then store each bundle once as a version.
+
+The unit is the bundle of files that call each other, hashed together; a new hash is a new
+version of every process in it. All files are checked before anything is written, and all
+bundles are written in one transaction: a bad file leaves nothing half-deployed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.clock import Clock
+from app.runtime import history
+from app.runtime.actors import Actor
+from app.runtime.bpmn_source import DeployError, DeployProblem, read_bpmn
+from app.runtime.history import NewEvent
+from app.runtime.lint import lint_tree
+from app.runtime.parsing import group_into_bundles, parse_bundle, process_ids_defined
+from app.runtime.state import StateCodec
+from storage.models import Deployment, DeploymentFile, ProcessVersion
+
+STREAM = "deployments"
+
+
+@dataclass(frozen=True)
+class DeployedBundle:
+    deployment_id: int
+    files: list[str]
+    versions: dict[str, int]
+    new: bool
+
+
+def bundle_hash(files: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def deploy(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files: Mapping[str, bytes], *,
+           operators: Collection[str], roles: Collection[str]) -> list[DeployedBundle]:
+    """Check every file, then store each changed bundle as a new deployment (in this transaction)."""
+    problems: list[DeployProblem] = []
+    trees = {}
+    for name, data in sorted(files.items()):
+        try:
+            trees[name] = read_bpmn(name, data)
+        except DeployError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeployError(problems)
+    parsed = []
+    for bundle in group_into_bundles(trees):
+        bundle_trees = {name: trees[name] for name in bundle}
+        processes = {pid for tree in bundle_trees.values() for pid in process_ids_defined(tree)}
+        for name, tree in bundle_trees.items():
+            problems.extend(lint_tree(name, tree, operators=operators, roles=roles, processes=processes))
+        try:
+            parsed.append((bundle, parse_bundle(bundle_trees)))
+        except DeployError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeployError(problems)
+    return [_store(session, codec, clock, actor, {n: files[n] for n in bundle}, parser)
+            for bundle, parser in parsed]
+
+
+def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files: Mapping[str, bytes],
+           parser: object) -> DeployedBundle:
+    digest = bundle_hash(files)
+    existing = session.execute(select(Deployment).where(Deployment.bundle_hash == digest)).scalar_one_or_none()
+    if existing is not None:
+        versions = dict(session.execute(
+            select(ProcessVersion.process_id, ProcessVersion.version)
+            .where(ProcessVersion.deployment_id == existing.id)).tuples())
+        return DeployedBundle(existing.id, sorted(files), versions, new=False)
+    now = clock.now()
+    deployment = Deployment(bundle_hash=digest, deployed_by=actor.name, deployed_at=now)
+    session.add(deployment)
+    session.flush()
+    for name in sorted(files):
+        session.add(DeploymentFile(deployment_id=deployment.id, name=name,
+                                   sha256=hashlib.sha256(files[name]).hexdigest(),
+                                   content=files[name].decode("utf-8")))
+    versions: dict[str, int] = {}
+    for process_id in sorted(parser.get_process_ids()):  # type: ignore[attr-defined]
+        latest = session.execute(
+            select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
+        ).scalar_one()
+        versions[process_id] = (latest or 0) + 1
+        spec = parser.get_spec(process_id)  # type: ignore[attr-defined]
+        subprocess_specs = parser.get_subprocess_specs(process_id)  # type: ignore[attr-defined]
+        session.add(ProcessVersion(
+            deployment_id=deployment.id, process_id=process_id, version=versions[process_id],
+            name=spec.description, spec_json=codec.spec_to_json(spec, subprocess_specs),
+        ))
+    session.flush()
+    history.append(session, STREAM, [NewEvent("deployment.created", None, {
+        "deployment_id": deployment.id, "bundle_hash": digest, "files": sorted(files), "versions": versions,
+    })], actor=actor.name, at=now)
+    return DeployedBundle(deployment.id, sorted(files), versions, new=True)

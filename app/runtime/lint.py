@@ -1,0 +1,221 @@
+"""Deploy-time checks that SpiffWorkflow's parser does not make (notes §1, §4, §7).
+
+The parser accepts any text as a condition, script or timer; mistakes would surface only
+when an instance reaches them. ``lint_tree`` finds them all at deploy time instead.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from app.runtime.bpmn_source import DeployProblem
+from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
+from app.runtime.parsing import NSMAP, owner_id
+
+_Found = list[tuple[etree._Element, str]]  # (where, what is wrong), turned into DeployProblems at the end
+
+# (where the code is, what an analyst calls it)
+_EXPRESSIONS: tuple[tuple[str, str], ...] = (
+    (".//bpmn:sequenceFlow/bpmn:conditionExpression", "condition"),
+    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "loop condition"),
+    (".//bpmn:completionCondition", "completion condition"),
+    (".//bpmn:loopCardinality", "loop cardinality"),
+    (".//bpmn:conditionalEventDefinition/bpmn:condition", "event condition"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "correlation expression"),
+    # SpiffWorkflow's validator renames formalExpression to messagePath in place.
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath", "correlation expression"),
+    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "correlation expression"),
+    (".//spiffworkflow:messagePayload", "message payload"),
+    (".//spiffworkflow:payloadExpression", "payload expression"),
+)
+_SCRIPTS: tuple[tuple[str, str], ...] = (
+    (".//bpmn:scriptTask/bpmn:script", "script"),
+    (".//spiffworkflow:preScript", "pre-script"),
+    (".//spiffworkflow:postScript", "post-script"),
+)
+
+
+def _parse_duration(value: str) -> Any:
+    parsed = TimerEventDefinition.parse_iso_duration(value)
+    if not parsed:
+        raise ValueError("empty duration")
+    return parsed
+
+
+def _parse_date(value: str) -> Any:
+    parsed = TimerEventDefinition.parse_time_or_duration(value)
+    if not isinstance(parsed, datetime):
+        raise ValueError("not a date")
+    return parsed
+
+
+# timer element → (what it holds, example, parser that raises on a bad literal)
+_TIMERS: dict[str, tuple[str, str, Callable[[str], Any]]] = {
+    "timeDuration": ("duration", '"PT2H"', _parse_duration),
+    "timeCycle": ("cycle", '"R3/PT30M"', TimerEventDefinition.parse_iso_recurring_interval),
+    "timeDate": ("date", '"2025-06-01T09:00:00+00:00"', _parse_date),
+}
+
+
+def lint_tree(
+    name: str,
+    tree: etree._ElementTree,
+    *,
+    operators: Collection[str],
+    roles: Collection[str],
+    processes: Collection[str],
+) -> list[DeployProblem]:
+    """Return every problem in one BPMN file, in document order, each with line and element id.
+
+    ``operators`` are the service-task operation names the handler table knows, ``roles``
+    the role ids a lane may name, ``processes`` the process ids a call activity may call.
+    """
+    problems: _Found = []
+    problems += _code_problems(tree)
+    problems += _timer_problems(tree)
+    problems += _operator_problems(tree, operators)
+    problems += _lane_problems(tree, roles)
+    problems += _call_problems(tree, processes)
+    problems.sort(key=lambda found: found[0].sourceline or 0)
+    return [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
+
+
+def _find(tree: etree._ElementTree, path: str) -> list[etree._Element]:
+    return list(tree.iterfind(path, namespaces=NSMAP))
+
+
+def _code_problems(tree: etree._ElementTree) -> _Found:
+    found: _Found = []
+    checks: list[tuple[str, str, Callable[[str], Any]]]
+    checks = [(path, label, compile_expression) for path, label in _EXPRESSIONS]
+    checks += [(path, label, _compile_script_without_imports) for path, label in _SCRIPTS]
+    for path, label, compile_code in checks:
+        for node in _find(tree, path):
+            if node.text and node.text.strip():
+                found += _compile_problem(node, label, node.text, compile_code)
+    for node in _find(tree, ".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter"):
+        value = node.get("value")
+        if value is not None:
+            label = f"service parameter {node.get('id', '')!r}"
+            found += _compile_problem(node, label, value, compile_expression)
+    return found
+
+
+def _compile_script_without_imports(source: str) -> Any:
+    """Compile a script, also refusing imports: RestrictedPython compiles them and fails only at run time."""
+    code = compile_script(source)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            raise RestrictedExpressionError(
+                f"Line {node.lineno}: imports are not allowed; use a whitelisted helper instead"
+            )
+    return code
+
+
+def _compile_problem(
+    node: etree._Element, label: str, source: str, compile_code: Callable[[str], Any]
+) -> _Found:
+    try:
+        compile_code(source)
+    except RestrictedExpressionError as exc:
+        return [(node, f"{label} {_excerpt(source)!r} is refused: {exc}")]
+    return []
+
+
+def _excerpt(source: str, limit: int = 60) -> str:
+    """The start of a script, short enough to quote in a one-line problem."""
+    text = source.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _timer_problems(tree: etree._ElementTree) -> _Found:
+    found: _Found = []
+    for kind in _TIMERS:
+        for node in _find(tree, f".//bpmn:timerEventDefinition/bpmn:{kind}"):
+            message = _timer_message(kind, (node.text or "").strip())
+            if message:
+                found.append((node, message))
+    return found
+
+
+def _timer_message(kind: str, source: str) -> str | None:
+    """Why a timer expression is wrong, or None. It must be a quoted ISO-8601 literal or a name."""
+    holds, example, parse = _TIMERS[kind]
+    advice = f"timer must be a quoted ISO-8601 {holds} such as {example} or a variable name"
+    try:
+        literal = ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _timer_name_message(source, advice)
+    if not isinstance(literal, str):
+        return f"timer {source!r} is not text: {advice}"
+    try:
+        parse(literal.strip())
+    except Exception:  # SpiffWorkflow raises bare Exception/ValueError/IndexError on bad input
+        return f"timer {source} is not a valid ISO-8601 {holds}: {advice}"
+    return None
+
+
+def _timer_name_message(source: str, advice: str) -> str | None:
+    if not source:
+        return f"timer has no expression: {advice}"
+    try:
+        body = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return f"timer {source!r} is not an expression: {advice}"
+    if not isinstance(body, ast.Name):
+        return f"timer {source!r} is neither a quoted literal nor a variable name: {advice}"
+    if _looks_like_iso(body.id):
+        return f'timer {source} is not quoted, so it would be read as a variable: write "{source}"'
+    try:
+        compile_expression(source)
+    except RestrictedExpressionError as exc:
+        return f"timer {source!r} is refused: {exc}"
+    return None
+
+
+def _looks_like_iso(word: str) -> bool:
+    try:
+        return bool(TimerEventDefinition.parse_time_or_duration(word))
+    except Exception:  # not ISO-8601 in any form SpiffWorkflow reads
+        return False
+
+
+def _operator_problems(tree: etree._ElementTree, operators: Collection[str]) -> _Found:
+    known = ", ".join(sorted(operators)) or "(none registered)"
+    found: _Found = []
+    for node in _find(tree, ".//spiffworkflow:serviceTaskOperator"):
+        operator = node.get("id")
+        if not operator:
+            found.append((node, f"service task operator has no id; known operators: {known}"))
+        elif operator not in operators:
+            found.append((node, f"unknown service operator {operator!r}; known operators: {known}"))
+    return found
+
+
+def _lane_problems(tree: etree._ElementTree, roles: Collection[str]) -> _Found:
+    known = ", ".join(sorted(roles))
+    found: _Found = []
+    for lane in _find(tree, ".//bpmn:lane"):
+        role = lane.get("name")
+        if not role:
+            found.append((lane, f"lane has no name; a lane's name must be a role id: {known}"))
+        elif role not in roles:
+            found.append((lane, f"lane {role!r} is not a role; a lane's name must be a role id: {known}"))
+    return found
+
+
+def _call_problems(tree: etree._ElementTree, processes: Collection[str]) -> _Found:
+    found: _Found = []
+    for node in _find(tree, ".//bpmn:callActivity"):
+        called = node.get("calledElement")
+        if not called:
+            found.append((node, "call activity has no calledElement"))
+        elif called not in processes:
+            found.append((node, f"call activity calls process {called!r}, which no deployed file defines"))
+    return found

@@ -1,0 +1,115 @@
+"""Saving a step: state, projections, attributes, outbox, children and history in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.runtime import history
+from app.runtime.canonical import json_safe
+from app.runtime.history import NewEvent
+from app.runtime.projection import awaited_messages, next_wake_at, open_user_tasks
+from app.runtime.services import StepEffects
+from storage.models import Instance, InstanceAttribute, OutboxMessage, UserTask, WaitingMessage
+
+RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
+    "running", "incident", "suspended", "completed", "terminated", "created",
+)
+ENDED = (COMPLETED, TERMINATED)
+
+
+def save_projections(session: Session, row: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
+    """Status, next wake-up, open user tasks and awaited messages of the instance."""
+    if workflow.completed and row.status in (RUNNING, CREATED):
+        row.status, row.ended_at = COMPLETED, now
+        row.result = json_safe(workflow.data.get("result"))
+    elif row.status == CREATED:
+        row.status = RUNNING
+    active = row.status in (RUNNING, INCIDENT, SUSPENDED)
+    row.next_wake_at = next_wake_at(workflow) if active else None
+    _sync_user_tasks(session, row.id, open_user_tasks(workflow) if active else [], now)
+    session.execute(delete(WaitingMessage).where(WaitingMessage.instance_id == row.id))
+    awaited = awaited_messages(workflow) if active else []
+    if awaited:
+        session.execute(insert(WaitingMessage), [
+            {"instance_id": row.id, "message_name": m.message_name, "correlation": m.correlation,
+             "correlations": m.correlations} for m in awaited
+        ])
+
+
+def _sync_user_tasks(session: Session, instance_id: int, tasks: list[Any], now: datetime) -> None:
+    # Diff rather than replace: a claim on a task that is still open must survive the step.
+    existing = set(session.execute(select(UserTask.id).where(UserTask.instance_id == instance_id)).scalars())
+    wanted = {task.id: task for task in tasks}
+    gone = existing - wanted.keys()
+    if gone:
+        session.execute(delete(UserTask).where(UserTask.id.in_(gone)))
+    new = [task for task_id, task in wanted.items() if task_id not in existing]
+    if new:
+        session.execute(insert(UserTask), [
+            {"id": t.id, "instance_id": instance_id, "element_id": t.element_id, "name": t.name,
+             "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
+        ])
+
+
+def save_effects(session: Session, row: Instance, effects: StepEffects, now: datetime) -> list[NewEvent]:
+    """Attributes and outbox rows of the step; returns the history events describing them."""
+    events: list[NewEvent] = []
+    for name, value in effects.attributes.items():
+        old = session.get(InstanceAttribute, (row.id, name))
+        if value is None and old is not None:
+            session.delete(old)
+        elif value is not None and old is None:
+            session.add(InstanceAttribute(instance_id=row.id, name=name, value=value))
+        elif old is not None and value is not None:
+            old.value = value
+        events.append(NewEvent("attribute.set", None, {"name": name, "old": old and old.value, "new": value}))
+    if effects.outbox:
+        session.execute(insert(OutboxMessage), [
+            {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
+             "payload": item.payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
+             "created_at": now} for item in effects.outbox
+        ])
+        events.extend(NewEvent("outbox.queued", None, {"adapter": item.adapter, "key": item.idempotency_key,
+                                                       "payload": item.payload}) for item in effects.outbox)
+    return events
+
+
+def create_children(session: Session, row: Instance, effects: StepEffects, version_for: Any, actor: str,
+                    now: datetime) -> list[int]:
+    """Child rows (status ``created``); each child starts in a step of its own after commit."""
+    child_ids: list[int] = []
+    for request in effects.children:
+        version_id = version_for(session, request.process_id)
+        for item in request.items:
+            child = Instance(
+                process_version_id=version_id, process_id=request.process_id, status=CREATED, state=None,
+                start_data=item, parent_id=row.id, notify_parent=request.done_message, started_by=actor,
+                created_at=now, updated_at=now,
+            )
+            session.add(child)
+            session.flush()
+            child_ids.append(child.id)
+        row.open_children += len(request.items)
+    return child_ids
+
+
+def child_ended(session: Session, child: Instance) -> int | None:
+    """Count a child's end on its parent in O(1); return the parent's id when it was the last."""
+    if child.parent_id is None:
+        return None
+    remaining = session.execute(
+        update(Instance).where(Instance.id == child.parent_id)
+        .values(open_children=Instance.open_children - 1).returning(Instance.open_children)
+    ).scalar_one()
+    return child.parent_id if remaining == 0 else None
+
+
+def append_history(session: Session, row: Instance, events: list[NewEvent], deployment_id: int, actor: str,
+                   now: datetime) -> None:
+    history.append(session, history.instance_stream(row.id), events, actor=actor, at=now,
+                   instance_id=row.id, deployment_id=deployment_id)

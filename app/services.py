@@ -1,0 +1,40 @@
+"""The composition root's product: every long-lived object the app, CLI and worker share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.clock import Clock
+from app.roles import ROLES
+from app.runtime.actors import Actor
+from app.runtime.api import Runtime
+from app.runtime.deploy import DeployedBundle, deploy
+from app.runtime.inbox import Inbox
+from app.runtime.outbox import OutboxAdapter, OutboxDispatcher
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    runtime: Runtime
+    inbox: Inbox
+    dispatcher: OutboxDispatcher
+
+    def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:
+        with self.db.transaction() as session:
+            return deploy(session, self.runtime.codec, self.clock, actor, files,
+                          operators=self.runtime.handlers.keys(), roles=ROLES)
+
+    def deploy_directory(self, directory: str | Path, actor: Actor) -> list[DeployedBundle]:
+        files = {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.bpmn"))}
+        return self.deploy_files(files, actor) if files else []
+
+
+def build_services(db: Database, clock: Clock, handlers: Mapping[str, object],
+                   adapters: Mapping[str, OutboxAdapter]) -> Services:
+    runtime = Runtime(db, handlers, clock=clock)  # type: ignore[arg-type]
+    return Services(db, clock, runtime, Inbox(db, clock), OutboxDispatcher(db, adapters, clock))

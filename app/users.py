@@ -1,0 +1,87 @@
+"""User accounts: create, set roles, set password, and the actor a user acts as."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.clock import Clock
+from app.roles import ROLES, unknown_roles
+from app.runtime import history
+from app.runtime.actors import Actor
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.history import NewEvent
+from storage import users
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 8
+STREAM = "users"
+
+
+def _checked_roles(roles: list[str]) -> list[str]:
+    unknown = unknown_roles(roles)
+    if unknown:
+        raise RuntimeActionError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
+    return sorted(set(roles))
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RuntimeActionError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return generate_password_hash(password)
+
+
+def create_user(session: Session, clock: Clock, actor: Actor, username: str, display_name: str,
+                roles: list[str], password: str | None = None) -> None:
+    if not USERNAME.match(username):
+        raise RuntimeActionError("a username is 2-64 characters: lower-case letters, digits, '.', '_' or '-'")
+    if users.find(session, username) is not None:
+        raise Conflict(f"user {username} already exists")
+    roles = _checked_roles(roles)
+    user = users.add(session, username, display_name or username, _hash(password) if password else None,
+                     clock.now())
+    users.replace_roles(session, user.id, roles)
+    history.append(session, STREAM, [NewEvent("user.created", None, {"username": username, "roles": roles})],
+                   actor=actor.name, at=clock.now())
+
+
+def set_roles(session: Session, clock: Clock, actor: Actor, username: str, roles: list[str]) -> None:
+    user = _existing(session, username)
+    old, new = users.roles_of(session, user.id), _checked_roles(roles)
+    users.replace_roles(session, user.id, new)
+    history.append(session, STREAM, [NewEvent("user.roles_changed", None,
+                                              {"username": username, "old": old, "new": new})],
+                   actor=actor.name, at=clock.now())
+
+
+def set_password(session: Session, clock: Clock, actor: Actor, username: str, password: str) -> None:
+    user = _existing(session, username)
+    user.password_hash = _hash(password)
+    history.append(session, STREAM, [NewEvent("user.password_changed", None, {"username": username})],
+                   actor=actor.name, at=clock.now())
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor | None:
+    user = users.find(session, username)
+    if user is None or not user.active or not user.password_hash:
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return Actor(user.username, frozenset(users.roles_of(session, user.id)))
+
+
+def actor_for(session: Session, username: str) -> Actor:
+    """The actor a known, active user acts as (roles read from the database)."""
+    user = _existing(session, username)
+    if not user.active:
+        raise RuntimeActionError(f"user {username} is deactivated")
+    return Actor(user.username, frozenset(users.roles_of(session, user.id)))
+
+
+def _existing(session: Session, username: str) -> users.User:
+    user = users.find(session, username)
+    if user is None:
+        raise NotFound(f"no user {username}")
+    return user

@@ -1,0 +1,216 @@
+"""The relayflow schema: SQLAlchemy 2 typed models. Alembic migrations create it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Deployment(Base):
+    """One bundle of BPMN files that call each other, hashed together."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    bundle_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    deployed_by: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+
+
+class DeploymentFile(Base):
+    __tablename__ = "deployment_files"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class ProcessVersion(Base):
+    """A process of a deployment, with its serialized spec stored once (never per instance)."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(255))
+    spec_json: Mapped[str] = mapped_column(Text)
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    __table_args__ = (Index("ix_instances_due", "status", "next_wake_at"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str | None] = mapped_column(Text)
+    start_data: Mapped[dict[str, Any] | None]
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    open_children: Mapped[int] = mapped_column(default=0)
+    notify_parent: Mapped[str | None] = mapped_column(String(255))
+    result: Mapped[dict[str, Any] | None]
+    next_wake_at: Mapped[datetime | None]
+    started_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class InstanceAttribute(Base):
+    """A named, indexed business attribute (work order, customer number, segment...)."""
+
+    __tablename__ = "instance_attributes"
+    __table_args__ = (Index("ix_instance_attributes_lookup", "name", "value"),)
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class UserTask(Base):
+    """An open user task: the inbox's projection of an instance's READY manual tasks."""
+
+    __tablename__ = "user_tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(64), index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+
+
+class WaitingMessage(Base):
+    """Where a message (name, correlation value) is awaited: the router's index."""
+
+    __tablename__ = "waiting_messages"
+    __table_args__ = (Index("ix_waiting_messages_route", "message_name", "correlation"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    message_name: Mapped[str] = mapped_column(String(255))
+    correlation: Mapped[str] = mapped_column(String(255))
+    correlations: Mapped[dict[str, Any]]
+
+
+class InboundMessage(Base):
+    """Every message received, delivered or stored until its instance waits for it."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_pending", "status", "message_name", "correlation"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(255), unique=True)
+    message_name: Mapped[str] = mapped_column(String(255))
+    correlation: Mapped[str | None] = mapped_column(String(255))
+    target_instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    delivered_to: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
+    delivered_at: Mapped[datetime | None]
+    duplicates: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Incident(Base):
+    """A handler or script failure that stopped an instance until an operator retries."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """An effect toward the outside world, written with the step, sent after commit."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    adapter: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class HistoryStream(Base):
+    """The head of one hash chain: an instance's events or a named stream."""
+
+    __tablename__ = "history_streams"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class HistoryEvent(Base):
+    """Append-only, hash-chained history: what happened, who did it, and every outside input."""
+
+    __tablename__ = "history_events"
+    __table_args__ = (UniqueConstraint("stream", "seq"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(128))
+    seq: Mapped[int]
+    instance_id: Mapped[int | None] = mapped_column(ID, index=True)
+    type: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int | None] = mapped_column(ID)
+    at: Mapped[datetime]
+    data: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

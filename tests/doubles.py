@@ -1,0 +1,53 @@
+"""Test doubles: tiny hand-written handlers and adapters that record what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.runtime.services import ServiceContext
+
+
+@dataclass
+class RecordingAdapter:
+    """An outbox adapter that remembers every send (and can be told to fail)."""
+
+    sent: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    failures_left: int = 0
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise ConnectionError("gateway unreachable")
+        self.sent.append((payload, idempotency_key))
+        return {"accepted": True}
+
+
+@dataclass
+class TestHandlers:
+    """The operators the test diagrams in tests/bpmn call."""
+
+    __test__ = False
+    flaky_failures: int = 0
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def notify(self, ctx: ServiceContext, text: str) -> dict[str, Any]:
+        self.calls.append(("test.notify", {"text": text}))
+        key = ctx.send("sms", {"text": text})
+        return {"queued": key}
+
+    def command(self, ctx: ServiceContext, target: str) -> dict[str, Any]:
+        self.calls.append(("test.command", {"target": target}))
+        command_id = f"CMD-{ctx.instance_id}-{target}"
+        ctx.send("headend", {"target": target, "command_id": command_id})
+        return {"command_id": command_id}
+
+    def flaky(self, ctx: ServiceContext) -> dict[str, Any]:
+        self.calls.append(("test.flaky", {}))
+        if self.flaky_failures > 0:
+            self.flaky_failures -= 1
+            raise ConnectionError("billing system timed out")
+        return {"answer": 42}
+
+    def table(self) -> dict[str, Any]:
+        return {"test.notify": self.notify, "test.command": self.command, "test.flaky": self.flaky}

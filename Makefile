@@ -1,0 +1,41 @@
+# relayflow — two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint bench install clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Web app + one worker on http://$(HOST):$(PORT), embedded SQLite under var/ (demo users when empty).
+run: $(STAMP)
+	$(BIN)/relayflow bootstrap --demo
+	@echo "relayflow on http://$(HOST):$(PORT) (Ctrl-C stops the web app and the worker)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/relayflow worker & worker=$$!; \
+	$(BIN)/relayflow run --host $(HOST) --port $(PORT)
+
+# The whole suite: unit, workflow, integration on SQLite and on PostgreSQL ($(TEST_POSTGRES)).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	RELAYFLOW_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy app handlers storage
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/runtime_throughput.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

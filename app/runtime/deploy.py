@@ -77,7 +77,7 @@ def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
     if existing is not None:
         versions = dict(session.execute(
             select(ProcessVersion.process_id, ProcessVersion.version)
-            .where(ProcessVersion.deployment_id == existing.id)).tuples())
+            .where(ProcessVersion.deployment_id == existing.id)).all())
         return DeployedBundle(existing.id, sorted(files), versions, new=False)
     now = clock.now()
     deployment = Deployment(bundle_hash=digest, deployed_by=actor.name, deployed_at=now)

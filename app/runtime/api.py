@@ -142,7 +142,7 @@ class Runtime(StepRunner):
                 now = self.clock.now()
                 row = session.execute(
                     select(Instance).where(Instance.status == RUNNING, Instance.next_wake_at <= now)
-                    .order_by(Instance.next_wake_at).limit(1).with_for_update(skip_locked=True)
+                    .order_by(Instance.next_wake_at, Instance.id).limit(1).with_for_update(skip_locked=True)
                 ).scalar_one_or_none()
                 if row is None:
                     break

@@ -147,6 +147,10 @@ class StepRunner:
         events = step.history_events() + extra
         if children:
             events.append(NewEvent("children.created", None, {"instance_ids": children}))
+        for request in step.effects.children:
+            if not request.items:  # nothing to wait for: the parent hears "all done" at once
+                messages.store_children_results(session, row.id, request.done_message, now)
+                self._after_commit.append(lambda row_id=row.id: self.poke(row_id))
         if row.status in ENDED:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))

@@ -389,7 +389,7 @@ def set_synchronous(mode: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--instances", type=int, default=400, help="instances per round and side (default 400)")
+    parser.add_argument("--instances", type=int, default=250, help="instances per round and side (default 250)")
     parser.add_argument("--rounds", type=int, default=5, help="measured rounds per side (default 5)")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up instances per side (default 100)")
     parser.add_argument("--synchronous", choices=("full", "normal", "off"), default="full",

@@ -1,0 +1,91 @@
+"""The web app's status pages and the worker's jobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+from sqlalchemy import select, update
+
+from app.runtime.errors import Conflict
+from app.runtime.messages import store_children_results
+from app.scheduler import PeriodicJob, Worker
+from app.services import Services
+from storage.models import Instance
+from tests.conftest import EXECUTOR, deploy
+
+
+def test_health_and_index_pages(app: Flask) -> None:
+    deploy(app.extensions["relayflow"], "timer_wait.bpmn")
+    client = app.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json == {"status": "ok", "process_versions": 1, "instances": 0}
+    page = client.get("/")
+    assert page.status_code == 200 and b"timer_wait v1" in page.data
+
+
+def test_refusals_are_json_with_a_status_not_a_stack_trace(app: Flask) -> None:
+    @app.get("/boom")
+    def boom() -> str:
+        raise Conflict("task 7 is claimed by bob")
+
+    @app.get("/crash")
+    def crash() -> str:
+        raise RuntimeError("secret internals")
+
+    client = app.test_client()
+    refused = client.get("/boom")
+    assert (refused.status_code, refused.json) == (409, {"error": "task 7 is claimed by bob"})
+    crashed = client.get("/crash")
+    assert crashed.status_code == 500 and b"secret internals" not in crashed.data
+    assert client.get("/nope").status_code == 404
+
+
+def test_the_worker_schedules_its_jobs_in_memory(services: Services) -> None:
+    ran: list[str] = []
+    worker = Worker(services, tick_seconds=5, outbox_seconds=2,
+                    periodic=[PeriodicJob("patrol", lambda _s: ran.append("patrol"), seconds=900)])
+    scheduler = worker.schedule(BackgroundScheduler(timezone="UTC"))
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"tick", "outbox", "patrol"}
+    assert jobs["patrol"].trigger.interval == timedelta(seconds=900)
+    assert all(store == "default" for store in scheduler._jobstores)  # the in-memory store only
+    jobs["patrol"].func()
+    assert ran == ["patrol"]
+
+
+def test_a_tick_recovers_children_a_crash_left_unstarted(services: Services,
+                                                         clock: time_machine.Coordinates) -> None:
+    deploy(services, "batch.bpmn", "batch_item.bpmn")
+    runtime = services.runtime
+    runtime.run_after_commit = lambda: None  # type: ignore[method-assign]  # the process dies after commit
+    parent = runtime.start("batch", {"count": 3}, EXECUTOR)
+    runtime._after_commit.clear()
+    with services.db.reading() as session:
+        assert set(session.execute(select(Instance.status).where(Instance.parent_id == parent)).scalars()) == {
+            "created"}
+    del runtime.run_after_commit  # the worker restarts
+
+    worker = Worker(services, tick_seconds=5, outbox_seconds=2)
+    assert worker.tick() == 3
+    clock.shift(timedelta(hours=1, seconds=1))
+    worker.tick()
+    with services.db.reading() as session:
+        row = session.get(Instance, parent)
+    assert row is not None and row.result == {"total": 6, "count": 3}
+
+
+def test_a_tick_delivers_a_message_stored_for_a_waiting_instance(services: Services) -> None:
+    deploy(services, "batch.bpmn", "batch_item.bpmn")
+    parent = services.runtime.start("batch", {"count": 1}, EXECUTOR)
+    with services.db.transaction() as session:  # as if the child ended and the process died before the poke
+        session.execute(update(Instance).where(Instance.id == parent + 1)
+                        .values(status="completed", result={"doubled": 8}))
+        session.execute(update(Instance).where(Instance.id == parent).values(open_children=0))
+        store_children_results(session, parent, "relayflow.children_done", services.clock.now())
+    assert Worker(services, tick_seconds=5, outbox_seconds=2).tick() == 1
+    with services.db.reading() as session:
+        row = session.get(Instance, parent)
+    assert row is not None and row.result == {"total": 8, "count": 1}

@@ -61,6 +61,14 @@ def _deploy(files: list[Path]) -> None:
         click.echo(f"{', '.join(bundle.files)}: {state} #{bundle.deployment_id} ({versions})")
 
 
+def _deploy_directory(directory: Path) -> None:
+    files = sorted(directory.glob("*.bpmn"))
+    if files:
+        _deploy(files)
+    else:
+        click.echo(f"no BPMN files in {directory}")
+
+
 @click.command("deploy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
@@ -134,12 +142,7 @@ def bootstrap_command(demo: bool) -> None:
     from storage.models import User
 
     migrate.upgrade(current_app.config["DATABASE_URL"])
-    bpmn_dir = Path(current_app.config["BPMN_DIR"])
-    files = sorted(bpmn_dir.glob("*.bpmn"))
-    if files:
-        _deploy(files)
-    else:
-        click.echo(f"no BPMN files in {bpmn_dir}")
+    _deploy_directory(Path(current_app.config["BPMN_DIR"]))
     if not demo:
         return
     with _services().db.reading() as session:
@@ -159,7 +162,10 @@ def worker_command() -> None:
     from app.scheduler import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = current_app.config
+    if config["DEPLOY_ON_START"]:
+        _deploy_directory(Path(config["BPMN_DIR"]))
     Worker(_services(), tick_seconds=config["TICK_SECONDS"], outbox_seconds=config["OUTBOX_SECONDS"],
            periodic=config.get("PERIODIC_JOBS")).run_forever()
 

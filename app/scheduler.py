@@ -45,12 +45,13 @@ class Worker:
 
     def schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        scheduler.add_job(self._guarded(self.tick), "interval", seconds=self.tick_seconds, id="tick", **common)
-        scheduler.add_job(self._guarded(self.dispatch), "interval", seconds=self.outbox_seconds, id="outbox",
+        scheduler.add_job(self._guarded(self.tick), "interval", seconds=self.tick_seconds, id="tick", name="tick",
                           **common)
+        scheduler.add_job(self._guarded(self.dispatch), "interval", seconds=self.outbox_seconds, id="outbox",
+                          name="outbox", **common)
         for job in self.periodic:
             scheduler.add_job(self._guarded(lambda job=job: job.run(self.services)), "interval",
-                              seconds=job.seconds, id=job.name, **common)
+                              seconds=job.seconds, id=job.name, name=job.name, **common)
         return scheduler
 
     def run_forever(self) -> None:

@@ -26,12 +26,12 @@ run: $(STAMP)
 	$(BIN)/relayflow run --host $(HOST) --port $(PORT)
 
 # The whole suite: unit, workflow, integration on SQLite and on PostgreSQL ($(TEST_POSTGRES)).
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: lint
 	RELAYFLOW_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy app handlers storage
 	$(BIN)/mypy app handlers storage
 
 bench: $(STAMP)

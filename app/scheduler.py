@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -50,7 +51,7 @@ class Worker:
         scheduler.add_job(self._guarded(self.dispatch), "interval", seconds=self.outbox_seconds, id="outbox",
                           name="outbox", **common)
         for job in self.periodic:
-            scheduler.add_job(self._guarded(lambda job=job: job.run(self.services)), "interval",
+            scheduler.add_job(self._guarded(partial(job.run, self.services)), "interval",
                               seconds=job.seconds, id=job.name, name=job.name, **common)
         return scheduler
 

@@ -19,7 +19,7 @@ class InstanceFilter:
     has_incident: bool | None = None
 
 
-def search_query(filters: InstanceFilter) -> Select[tuple[Instance]]:
+def search_query(filters: InstanceFilter) -> Select[Instance]:
     """A query of instances matching every given filter; each attribute filter is one indexed join."""
     query = select(Instance)
     if filters.process_id is not None:

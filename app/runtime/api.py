@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -176,8 +177,7 @@ class Runtime(StepRunner):
                 row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
 
             self.step(session, row, actor, act)
-        for child_id in children:
-            self._after_commit.append(lambda child_id=child_id: self._terminate_child(child_id, reason, actor))
+        self._after_commit.extend(partial(self._terminate_child, child_id, reason, actor) for child_id in children)
         self.run_after_commit()
 
     def _terminate_child(self, child_id: int, reason: str, actor: Actor) -> None:

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -85,7 +86,7 @@ class StepRunner:
         self.codec = StateCodec()
         self.environment = RestrictedEnvironment(helpers)
         self._versions: dict[int, LoadedVersion] = {}
-        self._after_commit: deque[Callable[[], None]] = deque()
+        self._after_commit: deque[Callable[[], object]] = deque()
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -123,8 +124,8 @@ class StepRunner:
         """Run one step on a locked instance row and save everything it produced."""
         now = self.clock.now()
         version = self.version(session, row.process_version_id)
-        fresh = row.state is None
-        workflow = BpmnWorkflow(*version.specs) if fresh else self.codec.loads(row.state, version.specs)
+        state = row.state
+        workflow = BpmnWorkflow(*version.specs) if state is None else self.codec.loads(state, version.specs)
         step = Step(workflow, session=session, instance_id=row.id, now=now,
                     environment=self.environment, handlers=self.handlers)
         for event in first_events or []:
@@ -150,14 +151,13 @@ class StepRunner:
         for request in step.effects.children:
             if not request.items:  # nothing to wait for: the parent hears "all done" at once
                 messages.store_children_results(session, row.id, request.done_message, now)
-                self._after_commit.append(lambda row_id=row.id: self.poke(row_id))
+                self._after_commit.append(partial(self.poke, row.id))
         if row.status in ENDED:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))
             self._notify_parent(session, row, now)
         append_history(session, row, events, version.deployment_id, actor.name, now)
-        for child_id in children:
-            self._after_commit.append(lambda child_id=child_id: self.start_created(child_id))
+        self._after_commit.extend(partial(self.start_created, child_id) for child_id in children)
         return step
 
     def _deliver_stored(self, session: Session, row: Instance, workflow: BpmnWorkflow, step: Step) -> None:
@@ -199,7 +199,7 @@ class StepRunner:
         parent_id = child_ended(session, row)
         if parent_id is not None and row.notify_parent:
             messages.store_children_results(session, parent_id, row.notify_parent, now)
-            self._after_commit.append(lambda: self.poke(parent_id))
+            self._after_commit.append(partial(self.poke, parent_id))
 
     def run_after_commit(self) -> None:
         """Run the follow-up work queued by committed steps (each in its own transaction)."""

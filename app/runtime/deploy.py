@@ -75,10 +75,10 @@ def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
     digest = bundle_hash(files)
     existing = session.execute(select(Deployment).where(Deployment.bundle_hash == digest)).scalar_one_or_none()
     if existing is not None:
-        versions = dict(session.execute(
+        existing_versions = session.execute(
             select(ProcessVersion.process_id, ProcessVersion.version)
-            .where(ProcessVersion.deployment_id == existing.id)).all())
-        return DeployedBundle(existing.id, sorted(files), versions, new=False)
+            .where(ProcessVersion.deployment_id == existing.id)).all()
+        return DeployedBundle(existing.id, sorted(files), dict(existing_versions), new=False)
     now = clock.now()
     deployment = Deployment(bundle_hash=digest, deployed_by=actor.name, deployed_at=now)
     session.add(deployment)

@@ -28,10 +28,11 @@ class Inbox:
             _require_lane_role(task, actor)
             if task.claimed_by == actor.name:
                 return
-            taken = session.execute(
+            result = session.execute(
                 update(UserTask).where(UserTask.id == task_id, UserTask.claimed_by.is_(None))
                 .values(claimed_by=actor.name)
-            ).rowcount
+            )
+            taken = getattr(result, "rowcount", 0)
             if not taken:
                 session.refresh(task)
                 raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")

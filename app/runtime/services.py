@@ -42,9 +42,8 @@ class ChildrenRequest:
 
 @dataclass
 class StepEffects:
-    """What one step produced besides the engine state: history, outbox, attributes, children."""
+    """What one step's handlers produced besides the engine state: outbox, attributes, children."""
 
-    events: list[NewEvent] = field(default_factory=list)
     outbox: list[OutboxItem] = field(default_factory=list)
     attributes: dict[str, str | None] = field(default_factory=dict)
     children: list[ChildrenRequest] = field(default_factory=list)
@@ -97,11 +96,13 @@ class StepScriptEngine(PythonScriptEngine):
         handlers: Mapping[str, Handler],
         context_factory: Callable[[Task, str], ServiceContext],
         effects: StepEffects,
+        record: Callable[[NewEvent], None],
     ) -> None:
         super().__init__(environment=environment)
         self.handlers = handlers
         self._context_factory = context_factory
         self._effects = effects
+        self._record = record
 
     def call_service(self, task: Task, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
         params = {name: spec["value"] for name, spec in operation_params.items()}
@@ -113,12 +114,12 @@ class StepScriptEngine(PythonScriptEngine):
         try:
             result = json_safe(dict(handler(ctx, **params) or {}))
         except Exception as exc:
-            self._effects.events.append(NewEvent("service.failed", element_id, {
+            self._record(NewEvent("service.failed", element_id, {
                 "operator": operation_name, "params": json_safe(params), "error": f"{type(exc).__name__}: {exc}",
             }))
             raise WorkflowTaskException(f"{operation_name} failed: {exc}", task=task, exception=exc) from exc
         ctx.merge_into(self._effects)
-        self._effects.events.append(NewEvent("service.called", element_id, {
+        self._record(NewEvent("service.called", element_id, {
             "operator": operation_name, "params": json_safe(params), "result": result,
         }))
         return json.dumps(result)

@@ -46,10 +46,10 @@ class Step:
     ) -> None:
         self.workflow = workflow
         self.effects = StepEffects()
-        self._log: list[NewEvent | Transition] = []
-        self.effects.events = self._log  # type: ignore[assignment] - handlers append NewEvents here
+        self._log: list[NewEvent | Transition] = []  # handler events and task transitions, in order
         self._session, self._instance_id, self._now = session, instance_id, now
-        workflow.script_engine = StepScriptEngine(environment, handlers, self._service_context, self.effects)
+        workflow.script_engine = StepScriptEngine(environment, handlers, self._service_context, self.effects,
+                                                  self._log.append)
         self._timers = self._waiting_timers()
 
     @property
@@ -64,7 +64,7 @@ class Step:
         self._recording.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._recording.__exit__(*exc)
 
     def record(self, event: NewEvent) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -12,7 +13,7 @@ from storage.models import Instance, ProcessVersion
 
 def register_web(app: Flask) -> None:
     @app.get("/healthz")
-    def healthz() -> tuple[object, int]:
+    def healthz() -> ResponseReturnValue:
         services = app.extensions["relayflow"]
         with services.db.reading() as session:
             processes = session.execute(select(func.count(ProcessVersion.id))).scalar_one()
@@ -37,14 +38,14 @@ def register_web(app: Flask) -> None:
         )
 
     @app.errorhandler(RuntimeActionError)
-    def refused(exc: RuntimeActionError) -> tuple[object, int]:
+    def refused(exc: RuntimeActionError) -> ResponseReturnValue:
         return jsonify(error=str(exc)), exc.status_code
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[object, int]:
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         return jsonify(error=exc.description), exc.code or 500
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> tuple[object, int]:
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error")
         return jsonify(error="internal error; it has been logged"), 500

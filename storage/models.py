@@ -90,6 +90,14 @@ class Instance(Base):
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # Bumped by every step: a worker's in-memory copy of the workflow is valid only at this revision.
+    revision: Mapped[int] = mapped_column(default=0)
+    # The head of this instance's history chain, updated with the row (no second lock per step).
+    history_seq: Mapped[int] = mapped_column(default=0)
+    history_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    # What the projections held after the last step, so a step rewrites only what changed.
+    awaiting: Mapped[list[Any]] = mapped_column(default=list)
+    open_tasks: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class InstanceAttribute(Base):

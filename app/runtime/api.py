@@ -10,15 +10,18 @@ from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.runtime import history, messages
 from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
-from app.runtime.core import MessageRejected, StepRunner, _nothing, _set_start_data, parse_task_id
-from app.runtime.errors import Conflict, Forbidden, NotFound, RuntimeActionError
+from app.runtime.core import MessageRejected, StepRunner, Unit, parse_task_id, set_start_data
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.history import NewEvent
+from app.runtime.inbox import require_lane_role
+from app.runtime.projection import AwaitedMessage
 from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.runtime.step import Step
 from storage.models import InboundMessage, Incident, Instance, UserTask, WaitingMessage
@@ -42,18 +45,18 @@ class Runtime(StepRunner):
         if not isinstance(data, dict):
             raise RuntimeActionError("start data must be a JSON object")
         now = self.clock.now()
-        with self.db.transaction() as session:
+        with self.unit() as unit:
             row = Instance(
-                process_version_id=self.latest_version_id(session, process_id), process_id=process_id,
+                process_version_id=self.latest_version_id(unit.session, process_id), process_id=process_id,
                 status=CREATED, state=None, start_data=json_safe(data), started_by=actor.name,
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, revision=0, history_seq=0, history_hash=history.GENESIS_HASH,
+                awaiting=[], open_tasks=[], open_children=0,
             )
-            session.add(row)
-            session.flush()
-            self.step(session, row, actor, _set_start_data(data),
+            unit.session.add(row)
+            unit.session.flush()
+            self.step(unit, row, actor, set_start_data(data),
                       [NewEvent("instance.started", None, {"process_id": process_id, "data": row.start_data})])
             instance_id = row.id
-        self.run_after_commit()
         return instance_id
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: Actor) -> int:
@@ -62,12 +65,12 @@ class Runtime(StepRunner):
             raise RuntimeActionError("task data must be a JSON object")
         uuid = parse_task_id(task_id)
         data = json_safe(data)
-        with self.db.transaction() as session:
-            open_task = session.get(UserTask, task_id)
+        with self.unit() as unit:
+            open_task = unit.session.get(UserTask, task_id)
             if open_task is None:
                 raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
-            row = self.require(session, open_task.instance_id, RUNNING)
-            session.refresh(open_task)  # re-read under the instance lock
+            row = self.require(unit.session, open_task.instance_id, RUNNING)
+            unit.session.refresh(open_task)  # re-read under the instance lock
             check_may_work_on(open_task, actor)
 
             def act(workflow: BpmnWorkflow, step: Step) -> None:
@@ -80,10 +83,8 @@ class Runtime(StepRunner):
                                      {"task_id": task_id, "data": data, "changes": json_safe(changes)}))
                 task.run()
 
-            self.step(session, row, actor, act)
-            instance_id = row.id
-        self.run_after_commit()
-        return instance_id
+            self.step(unit, row, actor, act)
+            return row.id
 
     def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
                         message_key: str | None = None) -> Delivery:
@@ -93,40 +94,57 @@ class Runtime(StepRunner):
         payload = json_safe(payload)
         key = message_key or messages.derive_message_key(name, correlation, payload)
         try:
-            with self.db.transaction() as session:
-                delivery = self._deliver(session, name, correlation, payload, key, actor)
+            with self.unit() as unit:
+                return self._deliver(unit, name, correlation, payload, key, actor)
         except MessageRejected as rejected:
-            with self.db.transaction() as session:
-                stored = messages.store(session, name=name, correlation=correlation, payload=payload,
-                                        sender=actor.name, message_key=key, now=self.clock.now())
-                if stored is not None:
-                    stored.status, stored.error = messages.REJECTED, rejected.error
-            return Delivery("rejected", stored.id if stored else None, error=rejected.error)
-        self.run_after_commit()
-        return delivery
+            with self.unit() as unit:
+                message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
+                                            sender=actor.name, message_key=key, now=self.clock.now())
+                if message_id is not None:
+                    messages.mark(unit.session, message_id, messages.REJECTED, now=self.clock.now(),
+                                  error=rejected.error)
+            return Delivery("rejected", message_id, error=rejected.error)
 
-    def _deliver(self, session: Session, name: str, correlation: str, payload: dict[str, Any], key: str,
+    def _deliver(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], key: str,
                  actor: Actor) -> Delivery:
-        now = self.clock.now()
-        existing = messages.find_by_key(session, key)
-        if existing is not None:
-            return self._duplicate(session, existing, actor)
+        session, now = unit.session, self.clock.now()
+        message_id = messages.store(session, name=name, correlation=correlation, payload=payload,
+                                    sender=actor.name, message_key=key, now=now)
+        if message_id is None:
+            return self._duplicate(session, key, actor)
         waiting = messages.route(session, name, correlation)
-        stored = messages.store(session, name=name, correlation=correlation, payload=payload,
-                                sender=actor.name, message_key=key, now=now)
-        if stored is None:  # a concurrent sender with the same key won the insert
-            return Delivery("duplicate", None)
         row = self.lock(session, waiting.instance_id) if waiting is not None else None
-        if row is None or row.status != RUNNING:
+        if waiting is None or row is None or row.status != RUNNING:
             history.append(session, "messages", [NewEvent("message.stored", None, {
                 "name": name, "correlation": correlation, "key": key, "payload": payload,
             })], actor=actor.name, at=now)
-            return Delivery("stored", stored.id)
-        self.step(session, row, actor, _nothing)
-        outcome = "delivered" if stored.status == messages.DELIVERED else "stored"
-        return Delivery(outcome, stored.id, row.id if outcome == "delivered" else None)
+            return Delivery("stored", message_id)
+        target = AwaitedMessage(name, correlation, waiting.correlations)
+        delivered: list[bool] = []
 
-    def _duplicate(self, session: Session, existing: Any, actor: Actor) -> Delivery:
+        def act(workflow: BpmnWorkflow, step: Step) -> None:
+            with contextlib.suppress(_NotAwaited):
+                self._send_if_awaited(workflow, step, message_id, target, payload, key, actor.name)
+                delivered.append(True)
+
+        self.step(unit, row, actor, act)
+        if not delivered:
+            return Delivery("stored", message_id)
+        messages.mark(session, message_id, messages.DELIVERED, now=now, instance_id=row.id)
+        return Delivery("delivered", message_id, row.id)
+
+    def _send_if_awaited(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
+                         payload: dict[str, Any], key: str, sender: str) -> None:
+        try:
+            self.send_message(workflow, step, message_id, target, payload, key, sender)
+        except MessageRejected as rejected:
+            if isinstance(rejected.__cause__, WorkflowException) and "not waiting" in str(rejected.__cause__):
+                raise _NotAwaited from rejected  # the route was stale: keep the message stored
+            raise
+
+    def _duplicate(self, session: Session, key: str, actor: Actor) -> Delivery:
+        existing = messages.find_by_key(session, key)
+        assert existing is not None
         existing.duplicates += 1
         stream = history.instance_stream(existing.delivered_to) if existing.delivered_to else "messages"
         history.append(session, stream, [NewEvent("message.duplicate", None, {
@@ -139,19 +157,19 @@ class Runtime(StepRunner):
         actor = Actor.system("scheduler")
         woken = 0
         while woken < limit:
-            with self.db.transaction() as session:
+            with self.unit() as unit:
                 now = self.clock.now()
-                row = session.execute(
-                    select(Instance).where(Instance.status == RUNNING, Instance.next_wake_at <= now)
+                row = unit.session.execute(
+                    select(Instance).options(defer(Instance.state))
+                    .where(Instance.status == RUNNING, Instance.next_wake_at <= now)
                     .order_by(Instance.next_wake_at, Instance.id).limit(1).with_for_update(skip_locked=True)
                 ).scalar_one_or_none()
                 if row is None:
                     break
-                self.step(session, row, actor, _refresh_timers)
+                self.step(unit, row, actor, refresh_timers)
                 if row.next_wake_at is not None and row.next_wake_at <= now:
                     row.next_wake_at = now + RETRY_STUCK_TIMER_AFTER  # never spin on one instance
             woken += 1
-            self.run_after_commit()
         return woken
 
     def recover(self, limit: int = 100) -> int:
@@ -166,9 +184,9 @@ class Runtime(StepRunner):
 
     def terminate(self, instance_id: int, reason: str, actor: Actor) -> None:
         reason = _require_reason(reason)
-        with self.db.transaction() as session:
-            row = self.require(session, instance_id, CREATED, RUNNING, INCIDENT, SUSPENDED)
-            children = list(session.execute(select(Instance.id).where(
+        with self.unit() as unit:
+            row = self.require(unit.session, instance_id, CREATED, RUNNING, INCIDENT, SUSPENDED)
+            children = list(unit.session.execute(select(Instance.id).where(
                 Instance.parent_id == instance_id, Instance.status.in_((CREATED, RUNNING, INCIDENT, SUSPENDED))
             )).scalars())
 
@@ -176,9 +194,8 @@ class Runtime(StepRunner):
                 workflow.cancel()
                 row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
 
-            self.step(session, row, actor, act)
-        self._after_commit.extend(partial(self._terminate_child, child_id, reason, actor) for child_id in children)
-        self.run_after_commit()
+            self.step(unit, row, actor, act)
+            unit.after_commit.extend(partial(self._terminate_child, child_id, reason, actor) for child_id in children)
 
     def _terminate_child(self, child_id: int, reason: str, actor: Actor) -> None:
         with contextlib.suppress(Conflict):  # it ended meanwhile
@@ -186,28 +203,27 @@ class Runtime(StepRunner):
 
     def suspend(self, instance_id: int, reason: str, actor: Actor) -> None:
         reason = _require_reason(reason)
-        with self.db.transaction() as session:
-            row = self.require(session, instance_id, RUNNING, INCIDENT)
-            self._lifecycle_event(session, row, "instance.suspended", reason, actor, previous=row.status)
+        with self.unit() as unit:
+            row = self.require(unit.session, instance_id, RUNNING, INCIDENT)
+            self._lifecycle_event(unit.session, row, "instance.suspended", reason, actor, previous=row.status)
             row.status, row.status_reason = SUSPENDED, reason
 
     def resume(self, instance_id: int, reason: str, actor: Actor) -> None:
         reason = _require_reason(reason)
-        with self.db.transaction() as session:
-            row = self.require(session, instance_id, SUSPENDED)
-            open_incident = session.execute(select(Incident.id).where(
+        with self.unit() as unit:
+            row = self.require(unit.session, instance_id, SUSPENDED)
+            open_incident = unit.session.execute(select(Incident.id).where(
                 Incident.instance_id == instance_id, Incident.resolved_at.is_(None)).limit(1)).first()
             row.status, row.status_reason = (INCIDENT if open_incident else RUNNING), None
-            self._lifecycle_event(session, row, "instance.resumed", reason, actor, previous=SUSPENDED)
+            self._lifecycle_event(unit.session, row, "instance.resumed", reason, actor, previous=SUSPENDED)
             if row.status == RUNNING:  # timers that fell due meanwhile, messages stored meanwhile
-                self.step(session, row, actor, _refresh_timers)
-        self.run_after_commit()
+                self.step(unit, row, actor, refresh_timers, check_all_stored=True)
 
     def retry_incident(self, instance_id: int, actor: Actor) -> None:
         """Reset the failed task and run on; a new failure opens a new incident."""
-        with self.db.transaction() as session:
-            row = self.require(session, instance_id, INCIDENT)
-            incidents = list(session.execute(select(Incident).where(
+        with self.unit() as unit:
+            row = self.require(unit.session, instance_id, INCIDENT)
+            incidents = list(unit.session.execute(select(Incident).where(
                 Incident.instance_id == instance_id, Incident.resolved_at.is_(None))).scalars())
             now = self.clock.now()
             for incident in incidents:
@@ -219,27 +235,28 @@ class Runtime(StepRunner):
                     step.record(NewEvent("incident.retried", incident.element_id, {"incident_id": incident.id}))
                     workflow.reset_from_task_id(parse_task_id(incident.task_id))
 
-            self.step(session, row, actor, act)
-        self.run_after_commit()
+            self.step(unit, row, actor, act, check_all_stored=True)
 
     def _lifecycle_event(self, session: Session, row: Instance, kind: str, reason: str, actor: Actor,
                          previous: str) -> None:
         version = self.version(session, row.process_version_id)
-        history.append(session, history.instance_stream(row.id),
-                       [NewEvent(kind, None, {"reason": reason, "previous_status": previous})],
-                       actor=actor.name, at=self.clock.now(), instance_id=row.id,
-                       deployment_id=version.deployment_id)
+        history.append_to_instance(session, row, [NewEvent(kind, None, {"reason": reason,
+                                                                        "previous_status": previous})],
+                                   actor=actor.name, at=self.clock.now(), deployment_id=version.deployment_id)
+
+
+class _NotAwaited(Exception):
+    """The routed instance no longer waits for the message (its state moved on meanwhile)."""
 
 
 def check_may_work_on(task: UserTask, actor: Actor) -> None:
     """The lane's role must be the actor's; a task claimed by someone else is theirs."""
-    if task.lane is not None and not actor.has_role(task.lane):
-        raise Forbidden(f"task {task.id} belongs to the {task.lane!r} lane; {actor.name} lacks that role")
+    require_lane_role(task, actor)
     if task.claimed_by is not None and task.claimed_by != actor.name:
         raise Conflict(f"task {task.id} is claimed by {task.claimed_by}")
 
 
-def _refresh_timers(workflow: BpmnWorkflow, _step: Step) -> None:
+def refresh_timers(workflow: BpmnWorkflow, _step: Step) -> None:
     workflow.refresh_timers()
 
 

@@ -8,9 +8,9 @@ transaction of its own; the scheduler's tick repeats it as a safety net after a 
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -21,23 +21,23 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.clock import Clock, SystemClock
-from app.runtime import messages
+from app.runtime import history, messages
 from app.runtime.actors import Actor
 from app.runtime.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.canonical import json_safe
 from app.runtime.errors import Conflict, NotFound
 from app.runtime.expressions import RestrictedEnvironment
 from app.runtime.history import NewEvent
-from app.runtime.projection import awaited_messages
+from app.runtime.live_cache import LiveWorkflows
+from app.runtime.projection import AwaitedMessage, awaited_messages
 from app.runtime.saving import (
     CREATED,
     ENDED,
     INCIDENT,
     RUNNING,
-    append_history,
     child_ended,
     create_children,
     save_effects,
@@ -54,7 +54,7 @@ MAX_INLINE_DELIVERIES = 100
 
 
 class MessageRejected(Exception):
-    """A stored message could not be delivered; the step is rolled back and the message marked."""
+    """A message could not be delivered; the step is rolled back and the message marked."""
 
     def __init__(self, message_id: int, error: str) -> None:
         super().__init__(error)
@@ -69,6 +69,15 @@ class LoadedVersion:
     specs: SpecPair
 
 
+@dataclass
+class Unit:
+    """One transaction and the work to do once it has committed (and only then)."""
+
+    session: Session
+    keep: list[Callable[[], object]] = field(default_factory=list)
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
+
+
 class StepRunner:
     """The step machinery; ``app.runtime.api.Runtime`` adds the public actions on top."""
 
@@ -79,14 +88,25 @@ class StepRunner:
         *,
         clock: Clock | None = None,
         helpers: Mapping[str, Callable[..., Any]] | None = None,
+        live_cache_size: int = 512,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
         self.codec = StateCodec()
         self.environment = RestrictedEnvironment(helpers)
+        self.live = LiveWorkflows(live_cache_size)
         self._versions: dict[int, LoadedVersion] = {}
-        self._after_commit: deque[Callable[[], object]] = deque()
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        """A write transaction; its follow-ups run after the commit, each in its own transaction."""
+        with self.db.transaction() as session, session.no_autoflush:
+            unit = Unit(session)
+            yield unit
+            session.flush()
+        for work in unit.keep + unit.after_commit:
+            work()
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -116,16 +136,35 @@ class StepRunner:
     def lock(self, session: Session, instance_id: int, *, skip_locked: bool = False) -> Instance | None:
         """Lock an instance row for this transaction (workers skip rows another worker holds)."""
         return session.execute(
-            select(Instance).where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked)
+            select(Instance).options(defer(Instance.state))  # the live cache usually makes it unneeded
+            .where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked)
         ).scalar_one_or_none()
 
-    def step(self, session: Session, row: Instance, actor: Actor, act: Action,
-             first_events: list[NewEvent] | None = None) -> Step:
-        """Run one step on a locked instance row and save everything it produced."""
-        now = self.clock.now()
-        version = self.version(session, row.process_version_id)
+    def require(self, session: Session, instance_id: int, *statuses: str) -> Instance:
+        row = self.lock(session, instance_id)
+        if row is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        if statuses and row.status not in statuses:
+            raise Conflict(f"instance {instance_id} is {row.status}; this needs it {' or '.join(statuses)}")
+        return row
+
+    def _workflow(self, row: Instance, version: LoadedVersion) -> BpmnWorkflow:
+        cached = self.live.take(row.id, row.revision)
+        if cached is not None:
+            return cached
         state = row.state
-        workflow = BpmnWorkflow(*version.specs) if state is None else self.codec.loads(state, version.specs)
+        return BpmnWorkflow(*version.specs) if state is None else self.codec.loads(state, version.specs)
+
+    def step(self, unit: Unit, row: Instance, actor: Actor, act: Action,
+             first_events: list[NewEvent] | None = None, *, check_all_stored: bool = False) -> Step:
+        """Run one step on a locked instance row and save everything it produced.
+
+        ``check_all_stored``: look for stored messages for everything the instance awaits (after a
+        resume, a retry or a poke); otherwise only for what it starts awaiting in this step.
+        """
+        session, now = unit.session, self.clock.now()
+        version = self.version(session, row.process_version_id)
+        workflow = self._workflow(row, version)
         step = Step(workflow, session=session, instance_id=row.id, now=now,
                     environment=self.environment, handlers=self.handlers)
         for event in first_events or []:
@@ -135,55 +174,52 @@ class StepRunner:
                 act(workflow, step)
                 workflow.do_engine_steps()
                 if row.status in (RUNNING, CREATED):
-                    self._deliver_stored(session, row, workflow, step)
+                    self._deliver_stored(session, row, workflow, step, check_all_stored)
             except WorkflowException as exc:
-                if not _is_task_failure(exc):
+                if getattr(exc, "task", None) is None:
                     raise
                 self._open_incident(session, row, exc, step, now)
-        row.state = self.codec.dumps(workflow)
-        row.updated_at = now
+        row.state, row.updated_at, row.revision = self.codec.dumps(workflow), now, row.revision + 1
         save_projections(session, row, workflow, now)
-        extra = save_effects(session, row, step.effects, now)
-        children = create_children(session, row, step.effects, self.latest_version_id, actor.name, now)
-        events = step.history_events() + extra
-        if children:
-            events.append(NewEvent("children.created", None, {"instance_ids": children}))
-        for request in step.effects.children:
-            if not request.items:  # nothing to wait for: the parent hears "all done" at once
-                messages.store_children_results(session, row.id, request.done_message, now)
-                self._after_commit.append(partial(self.poke, row.id))
+        events = step.history_events() + save_effects(session, row, step.effects, now)
+        self._children(unit, row, step, actor, events, now)
         if row.status in ENDED:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))
-            self._notify_parent(session, row, now)
-        append_history(session, row, events, version.deployment_id, actor.name, now)
-        self._after_commit.extend(partial(self.start_created, child_id) for child_id in children)
+            self._notify_parent(unit, row, now)
+        history.append_to_instance(session, row, events, actor=actor.name, at=now,
+                                   deployment_id=version.deployment_id)
+        if row.status not in ENDED:
+            unit.keep.append(partial(self.live.keep, row.id, row.revision, workflow))
         return step
 
-    def _deliver_stored(self, session: Session, row: Instance, workflow: BpmnWorkflow, step: Step) -> None:
+    def _deliver_stored(self, session: Session, row: Instance, workflow: BpmnWorkflow, step: Step,
+                        check_all: bool) -> None:
         """Deliver messages that arrived before the instance waited for them (in this same step)."""
+        checked = set() if check_all else {tuple(pair) for pair in row.awaiting or []}
         for _ in range(MAX_INLINE_DELIVERIES):
-            awaited = awaited_messages(workflow)
-            pending = messages.pending_for(session, row.id, awaited)
-            if not pending:
+            awaited = [m for m in awaited_messages(workflow) if (m.message_name, m.correlation) not in checked]
+            message = messages.pending_for(session, row.id, awaited)
+            if message is None:
                 return
-            message = pending[0]
-            match = next(m for m in awaited if m.message_name == message.message_name)
-            try:
-                self.send_message(workflow, step, message.message_name, match.correlations, message.payload,
-                                  message.message_key, message.sender)
-            except Exception as exc:  # a payload the catching event cannot read: nothing is applied
-                raise MessageRejected(message.id, f"{type(exc).__name__}: {exc}") from exc
-            message.status, message.delivered_to, message.delivered_at = messages.DELIVERED, row.id, step.now
+            target = next(m for m in awaited if m.message_name == message.message_name)
+            self.send_message(workflow, step, message.id, target, message.payload, message.message_key,
+                              message.sender)
+            messages.mark(session, message.id, messages.DELIVERED, now=step.now, instance_id=row.id)
             workflow.do_engine_steps()
 
-    def send_message(self, workflow: BpmnWorkflow, step: Step, name: str, correlations: dict[str, Any],
+    def send_message(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
                      payload: dict[str, Any], message_key: str, sender: str) -> None:
+        """Hand a message to the workflow; ``MessageRejected`` if its catching event cannot take it."""
         step.record(NewEvent("message.received", None, {
-            "name": name, "payload": payload, "key": message_key, "sender": sender,
+            "name": target.message_name, "payload": payload, "key": message_key, "sender": sender,
         }))
-        event = BpmnEvent(MessageEventDefinition(name), payload=payload, correlations=correlations)
-        workflow.send_event(event)
+        event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
+                          correlations=target.correlations)
+        try:
+            workflow.send_event(event)
+        except Exception as exc:
+            raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
 
     def _open_incident(self, session: Session, row: Instance, exc: WorkflowException, step: Step,
                        now: datetime) -> None:
@@ -195,54 +231,53 @@ class StepRunner:
         row.status = INCIDENT
         step.record(NewEvent("incident.opened", element_id, {"error": error}))
 
-    def _notify_parent(self, session: Session, row: Instance, now: datetime) -> None:
-        parent_id = child_ended(session, row)
-        if parent_id is not None and row.notify_parent:
-            messages.store_children_results(session, parent_id, row.notify_parent, now)
-            self._after_commit.append(partial(self.poke, parent_id))
+    def _children(self, unit: Unit, row: Instance, step: Step, actor: Actor, events: list[NewEvent],
+                  now: datetime) -> None:
+        if not step.effects.children:
+            return
+        children = create_children(unit.session, row, step.effects, self.latest_version_id, actor.name, now)
+        if children:
+            events.append(NewEvent("children.created", None, {"instance_ids": children}))
+        unit.after_commit.extend(partial(self.start_created, child_id) for child_id in children)
+        for request in step.effects.children:
+            if not request.items:  # nothing to wait for: the parent hears "all done" at once
+                messages.store_children_results(unit.session, row.id, request.done_message, now)
+                unit.after_commit.append(partial(self.poke, row.id))
 
-    def run_after_commit(self) -> None:
-        """Run the follow-up work queued by committed steps (each in its own transaction)."""
-        while self._after_commit:
-            self._after_commit.popleft()()
+    def _notify_parent(self, unit: Unit, row: Instance, now: datetime) -> None:
+        parent_id = child_ended(unit.session, row)
+        if parent_id is not None and row.notify_parent:
+            unit.session.flush()  # this child's own result is part of the results gathered below
+            messages.store_children_results(unit.session, parent_id, row.notify_parent, now)
+            unit.after_commit.append(partial(self.poke, parent_id))
 
     # -- follow-ups shared by the public API and the scheduler --------------------------------
 
     def start_created(self, instance_id: int, actor: Actor | None = None) -> bool:
         """Run the first step of a created (child) instance; False if it was already started."""
-        with self.db.transaction() as session:
-            row = self.lock(session, instance_id, skip_locked=True)
+        with self.unit() as unit:
+            row = self.lock(unit.session, instance_id, skip_locked=True)
             if row is None or row.status != CREATED:
                 return False
-            self.step(session, row, actor or Actor.system("runtime"), _set_start_data(row.start_data or {}),
+            self.step(unit, row, actor or Actor.system("runtime"), set_start_data(row.start_data or {}),
                       [NewEvent("instance.started", None, {"process_id": row.process_id, "data": row.start_data,
                                                            "parent_id": row.parent_id})])
-        self.run_after_commit()
         return True
 
     def poke(self, instance_id: int) -> None:
         """Step an instance with no action of its own: delivers the messages stored for it."""
-        with self.db.transaction() as session:
-            row = self.lock(session, instance_id)
+        with self.unit() as unit:
+            row = self.lock(unit.session, instance_id)
             if row is None or row.status != RUNNING:
                 return
-            self.step(session, row, Actor.system("runtime"), _nothing)
-        self.run_after_commit()
-
-    def require(self, session: Session, instance_id: int, *statuses: str) -> Instance:
-        row = self.lock(session, instance_id)
-        if row is None:
-            raise NotFound(f"instance {instance_id} does not exist")
-        if statuses and row.status not in statuses:
-            raise Conflict(f"instance {instance_id} is {row.status}; this needs it {' or '.join(statuses)}")
-        return row
+            self.step(unit, row, Actor.system("runtime"), nothing, check_all_stored=True)
 
 
-def _nothing(_workflow: BpmnWorkflow, _step: Step) -> None:
+def nothing(_workflow: BpmnWorkflow, _step: Step) -> None:
     return None
 
 
-def _set_start_data(data: dict[str, Any]) -> Action:
+def set_start_data(data: dict[str, Any]) -> Action:
     def act(workflow: BpmnWorkflow, _step: Step) -> None:
         start = workflow.get_next_task(spec_name="Start")
         if start is not None:
@@ -250,14 +285,8 @@ def _set_start_data(data: dict[str, Any]) -> Action:
     return act
 
 
-def _is_task_failure(exc: WorkflowException) -> bool:
-    return getattr(exc, "task", None) is not None
-
-
 def parse_task_id(task_id: str) -> UUID:
     try:
         return UUID(task_id)
     except ValueError:
         raise NotFound(f"{task_id!r} is not a task id") from None
-
-

@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
-from storage.models import HistoryEvent, HistoryStream
+from storage.db import insert_or_ignore
+from storage.models import HistoryEvent, HistoryStream, Instance
 
 GENESIS_HASH = "0" * 64
 
@@ -55,15 +54,35 @@ def _lock_head(session: Session, stream: str) -> HistoryStream:
     ).scalar_one_or_none()
     if head is not None:
         return head
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        dialect_insert(HistoryStream)
-        .values(name=stream, last_seq=0, last_hash=GENESIS_HASH)
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+    session.execute(insert_or_ignore(session, HistoryStream.__table__, ["name"])
+                    .values(name=stream, last_seq=0, last_hash=GENESIS_HASH))
     return session.execute(
         select(HistoryStream).where(HistoryStream.name == stream).with_for_update()
     ).scalar_one()
+
+
+def chain(
+    events: list[NewEvent], *, stream: str, head: tuple[int, str], actor: str, at: datetime,
+    instance_id: int | None, deployment_id: int | None,
+) -> list[dict[str, Any]]:
+    """The rows for ``events`` continuing a chain whose head is ``(seq, hash)``."""
+    seq, prev = head
+    rows = []
+    for event in events:
+        seq += 1
+        row = {
+            "stream": stream, "seq": seq, "instance_id": instance_id, "type": event.type,
+            "element_id": event.element_id, "actor": event.actor or actor, "deployment_id": deployment_id,
+            "at": at, "data": json_safe(event.data), "prev_hash": prev,
+        }
+        row["hash"] = prev = event_hash(hashed_content(row))
+        rows.append(row)
+    return rows
+
+
+def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(HistoryEvent.__table__), rows)
 
 
 def append(
@@ -76,25 +95,43 @@ def append(
     instance_id: int | None = None,
     deployment_id: int | None = None,
 ) -> None:
-    """Append events to a stream in this transaction, extending its hash chain."""
+    """Append events to a stream in this transaction, extending its hash chain.
+
+    Instance streams keep their head on the (locked) instance row; named streams in
+    ``history_streams``, whose row is locked here.
+    """
     if not events:
         return
+    if instance_id is not None and stream == instance_stream(instance_id):
+        row = session.execute(select(Instance).where(Instance.id == instance_id).with_for_update()).scalar_one()
+        append_to_instance(session, row, events, actor=actor, at=at, deployment_id=deployment_id)
+        return
     head = _lock_head(session, stream)
-    seq, prev = head.last_seq, head.last_hash
-    rows = []
-    for event in events:
-        seq += 1
-        row = {
-            "stream": stream, "seq": seq, "instance_id": instance_id, "type": event.type,
-            "element_id": event.element_id, "actor": event.actor or actor, "deployment_id": deployment_id,
-            "at": at, "data": json_safe(event.data), "prev_hash": prev,
-        }
-        row["hash"] = prev = event_hash(hashed_content(row))
-        rows.append(row)
-    session.execute(insert(HistoryEvent), rows)
-    session.execute(
-        update(HistoryStream).where(HistoryStream.name == stream).values(last_seq=seq, last_hash=prev)
-    )
+    rows = chain(events, stream=stream, head=(head.last_seq, head.last_hash), actor=actor, at=at,
+                 instance_id=instance_id, deployment_id=deployment_id)
+    insert_rows(session, rows)
+    session.execute(update(HistoryStream).where(HistoryStream.name == stream)
+                    .values(last_seq=rows[-1]["seq"], last_hash=rows[-1]["hash"]))
+
+
+def append_to_instance(session: Session, row: Instance, events: list[NewEvent], *, actor: str, at: datetime,
+                       deployment_id: int | None) -> None:
+    """Append to the stream of a locked instance row; the new head is saved with the row."""
+    rows = chain(events, stream=instance_stream(row.id), head=(row.history_seq, row.history_hash), actor=actor,
+                 at=at, instance_id=row.id, deployment_id=deployment_id)
+    if rows:
+        insert_rows(session, rows)
+        row.history_seq, row.history_hash = rows[-1]["seq"], rows[-1]["hash"]
+
+
+def _head(session: Session, stream: str) -> tuple[int, str] | None:
+    if stream.startswith("instance/"):
+        found = session.execute(select(Instance.history_seq, Instance.history_hash)
+                                .where(Instance.id == int(stream.removeprefix("instance/")))).first()
+    else:
+        found = session.execute(select(HistoryStream.last_seq, HistoryStream.last_hash)
+                                .where(HistoryStream.name == stream)).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 def verify_stream(session: Session, stream: str) -> list[str]:
@@ -114,7 +151,7 @@ def verify_stream(session: Session, stream: str) -> list[str]:
         if event_hash(hashed_content(row)) != event.hash:
             problems.append(f"{stream}#{event.seq}: content does not match its hash")
         prev, expected_seq = event.hash, event.seq + 1
-    head = session.get(HistoryStream, stream)
-    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
-        problems.append(f"{stream}: chain ends at #{expected_seq - 1}, head says #{head.last_seq}")
+    head = _head(session, stream)
+    if head is not None and head != (expected_seq - 1, prev):
+        problems.append(f"{stream}: chain ends at #{expected_seq - 1}, head says #{head[0]}")
     return problems

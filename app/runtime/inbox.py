@@ -25,7 +25,7 @@ class Inbox:
         """Take an unclaimed task; if two people claim at once, one wins and the other is told."""
         with self.db.transaction() as session:
             task = _open_task(session, task_id)
-            _require_lane_role(task, actor)
+            require_lane_role(task, actor)
             if task.claimed_by == actor.name:
                 return
             result = session.execute(
@@ -53,7 +53,7 @@ class Inbox:
         with self.db.transaction() as session:
             task = _open_task(session, task_id, lock=True)
             if not actor.has_role(SYSADMIN):
-                _require_lane_role(task, actor)
+                require_lane_role(task, actor)
             target = users.find(session, to_username)
             if target is None or not target.active:
                 raise NotFound(f"no active user {to_username}")
@@ -83,6 +83,6 @@ def _open_task(session: Session, task_id: str, *, lock: bool = False) -> UserTas
     return task
 
 
-def _require_lane_role(task: UserTask, actor: Actor) -> None:
+def require_lane_role(task: UserTask, actor: Actor) -> None:
     if task.lane is not None and not actor.has_role(task.lane):
         raise Forbidden(f"task {task.id} belongs to the {task.lane!r} lane; {actor.name} lacks that role")

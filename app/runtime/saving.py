@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
-from app.runtime import history
 from app.runtime.canonical import json_safe
 from app.runtime.history import NewEvent
-from app.runtime.projection import awaited_messages, next_wake_at, open_user_tasks
+from app.runtime.projection import AwaitedMessage, OpenUserTask, awaited_messages, next_wake_at, open_user_tasks
 from app.runtime.services import StepEffects
 from storage.models import Instance, InstanceAttribute, OutboxMessage, UserTask, WaitingMessage
 
@@ -22,8 +21,11 @@ RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
 ENDED = (COMPLETED, TERMINATED)
 
 
-def save_projections(session: Session, row: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
-    """Status, next wake-up, open user tasks and awaited messages of the instance."""
+def save_projections(session: Session, row: Instance, workflow: BpmnWorkflow, now: datetime) -> list[AwaitedMessage]:
+    """Status, next wake-up, open user tasks and awaited messages; returns the newly awaited ones.
+
+    The row remembers what the projections held after the last step, so only changes are written.
+    """
     if workflow.completed and row.status in (RUNNING, CREATED):
         row.status, row.ended_at = COMPLETED, now
         row.result = json_safe(workflow.data.get("result"))
@@ -31,29 +33,40 @@ def save_projections(session: Session, row: Instance, workflow: BpmnWorkflow, no
         row.status = RUNNING
     active = row.status in (RUNNING, INCIDENT, SUSPENDED)
     row.next_wake_at = next_wake_at(workflow) if active else None
-    _sync_user_tasks(session, row.id, open_user_tasks(workflow) if active else [], now)
-    session.execute(delete(WaitingMessage).where(WaitingMessage.instance_id == row.id))
-    awaited = awaited_messages(workflow) if active else []
+    _sync_user_tasks(session, row, open_user_tasks(workflow) if active else [], now)
+    return _sync_awaited(session, row, awaited_messages(workflow) if active else [])
+
+
+def _sync_user_tasks(session: Session, row: Instance, tasks: list[OpenUserTask], now: datetime) -> None:
+    # Diff rather than replace: a claim on a task that is still open must survive the step.
+    existing, wanted = set(row.open_tasks or []), {task.id: task for task in tasks}
+    gone = existing - wanted.keys()
+    if gone:
+        session.execute(delete(UserTask.__table__).where(UserTask.id.in_(gone)))
+    new = [task for task_id, task in wanted.items() if task_id not in existing]
+    if new:
+        session.execute(insert(UserTask.__table__), [
+            {"id": t.id, "instance_id": row.id, "element_id": t.element_id, "name": t.name,
+             "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
+        ])
+    if gone or new:
+        row.open_tasks = sorted(wanted)
+
+
+def _sync_awaited(session: Session, row: Instance, awaited: list[AwaitedMessage]) -> list[AwaitedMessage]:
+    before = {tuple(pair) for pair in row.awaiting or []}
+    now_awaited = {(m.message_name, m.correlation) for m in awaited}
+    if now_awaited == before:
+        return []
+    if before:
+        session.execute(delete(WaitingMessage.__table__).where(WaitingMessage.instance_id == row.id))
     if awaited:
-        session.execute(insert(WaitingMessage), [
+        session.execute(insert(WaitingMessage.__table__), [
             {"instance_id": row.id, "message_name": m.message_name, "correlation": m.correlation,
              "correlations": m.correlations} for m in awaited
         ])
-
-
-def _sync_user_tasks(session: Session, instance_id: int, tasks: list[Any], now: datetime) -> None:
-    # Diff rather than replace: a claim on a task that is still open must survive the step.
-    existing = set(session.execute(select(UserTask.id).where(UserTask.instance_id == instance_id)).scalars())
-    wanted = {task.id: task for task in tasks}
-    gone = existing - wanted.keys()
-    if gone:
-        session.execute(delete(UserTask).where(UserTask.id.in_(gone)))
-    new = [task for task_id, task in wanted.items() if task_id not in existing]
-    if new:
-        session.execute(insert(UserTask), [
-            {"id": t.id, "instance_id": instance_id, "element_id": t.element_id, "name": t.name,
-             "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
-        ])
+    row.awaiting = sorted([list(pair) for pair in now_awaited])
+    return [m for m in awaited if (m.message_name, m.correlation) not in before]
 
 
 def save_effects(session: Session, row: Instance, effects: StepEffects, now: datetime) -> list[NewEvent]:
@@ -69,7 +82,7 @@ def save_effects(session: Session, row: Instance, effects: StepEffects, now: dat
             old.value = value
         events.append(NewEvent("attribute.set", None, {"name": name, "old": old and old.value, "new": value}))
     if effects.outbox:
-        session.execute(insert(OutboxMessage), [
+        session.execute(insert(OutboxMessage.__table__), [
             {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
              "payload": item.payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
              "created_at": now} for item in effects.outbox
@@ -109,7 +122,3 @@ def child_ended(session: Session, child: Instance) -> int | None:
     return child.parent_id if remaining == 0 else None
 
 
-def append_history(session: Session, row: Instance, events: list[NewEvent], deployment_id: int, actor: str,
-                   now: datetime) -> None:
-    history.append(session, history.instance_stream(row.id), events, actor=actor, at=now,
-                   instance_id=row.id, deployment_id=deployment_id)

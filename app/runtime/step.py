@@ -90,9 +90,12 @@ class Step:
             if timer is not None and item.state in _FIRED_STATES and item.task_id not in fired:
                 fired.add(item.task_id)
                 events.append(NewEvent("timer.fired", timer.element_id, {"due": timer.due}))
-            element_id = self._element_id(item)
-            if element_id is not None:
-                events.append(NewEvent(RECORDED_STATES[item.state], element_id))
+            task = self._task(item)
+            if task is None or task.task_spec.bpmn_id is None:
+                continue
+            if item.state == "READY" and not task.task_spec.manual:
+                continue  # an automatic task is ready and done in the same step: "completed" says it
+            events.append(NewEvent(RECORDED_STATES[item.state], task.task_spec.bpmn_id))
         for task_id, timer in self._timers.items():  # cycle timers fire and keep waiting
             task = self.workflow.get_task_from_id(task_id) if task_id not in fired else None
             if task is not None and task.state == TaskState.WAITING:
@@ -101,9 +104,8 @@ class Step:
                     events.append(NewEvent("timer.fired", timer.element_id, {"due": timer.due}))
         return events
 
-    def _element_id(self, transition: Transition) -> str | None:
+    def _task(self, transition: Transition) -> Task | None:
         try:
-            task = self.workflow.get_task_from_id(transition.task_id)
+            return self.workflow.get_task_from_id(transition.task_id)
         except Exception:
             return None
-        return task.task_spec.bpmn_id if task is not None else None

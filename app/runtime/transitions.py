@@ -29,31 +29,27 @@ class Transition:
 _current: ContextVar[list[Any] | None] = ContextVar("relayflow_transitions", default=None)
 
 
-class _TransitionHandler(logging.Handler):
-    def handle(self, record: logging.LogRecord) -> bool:  # no lock, no formatting: hot path
-        sink = _current.get()
-        state = getattr(record, "state", None)
-        if sink is not None and state in RECORDED_STATES:
-            sink.append(Transition(record.task_id, record.task_spec, state))  # type: ignore[attr-defined]
-        return True
-
-    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - handle() does the work
-        self.handle(record)
+def _record(_msg: object, *_args: object, extra: dict[str, Any] | None = None, **_kwargs: object) -> None:
+    """Stands in for ``spiff.task``'s ``info``: keeps what we need, builds no log record (hot path)."""
+    sink = _current.get()
+    if sink is not None and extra is not None and extra.get("state") in RECORDED_STATES:
+        sink.append(Transition(extra["task_id"], extra["task_spec"], extra["state"]))
 
 
 _installed = False
 
 
 def install() -> None:
-    """Attach the recorder to ``spiff.task`` once. INFO, not lower: below INFO the library
-    copies every task's data into each log record."""
+    """Route ``spiff.task``'s INFO calls (one per state change) to the recorder, once.
+
+    Its level stays INFO: below INFO the library copies every task's data into each record.
+    """
     global _installed
     if _installed:
         return
     logger = logging.getLogger("spiff.task")
     logger.setLevel(logging.INFO)
-    logger.propagate = False
-    logger.addHandler(_TransitionHandler())
+    logger.info = _record  # type: ignore[method-assign]
     _installed = True
 
 

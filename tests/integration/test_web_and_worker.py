@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -56,17 +57,15 @@ def test_the_worker_schedules_its_jobs_in_memory(services: Services) -> None:
     assert ran == ["patrol"]
 
 
-def test_a_tick_recovers_children_a_crash_left_unstarted(services: Services,
-                                                         clock: time_machine.Coordinates) -> None:
+def test_a_tick_recovers_children_a_crash_left_unstarted(services: Services, clock: time_machine.Coordinates,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     deploy(services, "batch.bpmn", "batch_item.bpmn")
-    runtime = services.runtime
-    runtime.run_after_commit = lambda: None  # type: ignore[method-assign]  # the process dies after commit
-    parent = runtime.start("batch", {"count": 3}, EXECUTOR)
-    runtime._after_commit.clear()
+    monkeypatch.setattr(services.runtime, "start_created", lambda *_a: False)  # the process dies after commit
+    parent = services.runtime.start("batch", {"count": 3}, EXECUTOR)
+    monkeypatch.undo()  # the worker restarts
     with services.db.reading() as session:
         assert set(session.execute(select(Instance.status).where(Instance.parent_id == parent)).scalars()) == {
             "created"}
-    del runtime.run_after_commit  # the worker restarts
 
     worker = Worker(services, tick_seconds=5, outbox_seconds=2)
     assert worker.tick() == 3

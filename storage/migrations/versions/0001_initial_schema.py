@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-28 00:35:26.113471
+Create Date: 2026-11-28 00:49:18.987321
 """
 
 from __future__ import annotations
@@ -113,6 +113,11 @@ def upgrade() -> None:
     sa.Column('updated_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status_reason', sa.Text(), nullable=True),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('history_seq', sa.Integer(), nullable=False),
+    sa.Column('history_hash', sa.String(length=64), nullable=False),
+    sa.Column('awaiting', sa.JSON(), nullable=False),
+    sa.Column('open_tasks', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['instances.id'], ),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], ),
     sa.PrimaryKeyConstraint('id')

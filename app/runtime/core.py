@@ -123,7 +123,7 @@ class StepRunner:
 
     @staticmethod
     def latest_version_id(session: Session, process_id: str) -> int:
-        version_id = session.execute(
+        version_id = session.connection().execute(
             select(ProcessVersion.id).where(ProcessVersion.process_id == process_id)
             .order_by(ProcessVersion.version.desc()).limit(1)
         ).scalar_one_or_none()

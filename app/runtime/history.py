@@ -82,7 +82,7 @@ def chain(
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(HistoryEvent.__table__), rows)
+        session.connection().execute(insert(HistoryEvent.__table__), rows)
 
 
 def append(

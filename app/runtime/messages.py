@@ -33,7 +33,7 @@ def store(
     message_key: str, now: datetime, target_instance_id: int | None = None,
 ) -> int | None:
     """Record a received message as pending; None if a message with this key already exists."""
-    return session.execute(
+    return session.connection().execute(
         insert_or_ignore(session, _messages, ["message_key"]).values(
             message_key=message_key, message_name=name, correlation=correlation,
             target_instance_id=target_instance_id, payload=json_safe(payload), status=PENDING, sender=sender,
@@ -47,12 +47,12 @@ def mark(session: Session, message_id: int, status: str, *, now: datetime, insta
     values: dict[str, Any] = {"status": status, "error": error}
     if status == DELIVERED:
         values.update(delivered_to=instance_id, delivered_at=now)
-    session.execute(update(_messages).where(_messages.c.id == message_id).values(**values))
+    session.connection().execute(update(_messages).where(_messages.c.id == message_id).values(**values))
 
 
 def route(session: Session, name: str, correlation: str) -> Row[Any] | None:
     """(instance_id, correlations) of the instance that has waited longest for this message."""
-    return session.execute(
+    return session.connection().execute(
         select(WaitingMessage.instance_id, WaitingMessage.correlations)
         .where(WaitingMessage.message_name == name, WaitingMessage.correlation == correlation)
         .order_by(WaitingMessage.id).limit(1)
@@ -67,7 +67,7 @@ def pending_for(session: Session, instance_id: int, awaited: list[AwaitedMessage
     routed = [and_(_messages.c.message_name == m.message_name, _messages.c.correlation == m.correlation)
               for m in awaited if m.correlation]
     targeted = and_(_messages.c.target_instance_id == instance_id, _messages.c.message_name.in_(names))
-    return session.execute(
+    return session.connection().execute(
         select(_messages.c.id, _messages.c.message_name, _messages.c.payload, _messages.c.message_key,
                _messages.c.sender)
         .where(_messages.c.status == PENDING, or_(targeted, *routed))
@@ -77,7 +77,7 @@ def pending_for(session: Session, instance_id: int, awaited: list[AwaitedMessage
 
 def store_children_results(session: Session, parent_id: int, done_message: str, now: datetime) -> None:
     """All children of a parent have ended: store their results as one message for the parent."""
-    children = session.execute(
+    children = session.connection().execute(
         select(Instance.id, Instance.process_id, Instance.status, Instance.result)
         .where(Instance.parent_id == parent_id).order_by(Instance.id)
     ).all()

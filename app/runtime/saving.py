@@ -42,10 +42,10 @@ def _sync_user_tasks(session: Session, row: Instance, tasks: list[OpenUserTask],
     existing, wanted = set(row.open_tasks or []), {task.id: task for task in tasks}
     gone = existing - wanted.keys()
     if gone:
-        session.execute(delete(UserTask.__table__).where(UserTask.id.in_(gone)))
+        session.connection().execute(delete(UserTask.__table__).where(UserTask.id.in_(gone)))
     new = [task for task_id, task in wanted.items() if task_id not in existing]
     if new:
-        session.execute(insert(UserTask.__table__), [
+        session.connection().execute(insert(UserTask.__table__), [
             {"id": t.id, "instance_id": row.id, "element_id": t.element_id, "name": t.name,
              "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
         ])
@@ -59,9 +59,9 @@ def _sync_awaited(session: Session, row: Instance, awaited: list[AwaitedMessage]
     if now_awaited == before:
         return []
     if before:
-        session.execute(delete(WaitingMessage.__table__).where(WaitingMessage.instance_id == row.id))
+        session.connection().execute(delete(WaitingMessage.__table__).where(WaitingMessage.instance_id == row.id))
     if awaited:
-        session.execute(insert(WaitingMessage.__table__), [
+        session.connection().execute(insert(WaitingMessage.__table__), [
             {"instance_id": row.id, "message_name": m.message_name, "correlation": m.correlation,
              "correlations": m.correlations} for m in awaited
         ])
@@ -82,7 +82,7 @@ def save_effects(session: Session, row: Instance, effects: StepEffects, now: dat
             old.value = value
         events.append(NewEvent("attribute.set", None, {"name": name, "old": old and old.value, "new": value}))
     if effects.outbox:
-        session.execute(insert(OutboxMessage.__table__), [
+        session.connection().execute(insert(OutboxMessage.__table__), [
             {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
              "payload": item.payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
              "created_at": now} for item in effects.outbox
@@ -115,7 +115,7 @@ def child_ended(session: Session, child: Instance) -> int | None:
     """Count a child's end on its parent in O(1); return the parent's id when it was the last."""
     if child.parent_id is None:
         return None
-    remaining = session.execute(
+    remaining = session.connection().execute(
         update(Instance).where(Instance.id == child.parent_id)
         .values(open_children=Instance.open_children - 1).returning(Instance.open_children)
     ).scalar_one()

@@ -101,8 +101,7 @@ class Runtime(StepRunner):
                 message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
                                             sender=actor.name, message_key=key, now=self.clock.now())
                 if message_id is not None:
-                    messages.mark(unit.session, message_id, messages.REJECTED, now=self.clock.now(),
-                                  error=rejected.error)
+                    messages.mark_rejected(unit.session, message_id, rejected.error)
             return Delivery("rejected", message_id, error=rejected.error)
 
     def _deliver(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], key: str,
@@ -130,7 +129,7 @@ class Runtime(StepRunner):
         self.step(unit, row, actor, act)
         if not delivered:
             return Delivery("stored", message_id)
-        messages.mark(session, message_id, messages.DELIVERED, now=now, instance_id=row.id)
+        messages.mark_delivered(session, message_id, row.id, now)
         return Delivery("delivered", message_id, row.id)
 
     def _send_if_awaited(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,

@@ -46,6 +46,7 @@ from app.runtime.saving import (
 from app.runtime.services import Handler
 from app.runtime.state import SpecPair, StateCodec
 from app.runtime.step import Step
+from storage import step_statements as statements
 from storage.db import Database
 from storage.models import Incident, Instance, ProcessVersion
 
@@ -123,10 +124,7 @@ class StepRunner:
 
     @staticmethod
     def latest_version_id(session: Session, process_id: str) -> int:
-        version_id = session.connection().execute(
-            select(ProcessVersion.id).where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.version.desc()).limit(1)
-        ).scalar_one_or_none()
+        version_id = statements.latest_version_id(session.connection(), process_id)
         if version_id is None:
             raise NotFound(f"no deployed process has the id {process_id!r}")
         return version_id
@@ -205,7 +203,7 @@ class StepRunner:
             target = next(m for m in awaited if m.message_name == message.message_name)
             self.send_message(workflow, step, message.id, target, message.payload, message.message_key,
                               message.sender)
-            messages.mark(session, message.id, messages.DELIVERED, now=step.now, instance_id=row.id)
+            messages.mark_delivered(session, message.id, row.id, step.now)
             workflow.do_engine_steps()
 
     def send_message(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
+from storage import step_statements as statements
 from storage.db import insert_or_ignore
 from storage.models import HistoryEvent, HistoryStream, Instance
 
@@ -81,8 +82,7 @@ def chain(
 
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(insert(HistoryEvent.__table__), rows)
+    statements.insert_history(session.connection(), rows)
 
 
 def append(

@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
 from app.runtime.history import NewEvent
 from app.runtime.projection import AwaitedMessage, OpenUserTask, awaited_messages, next_wake_at, open_user_tasks
 from app.runtime.services import StepEffects
-from storage.models import Instance, InstanceAttribute, OutboxMessage, UserTask, WaitingMessage
+from storage import step_statements as statements
+from storage.models import Instance, InstanceAttribute
 
 RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
     "running", "incident", "suspended", "completed", "terminated", "created",
@@ -41,14 +41,11 @@ def _sync_user_tasks(session: Session, row: Instance, tasks: list[OpenUserTask],
     # Diff rather than replace: a claim on a task that is still open must survive the step.
     existing, wanted = set(row.open_tasks or []), {task.id: task for task in tasks}
     gone = existing - wanted.keys()
-    if gone:
-        session.connection().execute(delete(UserTask.__table__).where(UserTask.id.in_(gone)))
     new = [task for task_id, task in wanted.items() if task_id not in existing]
-    if new:
-        session.connection().execute(insert(UserTask.__table__), [
-            {"id": t.id, "instance_id": row.id, "element_id": t.element_id, "name": t.name,
-             "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
-        ])
+    statements.replace_user_tasks(session.connection(), gone, [
+        {"id": t.id, "instance_id": row.id, "element_id": t.element_id, "name": t.name,
+         "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
+    ])
     if gone or new:
         row.open_tasks = sorted(wanted)
 
@@ -58,13 +55,10 @@ def _sync_awaited(session: Session, row: Instance, awaited: list[AwaitedMessage]
     now_awaited = {(m.message_name, m.correlation) for m in awaited}
     if now_awaited == before:
         return []
-    if before:
-        session.connection().execute(delete(WaitingMessage.__table__).where(WaitingMessage.instance_id == row.id))
-    if awaited:
-        session.connection().execute(insert(WaitingMessage.__table__), [
-            {"instance_id": row.id, "message_name": m.message_name, "correlation": m.correlation,
-             "correlations": m.correlations} for m in awaited
-        ])
+    statements.replace_waiting(session.connection(), row.id, bool(before), [
+        {"instance_id": row.id, "message_name": m.message_name, "correlation": m.correlation,
+         "correlations": m.correlations} for m in awaited
+    ])
     row.awaiting = sorted([list(pair) for pair in now_awaited])
     return [m for m in awaited if (m.message_name, m.correlation) not in before]
 
@@ -82,7 +76,7 @@ def save_effects(session: Session, row: Instance, effects: StepEffects, now: dat
             old.value = value
         events.append(NewEvent("attribute.set", None, {"name": name, "old": old and old.value, "new": value}))
     if effects.outbox:
-        session.connection().execute(insert(OutboxMessage.__table__), [
+        statements.insert_outbox(session.connection(), [
             {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
              "payload": item.payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
              "created_at": now} for item in effects.outbox
@@ -115,10 +109,7 @@ def child_ended(session: Session, child: Instance) -> int | None:
     """Count a child's end on its parent in O(1); return the parent's id when it was the last."""
     if child.parent_id is None:
         return None
-    remaining = session.connection().execute(
-        update(Instance).where(Instance.id == child.parent_id)
-        .values(open_children=Instance.open_children - 1).returning(Instance.open_children)
-    ).scalar_one()
+    remaining = statements.child_ended(session.connection(), child.parent_id)
     return child.parent_id if remaining == 0 else None
 
 

@@ -49,7 +49,7 @@ def install() -> None:
         return
     logger = logging.getLogger("spiff.task")
     logger.setLevel(logging.INFO)
-    logger.info = _record  # type: ignore[method-assign]
+    logger.info = _record  # type: ignore[method-assign,assignment]
     _installed = True
 
 

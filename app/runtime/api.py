@@ -12,7 +12,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from app.runtime import history, messages
 from app.runtime.actors import Actor
@@ -24,6 +24,8 @@ from app.runtime.inbox import require_lane_role
 from app.runtime.projection import AwaitedMessage
 from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.runtime.step import Step
+from storage import instance_rows
+from storage.instance_rows import InstanceRow
 from storage.models import InboundMessage, Incident, Instance, UserTask, WaitingMessage
 
 RETRY_STUCK_TIMER_AFTER = timedelta(seconds=1)
@@ -46,14 +48,11 @@ class Runtime(StepRunner):
             raise RuntimeActionError("start data must be a JSON object")
         now = self.clock.now()
         with self.unit() as unit:
-            row = Instance(
-                process_version_id=self.latest_version_id(unit.session, process_id), process_id=process_id,
-                status=CREATED, state=None, start_data=json_safe(data), started_by=actor.name,
-                created_at=now, updated_at=now, revision=0, history_seq=0, history_hash=history.GENESIS_HASH,
-                awaiting=[], open_tasks=[], open_children=0,
-            )
-            unit.session.add(row)
-            unit.session.flush()
+            row = instance_rows.insert_new(unit.session.connection(), {
+                "process_version_id": self.latest_version_id(unit.session, process_id), "process_id": process_id,
+                "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
+                "created_at": now, "updated_at": now,
+            })
             self.step(unit, row, actor, set_start_data(data),
                       [NewEvent("instance.started", None, {"process_id": process_id, "data": row.start_data})])
             instance_id = row.id
@@ -158,11 +157,7 @@ class Runtime(StepRunner):
         while woken < limit:
             with self.unit() as unit:
                 now = self.clock.now()
-                row = unit.session.execute(
-                    select(Instance).options(defer(Instance.state))
-                    .where(Instance.status == RUNNING, Instance.next_wake_at <= now)
-                    .order_by(Instance.next_wake_at, Instance.id).limit(1).with_for_update(skip_locked=True)
-                ).scalar_one_or_none()
+                row = instance_rows.lock_next_due(unit.session.connection(), now)
                 if row is None:
                     break
                 self.step(unit, row, actor, refresh_timers)
@@ -206,6 +201,7 @@ class Runtime(StepRunner):
             row = self.require(unit.session, instance_id, RUNNING, INCIDENT)
             self._lifecycle_event(unit.session, row, "instance.suspended", reason, actor, previous=row.status)
             row.status, row.status_reason = SUSPENDED, reason
+            unit.save(row)
 
     def resume(self, instance_id: int, reason: str, actor: Actor) -> None:
         reason = _require_reason(reason)
@@ -215,6 +211,7 @@ class Runtime(StepRunner):
                 Incident.instance_id == instance_id, Incident.resolved_at.is_(None)).limit(1)).first()
             row.status, row.status_reason = (INCIDENT if open_incident else RUNNING), None
             self._lifecycle_event(unit.session, row, "instance.resumed", reason, actor, previous=SUSPENDED)
+            unit.save(row)
             if row.status == RUNNING:  # timers that fell due meanwhile, messages stored meanwhile
                 self.step(unit, row, actor, refresh_timers, check_all_stored=True)
 
@@ -236,7 +233,7 @@ class Runtime(StepRunner):
 
             self.step(unit, row, actor, act, check_all_stored=True)
 
-    def _lifecycle_event(self, session: Session, row: Instance, kind: str, reason: str, actor: Actor,
+    def _lifecycle_event(self, session: Session, row: InstanceRow, kind: str, reason: str, actor: Actor,
                          previous: str) -> None:
         version = self.version(session, row.process_version_id)
         history.append_to_instance(session, row, [NewEvent(kind, None, {"reason": reason,

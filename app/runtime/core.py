@@ -20,8 +20,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from app.clock import Clock, SystemClock
 from app.runtime import history, messages
@@ -46,9 +45,11 @@ from app.runtime.saving import (
 from app.runtime.services import Handler
 from app.runtime.state import SpecPair, StateCodec
 from app.runtime.step import Step
+from storage import instance_rows
 from storage import step_statements as statements
 from storage.db import Database
-from storage.models import Incident, Instance, ProcessVersion
+from storage.instance_rows import InstanceRow
+from storage.models import Incident, ProcessVersion
 
 Action = Callable[[BpmnWorkflow, Step], None]
 MAX_INLINE_DELIVERIES = 100
@@ -72,11 +73,16 @@ class LoadedVersion:
 
 @dataclass
 class Unit:
-    """One transaction and the work to do once it has committed (and only then)."""
+    """One transaction: the instance rows it changed (saved just before commit) and the work to
+    do once it has committed (and only then)."""
 
     session: Session
+    changed: dict[int, InstanceRow] = field(default_factory=dict)
     keep: list[Callable[[], object]] = field(default_factory=list)
     after_commit: list[Callable[[], object]] = field(default_factory=list)
+
+    def save(self, row: InstanceRow) -> None:
+        self.changed[row.id] = row
 
 
 class StepRunner:
@@ -106,6 +112,8 @@ class StepRunner:
             unit = Unit(session)
             yield unit
             session.flush()
+            for row in unit.changed.values():
+                instance_rows.save(session.connection(), row)
         for work in unit.keep + unit.after_commit:
             work()
 
@@ -131,14 +139,11 @@ class StepRunner:
 
     # -- the step ---------------------------------------------------------------------------
 
-    def lock(self, session: Session, instance_id: int, *, skip_locked: bool = False) -> Instance | None:
+    def lock(self, session: Session, instance_id: int, *, skip_locked: bool = False) -> InstanceRow | None:
         """Lock an instance row for this transaction (workers skip rows another worker holds)."""
-        return session.execute(
-            select(Instance).options(defer(Instance.state))  # the live cache usually makes it unneeded
-            .where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked)
-        ).scalar_one_or_none()
+        return instance_rows.lock(session.connection(), instance_id, skip_locked=skip_locked)
 
-    def require(self, session: Session, instance_id: int, *statuses: str) -> Instance:
+    def require(self, session: Session, instance_id: int, *statuses: str) -> InstanceRow:
         row = self.lock(session, instance_id)
         if row is None:
             raise NotFound(f"instance {instance_id} does not exist")
@@ -146,14 +151,18 @@ class StepRunner:
             raise Conflict(f"instance {instance_id} is {row.status}; this needs it {' or '.join(statuses)}")
         return row
 
-    def _workflow(self, row: Instance, version: LoadedVersion) -> BpmnWorkflow:
+    def _workflow(self, session: Session, row: InstanceRow, version: LoadedVersion) -> BpmnWorkflow:
+        if row.revision == 0:  # created, never stepped
+            return BpmnWorkflow(*version.specs)
         cached = self.live.take(row.id, row.revision)
         if cached is not None:
             return cached
-        state = row.state
-        return BpmnWorkflow(*version.specs) if state is None else self.codec.loads(state, version.specs)
+        state = instance_rows.load_state(session.connection(), row)
+        if state is None:
+            raise NotFound(f"instance {row.id} has no saved state")
+        return self.codec.loads(state, version.specs)
 
-    def step(self, unit: Unit, row: Instance, actor: Actor, act: Action,
+    def step(self, unit: Unit, row: InstanceRow, actor: Actor, act: Action,
              first_events: list[NewEvent] | None = None, *, check_all_stored: bool = False) -> Step:
         """Run one step on a locked instance row and save everything it produced.
 
@@ -162,7 +171,7 @@ class StepRunner:
         """
         session, now = unit.session, self.clock.now()
         version = self.version(session, row.process_version_id)
-        workflow = self._workflow(row, version)
+        workflow = self._workflow(session, row, version)
         step = Step(workflow, session=session, instance_id=row.id, now=now,
                     environment=self.environment, handlers=self.handlers)
         for event in first_events or []:
@@ -187,11 +196,12 @@ class StepRunner:
             self._notify_parent(unit, row, now)
         history.append_to_instance(session, row, events, actor=actor.name, at=now,
                                    deployment_id=version.deployment_id)
+        unit.save(row)
         if row.status not in ENDED:
             unit.keep.append(partial(self.live.keep, row.id, row.revision, workflow))
         return step
 
-    def _deliver_stored(self, session: Session, row: Instance, workflow: BpmnWorkflow, step: Step,
+    def _deliver_stored(self, session: Session, row: InstanceRow, workflow: BpmnWorkflow, step: Step,
                         check_all: bool) -> None:
         """Deliver messages that arrived before the instance waited for them (in this same step)."""
         checked = set() if check_all else {tuple(pair) for pair in row.awaiting or []}
@@ -219,7 +229,7 @@ class StepRunner:
         except Exception as exc:
             raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
 
-    def _open_incident(self, session: Session, row: Instance, exc: WorkflowException, step: Step,
+    def _open_incident(self, session: Session, row: InstanceRow, exc: WorkflowException, step: Step,
                        now: datetime) -> None:
         task = getattr(exc, "task", None)
         element_id = task.task_spec.bpmn_id if task is not None else None
@@ -229,7 +239,7 @@ class StepRunner:
         row.status = INCIDENT
         step.record(NewEvent("incident.opened", element_id, {"error": error}))
 
-    def _children(self, unit: Unit, row: Instance, step: Step, actor: Actor, events: list[NewEvent],
+    def _children(self, unit: Unit, row: InstanceRow, step: Step, actor: Actor, events: list[NewEvent],
                   now: datetime) -> None:
         if not step.effects.children:
             return
@@ -242,10 +252,10 @@ class StepRunner:
                 messages.store_children_results(unit.session, row.id, request.done_message, now)
                 unit.after_commit.append(partial(self.poke, row.id))
 
-    def _notify_parent(self, unit: Unit, row: Instance, now: datetime) -> None:
+    def _notify_parent(self, unit: Unit, row: InstanceRow, now: datetime) -> None:
         parent_id = child_ended(unit.session, row)
         if parent_id is not None and row.notify_parent:
-            unit.session.flush()  # this child's own result is part of the results gathered below
+            instance_rows.save(unit.session.connection(), row)  # its result is among those gathered below
             messages.store_children_results(unit.session, parent_id, row.notify_parent, now)
             unit.after_commit.append(partial(self.poke, parent_id))
 

@@ -15,8 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
+from storage import instance_rows
 from storage import step_statements as statements
 from storage.db import insert_or_ignore
+from storage.instance_rows import InstanceRow
 from storage.models import HistoryEvent, HistoryStream, Instance
 
 GENESIS_HASH = "0" * 64
@@ -103,8 +105,11 @@ def append(
     if not events:
         return
     if instance_id is not None and stream == instance_stream(instance_id):
-        row = session.execute(select(Instance).where(Instance.id == instance_id).with_for_update()).scalar_one()
+        row = instance_rows.lock(session.connection(), instance_id)
+        if row is None:
+            raise LookupError(f"instance {instance_id} does not exist")
         append_to_instance(session, row, events, actor=actor, at=at, deployment_id=deployment_id)
+        instance_rows.save_history_head(session.connection(), row)
         return
     head = _lock_head(session, stream)
     rows = chain(events, stream=stream, head=(head.last_seq, head.last_hash), actor=actor, at=at,
@@ -114,9 +119,9 @@ def append(
                     .values(last_seq=rows[-1]["seq"], last_hash=rows[-1]["hash"]))
 
 
-def append_to_instance(session: Session, row: Instance, events: list[NewEvent], *, actor: str, at: datetime,
+def append_to_instance(session: Session, row: InstanceRow, events: list[NewEvent], *, actor: str, at: datetime,
                        deployment_id: int | None) -> None:
-    """Append to the stream of a locked instance row; the new head is saved with the row."""
+    """Append to the stream of a locked instance row; the caller saves the row (with its new head)."""
     rows = chain(events, stream=instance_stream(row.id), head=(row.history_seq, row.history_hash), actor=actor,
                  at=at, instance_id=row.id, deployment_id=deployment_id)
     if rows:

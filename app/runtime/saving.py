@@ -12,8 +12,10 @@ from app.runtime.canonical import json_safe
 from app.runtime.history import NewEvent
 from app.runtime.projection import AwaitedMessage, OpenUserTask, awaited_messages, next_wake_at, open_user_tasks
 from app.runtime.services import StepEffects
+from storage import instance_rows
 from storage import step_statements as statements
-from storage.models import Instance, InstanceAttribute
+from storage.instance_rows import InstanceRow
+from storage.models import InstanceAttribute
 
 RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
     "running", "incident", "suspended", "completed", "terminated", "created",
@@ -21,7 +23,7 @@ RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
 ENDED = (COMPLETED, TERMINATED)
 
 
-def save_projections(session: Session, row: Instance, workflow: BpmnWorkflow, now: datetime) -> list[AwaitedMessage]:
+def save_projections(session: Session, row: InstanceRow, workflow: BpmnWorkflow, now: datetime) -> list[AwaitedMessage]:
     """Status, next wake-up, open user tasks and awaited messages; returns the newly awaited ones.
 
     The row remembers what the projections held after the last step, so only changes are written.
@@ -37,7 +39,7 @@ def save_projections(session: Session, row: Instance, workflow: BpmnWorkflow, no
     return _sync_awaited(session, row, awaited_messages(workflow) if active else [])
 
 
-def _sync_user_tasks(session: Session, row: Instance, tasks: list[OpenUserTask], now: datetime) -> None:
+def _sync_user_tasks(session: Session, row: InstanceRow, tasks: list[OpenUserTask], now: datetime) -> None:
     # Diff rather than replace: a claim on a task that is still open must survive the step.
     existing, wanted = set(row.open_tasks or []), {task.id: task for task in tasks}
     gone = existing - wanted.keys()
@@ -50,7 +52,7 @@ def _sync_user_tasks(session: Session, row: Instance, tasks: list[OpenUserTask],
         row.open_tasks = sorted(wanted)
 
 
-def _sync_awaited(session: Session, row: Instance, awaited: list[AwaitedMessage]) -> list[AwaitedMessage]:
+def _sync_awaited(session: Session, row: InstanceRow, awaited: list[AwaitedMessage]) -> list[AwaitedMessage]:
     before = {tuple(pair) for pair in row.awaiting or []}
     now_awaited = {(m.message_name, m.correlation) for m in awaited}
     if now_awaited == before:
@@ -63,7 +65,7 @@ def _sync_awaited(session: Session, row: Instance, awaited: list[AwaitedMessage]
     return [m for m in awaited if (m.message_name, m.correlation) not in before]
 
 
-def save_effects(session: Session, row: Instance, effects: StepEffects, now: datetime) -> list[NewEvent]:
+def save_effects(session: Session, row: InstanceRow, effects: StepEffects, now: datetime) -> list[NewEvent]:
     """Attributes and outbox rows of the step; returns the history events describing them."""
     events: list[NewEvent] = []
     for name, value in effects.attributes.items():
@@ -86,26 +88,24 @@ def save_effects(session: Session, row: Instance, effects: StepEffects, now: dat
     return events
 
 
-def create_children(session: Session, row: Instance, effects: StepEffects, version_for: Any, actor: str,
+def create_children(session: Session, row: InstanceRow, effects: StepEffects, version_for: Any, actor: str,
                     now: datetime) -> list[int]:
     """Child rows (status ``created``); each child starts in a step of its own after commit."""
     child_ids: list[int] = []
     for request in effects.children:
         version_id = version_for(session, request.process_id)
         for item in request.items:
-            child = Instance(
-                process_version_id=version_id, process_id=request.process_id, status=CREATED, state=None,
-                start_data=item, parent_id=row.id, notify_parent=request.done_message, started_by=actor,
-                created_at=now, updated_at=now,
-            )
-            session.add(child)
-            session.flush()
+            child = instance_rows.insert_new(session.connection(), {
+                "process_version_id": version_id, "process_id": request.process_id, "status": CREATED,
+                "start_data": item, "parent_id": row.id, "notify_parent": request.done_message,
+                "started_by": actor, "created_at": now, "updated_at": now,
+            })
             child_ids.append(child.id)
         row.open_children += len(request.items)
     return child_ids
 
 
-def child_ended(session: Session, child: Instance) -> int | None:
+def child_ended(session: Session, child: InstanceRow) -> int | None:
     """Count a child's end on its parent in O(1); return the parent's id when it was the last."""
     if child.parent_id is None:
         return None

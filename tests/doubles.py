@@ -40,6 +40,7 @@ class TestHandlers:
         self.calls.append(("test.command", {"target": target}))
         command_id = f"CMD-{ctx.instance_id}-{target}"
         ctx.send("headend", {"target": target, "command_id": command_id})
+        ctx.set_attribute("target", target)
         return {"command_id": command_id}
 
     def flaky(self, ctx: ServiceContext) -> dict[str, Any]:

@@ -33,6 +33,15 @@ def test_instances_are_found_by_their_business_attributes(backend_services: Serv
     assert attributes == {"work_order": "10000001", "segment": "S-01"}
 
 
+def test_a_handler_can_set_a_searchable_attribute(backend_services: Services) -> None:
+    services = backend_services
+    deploy(services, "await_result.bpmn")
+    instance_id = services.runtime.start("await_result", {"target": "M-77", "result_timeout": "PT30M"}, EXECUTOR)
+    with services.db.reading() as session:
+        found = search(session, InstanceFilter(attributes={"target": "M-77"}))
+    assert [i.id for i in found] == [instance_id]
+
+
 def test_sqlite_runs_with_production_durability(services: Services) -> None:
     with services.db.reading() as session:
         pragmas = {name: session.execute(text(f"PRAGMA {name}")).scalar_one()

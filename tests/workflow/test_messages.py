@@ -127,3 +127,20 @@ def test_a_payload_that_is_not_an_object_is_refused_and_nothing_is_stored(
     assert instance(services, waiting).status == "running"
     with services.db.reading() as session:
         assert session.execute(select(InboundMessage)).first() is None
+
+
+def test_a_payload_the_catching_event_cannot_read_is_rejected_and_changes_nothing(services: Services) -> None:
+    deploy(services, "keyed.bpmn")
+    instance_id = services.runtime.start("keyed", {}, EXECUTOR)
+    with services.db.reading() as session:
+        revision = session.get(Instance, instance_id).revision  # type: ignore[union-attr]
+    delivery = services.runtime.deliver_message("meter_reading", "", {"kwh": 12}, HEADEND)
+    assert delivery.outcome == "rejected"
+    assert delivery.error is not None and "meter_id" in delivery.error
+    with services.db.reading() as session:
+        row = session.get(Instance, instance_id)
+        stored = session.execute(select(InboundMessage)).scalar_one()
+    assert row is not None and (row.status, row.revision) == ("running", revision)
+    assert (stored.status, stored.error) == ("rejected", delivery.error)
+    accepted = services.runtime.deliver_message("meter_reading", "", {"kwh": 12, "meter_id": "M-1"}, HEADEND)
+    assert accepted.outcome == "delivered"

@@ -31,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db = Database(app.config["DATABASE_URL"])
     app.extensions["relayflow"] = build_services(
         db, app.config.get("CLOCK") or SystemClock(), app.config.get("HANDLERS", HANDLERS),
-        app.config.get("OUTBOX_ADAPTERS") or outbox_adapters(),
+        app.config.get("OUTBOX_ADAPTERS") or outbox_adapters(), live_cache_size=int(app.config["LIVE_CACHE_SIZE"]),
     )
 
     from app.web import register_web

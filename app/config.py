@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "TICK_SECONDS": 5,  # how often a worker wakes due timers and recovers follow-ups
     "OUTBOX_SECONDS": 2,  # how often a worker dispatches the outbox
     "SECRET_KEY": None,
+    "LIVE_CACHE_SIZE": 512,  # workflows a process keeps in memory between steps (0: always load)
 }
 
 

@@ -35,6 +35,6 @@ class Services:
 
 
 def build_services(db: Database, clock: Clock, handlers: Mapping[str, object],
-                   adapters: Mapping[str, OutboxAdapter]) -> Services:
-    runtime = Runtime(db, handlers, clock=clock)  # type: ignore[arg-type]
+                   adapters: Mapping[str, OutboxAdapter], *, live_cache_size: int = 512) -> Services:
+    runtime = Runtime(db, handlers, clock=clock, live_cache_size=live_cache_size)  # type: ignore[arg-type]
     return Services(db, clock, runtime, Inbox(db, clock), OutboxDispatcher(db, adapters, clock))

@@ -22,8 +22,7 @@ class InstanceRow:
     status: str
     start_data: dict[str, Any] | None
     parent_id: int | None
-    open_children: int
-    notify_parent: str | None
+    batch_id: int | None
     result: Any
     next_wake_at: datetime | None
     started_by: str
@@ -37,11 +36,12 @@ class InstanceRow:
     awaiting: list[Any]
     open_tasks: list[Any]
     state: str | None = None  # loaded only when the live cache cannot serve the workflow
+    state_changed: bool = False  # a step ran: the state is saved with the row
 
 
-_COLUMNS = [f.name for f in fields(InstanceRow) if f.name != "state"]
-_SAVED = ["status", "state", "open_children", "result", "next_wake_at", "updated_at", "ended_at", "status_reason",
-          "revision", "history_seq", "history_hash", "awaiting", "open_tasks"]
+_COLUMNS = [f.name for f in fields(InstanceRow) if f.name not in ("state", "state_changed")]
+_SAVED = ["status", "result", "next_wake_at", "updated_at", "ended_at", "status_reason", "revision", "history_seq",
+          "history_hash", "awaiting", "open_tasks"]
 _SELECT = select(*(_instances.c[name] for name in _COLUMNS))
 _LOCK = _SELECT.where(_instances.c.id == bindparam("b_id")).with_for_update()
 _LOCK_SKIP = _SELECT.where(_instances.c.id == bindparam("b_id")).with_for_update(skip_locked=True)
@@ -52,6 +52,8 @@ _DUE = (
 _STATE = select(_instances.c.state).where(_instances.c.id == bindparam("b_id"))
 _SAVE = update(_instances).where(_instances.c.id == bindparam("b_id")).values(
     {name: bindparam(f"b_{name}") for name in _SAVED})
+_SAVE_WITH_STATE = update(_instances).where(_instances.c.id == bindparam("b_id")).values(
+    {name: bindparam(f"b_{name}") for name in [*_SAVED, "state"]})
 _SAVE_HEAD = update(_instances).where(_instances.c.id == bindparam("b_id")).values(
     history_seq=bindparam("b_seq"), history_hash=bindparam("b_hash"))
 _INSERT = insert(_instances).returning(_instances.c.id)
@@ -75,7 +77,13 @@ def load_state(conn: Connection, row: InstanceRow) -> str | None:
 
 
 def save(conn: Connection, row: InstanceRow) -> None:
-    conn.execute(_SAVE, {"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _SAVED}})
+    """Write the row's projections; the state only if a step changed it (a lifecycle change,
+    such as a suspension, never read it and must not overwrite it)."""
+    values = {"b_id": row.id, **{f"b_{name}": getattr(row, name) for name in _SAVED}}
+    if row.state_changed:
+        conn.execute(_SAVE_WITH_STATE, {**values, "b_state": row.state})
+    else:
+        conn.execute(_SAVE, values)
 
 
 def save_history_head(conn: Connection, row: InstanceRow) -> None:
@@ -85,7 +93,7 @@ def save_history_head(conn: Connection, row: InstanceRow) -> None:
 def insert_new(conn: Connection, values: dict[str, Any]) -> InstanceRow:
     """Insert a new instance (status, process, start data...) and return it as a row."""
     defaults: dict[str, Any] = {
-        "parent_id": None, "open_children": 0, "notify_parent": None, "result": None, "next_wake_at": None,
+        "parent_id": None, "batch_id": None, "result": None, "next_wake_at": None,
         "ended_at": None, "status_reason": None, "revision": 0, "history_seq": 0, "history_hash": "0" * 64,
         "awaiting": [], "open_tasks": [],
     }

@@ -81,8 +81,7 @@ class Instance(Base):
     state: Mapped[str | None] = mapped_column(Text)
     start_data: Mapped[dict[str, Any] | None]
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
-    open_children: Mapped[int] = mapped_column(default=0)
-    notify_parent: Mapped[str | None] = mapped_column(String(255))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("child_batches.id"), index=True)
     result: Mapped[dict[str, Any] | None]
     next_wake_at: Mapped[datetime | None]
     started_by: Mapped[str] = mapped_column(String(64))
@@ -98,6 +97,22 @@ class Instance(Base):
     # What the projections held after the last step, so a step rewrites only what changed.
     awaiting: Mapped[list[Any]] = mapped_column(default=list)
     open_tasks: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class ChildBatch(Base):
+    """The children one ``relayflow.start_children`` call started: a countdown to the done message.
+
+    A child's end decrements this row only (never the parent's), so its cost does not grow with N.
+    """
+
+    __tablename__ = "child_batches"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ID, index=True)
+    done_message: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    open_count: Mapped[int]
+    created_at: Mapped[datetime]
 
 
 class InstanceAttribute(Base):

@@ -15,9 +15,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.models import (
+    ChildBatch,
     HistoryEvent,
     InboundMessage,
-    Instance,
     OutboxMessage,
     ProcessVersion,
     UserTask,
@@ -32,6 +32,8 @@ _LATEST_VERSION = (
     select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"))
     .order_by(ProcessVersion.version.desc()).limit(1)
 )
+_IN_DEPLOYMENT = select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"),
+                                                 ProcessVersion.deployment_id == bindparam("deployment_id"))
 _ROUTE = (
     select(_waiting.c.instance_id, _waiting.c.correlations)
     .where(_waiting.c.message_name == bindparam("name"), _waiting.c.correlation == bindparam("correlation"))
@@ -56,20 +58,30 @@ _MARK_DELIVERED = update(_messages).where(_messages.c.id == bindparam("b_message
 _MARK_REJECTED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(
     status="rejected", error=bindparam("b_error"))
 _INSERT_HISTORY = insert(HistoryEvent)
-_INSERT_OUTBOX = insert(OutboxMessage)
+# The same idempotency key is the same effect: a retried task that queues it again adds nothing.
+_INSERT_OUTBOX = {
+    "postgresql": pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+    "sqlite": sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+}
 _INSERT_TASKS = insert(_tasks)
 _DELETE_TASKS = delete(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_WAITING = insert(_waiting)
 _DELETE_WAITING = delete(_waiting).where(_waiting.c.instance_id == bindparam("instance_id"))
-_instances: Table = Instance.__table__  # type: ignore[assignment]
+_batches: Table = ChildBatch.__table__  # type: ignore[assignment]
 _CHILD_ENDED = (
-    update(_instances).where(_instances.c.id == bindparam("b_parent_id"))
-    .values(open_children=_instances.c.open_children - 1).returning(_instances.c.open_children)
+    update(_batches).where(_batches.c.id == bindparam("b_batch_id"))
+    .values(open_count=_batches.c.open_count - 1)
+    .returning(_batches.c.open_count, _batches.c.parent_id, _batches.c.done_message)
 )
+_INSERT_BATCH = insert(_batches).returning(_batches.c.id)
 
 
 def latest_version_id(conn: Connection, process_id: str) -> int | None:
     return conn.execute(_LATEST_VERSION, {"process_id": process_id}).scalar_one_or_none()
+
+
+def version_in_deployment(conn: Connection, process_id: str, deployment_id: int) -> int | None:
+    return conn.execute(_IN_DEPLOYMENT, {"process_id": process_id, "deployment_id": deployment_id}).scalar_one_or_none()
 
 
 def route(conn: Connection, name: str, correlation: str) -> Any:
@@ -85,11 +97,11 @@ def pending(conn: Connection, instance_id: int, awaited: Iterable[tuple[str, str
         return None
     rows = conn.execute(_PENDING, {
         "names": sorted({name for name, _ in pairs}),
-        "correlations": sorted({corr for _, corr in pairs if corr}) or [""],
+        "correlations": sorted({corr for _, corr in pairs}),
         "instance_id": instance_id,
     }).all()
     for row in rows:
-        routed = bool(row.correlation) and (row.message_name, row.correlation) in pairs
+        routed = row.correlation is not None and (row.message_name, row.correlation) in pairs
         if routed or row.target_instance_id == instance_id:
             return row
     return None
@@ -115,7 +127,7 @@ def insert_history(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 def insert_outbox(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(_INSERT_OUTBOX, list(rows))
+        conn.execute(_INSERT_OUTBOX[conn.dialect.name], list(rows))
 
 
 def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict[str, Any]]) -> None:
@@ -133,7 +145,11 @@ def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Seq
         conn.execute(_INSERT_WAITING, list(rows))
 
 
-def child_ended(conn: Connection, parent_id: int) -> int:
-    """Decrement the parent's open-children count; returns what remains."""
-    return int(conn.execute(_CHILD_ENDED, {"b_parent_id": parent_id}).scalar_one())
+def child_ended(conn: Connection, batch_id: int) -> Any:
+    """Count one child of a batch as ended; returns (open_count, parent_id, done_message) after it."""
+    return conn.execute(_CHILD_ENDED, {"b_batch_id": batch_id}).one()
+
+
+def insert_batch(conn: Connection, values: dict[str, Any]) -> int:
+    return int(conn.execute(_INSERT_BATCH, values).scalar_one())
 

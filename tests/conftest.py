@@ -86,17 +86,20 @@ def adapters() -> dict[str, RecordingAdapter]:
     return {"sms": RecordingAdapter(), "headend": RecordingAdapter()}
 
 
-def build_app(url: str, handlers: TestHandlers, adapters: dict[str, Any], tmp_path: Path) -> Flask:
+def build_app(url: str, handlers: TestHandlers, adapters: dict[str, Any], tmp_path: Path,
+              live_cache_size: int = 512) -> Flask:
     return create_app({
         "TESTING": True, "DATABASE_URL": url, "HANDLERS": handlers.table(), "OUTBOX_ADAPTERS": adapters,
-        "BPMN_DIR": str(tmp_path / "no-bpmn"), "SECRET_KEY": "test",
+        "BPMN_DIR": str(tmp_path / "no-bpmn"), "SECRET_KEY": "test", "LIVE_CACHE_SIZE": live_cache_size,
     })
 
 
-@pytest.fixture
-def app(sqlite_url: str, handlers: TestHandlers, adapters: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
-    """The app on SQLite (workflow tests); integration tests use ``backend_app``."""
-    application = build_app(sqlite_url, handlers, adapters, tmp_path)
+@pytest.fixture(params=[512, 0], ids=["live-cache", "no-live-cache"])
+def app(request: pytest.FixtureRequest, sqlite_url: str, handlers: TestHandlers, adapters: dict[str, Any],
+        tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite (workflow tests), with and without the in-memory workflow cache, so the
+    cache can never hide a state that was not saved; integration tests use ``backend_app``."""
+    application = build_app(sqlite_url, handlers, adapters, tmp_path, request.param)
     yield application
     application.extensions["relayflow"].db.dispose()
 

@@ -17,10 +17,19 @@ from sqlalchemy.orm import Session
 from app.runtime import history, messages
 from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
-from app.runtime.core import MessageRejected, StepRunner, Unit, parse_task_id, set_start_data
+from app.runtime.core import (
+    MessageRejected,
+    StepFailed,
+    StepRunner,
+    Unit,
+    parse_task_id,
+    set_start_data,
+    started_event,
+)
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.history import NewEvent
 from app.runtime.inbox import require_lane_role
+from app.runtime.permissions import Permissions, require_start_lane
 from app.runtime.projection import AwaitedMessage
 from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.runtime.step import Step
@@ -29,6 +38,7 @@ from storage.instance_rows import InstanceRow
 from storage.models import InboundMessage, Incident, Instance, UserTask, WaitingMessage
 
 RETRY_STUCK_TIMER_AFTER = timedelta(seconds=1)
+ACTIVE = (CREATED, RUNNING, INCIDENT, SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -42,14 +52,18 @@ class Delivery:
 
 
 class Runtime(StepRunner):
+    permissions = Permissions()
+
     def start(self, process_id: str, data: dict[str, Any], actor: Actor) -> int:
         """Start an instance of the latest version of ``process_id``; returns its id."""
         if not isinstance(data, dict):
             raise RuntimeActionError("start data must be a JSON object")
         now = self.clock.now()
         with self.unit() as unit:
+            version_id = self.latest_version_id(unit.session, process_id)
+            require_start_lane(self.version(unit.session, version_id).specs[0], actor)
             row = instance_rows.insert_new(unit.session.connection(), {
-                "process_version_id": self.latest_version_id(unit.session, process_id), "process_id": process_id,
+                "process_version_id": version_id, "process_id": process_id,
                 "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
                 "created_at": now, "updated_at": now,
             })
@@ -69,7 +83,11 @@ class Runtime(StepRunner):
             if open_task is None:
                 raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
             row = self.require(unit.session, open_task.instance_id, RUNNING)
-            unit.session.refresh(open_task)  # re-read under the instance lock
+            open_task = unit.session.execute(  # re-read under the instance lock: it may be gone or claimed
+                select(UserTask).where(UserTask.id == task_id).execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if open_task is None:
+                raise NotFound(f"task {task_id} is not open any more (completed or cancelled meanwhile)")
             check_may_work_on(open_task, actor)
 
             def act(workflow: BpmnWorkflow, step: Step) -> None:
@@ -102,6 +120,12 @@ class Runtime(StepRunner):
                 if message_id is not None:
                     messages.mark_rejected(unit.session, message_id, rejected.error)
             return Delivery("rejected", message_id, error=rejected.error)
+        except StepFailed as failure:  # keep the message; the instance gets an incident, a retry delivers it
+            with self.unit() as unit:
+                message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
+                                            sender=actor.name, message_key=key, now=self.clock.now())
+            self.record_failure(failure, actor)
+            return Delivery("stored", message_id, failure.instance_id, error=failure.error)
 
     def _deliver(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], key: str,
                  actor: Actor) -> Delivery:
@@ -160,9 +184,16 @@ class Runtime(StepRunner):
                 row = instance_rows.lock_next_due(unit.session.connection(), now)
                 if row is None:
                     break
-                self.step(unit, row, actor, refresh_timers)
+                try:
+                    with unit.session.begin_nested():
+                        self.step(unit, row, actor, refresh_timers)
+                except StepFailed as failure:
+                    unit.changed.pop(row.id, None)
+                    unit.keep.clear()
+                    unit.after_commit.append(partial(self.record_failure, failure, actor))
                 if row.next_wake_at is not None and row.next_wake_at <= now:
                     row.next_wake_at = now + RETRY_STUCK_TIMER_AFTER  # never spin on one instance
+                    unit.save(row)
             woken += 1
         return woken
 
@@ -177,25 +208,28 @@ class Runtime(StepRunner):
         return len(created) + len(waiting)
 
     def terminate(self, instance_id: int, reason: str, actor: Actor) -> None:
+        """End an instance and, in the same transaction, every child still active under it."""
+        self.permissions.require(actor, self.permissions.lifecycle, "terminate an instance")
         reason = _require_reason(reason)
         with self.unit() as unit:
-            row = self.require(unit.session, instance_id, CREATED, RUNNING, INCIDENT, SUSPENDED)
-            children = list(unit.session.execute(select(Instance.id).where(
-                Instance.parent_id == instance_id, Instance.status.in_((CREATED, RUNNING, INCIDENT, SUSPENDED))
-            )).scalars())
+            row = self.require(unit.session, instance_id, *ACTIVE)
+            self._terminate_tree(unit, row, reason, actor)
 
-            def act(workflow: BpmnWorkflow, _step: Step) -> None:
-                workflow.cancel()
-                row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
+    def _terminate_tree(self, unit: Unit, row: InstanceRow, reason: str, actor: Actor) -> None:
+        def act(workflow: BpmnWorkflow, _step: Step) -> None:
+            workflow.cancel()
+            row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
 
-            self.step(unit, row, actor, act)
-            unit.after_commit.extend(partial(self._terminate_child, child_id, reason, actor) for child_id in children)
-
-    def _terminate_child(self, child_id: int, reason: str, actor: Actor) -> None:
-        with contextlib.suppress(Conflict):  # it ended meanwhile
-            self.terminate(child_id, f"parent terminated: {reason}", actor)
+        self.step(unit, row, actor, act)
+        children = unit.session.execute(select(Instance.id).where(
+            Instance.parent_id == row.id, Instance.status.in_(ACTIVE)).order_by(Instance.id)).scalars().all()
+        for child_id in children:
+            child = self.lock(unit.session, child_id)
+            if child is not None and child.status in ACTIVE:
+                self._terminate_tree(unit, child, f"parent terminated: {reason}", actor)
 
     def suspend(self, instance_id: int, reason: str, actor: Actor) -> None:
+        self.permissions.require(actor, self.permissions.lifecycle, "suspend an instance")
         reason = _require_reason(reason)
         with self.unit() as unit:
             row = self.require(unit.session, instance_id, RUNNING, INCIDENT)
@@ -204,6 +238,7 @@ class Runtime(StepRunner):
             unit.save(row)
 
     def resume(self, instance_id: int, reason: str, actor: Actor) -> None:
+        self.permissions.require(actor, self.permissions.lifecycle, "resume an instance")
         reason = _require_reason(reason)
         with self.unit() as unit:
             row = self.require(unit.session, instance_id, SUSPENDED)
@@ -216,7 +251,9 @@ class Runtime(StepRunner):
                 self.step(unit, row, actor, refresh_timers, check_all_stored=True)
 
     def retry_incident(self, instance_id: int, actor: Actor) -> None:
-        """Reset the failed task and run on; a new failure opens a new incident."""
+        """Reset the failed task and run on; a new failure opens a new incident (or, outside any
+        task, is reported to the operator with the incident left open)."""
+        self.permissions.require(actor, self.permissions.retry, "retry an incident")
         with self.unit() as unit:
             row = self.require(unit.session, instance_id, INCIDENT)
             incidents = list(unit.session.execute(select(Incident).where(
@@ -226,10 +263,18 @@ class Runtime(StepRunner):
                 incident.resolved_at, incident.resolved_by = now, actor.name
             row.status = RUNNING
 
+            never_started = row.revision == 0
+
             def act(workflow: BpmnWorkflow, step: Step) -> None:
                 for incident in incidents:
                     step.record(NewEvent("incident.retried", incident.element_id, {"incident_id": incident.id}))
-                    workflow.reset_from_task_id(parse_task_id(incident.task_id))
+                    if incident.task_id:
+                        workflow.reset_from_task_id(parse_task_id(incident.task_id))
+                if never_started:
+                    step.record(started_event(row))
+                    set_start_data(row.start_data or {})(workflow, step)
+                else:
+                    workflow.refresh_timers()
 
             self.step(unit, row, actor, act, check_all_stored=True)
 
@@ -269,7 +314,7 @@ def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:
         select(Instance.id).where(Instance.status == CREATED, Instance.parent_id.is_not(None))
         .order_by(Instance.id).limit(limit)).scalars())
     routed = and_(WaitingMessage.message_name == InboundMessage.message_name,
-                  WaitingMessage.correlation == InboundMessage.correlation, WaitingMessage.correlation != "")
+                  WaitingMessage.correlation == InboundMessage.correlation)
     targeted = and_(WaitingMessage.message_name == InboundMessage.message_name,
                     WaitingMessage.instance_id == InboundMessage.target_instance_id)
     waiting = list(session.execute(

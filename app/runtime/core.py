@@ -8,6 +8,7 @@ transaction of its own; the scheduler's tick repeats it as a safety net after a 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,11 +28,11 @@ from app.runtime import history, messages
 from app.runtime.actors import Actor
 from app.runtime.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.canonical import json_safe
-from app.runtime.errors import Conflict, NotFound
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.expressions import RestrictedEnvironment
 from app.runtime.history import NewEvent
 from app.runtime.live_cache import LiveWorkflows
-from app.runtime.projection import AwaitedMessage, awaited_messages
+from app.runtime.projection import AwaitedMessage, awaited_messages, catching_definition
 from app.runtime.saving import (
     CREATED,
     ENDED,
@@ -51,16 +52,28 @@ from storage.db import Database
 from storage.instance_rows import InstanceRow
 from storage.models import Incident, ProcessVersion
 
+log = logging.getLogger("relayflow.runtime")
 Action = Callable[[BpmnWorkflow, Step], None]
 MAX_INLINE_DELIVERIES = 100
 
 
 class MessageRejected(Exception):
-    """A message could not be delivered; the step is rolled back and the message marked."""
+    """A message the catching event cannot take (checked before the workflow is touched)."""
 
     def __init__(self, message_id: int, error: str) -> None:
         super().__init__(error)
         self.message_id, self.error = message_id, error
+
+
+class StepFailed(RuntimeActionError):
+    """The engine failed outside any task (a bad timer value, a missing process...): the step was
+    rolled back. A person's action gets this error; the scheduler's opens an incident."""
+
+    status_code = 422
+
+    def __init__(self, instance_id: int, error: str) -> None:
+        super().__init__(f"instance {instance_id} could not take this step: {error}")
+        self.instance_id, self.error = instance_id, error
 
 
 @dataclass(frozen=True)
@@ -114,8 +127,13 @@ class StepRunner:
             session.flush()
             for row in unit.changed.values():
                 instance_rows.save(session.connection(), row)
-        for work in unit.keep + unit.after_commit:
+        for work in unit.keep:
             work()
+        for work in unit.after_commit:
+            try:
+                work()
+            except Exception:  # committed already: the caller's action stands; the tick retries this
+                log.exception("follow-up %r failed; the worker's tick will retry it", work)
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -131,8 +149,11 @@ class StepRunner:
         return loaded
 
     @staticmethod
-    def latest_version_id(session: Session, process_id: str) -> int:
-        version_id = statements.latest_version_id(session.connection(), process_id)
+    def latest_version_id(session: Session, process_id: str, *, deployment_id: int | None = None) -> int:
+        """The process's version in ``deployment_id`` if it has one there, else its latest."""
+        conn = session.connection()
+        version_id = statements.version_in_deployment(conn, process_id, deployment_id) if deployment_id else None
+        version_id = version_id or statements.latest_version_id(conn, process_id)
         if version_id is None:
             raise NotFound(f"no deployed process has the id {process_id!r}")
         return version_id
@@ -184,12 +205,17 @@ class StepRunner:
                     self._deliver_stored(session, row, workflow, step, check_all_stored)
             except WorkflowException as exc:
                 if getattr(exc, "task", None) is None:
-                    raise
+                    raise StepFailed(row.id, f"{type(exc).__name__}: {exc}") from exc
                 self._open_incident(session, row, exc, step, now)
-        row.state, row.updated_at, row.revision = self.codec.dumps(workflow), now, row.revision + 1
+            except (RuntimeActionError, MessageRejected):
+                raise
+            except Exception as exc:  # the workflow may be half-changed: nothing of it is saved
+                raise StepFailed(row.id, f"{type(exc).__name__}: {exc}") from exc
+        row.state, row.state_changed = self.codec.dumps(workflow), True
+        row.updated_at, row.revision = now, row.revision + 1
         save_projections(session, row, workflow, now)
         events = step.history_events() + save_effects(session, row, step.effects, now)
-        self._children(unit, row, step, actor, events, now)
+        self._children(unit, row, step, actor, events, version, now)
         if row.status in ENDED:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))
@@ -210,24 +236,36 @@ class StepRunner:
             message = messages.pending_for(session, row.id, awaited)
             if message is None:
                 return
-            target = next(m for m in awaited if m.message_name == message.message_name)
-            self.send_message(workflow, step, message.id, target, message.payload, message.message_key,
-                              message.sender)
+            target = next(m for m in awaited if m.message_name == message.message_name
+                          and message.correlation in (None, m.correlation))
+            try:
+                self.send_message(workflow, step, message.id, target, message.payload, message.message_key,
+                                  message.sender)
+            except MessageRejected as rejected:  # checked before the workflow changed: go on without it
+                messages.mark_rejected(session, message.id, rejected.error)
+                step.record(NewEvent("message.rejected", None, {"key": message.message_key,
+                                                                "error": rejected.error}))
+                continue
             messages.mark_delivered(session, message.id, row.id, step.now)
             workflow.do_engine_steps()
 
     def send_message(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
                      payload: dict[str, Any], message_key: str, sender: str) -> None:
-        """Hand a message to the workflow; ``MessageRejected`` if its catching event cannot take it."""
+        """Hand a message to the workflow; ``MessageRejected``, with the workflow untouched, if the
+        catching event cannot read its correlation from the payload."""
+        definition = target.definition or catching_definition(workflow, target.message_name)
+        if definition is not None and definition.correlation_properties:
+            try:
+                definition.calculate_correlations(workflow.script_engine, definition.correlation_properties,
+                                                  dict(payload))
+            except Exception as exc:
+                raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
+        event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
+                          correlations=target.correlations)
+        workflow.send_event(event)
         step.record(NewEvent("message.received", None, {
             "name": target.message_name, "payload": payload, "key": message_key, "sender": sender,
         }))
-        event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
-                          correlations=target.correlations)
-        try:
-            workflow.send_event(event)
-        except Exception as exc:
-            raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
 
     def _open_incident(self, session: Session, row: InstanceRow, exc: WorkflowException, step: Step,
                        now: datetime) -> None:
@@ -239,46 +277,75 @@ class StepRunner:
         row.status = INCIDENT
         step.record(NewEvent("incident.opened", element_id, {"error": error}))
 
+    def record_failure(self, failure: StepFailed, actor: Actor) -> None:
+        """A step the scheduler ran failed outside any task: the instance gets an incident (its
+        last good state stays), so it leaves the due queue until an operator retries it."""
+        with self.unit() as unit:
+            row = self.lock(unit.session, failure.instance_id)
+            if row is None or row.status not in (RUNNING, CREATED):
+                return
+            now = self.clock.now()
+            unit.session.add(Incident(instance_id=row.id, task_id="", element_id=None, error=failure.error,
+                                      created_at=now))
+            row.status = INCIDENT
+            history.append_to_instance(unit.session, row, [NewEvent("incident.opened", None,
+                                                                     {"error": failure.error})],
+                                       actor=actor.name, at=now,
+                                       deployment_id=self.version(unit.session, row.process_version_id).deployment_id)
+            unit.save(row)
+        log.warning("instance %s: incident opened: %s", failure.instance_id, failure.error)
+
     def _children(self, unit: Unit, row: InstanceRow, step: Step, actor: Actor, events: list[NewEvent],
-                  now: datetime) -> None:
-        if not step.effects.children:
-            return
-        children = create_children(unit.session, row, step.effects, self.latest_version_id, actor.name, now)
-        if children:
-            events.append(NewEvent("children.created", None, {"instance_ids": children}))
-        unit.after_commit.extend(partial(self.start_created, child_id) for child_id in children)
+                  version: LoadedVersion, now: datetime) -> None:
         for request in step.effects.children:
-            if not request.items:  # nothing to wait for: the parent hears "all done" at once
-                messages.store_children_results(unit.session, row.id, request.done_message, now)
+            child_version = self.latest_version_id(unit.session, request.process_id,
+                                                   deployment_id=version.deployment_id)
+            batch_id, children = create_children(unit.session, row, request, child_version, actor.name, now)
+            events.append(NewEvent("children.created", None, {"batch_id": batch_id, "instance_ids": children}))
+            unit.after_commit.extend(partial(self.start_created, child_id) for child_id in children)
+            if not children:  # nothing to wait for: the parent hears "all done" at once
+                messages.store_children_results(unit.session, batch_id, row.id, request.done_message, now)
                 unit.after_commit.append(partial(self.poke, row.id))
 
     def _notify_parent(self, unit: Unit, row: InstanceRow, now: datetime) -> None:
-        parent_id = child_ended(unit.session, row)
-        if parent_id is not None and row.notify_parent:
+        ended = child_ended(unit.session, row)
+        if ended is not None:
+            parent_id, done_message = ended
             instance_rows.save(unit.session.connection(), row)  # its result is among those gathered below
-            messages.store_children_results(unit.session, parent_id, row.notify_parent, now)
+            messages.store_children_results(unit.session, row.batch_id or 0, parent_id, done_message, now)
             unit.after_commit.append(partial(self.poke, parent_id))
 
     # -- follow-ups shared by the public API and the scheduler --------------------------------
 
     def start_created(self, instance_id: int, actor: Actor | None = None) -> bool:
         """Run the first step of a created (child) instance; False if it was already started."""
-        with self.unit() as unit:
-            row = self.lock(unit.session, instance_id, skip_locked=True)
-            if row is None or row.status != CREATED:
-                return False
-            self.step(unit, row, actor or Actor.system("runtime"), set_start_data(row.start_data or {}),
-                      [NewEvent("instance.started", None, {"process_id": row.process_id, "data": row.start_data,
-                                                           "parent_id": row.parent_id})])
+        actor = actor or Actor.system("runtime")
+        try:
+            with self.unit() as unit:
+                row = self.lock(unit.session, instance_id, skip_locked=True)
+                if row is None or row.status != CREATED:
+                    return False
+                self.step(unit, row, actor, set_start_data(row.start_data or {}), [started_event(row)])
+        except StepFailed as failure:
+            self.record_failure(failure, actor)
         return True
 
     def poke(self, instance_id: int) -> None:
         """Step an instance with no action of its own: delivers the messages stored for it."""
-        with self.unit() as unit:
-            row = self.lock(unit.session, instance_id)
-            if row is None or row.status != RUNNING:
-                return
-            self.step(unit, row, Actor.system("runtime"), nothing, check_all_stored=True)
+        actor = Actor.system("runtime")
+        try:
+            with self.unit() as unit:
+                row = self.lock(unit.session, instance_id)
+                if row is None or row.status != RUNNING:
+                    return
+                self.step(unit, row, actor, nothing, check_all_stored=True)
+        except StepFailed as failure:
+            self.record_failure(failure, actor)
+
+
+def started_event(row: InstanceRow) -> NewEvent:
+    return NewEvent("instance.started", None, {"process_id": row.process_id, "data": row.start_data,
+                                               "parent_id": row.parent_id})
 
 
 def nothing(_workflow: BpmnWorkflow, _step: Step) -> None:

@@ -1,8 +1,14 @@
-"""Claim, unclaim and reassign open user tasks: the task list and the history only, no engine step."""
+"""Claim, unclaim and reassign open user tasks: the task list and the history only, no engine step.
+
+Each action locks the task's instance row first, the same order a step takes (instance, then its
+tasks), so an inbox action and a step on the same instance queue up instead of deadlocking.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
@@ -10,77 +16,95 @@ from app.runtime import history
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, Forbidden, NotFound
 from app.runtime.history import NewEvent
-from storage import users
+from storage import instance_rows, users
 from storage.db import Database
-from storage.models import Instance, ProcessVersion, UserTask
+from storage.instance_rows import InstanceRow
+from storage.models import ProcessVersion, UserTask
 
-SYSADMIN = "sysadmin"
+
+@dataclass(frozen=True)
+class InboxPolicy:
+    """Who may release or hand on a task someone else holds."""
+
+    supervisors: frozenset[str] = field(default_factory=lambda: frozenset({"sysadmin"}))  # any lane
+    lane_supervisors: frozenset[str] = field(default_factory=lambda: frozenset({"approver"}))  # in their lanes
+
+    def may_take_over(self, task: UserTask, actor: Actor) -> bool:
+        if actor.roles & self.supervisors:
+            return True
+        in_lane = task.lane is None or actor.has_role(task.lane)
+        return in_lane and bool(actor.roles & self.lane_supervisors)
 
 
 class Inbox:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, policy: InboxPolicy | None = None) -> None:
         self.db, self.clock = db, clock
+        self.policy = policy or InboxPolicy()
 
     def claim(self, task_id: str, actor: Actor) -> None:
         """Take an unclaimed task; if two people claim at once, one wins and the other is told."""
         with self.db.transaction() as session:
-            task = _open_task(session, task_id)
+            row, task = _lock_open_task(session, task_id)
             require_lane_role(task, actor)
             if task.claimed_by == actor.name:
                 return
-            result = session.execute(
-                update(UserTask).where(UserTask.id == task_id, UserTask.claimed_by.is_(None))
-                .values(claimed_by=actor.name)
-            )
-            taken = getattr(result, "rowcount", 0)
-            if not taken:
-                session.refresh(task)
+            if task.claimed_by is not None:
                 raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
-            self._record(session, task, "task.claimed", actor, {"by": actor.name})
+            task.claimed_by = actor.name
+            self._record(session, row, task, "task.claimed", actor, {"by": actor.name})
 
     def unclaim(self, task_id: str, actor: Actor) -> None:
         with self.db.transaction() as session:
-            task = _open_task(session, task_id, lock=True)
+            row, task = _lock_open_task(session, task_id)
             if task.claimed_by is None:
                 return
-            if task.claimed_by != actor.name and not actor.has_role(SYSADMIN):
+            if task.claimed_by != actor.name and not self.policy.may_take_over(task, actor):
                 raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}; only they can release it")
             previous, task.claimed_by = task.claimed_by, None
-            self._record(session, task, "task.unclaimed", actor, {"previous": previous})
+            self._record(session, row, task, "task.unclaimed", actor, {"previous": previous})
 
     def reassign(self, task_id: str, to_username: str, actor: Actor) -> None:
-        """Give a task to another user who holds the lane's role (actor must hold it, or be sysadmin)."""
+        """Give a task to a user who holds its lane's role. Its claimant may hand it on; taking it
+        from someone else needs a supervisor (a sysadmin, or an approver in the lane)."""
         with self.db.transaction() as session:
-            task = _open_task(session, task_id, lock=True)
-            if not actor.has_role(SYSADMIN):
+            row, task = _lock_open_task(session, task_id)
+            supervising = self.policy.may_take_over(task, actor)
+            if not supervising:
                 require_lane_role(task, actor)
+                if task.claimed_by not in (None, actor.name):
+                    raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}; only they or a supervisor "
+                                    "can reassign it")
             target = users.find(session, to_username)
             if target is None or not target.active:
                 raise NotFound(f"no active user {to_username}")
             if task.lane is not None and task.lane not in users.roles_of(session, target.id):
                 raise Forbidden(f"{to_username} does not hold the {task.lane!r} role of this task")
             previous, task.claimed_by = task.claimed_by, to_username
-            self._record(session, task, "task.reassigned", actor, {"old": previous, "new": to_username})
+            self._record(session, row, task, "task.reassigned", actor, {"old": previous, "new": to_username})
 
-    def _record(self, session: Session, task: UserTask, kind: str, actor: Actor, data: dict[str, object]) -> None:
+    def _record(self, session: Session, row: InstanceRow, task: UserTask, kind: str, actor: Actor,
+                data: dict[str, object]) -> None:
         deployment_id = session.execute(
-            select(ProcessVersion.deployment_id).join(Instance, Instance.process_version_id == ProcessVersion.id)
-            .where(Instance.id == task.instance_id)
+            select(ProcessVersion.deployment_id).where(ProcessVersion.id == row.process_version_id)
         ).scalar_one()
-        history.append(session, history.instance_stream(task.instance_id),
-                       [NewEvent(kind, task.element_id, {"task_id": task.id, **data})],
-                       actor=actor.name, at=self.clock.now(), instance_id=task.instance_id,
-                       deployment_id=deployment_id)
+        history.append_to_instance(session, row, [NewEvent(kind, task.element_id, {"task_id": task.id, **data})],
+                                   actor=actor.name, at=self.clock.now(), deployment_id=deployment_id)
+        session.flush()
+        instance_rows.save_history_head(session.connection(), row)
 
 
-def _open_task(session: Session, task_id: str, *, lock: bool = False) -> UserTask:
-    task = session.execute(
-        select(UserTask).where(UserTask.id == task_id).with_for_update(of=UserTask) if lock
-        else select(UserTask).where(UserTask.id == task_id)
+def _lock_open_task(session: Session, task_id: str) -> tuple[InstanceRow, UserTask]:
+    not_open = NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+    instance_id = session.execute(select(UserTask.instance_id).where(UserTask.id == task_id)).scalar_one_or_none()
+    if instance_id is None:
+        raise not_open
+    row = instance_rows.lock(session.connection(), instance_id)
+    task = session.execute(  # re-read under the instance lock: a step may have closed it meanwhile
+        select(UserTask).where(UserTask.id == task_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    if task is None:
-        raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
-    return task
+    if row is None or task is None:
+        raise not_open
+    return row, task
 
 
 def require_lane_role(task: UserTask, actor: Actor) -> None:

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from app.runtime.bpmn_source import DeployProblem
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
-from app.runtime.parsing import NSMAP, owner_id
+from app.runtime.parsing import NSMAP, children_processes, owner_id
 
 _Found = list[tuple[etree._Element, str]]  # (where, what is wrong), turned into DeployProblems at the end
 
@@ -218,4 +218,7 @@ def _call_problems(tree: etree._ElementTree, processes: Collection[str]) -> _Fou
             found.append((node, "call activity has no calledElement"))
         elif called not in processes:
             found.append((node, f"call activity calls process {called!r}, which no deployed file defines"))
+    for node, process in children_processes(tree):
+        if process not in processes:
+            found.append((node, f"starts children of process {process!r}, which no file deployed with it defines"))
     return found

@@ -58,15 +58,15 @@ def mark_rejected(session: Session, message_id: int, error: str) -> None:
     statements.mark_rejected(session.connection(), message_id, error)
 
 
-def store_children_results(session: Session, parent_id: int, done_message: str, now: datetime) -> None:
-    """All children of a parent have ended: store their results as one message for the parent."""
+def store_children_results(session: Session, batch_id: int, parent_id: int, done_message: str,
+                           now: datetime) -> None:
+    """Every child of a batch has ended: store their results, in start order, for the parent."""
     children = session.connection().execute(
         select(Instance.id, Instance.process_id, Instance.status, Instance.result)
-        .where(Instance.parent_id == parent_id).order_by(Instance.id)
+        .where(Instance.batch_id == batch_id).order_by(Instance.id)
     ).all()
-    payload = {"results": [
+    payload = {"batch_id": batch_id, "results": [
         {"instance_id": c.id, "process_id": c.process_id, "status": c.status, "result": c.result} for c in children
     ]}
-    last_child = children[-1].id if children else 0
     store(session, name=done_message, correlation=None, payload=payload, sender="system:children",
-          message_key=f"children-done:{parent_id}:{last_child}", now=now, target_instance_id=parent_id)
+          message_key=f"children-done:{batch_id}", now=now, target_instance_id=parent_id)

@@ -6,6 +6,7 @@ activity names a process defined in another file is deployed together with that 
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Iterable
 
@@ -17,6 +18,7 @@ from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+START_CHILDREN = "relayflow.start_children"
 
 
 def process_ids_defined(tree: etree._ElementTree) -> list[str]:
@@ -25,11 +27,27 @@ def process_ids_defined(tree: etree._ElementTree) -> list[str]:
 
 
 def called_processes(tree: etree._ElementTree) -> list[tuple[str, str, int | None]]:
-    """Return (callActivity id, calledElement, source line) for every call activity in the file."""
-    return [
+    """Return (element id, called process, source line) for every call activity in the file, and
+    for every ``relayflow.start_children`` whose ``process`` parameter is a literal string."""
+    calls = [
         (node.get("id", ""), node.get("calledElement", ""), node.sourceline)
         for node in tree.iterfind(".//bpmn:callActivity", namespaces=NSMAP)
     ]
+    return calls + [(owner_id(node) or "", process, node.sourceline) for node, process in children_processes(tree)]
+
+
+def children_processes(tree: etree._ElementTree) -> list[tuple[etree._Element, str]]:
+    """(parameter node, process id) of each ``relayflow.start_children`` with a literal ``process``."""
+    found = []
+    path = f".//spiffworkflow:serviceTaskOperator[@id='{START_CHILDREN}']//spiffworkflow:parameter[@id='process']"
+    for node in tree.iterfind(path, namespaces=NSMAP):
+        try:
+            process = ast.literal_eval(node.get("value", ""))
+        except (ValueError, SyntaxError):
+            continue  # an expression: the process is known only at run time
+        if isinstance(process, str):
+            found.append((node, process))
+    return found
 
 
 def owner_id(node: etree._Element) -> str | None:
@@ -45,7 +63,7 @@ def owner_id(node: etree._Element) -> str | None:
 
 
 def group_into_bundles(trees: dict[str, etree._ElementTree]) -> list[list[str]]:
-    """Group file names into connected components linked by call activities.
+    """Group file names into connected components linked by call activities (and children).
 
     Names are sorted inside a bundle and bundles are sorted by their first name. A call to a
     process that no file defines links nothing (the linter reports it).

@@ -6,7 +6,7 @@ reads ``instances.next_wake_at``; none of them ever deserializes an instance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ class AwaitedMessage:
     message_name: str
     correlation: str
     correlations: dict[str, Any]
+    definition: MessageEventDefinition | None = field(default=None, compare=False)
 
 
 def open_user_tasks(workflow: BpmnWorkflow) -> list[OpenUserTask]:
@@ -67,8 +68,17 @@ def awaited_messages(workflow: BpmnWorkflow) -> list[AwaitedMessage]:
                     values.append(correlations[key][prop.name])
                     used[key] = correlations[key]
                     break
-        awaited.append(AwaitedMessage(definition.name, correlation_value(values), used))
+        awaited.append(AwaitedMessage(definition.name, correlation_value(values), used, definition))
     return awaited
+
+
+def catching_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
+    """The event definition of the task that waits for the message ``name``, if any."""
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return definition
+    return None
 
 
 def next_wake_at(workflow: BpmnWorkflow) -> datetime | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy.orm import Session
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.runtime.canonical import json_safe
 from app.runtime.history import NewEvent
 from app.runtime.projection import AwaitedMessage, OpenUserTask, awaited_messages, next_wake_at, open_user_tasks
-from app.runtime.services import StepEffects
+from app.runtime.services import ChildrenRequest, StepEffects
 from storage import instance_rows
 from storage import step_statements as statements
 from storage.instance_rows import InstanceRow
@@ -88,28 +87,30 @@ def save_effects(session: Session, row: InstanceRow, effects: StepEffects, now: 
     return events
 
 
-def create_children(session: Session, row: InstanceRow, effects: StepEffects, version_for: Any, actor: str,
-                    now: datetime) -> list[int]:
-    """Child rows (status ``created``); each child starts in a step of its own after commit."""
-    child_ids: list[int] = []
-    for request in effects.children:
-        version_id = version_for(session, request.process_id)
-        for item in request.items:
-            child = instance_rows.insert_new(session.connection(), {
-                "process_version_id": version_id, "process_id": request.process_id, "status": CREATED,
-                "start_data": item, "parent_id": row.id, "notify_parent": request.done_message,
-                "started_by": actor, "created_at": now, "updated_at": now,
-            })
-            child_ids.append(child.id)
-        row.open_children += len(request.items)
-    return child_ids
+def create_children(session: Session, row: InstanceRow, request: ChildrenRequest, version_id: int, actor: str,
+                    now: datetime) -> tuple[int, list[int]]:
+    """A batch and its child rows (status ``created``); each child starts in a step of its own."""
+    conn = session.connection()
+    batch_id = statements.insert_batch(conn, {
+        "parent_id": row.id, "done_message": request.done_message, "size": len(request.items),
+        "open_count": len(request.items), "created_at": now,
+    })
+    child_ids = [
+        instance_rows.insert_new(conn, {
+            "process_version_id": version_id, "process_id": request.process_id, "status": CREATED,
+            "start_data": item, "parent_id": row.id, "batch_id": batch_id, "started_by": actor,
+            "created_at": now, "updated_at": now,
+        }).id
+        for item in request.items
+    ]
+    return batch_id, child_ids
 
 
-def child_ended(session: Session, child: InstanceRow) -> int | None:
-    """Count a child's end on its parent in O(1); return the parent's id when it was the last."""
-    if child.parent_id is None:
+def child_ended(session: Session, child: InstanceRow) -> tuple[int, str] | None:
+    """Count a child's end on its batch in O(1); (parent id, done message) when it was the last."""
+    if child.batch_id is None:
         return None
-    remaining = statements.child_ended(session.connection(), child.parent_id)
-    return child.parent_id if remaining == 0 else None
+    open_count, parent_id, done_message = statements.child_ended(session.connection(), child.batch_id)
+    return (parent_id, done_message) if open_count == 0 else None
 
 

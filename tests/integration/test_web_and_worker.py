@@ -14,7 +14,7 @@ from app.runtime.errors import Conflict
 from app.runtime.messages import store_children_results
 from app.scheduler import PeriodicJob, Worker
 from app.services import Services
-from storage.models import Instance
+from storage.models import ChildBatch, Instance
 from tests.conftest import EXECUTOR, deploy
 
 
@@ -82,8 +82,8 @@ def test_a_tick_delivers_a_message_stored_for_a_waiting_instance(services: Servi
     with services.db.transaction() as session:  # as if the child ended and the process died before the poke
         session.execute(update(Instance).where(Instance.id == parent + 1)
                         .values(status="completed", result={"doubled": 8}))
-        session.execute(update(Instance).where(Instance.id == parent).values(open_children=0))
-        store_children_results(session, parent, "relayflow.children_done", services.clock.now())
+        session.execute(update(ChildBatch).values(open_count=0))
+        store_children_results(session, 1, parent, "relayflow.children_done", services.clock.now())
     assert Worker(services, tick_seconds=5, outbox_seconds=2).tick() == 1
     with services.db.reading() as session:
         row = session.get(Instance, parent)

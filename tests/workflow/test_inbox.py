@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app import users
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, Forbidden
+from app.runtime.inbox import Inbox, InboxPolicy
 from app.services import Services
 from storage.models import HistoryEvent, Instance, UserTask
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, deploy
@@ -67,12 +68,21 @@ def test_reassigning_to_someone_without_the_lane_role_is_refused(services: Servi
     assert claimed_by(services, task_id) is None
 
 
-def test_only_the_claimer_or_a_sysadmin_releases_a_claim(services: Services, task_id: str) -> None:
-    services.inbox.claim(task_id, APPROVER)
+def test_only_the_claimer_or_a_supervisor_releases_a_claim(services: Services, task_id: str) -> None:
+    peers_only = Inbox(services.db, services.clock, InboxPolicy(lane_supervisors=frozenset()))
+    peers_only.claim(task_id, APPROVER)
     with pytest.raises(Forbidden, match="claimed by ann"):
-        services.inbox.unclaim(task_id, BOB)
-    services.inbox.unclaim(task_id, SYSADMIN)
+        peers_only.unclaim(task_id, BOB)
+    with pytest.raises(Forbidden, match="only they or a supervisor"):
+        peers_only.reassign(task_id, "bob", BOB)
+    peers_only.unclaim(task_id, SYSADMIN)
     assert claimed_by(services, task_id) is None
+
+
+def test_an_approver_may_take_over_a_task_in_their_lane(services: Services, task_id: str) -> None:
+    services.inbox.claim(task_id, APPROVER)
+    services.inbox.reassign(task_id, "bob", BOB)
+    assert claimed_by(services, task_id) == "bob"
 
 
 def test_the_claimer_completes_the_task(services: Services, task_id: str) -> None:

@@ -29,6 +29,7 @@ class TestHandlers:
 
     __test__ = False
     flaky_failures: int = 0
+    bad_replies: int = 0
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def notify(self, ctx: ServiceContext, text: str) -> dict[str, Any]:
@@ -50,5 +51,15 @@ class TestHandlers:
             raise ConnectionError("billing system timed out")
         return {"answer": 42}
 
+    def reply(self, ctx: ServiceContext) -> dict[str, Any]:
+        """Succeeds (and queues an effect) but answers with a key the diagram cannot use at first."""
+        self.calls.append(("test.reply", {}))
+        ctx.send("sms", {"text": "asked"})
+        if self.bad_replies > 0:
+            self.bad_replies -= 1
+            return {"key": "b"}
+        return {"key": "a"}
+
     def table(self) -> dict[str, Any]:
-        return {"test.notify": self.notify, "test.command": self.command, "test.flaky": self.flaky}
+        return {"test.notify": self.notify, "test.command": self.command, "test.flaky": self.flaky,
+                "test.reply": self.reply}

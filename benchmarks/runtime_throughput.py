@@ -172,11 +172,13 @@ def result_payload(command_id: str) -> dict[str, Any]:
 # -- (b) relayflow ---------------------------------------------------------------------------------
 
 class Relayflow:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, postgres_url: str | None = None) -> None:
         from app import create_app
 
         self.path = directory / "relayflow.sqlite3"
-        self.url = f"sqlite:///{self.path}"
+        self.url = postgres_url or f"sqlite:///{self.path}"
+        if postgres_url:
+            reset_postgres(postgres_url)
         migrate.upgrade(self.url)
         self.app = create_app({
             "TESTING": False, "DATABASE_URL": self.url, "HANDLERS": HANDLERS,
@@ -189,6 +191,10 @@ class Relayflow:
         self.services.deploy_files({DIAGRAM.name: DIAGRAM.read_bytes()}, Actor("bench-admin", frozenset({"sysadmin"})))
 
     def pragmas(self) -> dict[str, Any]:
+        if not self.db.is_sqlite:
+            with self.db.engine.connect() as conn:
+                return {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
+                        for name in ("synchronous_commit", "fsync", "wal_sync_method", "server_version")}
         names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "wal_autocheckpoint",
                  "page_size", "cache_size", "temp_store", "mmap_size")
         with self.db.engine.connect() as conn:
@@ -234,6 +240,9 @@ class Relayflow:
             return int(session.scalar(select(func.length(Instance.state)).where(Instance.id == instance_id)) or 0)
 
     def db_size(self) -> str:
+        if not self.db.is_sqlite:
+            with self.db.engine.connect() as conn:
+                return str(conn.exec_driver_sql("SELECT pg_size_pretty(pg_database_size(current_database()))").scalar())
         sizes = [p.stat().st_size for p in self.path.parent.glob(self.path.name + "*")]
         return f"{sum(sizes) / 1e6:.1f} MB (db + wal + shm)"
 
@@ -391,6 +400,16 @@ def print_breakdown(b: Breakdown, instances: int, elapsed: float) -> None:
 
 # -- main ------------------------------------------------------------------------------------------
 
+def reset_postgres(url: str) -> None:
+    if not url.rsplit("/", 1)[-1].endswith("test"):
+        raise SystemExit(f"refusing to drop the schema of {url}: use a database whose name ends in 'test'")
+    engine = storage.db.make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
 def pin_to_one_core() -> str:
     try:
         os.sched_setaffinity(0, {0})
@@ -413,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=100, help="warm-up instances per side (default 100)")
     parser.add_argument("--synchronous", choices=("full", "normal", "off"), default="full",
                         help="SQLite synchronous mode for (b); production is FULL (the default)")
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="run (b) on this PostgreSQL database instead (its schema public is DROPPED and "
+                             "recreated; the database name must end in 'test')")
     parser.add_argument("--profile", action="store_true", help="cProfile one extra (b) round, print top 25")
     parser.add_argument("--breakdown", action="store_true", help="time components of one extra (b) round")
     args = parser.parse_args(argv)
@@ -432,10 +454,11 @@ def main(argv: list[str] | None = None) -> int:
 
     raw = RawEngine()
     with tempfile.TemporaryDirectory(prefix="relayflow-bench-") as tmp:
-        bench = Relayflow(Path(tmp))
+        bench = Relayflow(Path(tmp), args.postgres)
         print(f"(b) database: {bench.url}")
-        print(f"(b) SQLITE_PRAGMAS configured: {', '.join(pragmas)}")
-        print("(b) PRAGMAs in effect: " + ", ".join(f"{k}={v}" for k, v in bench.pragmas().items()))
+        if not args.postgres:
+            print(f"(b) SQLITE_PRAGMAS configured: {', '.join(pragmas)}")
+        print("(b) settings in effect: " + ", ".join(f"{k}={v}" for k, v in bench.pragmas().items()))
 
         counter = itertools.count(1)
         tag = f"r{os.getpid()}-"
@@ -464,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
         med_a, med_b = statistics.median(rates_a), statistics.median(rates_b)
         print(f"(a) raw SpiffWorkflow, in memory:        median {med_a:8.1f} instances/s "
               f"(min {min(rates_a):.1f}, max {max(rates_a):.1f})")
-        print(f"(b) relayflow, SQLite synchronous={args.synchronous.upper():6}: median {med_b:8.1f} instances/s "
+        backend = "PostgreSQL" if args.postgres else f"SQLite synchronous={args.synchronous.upper()}"
+        print(f"(b) relayflow, {backend:28}: median {med_b:8.1f} instances/s "
               f"(min {min(rates_b):.1f}, max {max(rates_b):.1f})")
         ratio = med_b / med_a
         print(f"ratio b/a of medians: {ratio:.3f}  (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")

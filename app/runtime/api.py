@@ -159,9 +159,9 @@ class Runtime(StepRunner):
                          payload: dict[str, Any], key: str, sender: str) -> None:
         try:
             self.send_message(workflow, step, message_id, target, payload, key, sender)
-        except MessageRejected as rejected:
-            if isinstance(rejected.__cause__, WorkflowException) and "not waiting" in str(rejected.__cause__):
-                raise _NotAwaited from rejected  # the route was stale: keep the message stored
+        except WorkflowException as exc:
+            if "not waiting" in str(exc):
+                raise _NotAwaited from exc  # the route was stale: keep the message stored
             raise
 
     def _duplicate(self, session: Session, key: str, actor: Actor) -> Delivery:

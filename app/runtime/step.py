@@ -97,7 +97,7 @@ class Step:
                 continue  # an automatic task is ready and done in the same step: "completed" says it
             events.append(NewEvent(RECORDED_STATES[item.state], task.task_spec.bpmn_id))
         for task_id, timer in self._timers.items():  # cycle timers fire and keep waiting
-            task = self.workflow.get_task_from_id(task_id) if task_id not in fired else None
+            task = self._find(task_id) if task_id not in fired else None
             if task is not None and task.state == TaskState.WAITING:
                 due_now = task.task_spec.event_definition.details(task).value
                 if due_now != timer.due:
@@ -105,7 +105,10 @@ class Step:
         return events
 
     def _task(self, transition: Transition) -> Task | None:
+        return self._find(transition.task_id)
+
+    def _find(self, task_id: Any) -> Task | None:
         try:
-            return self.workflow.get_task_from_id(transition.task_id)
+            return self.workflow.get_task_from_id(task_id)
         except Exception:
             return None

@@ -144,3 +144,15 @@ def test_a_payload_the_catching_event_cannot_read_is_rejected_and_changes_nothin
     assert (stored.status, stored.error) == ("rejected", delivery.error)
     accepted = services.runtime.deliver_message("meter_reading", "", {"kwh": 12, "meter_id": "M-1"}, HEADEND)
     assert accepted.outcome == "delivered"
+
+
+def test_a_stale_route_keeps_the_message_stored_and_harms_nothing(services: Services) -> None:
+    deploy(services, "timer_wait.bpmn")
+    instance_id = services.runtime.start("timer_wait", {}, EXECUTOR)
+    with services.db.transaction() as session:  # as if the route was read just before the instance moved on
+        session.add(WaitingMessage(instance_id=instance_id, message_name="command_result", correlation="X",
+                                   correlations={}))
+    delivery = services.runtime.deliver_message("command_result", "X", {"ok": True}, HEADEND)
+    assert delivery.outcome == "stored"
+    assert instance(services, instance_id).status == "running"
+    assert events(services, instance_id, "message.received") == []

@@ -32,7 +32,9 @@ _current: ContextVar[list[Any] | None] = ContextVar("relayflow_transitions", def
 def _record(_msg: object, *_args: object, extra: dict[str, Any] | None = None, **_kwargs: object) -> None:
     """Stands in for ``spiff.task``'s ``info``: keeps what we need, builds no log record (hot path)."""
     sink = _current.get()
-    if sink is not None and extra is not None and extra.get("state") in RECORDED_STATES:
+    if sink is None or extra is None or not str(_msg).startswith("State changed"):
+        return  # e.g. "Branch reset": not a transition
+    if extra.get("state") in RECORDED_STATES:
         sink.append(Transition(extra["task_id"], extra["task_spec"], extra["state"]))
 
 

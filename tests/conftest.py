@@ -19,7 +19,7 @@ from app import create_app
 from app.runtime.actors import Actor
 from app.services import Services
 from storage import migrate
-from storage.models import Base
+from storage.schema import metadata
 from tests.doubles import RecordingAdapter, TestHandlers
 
 TEST_BPMN = Path(__file__).parent / "bpmn"
@@ -53,7 +53,7 @@ def postgres_migrated() -> str:
 
 def _truncate_postgres(url: str) -> None:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -6,10 +6,10 @@ from alembic import context
 from sqlalchemy import Connection
 
 from storage.db import make_engine
-from storage.models import Base
+from storage.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection: Connection) -> None:

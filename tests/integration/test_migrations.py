@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 
 from storage.db import make_engine
 from storage.migrate import current_revision
-from storage.models import Base
+from storage.schema import metadata
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -15,7 +15,7 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     try:
         with engine.connect() as conn:
             differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                           Base.metadata)
+                                           metadata)
     finally:
         engine.dispose()
     assert differences == []

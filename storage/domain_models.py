@@ -1,0 +1,145 @@
+"""The utility's data: customers and meters, segments, SMS subscriptions, arrears and payments,
+reconnection orders, meter commands and work-order counters (issue 3's archive and billing)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models import ID, Base
+
+HOUSEHOLD, NON_HOUSEHOLD = "household", "non_household"
+LOW_VOLTAGE, HIGH_VOLTAGE = "low", "high"
+CONNECTED, DISCONNECTED = "connected", "disconnected"
+PROTECTED_KINDS = ("important", "life_support", "power_protect")
+NOTICE_TYPES = ("disconnection", "reconnection", "arrears")
+
+
+class Segment(Base):
+    """A meter-reading segment (route) and the reader / fee collector responsible for it (M3)."""
+
+    __tablename__ = "segments"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reader_username: Mapped[str | None] = mapped_column(String(64), index=True)
+    reader_mobile: Mapped[str | None] = mapped_column(String(20))
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        # The patrol's one query (M5.1): disconnected customers, by what they owe.
+        Index("ix_customers_disconnected", "owed_cents", sqlite_where=text("power_status = 'disconnected'"),
+              postgresql_where=text("power_status = 'disconnected'")),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(400), default="")
+    customer_class: Mapped[str] = mapped_column(String(16))
+    voltage_class: Mapped[str] = mapped_column(String(16))
+    segment_code: Mapped[str] = mapped_column(ForeignKey("segments.code"), index=True)
+    meter_address: Mapped[str] = mapped_column(String(12), unique=True)
+    meter_protocol: Mapped[str] = mapped_column(String(16))
+    relay_type: Mapped[str] = mapped_column(String(16))
+    can_direct_close: Mapped[bool]
+    ami_connected: Mapped[bool]
+    channel_online: Mapped[bool]
+    channel_seen_at: Mapped[datetime | None]
+    power_status: Mapped[str] = mapped_column(String(16), default=CONNECTED)
+    power_status_since: Mapped[datetime]
+    auto_reconnect: Mapped[bool] = mapped_column(default=False)
+    auto_reconnect_by: Mapped[str | None] = mapped_column(String(64))
+    auto_reconnect_at: Mapped[datetime | None]
+    protected_kind: Mapped[str | None] = mapped_column(String(16))
+    protected_reason: Mapped[str | None] = mapped_column(Text)
+    owed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    overdue_since: Mapped[date | None]
+    last_reconnected_at: Mapped[datetime | None]
+
+
+class SmsSubscription(Base):
+    """A customer's choice to receive one kind of service SMS (M2.1)."""
+
+    __tablename__ = "sms_subscriptions"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    notice_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subscribed_at: Mapped[datetime]
+
+
+class Payment(Base):
+    """A payment from billing; its id makes it count once however often it is sent."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    owed_after_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class Reconnection(Base):
+    """A reconnection order: automatic (``10``…) or manual on site (``14``…). At most one open
+    per customer, enforced by a partial unique index."""
+
+    __tablename__ = "reconnections"
+    __table_args__ = (
+        Index("ux_reconnections_open_customer", "customer_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ID, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    auto_order_no: Mapped[str | None] = mapped_column(String(24), unique=True)
+    manual_order_no: Mapped[str | None] = mapped_column(String(24), unique=True)
+    trigger: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class MeterCommand(Base):
+    """One remote-control command to one meter. At most one in flight per meter."""
+
+    __tablename__ = "meter_commands"
+    __table_args__ = (
+        Index("ux_meter_commands_in_flight", "meter_address", unique=True,
+              sqlite_where=text("status IN ('queued', 'sent', 'accepted')"),
+              postgresql_where=text("status IN ('queued', 'sent', 'accepted')")),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    command_id: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    meter_address: Mapped[str] = mapped_column(String(12))
+    action: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    instance_id: Mapped[int | None] = mapped_column(ID)
+    created_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    executed_at: Mapped[datetime | None]
+    relay: Mapped[str | None] = mapped_column(String(8))
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]
+
+
+class WorkOrderCounter(Base):
+    """The next number of a work-order series, locked while it is taken (gap-free)."""
+
+    __tablename__ = "work_order_counters"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,9 @@
+"""Every table of the schema: import this (not a single models module) for the full metadata."""
+
+from __future__ import annotations
+
+from storage import domain_models, models
+
+metadata = models.Base.metadata
+
+__all__ = ["domain_models", "metadata", "models"]

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -64,7 +64,11 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 def insert_or_ignore(session: Session, table: Any, conflict_columns: list[str]) -> PgInsert | SqliteInsert:
     """``INSERT ... ON CONFLICT (columns) DO NOTHING`` for the session's backend."""
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert_or_ignore_conn(session.connection(), table, conflict_columns)
+
+
+def insert_or_ignore_conn(conn: Connection, table: Any, conflict_columns: list[str]) -> PgInsert | SqliteInsert:
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
 
 

@@ -56,21 +56,25 @@ class Runtime(StepRunner):
 
     def start(self, process_id: str, data: dict[str, Any], actor: Actor) -> int:
         """Start an instance of the latest version of ``process_id``; returns its id."""
+        with self.unit() as unit:
+            return self.start_within(unit, process_id, data, actor)
+
+    def start_within(self, unit: Unit, process_id: str, data: dict[str, Any], actor: Actor) -> int:
+        """Start an instance inside the caller's transaction, so the caller's own writes (an order
+        row, say) and the instance's first step commit together or not at all."""
         if not isinstance(data, dict):
             raise RuntimeActionError("start data must be a JSON object")
         now = self.clock.now()
-        with self.unit() as unit:
-            version_id = self.latest_version_id(unit.session, process_id)
-            require_start_lane(self.version(unit.session, version_id).specs[0], actor)
-            row = instance_rows.insert_new(unit.session.connection(), {
-                "process_version_id": version_id, "process_id": process_id,
-                "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
-                "created_at": now, "updated_at": now,
-            })
-            self.step(unit, row, actor, set_start_data(data),
-                      [NewEvent("instance.started", None, {"process_id": process_id, "data": row.start_data})])
-            instance_id = row.id
-        return instance_id
+        version_id = self.latest_version_id(unit.session, process_id)
+        require_start_lane(self.version(unit.session, version_id).specs[0], actor)
+        row = instance_rows.insert_new(unit.session.connection(), {
+            "process_version_id": version_id, "process_id": process_id,
+            "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
+            "created_at": now, "updated_at": now,
+        })
+        self.step(unit, row, actor, set_start_data(data),
+                  [NewEvent("instance.started", None, {"process_id": process_id, "data": row.start_data})])
+        return row.id
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: Actor) -> int:
         """Complete an open user task with the form data; returns the instance id."""

@@ -1,0 +1,67 @@
+"""Reconnection (M5): what the reconnect process needs to know about a customer, its order
+numbers, and recording the outcome. Plain functions called by service tasks in reconnect.bpmn."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.rules.screening import screen
+from app.rules.work_orders import Series
+from app.runtime.services import ServiceContext
+from handlers.work_orders import allocate_number
+from storage.domain_models import CONNECTED, Customer, Reconnection
+
+OPEN, CLOSED = "open", "closed"
+
+
+def find_customer(ctx: ServiceContext, number: str) -> Customer:
+    customer = ctx.session.execute(select(Customer).where(Customer.number == number)).scalar_one_or_none()
+    if customer is None:
+        raise LookupError(f"no customer {number!r} in the archive")
+    return customer
+
+
+def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
+    """The customer as the process sees it, and whether it goes the automatic way (its flag, M1.2)."""
+    customer = find_customer(ctx, customer_number)
+    ctx.set_attribute("customer", customer.number)
+    ctx.set_attribute("segment", customer.segment_code)
+    ctx.session.execute(update(Reconnection).where(Reconnection.customer_id == customer.id,
+                                                   Reconnection.status == OPEN, Reconnection.instance_id.is_(None))
+                        .values(instance_id=ctx.instance_id))
+    screening = screen(customer)
+    return {
+        "number": customer.number, "name": customer.name, "address": customer.address,
+        "segment": customer.segment_code, "meter_address": customer.meter_address,
+        "auto": customer.auto_reconnect, "screening_ok": screening.eligible, "screening_reasons": screening.reasons_not,
+        "owed_cents": customer.owed_cents, "power_status": customer.power_status,
+    }
+
+
+def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -> dict[str, Any]:
+    """Number this instance's reconnection order: ``auto`` (10…) or ``manual`` (14…)."""
+    number = allocate_number(ctx, series, kind)
+    column = Reconnection.auto_order_no if kind == "auto" else Reconnection.manual_order_no
+    ctx.session.execute(update(Reconnection).where(Reconnection.instance_id == ctx.instance_id)
+                        .values({column: number}))
+    ctx.set_attribute("work_order" if kind == "auto" else "manual_order", number)
+    return {"number": number, "kind": kind}
+
+
+def record_reconnected(ctx: ServiceContext, customer_number: str, at: str, how: str, note: str = "") -> dict[str, Any]:
+    """M5.4: the reconnection flag and time are recorded; the customer is connected again."""
+    customer = find_customer(ctx, customer_number)
+    when = datetime.fromisoformat(at)
+    if when.tzinfo is None:
+        raise ValueError(f"reconnection time {at!r} has no time zone")
+    old = customer.power_status
+    customer.power_status, customer.power_status_since, customer.last_reconnected_at = CONNECTED, when, when
+    ctx.session.execute(update(Reconnection).where(Reconnection.instance_id == ctx.instance_id,
+                                                   Reconnection.status == OPEN)
+                        .values(status=CLOSED, closed_at=ctx.now, outcome=f"reconnected_{how}"))
+    return {"customer": customer.number, "power_status": [old, CONNECTED], "reconnected_at": when.isoformat(),
+            "how": how, "note": note}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask import Flask
 
 from app.clock import SystemClock
 from app.config import DEFAULTS, PROJECT_ROOT, from_environment
+from app.rules.work_orders import series_from_config
 from app.services import Services, build_services
 from storage.db import Database, default_database_url
 
@@ -26,13 +28,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from handlers import HANDLERS, outbox_adapters
+    from handlers import HandlerSettings, handler_table, outbox_adapters
+    from handlers.callbacks import process_headend_result
 
-    db = Database(app.config["DATABASE_URL"])
-    app.extensions["relayflow"] = build_services(
-        db, app.config.get("CLOCK") or SystemClock(), app.config.get("HANDLERS", HANDLERS),
-        app.config.get("OUTBOX_ADAPTERS") or outbox_adapters(), live_cache_size=int(app.config["LIVE_CACHE_SIZE"]),
+    clock = app.config.get("CLOCK") or SystemClock()
+    settings = HandlerSettings(series_from_config(app.config["WORK_ORDER_SERIES"]))
+    given_adapters = app.config.get("OUTBOX_ADAPTERS")
+    adapters: dict[str, Any] = given_adapters if given_adapters is not None else {}
+    services = build_services(
+        Database(app.config["DATABASE_URL"]), clock, app.config.get("HANDLERS") or handler_table(settings),
+        adapters, live_cache_size=int(app.config["LIVE_CACHE_SIZE"]),
     )
+    if given_adapters is None:  # built after the services: the simulated head-end answers through them
+        adapters.update(outbox_adapters(Path(app.instance_path) / "sms-log-only.jsonl",
+                                        partial(process_headend_result, services), clock))
+    app.extensions["relayflow"] = services
 
     from app.web import register_web
 

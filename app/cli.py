@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -167,7 +168,21 @@ def worker_command() -> None:
     if config["DEPLOY_ON_START"]:
         _deploy_directory(Path(config["BPMN_DIR"]))
     Worker(_services(), tick_seconds=config["TICK_SECONDS"], outbox_seconds=config["OUTBOX_SECONDS"],
-           periodic=config.get("PERIODIC_JOBS")).run_forever()
+           periodic=periodic_jobs(_services(), config)).run_forever()
+
+
+def periodic_jobs(services: Any, config: Any) -> list[Any]:
+    """The worker's periodic work: the reconnection patrol (M5.1) and, when the head-end is the
+    simulator, its answers."""
+    from app.scheduler import PeriodicJob
+    from handlers.headend_simulator import SimulatedHeadEnd
+    from handlers.patrol import run_patrol
+
+    jobs = [PeriodicJob("patrol", lambda s: run_patrol(s.runtime), float(config["PATROL_SECONDS"]))]
+    simulator = services.dispatcher.adapters.get("headend")
+    if isinstance(simulator, SimulatedHeadEnd):
+        jobs.append(PeriodicJob("headend-simulator", lambda _s: simulator.tick(), float(config["SIMULATOR_SECONDS"])))
+    return jobs
 
 
 def _create_app() -> Flask:

@@ -16,6 +16,11 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_SECONDS": 2,  # how often a worker dispatches the outbox
     "SECRET_KEY": None,
     "LIVE_CACHE_SIZE": 512,  # workflows a process keeps in memory between steps (0: always load)
+    "PATROL_SECONDS": 900,  # M5.1: every 15 minutes
+    "SIMULATOR_SECONDS": 5,  # how often the simulated head-end answers
+    "WORK_ORDER_SERIES": None,  # {"auto": {"prefix": "10", "length": 8}, "manual": {...}}; None: defaults
+    "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
+    "BILLING_TOKEN": None,  # bearer token of POST /api/payments
 }
 
 
@@ -24,10 +29,10 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     values: dict[str, Any] = {}
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
-    for key in ("BPMN_DIR", "SECRET_KEY"):
+    for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
-    for key in ("TICK_SECONDS", "OUTBOX_SECONDS"):
+    for key in ("TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

@@ -1,18 +1,52 @@
 """The explicit table of service-task operators and outbox adapters.
 
-Every ``spiffworkflow:serviceTaskOperator`` in ``bpmn/`` must name an entry of ``HANDLERS``
-(or one of the runtime's own ``relayflow.*`` operators); deployment refuses anything else.
-Nothing registers itself on import: this table is the whole list.
+Every ``spiffworkflow:serviceTaskOperator`` in ``bpmn/`` must name an entry of the table
+``handler_table`` builds (or one of the runtime's own ``relayflow.*`` operators); deployment
+refuses anything else. Nothing registers itself on import: this module is the whole list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from app.rules.work_orders import DEFAULT_SERIES, Series
 from app.runtime.outbox import OutboxAdapter
 from app.runtime.services import Handler
+from handlers import headend, reconnection, sms
+from handlers.headend_simulator import SimulatedHeadEnd
 
-HANDLERS: dict[str, Handler] = {}
+
+@dataclass(frozen=True)
+class HandlerSettings:
+    series: Mapping[str, Series] = field(default_factory=lambda: dict(DEFAULT_SERIES))
 
 
-def outbox_adapters() -> dict[str, OutboxAdapter]:
-    """The adapters the outbox dispatcher may send through, by the name written on a row."""
-    return {}
+def handler_table(settings: HandlerSettings | None = None) -> dict[str, Handler]:
+    """Operator name → function, as the diagrams call them."""
+    settings = settings or HandlerSettings()
+    return {
+        "reconnection.prepare": reconnection.prepare,
+        "reconnection.assign_order": partial(reconnection.assign_order, series=settings.series),
+        "reconnection.record_reconnected": reconnection.record_reconnected,
+        "headend.send_command": headend.send_command,
+        "headend.expire_command": headend.expire_command,
+        "sms.notify_customer": sms.notify_customer,
+        "sms.notify_reader": sms.notify_reader,
+    }
+
+
+def outbox_adapters(sms_log: Path, headend_sink: Callable[[dict[str, Any]], object], clock: Any,
+                    headend_behaviours: Mapping[str, str] | None = None) -> dict[str, OutboxAdapter]:
+    """The adapters the outbox dispatcher sends through, by the name written on a row.
+
+    There is no real SMS gateway or head-end connection yet: both are stand-ins that say so in
+    their names — SMS are only logged, meter commands go to a simulated head-end.
+    """
+    return {
+        "sms": sms.LogOnlySmsAdapter(sms_log, clock),
+        "headend": SimulatedHeadEnd(headend_sink, clock, headend_behaviours),
+    }

@@ -66,12 +66,15 @@ def deploy(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
             problems.extend(exc.problems)
     if problems:
         raise DeployError(problems)
-    return [_store(session, codec, clock, actor, {n: files[n] for n in bundle}, parser)
+    return [_store(session, codec, clock, actor, {n: files[n] for n in bundle}, parser,
+                   sorted(pid for n in bundle for pid in process_ids_defined(trees[n])))
             for bundle, parser in parsed]
 
 
 def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files: Mapping[str, bytes],
-           parser: object) -> DeployedBundle:
+           parser: object, process_ids: list[str]) -> DeployedBundle:
+    """Store a bundle's files and a version of each of its processes (``bpmn:process`` elements;
+    embedded subprocesses travel inside their process's spec)."""
     digest = bundle_hash(files)
     existing = session.execute(select(Deployment).where(Deployment.bundle_hash == digest)).scalar_one_or_none()
     if existing is not None:
@@ -88,7 +91,8 @@ def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
                                    sha256=hashlib.sha256(files[name]).hexdigest(),
                                    content=files[name].decode("utf-8")))
     versions: dict[str, int] = {}
-    for process_id in sorted(parser.get_process_ids()):  # type: ignore[attr-defined]
+    executable = set(parser.get_process_ids())  # type: ignore[attr-defined]
+    for process_id in (pid for pid in process_ids if pid in executable):
         latest = session.execute(
             select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
         ).scalar_one()

@@ -8,10 +8,13 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from app.runtime.errors import RuntimeActionError
+from app.web import machine_api
 from storage.models import Instance, ProcessVersion
 
 
 def register_web(app: Flask) -> None:
+    machine_api.register(app)
+
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         services = app.extensions["relayflow"]

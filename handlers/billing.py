@@ -1,0 +1,100 @@
+"""Payments from billing: recorded once per payment id, applied to what the customer owes; a
+payment that clears the debt cancels disconnect commands not yet sent and, for a disconnected
+customer, starts reconnection at once (the patrol is the safety net)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.runtime.actors import Actor
+from app.runtime.api import Runtime
+from app.runtime.errors import NotFound, RuntimeActionError
+from handlers.patrol import reconnect_if_due
+from storage.db import insert_or_ignore
+from storage.domain_models import Customer, MeterCommand, Payment
+from storage.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    payment_id: str
+    customer_number: str
+    amount_cents: int
+    paid_at: datetime
+
+
+def parse_payment(payload: Any) -> PaymentIn:
+    """Validate a billing payload: ``payment_id``, ``customer_number``, ``amount`` (yuan, as a
+    string or number with at most 2 decimals, > 0), ``paid_at`` (ISO-8601 with a time zone)."""
+    if not isinstance(payload, dict):
+        raise RuntimeActionError("a payment must be a JSON object")
+    problems = [f"{name} is required" for name in ("payment_id", "customer_number", "amount", "paid_at")
+                if payload.get(name) in (None, "")]
+    if problems:
+        raise RuntimeActionError("; ".join(problems))
+    try:
+        amount = Decimal(str(payload["amount"]))
+    except InvalidOperation:
+        raise RuntimeActionError(f"amount {payload['amount']!r} is not a number") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RuntimeActionError(f"amount {payload['amount']!r} must be positive with at most 2 decimals")
+    try:
+        paid_at = datetime.fromisoformat(str(payload["paid_at"]))
+    except ValueError:
+        raise RuntimeActionError(f"paid_at {payload['paid_at']!r} is not an ISO-8601 time") from None
+    if paid_at.tzinfo is None:
+        raise RuntimeActionError("paid_at needs a time zone (e.g. +08:00)")
+    return PaymentIn(str(payload["payment_id"]), str(payload["customer_number"]), int(amount * 100), paid_at)
+
+
+def record_payment(runtime: Runtime, payload: Any) -> dict[str, Any]:
+    """Record a payment once; returns what happened (duplicate, owed after, reconnection started)."""
+    payment = parse_payment(payload)
+    now = runtime.clock.now()
+    with runtime.db.transaction() as session:
+        customer = session.execute(select(Customer).where(Customer.number == payment.customer_number)
+                                   .with_for_update()).scalar_one_or_none()
+        if customer is None:
+            raise NotFound(f"no customer {payment.customer_number!r}")
+        owed_after = customer.owed_cents - payment.amount_cents
+        inserted = session.execute(insert_or_ignore(session, Payment.__table__, ["payment_id"]).values(
+            payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
+            paid_at=payment.paid_at, received_at=now, owed_after_cents=owed_after,
+        ).returning(Payment.__table__.c.id)).scalar_one_or_none()
+        if inserted is None:
+            return {"payment_id": payment.payment_id, "duplicate": True}
+        customer.owed_cents = owed_after
+        cancelled: list[str] = []
+        if owed_after <= 0:
+            customer.overdue_since = None
+            cancelled = _cancel_unsent_trips(session, customer.meter_address)
+    reconnection = reconnect_if_due(runtime, payment.customer_number, "payment") if owed_after <= 0 else None
+    for command_id in cancelled:  # the disconnect flow waiting on a cancelled trip hears why
+        runtime.deliver_message("headend_result", command_id, {
+            "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
+            "error": "customer paid: the trip was cancelled before it was sent",
+        }, Actor.system("billing"), message_key=f"cancelled:{command_id}")
+    return {"payment_id": payment.payment_id, "duplicate": False, "owed_cents": owed_after,
+            "cancelled_commands": cancelled, "reconnection_instance": reconnection}
+
+
+def _cancel_unsent_trips(session: Any, meter_address: str) -> list[str]:
+    """Cancel trips still in the outbox (not handed to the head-end yet); a sent one runs its course."""
+    queued = session.execute(select(MeterCommand).where(
+        MeterCommand.meter_address == meter_address, MeterCommand.action == "trip",
+        MeterCommand.status == "queued")).scalars().all()
+    cancelled = []
+    for command in queued:
+        taken_back = session.execute(update(OutboxMessage).where(
+            OutboxMessage.status == "pending", OutboxMessage.attempts == 0,
+            OutboxMessage.payload["command_id"].as_string() == command.command_id,
+        ).values(status="cancelled")).rowcount
+        if taken_back:
+            command.status = "cancelled"
+            cancelled.append(command.command_id)
+    return cancelled

@@ -1,0 +1,215 @@
+"""The AMI head-end (collection system): meter remote-control commands and their results.
+
+Commands go out through the outbox (adapter ``headend``); results come back asynchronously
+as callbacks, in two stages (domain notes: "accepted is not done"): ``accepted`` (the meter
+took the command) and then ``executed`` (the relay moved) or ``failed``. Only the final
+stages wake the waiting instance, as the message ``headend_result`` correlated by command id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.clock import Clock
+from app.runtime.actors import Actor
+from app.runtime.errors import NotFound, RuntimeActionError
+from app.runtime.services import ServiceContext
+from storage.db import Database
+from storage.domain_models import Customer, MeterCommand
+
+ACTIONS = ("trip", "direct_close", "close_allowed")
+IN_FLIGHT = ("queued", "sent", "accepted")
+STAGES = ("accepted", "executed", "failed")
+RELAY_STATES = ("open", "closed")
+RESULT_MESSAGE = "headend_result"
+RESULT_FIELDS = {"result_id", "command_id", "stage", "relay", "at", "error"}
+
+
+# --- operators for BPMN service tasks ------------------------------------------------------
+
+def send_command(ctx: ServiceContext, customer_number: str, action: str, validity_minutes: int = 30) -> dict[str, Any]:
+    """Queue one remote-control command to the customer's meter (at most one in flight per meter).
+
+    Returns ``{"status": "queued", "command_id", "meter_address"}``, or ``{"status": "busy",
+    "command_id": None, "busy_with"}`` while another command for the meter is still in flight.
+    A retried task finds and reuses the command it created before (the id comes from the task).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown meter action {action!r}; expected one of {', '.join(ACTIONS)}")
+    session = ctx.session
+    customer = session.execute(select(Customer).where(Customer.number == customer_number)).scalar_one_or_none()
+    if customer is None:
+        raise LookupError(f"no customer numbered {customer_number!r}")
+    command_id = f"HES-{ctx.instance_id}-{hashlib.sha256(ctx.task_id.encode()).hexdigest()[:12]}"
+    command = _command(session, command_id)
+    if command is None:
+        _expire_overdue(session, customer.meter_address, ctx.now)
+        busy_with = _in_flight(session, customer.meter_address)
+        if busy_with is not None:
+            return {"status": "busy", "command_id": None, "busy_with": busy_with}
+        command = MeterCommand(
+            command_id=command_id, customer_id=customer.id, meter_address=customer.meter_address, action=action,
+            status="queued", instance_id=ctx.instance_id, created_at=ctx.now,
+            deadline=ctx.now + timedelta(minutes=validity_minutes),
+        )
+        try:  # the partial unique index decides a race with a concurrent step for the same meter
+            with session.begin_nested():
+                session.add(command)
+        except IntegrityError:
+            return {"status": "busy", "command_id": None, "busy_with": _in_flight(session, customer.meter_address)}
+    if command.status in IN_FLIGHT:
+        ctx.send("headend", {
+            "command_id": command.command_id, "meter_address": command.meter_address, "action": command.action,
+            "deadline": command.deadline.astimezone(UTC).isoformat(),
+        }, key="command")
+    return {"status": "queued", "command_id": command.command_id, "meter_address": command.meter_address}
+
+
+def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
+    """The wait for a result timed out: a command not yet final becomes ``expired``, freeing the meter."""
+    command = _command(ctx.session, command_id)
+    if command is None:
+        raise LookupError(f"no meter command {command_id!r}")
+    if command.status in IN_FLIGHT:
+        command.status = "expired"
+        ctx.session.flush()
+    return {"command_id": command.command_id, "status": command.status}
+
+
+def _command(session: Session, command_id: str) -> MeterCommand | None:
+    return session.execute(
+        select(MeterCommand).where(MeterCommand.command_id == command_id)
+    ).scalar_one_or_none()
+
+
+def _expire_overdue(session: Session, meter_address: str, now: datetime) -> None:
+    overdue = session.execute(select(MeterCommand).where(
+        MeterCommand.meter_address == meter_address, MeterCommand.status.in_(IN_FLIGHT), MeterCommand.deadline < now,
+    )).scalars()
+    for command in overdue:
+        command.status = "expired"
+    session.flush()
+
+
+def _in_flight(session: Session, meter_address: str) -> str | None:
+    return session.execute(
+        select(MeterCommand.command_id).where(
+            MeterCommand.meter_address == meter_address, MeterCommand.status.in_(IN_FLIGHT))
+    ).scalar_one_or_none()
+
+
+# --- results coming back (callback API) ----------------------------------------------------
+
+class InvalidResult(RuntimeActionError):
+    """A head-end result that cannot be understood; nothing was recorded."""
+
+
+class _Delivered(Protocol):
+    @property
+    def outcome(self) -> str: ...
+
+
+class _MessageRuntime(Protocol):
+    def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
+                        message_key: str | None = None) -> _Delivered: ...
+
+
+class ResultServices(Protocol):
+    """What receiving a result needs of the app's services: the database and the runtime."""
+
+    @property
+    def db(self) -> Database: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def runtime(self) -> _MessageRuntime: ...
+
+
+def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Record one head-end result; final stages are delivered to the waiting instance.
+
+    Idempotent on ``result_id``: the same result received again changes nothing.
+    """
+    result = _validated(payload)
+    with services.db.transaction() as session:
+        command = session.execute(
+            select(MeterCommand).where(MeterCommand.command_id == result["command_id"]).with_for_update()
+        ).scalar_one_or_none()
+        if command is None:
+            raise NotFound(f"no meter command {result['command_id']!r}")
+        _apply(command, result, services)
+    outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"]}
+    if result["stage"] == "accepted":
+        return {**outcome, "delivery": "recorded"}
+    message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
+    delivery = services.runtime.deliver_message(RESULT_MESSAGE, result["command_id"], message,
+                                                Actor.system("headend"), message_key=f"headend:{result['result_id']}")
+    return {**outcome, "delivery": delivery.outcome}
+
+
+def _validated(payload: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(payload, Mapping):
+        raise InvalidResult("a head-end result must be a JSON object")
+    unknown = sorted(set(payload) - RESULT_FIELDS)
+    if unknown:
+        raise InvalidResult(f"unknown field(s) in head-end result: {', '.join(map(str, unknown))}")
+    for name, limit in (("result_id", 200), ("command_id", 64), ("stage", 16), ("at", 64)):
+        value = payload.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidResult(f"{name} is required and must be a non-empty string")
+        if len(value) > limit:
+            raise InvalidResult(f"{name} is longer than {limit} characters")
+    stage, relay, error = payload["stage"], payload.get("relay"), payload.get("error")
+    if stage not in STAGES:
+        raise InvalidResult(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+    if relay is not None and relay not in RELAY_STATES:
+        raise InvalidResult(f"relay must be 'open' or 'closed', not {relay!r}")
+    if stage == "executed" and relay is None:
+        raise InvalidResult("an executed result must say the relay state ('open' or 'closed')")
+    if error is not None and not isinstance(error, str):
+        raise InvalidResult("error must be a string")
+    try:
+        at = datetime.fromisoformat(payload["at"])
+    except ValueError:
+        raise InvalidResult(f"at is not an ISO-8601 time: {payload['at']!r}") from None
+    if at.tzinfo is None:
+        raise InvalidResult("at must carry a timezone (e.g. 2026-03-02T09:00:00+08:00)")
+    return {"result_id": payload["result_id"], "command_id": payload["command_id"], "stage": stage,
+            "relay": relay, "at": at.astimezone(UTC).isoformat(), "error": error}
+
+
+def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServices) -> None:
+    """Update the command row; a result already recorded (by id) changes nothing."""
+    at = datetime.fromisoformat(result["at"])
+    if result["stage"] == "accepted":
+        if command.accepted_at is None:
+            command.accepted_at = at
+        if command.status in ("queued", "sent"):
+            command.status = "accepted"
+        return
+    recorded = dict(command.result or {})
+    if result["result_id"] in _recorded_ids(recorded):
+        return
+    entry = {**result, "received_at": services.clock.now().isoformat()}
+    if recorded:  # a second final result (late or contradictory): kept for the audit, not applied
+        command.result = {**recorded, "later": [*recorded.get("later", []), entry]}
+        return
+    command.result = entry
+    if command.status == "expired":  # the flow has moved on (timeout path); the truth is still kept
+        return
+    if result["stage"] == "executed":
+        command.status, command.relay, command.executed_at = "executed", result["relay"], at
+    else:
+        command.status, command.error = "failed", result["error"] or "failed (no reason given)"
+        command.relay = result["relay"] or command.relay
+
+
+def _recorded_ids(recorded: Mapping[str, Any]) -> set[str]:
+    return {entry.get("result_id") for entry in [recorded, *recorded.get("later", [])] if entry.get("result_id")}

@@ -1,0 +1,120 @@
+"""A SIMULATED head-end for the demo and tests: it sends nothing to any meter.
+
+It takes commands from the outbox like a real head-end adapter and answers through the same
+callback a real head-end uses (``receive_result``), in two stages (accepted, then executed or
+failed), with per-meter behaviours: succeeds, fails, offline, slow, never (accepts, never runs).
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.clock import Clock
+
+SIMULATED_BEHAVIOURS = ("succeeds", "fails", "offline", "slow", "never")
+RELAY_AFTER = {"trip": "open", "direct_close": "closed",
+               # an internal-relay meter stays open after close-allowed until the customer presses its key
+               "close_allowed": "open"}
+_ACCEPTED, _FINISHED = timedelta(seconds=5), timedelta(seconds=60)
+_OFFLINE, _SLOW = timedelta(minutes=2), timedelta(minutes=45)
+
+
+@dataclass(order=True)
+class _Scheduled:
+    due: datetime
+    seq: int
+    result: dict[str, Any] = field(compare=False)
+
+
+class SimulatedHeadEnd:
+    """A SIMULATED head-end (an outbox adapter) for the demo and tests: no real meter is contacted.
+
+    ``send`` schedules the results a meter with the configured behaviour would produce;
+    ``tick`` hands every result whose time has come to ``sink``, in time order. Behaviours:
+    ``succeeds``, ``fails`` (accepted, then the relay did not operate), ``offline`` (no
+    acceptance; failed after 2 minutes), ``slow`` (executed after 45 minutes), ``never``
+    (accepted, then nothing). A command sent after its validity deadline is refused.
+    """
+
+    def __init__(self, sink: Callable[[dict[str, Any]], object], clock: Clock,
+                 behaviours: Mapping[str, str] | None = None, default: str = "succeeds") -> None:
+        self._sink, self._clock = sink, clock
+        self._behaviours = {address: _behaviour(name) for address, name in (behaviours or {}).items()}
+        self._default = _behaviour(default)
+        self._lock = threading.Lock()
+        self._queue: list[_Scheduled] = []
+        self._keys: set[str] = set()
+        self._seq = 0
+
+    def set_behaviour(self, meter_address: str, behaviour: str) -> None:
+        with self._lock:
+            self._behaviours[meter_address] = _behaviour(behaviour)
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """Schedule the command's results; a repeated key schedules nothing."""
+        command_id, action = str(payload["command_id"]), payload["action"]
+        if action not in RELAY_AFTER:
+            raise ValueError(f"unknown meter action {action!r}")
+        now = self._clock.now()
+        deadline = payload.get("deadline")
+        expired = deadline is not None and datetime.fromisoformat(deadline) < now
+        with self._lock:
+            if idempotency_key not in self._keys:
+                self._keys.add(idempotency_key)
+                behaviour = self._behaviours.get(str(payload.get("meter_address")), self._default)
+                for after, stage, details in _script("refused" if expired else behaviour, action):
+                    self._seq += 1
+                    result = {"result_id": f"SIM-{uuid.uuid4().hex}", "command_id": command_id, "stage": stage,
+                              "at": (now + after).isoformat(), **details}
+                    heapq.heappush(self._queue, _Scheduled(now + after, self._seq, result))
+        return {"simulated": True, "command_id": command_id}
+
+    def tick(self) -> int:
+        """Deliver every result that is due, oldest first; returns how many were delivered.
+
+        If ``sink`` raises, the undelivered results stay scheduled (same ids) and the error propagates.
+        """
+        now = self._clock.now()
+        with self._lock:
+            due: list[_Scheduled] = []
+            while self._queue and self._queue[0].due <= now:
+                due.append(heapq.heappop(self._queue))
+        for index, item in enumerate(due):
+            try:
+                self._sink(dict(item.result))
+            except BaseException:
+                with self._lock:
+                    for left in due[index:]:
+                        heapq.heappush(self._queue, left)
+                raise
+        return len(due)
+
+    def pending(self) -> int:
+        """How many results are scheduled and not yet delivered."""
+        with self._lock:
+            return len(self._queue)
+
+
+def _behaviour(name: str) -> str:
+    if name not in SIMULATED_BEHAVIOURS:
+        raise ValueError(f"unknown simulated behaviour {name!r}; expected one of {', '.join(SIMULATED_BEHAVIOURS)}")
+    return name
+
+
+def _script(behaviour: str, action: str) -> list[tuple[timedelta, str, dict[str, Any]]]:
+    executed = (_FINISHED, "executed", {"relay": RELAY_AFTER[action]})
+    scripts: dict[str, list[tuple[timedelta, str, dict[str, Any]]]] = {
+        "succeeds": [(_ACCEPTED, "accepted", {}), executed],
+        "fails": [(_ACCEPTED, "accepted", {}), (_FINISHED, "failed", {"error": "relay did not operate"})],
+        "offline": [(_OFFLINE, "failed", {"error": "meter offline: no answer from the meter"})],
+        "slow": [(_ACCEPTED, "accepted", {}), (_SLOW, "executed", {"relay": RELAY_AFTER[action]})],
+        "never": [(_ACCEPTED, "accepted", {})],
+        "refused": [(_ACCEPTED, "failed", {"error": "command refused: its validity deadline had passed"})],
+    }
+    return scripts[behaviour]

@@ -1,0 +1,78 @@
+"""The reconnection patrol (M5.1) and its immediate twin, reconnection on payment.
+
+Every disconnected customer who owes nothing and has neither an open reconnection nor a meter
+command in flight gets a reconnection: one ``reconnect`` instance, whose diagram decides
+between the automatic path (flagged customers) and a manual order. The open order row and the
+instance's first step commit together; a partial unique index allows one open order per
+customer, so the patrol, a payment and a second worker can never open two.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from app.runtime.actors import Actor
+from app.runtime.api import Runtime
+from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
+
+log = logging.getLogger("relayflow.patrol")
+RECONNECT_PROCESS = "reconnect"
+IN_FLIGHT = ("queued", "sent", "accepted")
+
+
+@dataclass(frozen=True)
+class PatrolReport:
+    candidates: int
+    started: int
+    skipped: int
+
+
+def candidates_query(now: datetime, limit: int) -> Any:
+    """The patrol's one query: disconnected, owing nothing, nothing open, no command in flight."""
+    open_order = exists().where(Reconnection.customer_id == Customer.id, Reconnection.status == "open")
+    in_flight = exists().where(and_(MeterCommand.meter_address == Customer.meter_address,
+                                    MeterCommand.status.in_(IN_FLIGHT), MeterCommand.deadline > now))
+    return (
+        select(Customer.id, Customer.number)
+        .where(Customer.power_status == DISCONNECTED, Customer.owed_cents <= 0, ~open_order, ~in_flight)
+        .order_by(Customer.id).limit(limit)
+    )
+
+
+def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
+    """One round of the patrol; returns what it found and started."""
+    now = runtime.clock.now()
+    with runtime.db.reading() as session:
+        found = session.execute(candidates_query(now, limit)).all()
+    started = sum(1 for row in found if reconnect(runtime, row.id, row.number, "patrol") is not None)
+    report = PatrolReport(len(found), started, len(found) - started)
+    log.info("patrol: %d candidates, %d reconnections started, %d skipped", *vars(report).values())
+    return report
+
+
+def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger: str) -> int | None:
+    """Open a reconnection for one customer and start its instance, atomically; None if one is
+    open already (the database said so)."""
+    try:
+        with runtime.unit() as unit:
+            unit.session.execute(insert(Reconnection).values(
+                customer_id=customer_id, status="open", trigger=trigger, opened_at=runtime.clock.now()))
+            return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number},
+                                        Actor.system(trigger))
+    except IntegrityError:
+        log.info("customer %s already has an open reconnection", customer_number)
+        return None
+
+
+def reconnect_if_due(runtime: Runtime, customer_number: str, trigger: str) -> int | None:
+    """Reconnect one customer at once if the patrol would (a payment, a trip's result...)."""
+    now = runtime.clock.now()
+    with runtime.db.reading() as session:
+        row = session.execute(candidates_query(now, 1).where(Customer.number == customer_number)).first()
+    return reconnect(runtime, row.id, row.number, trigger) if row is not None else None

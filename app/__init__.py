@@ -40,8 +40,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         adapters, live_cache_size=int(app.config["LIVE_CACHE_SIZE"]),
     )
     if given_adapters is None:  # built after the services: the simulated head-end answers through them
-        adapters.update(outbox_adapters(Path(app.instance_path) / "sms-log-only.jsonl",
-                                        partial(process_headend_result, services), clock))
+        sms_log = app.config["SMS_LOG_PATH"] or Path(app.instance_path) / "sms-log-only.jsonl"
+        adapters.update(outbox_adapters(Path(sms_log), partial(process_headend_result, services), clock))
     app.extensions["relayflow"] = services
 
     from app.web import register_web

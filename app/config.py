@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "PATROL_SECONDS": 900,  # M5.1: every 15 minutes
     "SIMULATOR_SECONDS": 5,  # how often the simulated head-end answers
     "WORK_ORDER_SERIES": None,  # {"auto": {"prefix": "10", "length": 8}, "manual": {...}}; None: defaults
+    "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
     "BILLING_TOKEN": None,  # bearer token of POST /api/payments
 }

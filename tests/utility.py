@@ -1,0 +1,120 @@
+"""Helpers for tests of the utility's real processes (bpmn/): seed the archive, drive time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from flask import Flask
+from sqlalchemy import select
+
+from app import create_app
+from app.config import PROJECT_ROOT
+from app.runtime.actors import Actor
+from app.services import Services
+from handlers.headend_simulator import SimulatedHeadEnd
+from storage.domain_models import Customer, Segment, SmsSubscription
+
+BPMN_DIR = PROJECT_ROOT / "bpmn"
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
+DEPLOYER = Actor("analyst-ann", frozenset({"analyst", "sysadmin"}))
+READER_MOBILE = "13900000001"
+
+
+def build_utility_app(url: str, tmp_path: Path, live_cache_size: int = 512) -> Flask:
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": url, "BPMN_DIR": str(BPMN_DIR), "SECRET_KEY": "test",
+        "SMS_LOG_PATH": str(tmp_path / "sms.jsonl"), "HEADEND_TOKEN": "hes-token", "BILLING_TOKEN": "bill-token",
+        "LIVE_CACHE_SIZE": live_cache_size,
+    })
+    services: Services = app.extensions["relayflow"]
+    services.deploy_directory(BPMN_DIR, DEPLOYER)
+    return app
+
+
+@dataclass
+class Utility:
+    """The app, its services, the simulated head-end, the SMS log and the travelling clock."""
+
+    app: Flask
+    services: Services
+    clock: time_machine.Coordinates
+    sms_log: Path
+
+    @property
+    def headend(self) -> SimulatedHeadEnd:
+        adapter = self.services.dispatcher.adapters["headend"]
+        assert isinstance(adapter, SimulatedHeadEnd)
+        return adapter
+
+    def run(self) -> None:
+        """Everything the worker does, once: outbox, simulator answers, timers, follow-ups."""
+        for _ in range(10):
+            sent = self.services.dispatcher.dispatch()
+            answered = self.headend.tick()
+            woken = self.services.runtime.wake_due()
+            recovered = self.services.runtime.recover()
+            if not (sent or answered or woken or recovered):
+                return
+
+    def advance(self, duration: timedelta, step: timedelta = timedelta(minutes=1)) -> None:
+        """Travel ``duration`` in steps, letting the worker run after each."""
+        self.run()
+        left = duration
+        while left > timedelta(0):
+            move = min(step, left)
+            self.clock.shift(move)
+            left -= move
+            self.run()
+
+    def sms(self) -> list[dict[str, Any]]:
+        if not self.sms_log.exists():
+            return []
+        return [json.loads(line) for line in self.sms_log.read_text().splitlines() if line.strip()]
+
+    def customer(self, number: str) -> Customer:
+        with self.services.db.reading() as session:
+            return session.execute(select(Customer).where(Customer.number == number)).scalar_one()
+
+
+def seed_segment(services: Services, code: str = "S01", reader: str | None = "reader-rui",
+                 mobile: str | None = READER_MOBILE) -> None:
+    with services.db.transaction() as session:
+        session.add(Segment(code=code, name=f"Segment {code}", reader_username=reader, reader_mobile=mobile))
+
+
+def seed_customer(services: Services, number: str, **overrides: Any) -> None:
+    """A low-voltage household, AMI-connected, online, direct-close meter, flagged, disconnected
+    and owing nothing — override any field."""
+    subscribed = overrides.pop("subscribed", ("disconnection", "reconnection"))
+    values: dict[str, Any] = {
+        "number": number, "name": f"Customer {number}", "mobile": "13800138000", "address": f"{number} Huaihe Road",
+        "customer_class": "household", "voltage_class": "low", "segment_code": "S01",
+        "meter_address": f"{int(number[-6:]):012d}", "meter_protocol": "dlt645", "relay_type": "internal",
+        "can_direct_close": True, "ami_connected": True, "channel_online": True, "channel_seen_at": NOW,
+        "power_status": "disconnected", "power_status_since": NOW - timedelta(days=3), "auto_reconnect": True,
+        "owed_cents": 0,
+    }
+    values.update(overrides)
+    with services.db.transaction() as session:
+        customer = Customer(**values)
+        session.add(customer)
+        session.flush()
+        session.add_all(SmsSubscription(customer_id=customer.id, notice_type=kind, subscribed_at=NOW)
+                        for kind in subscribed)
+
+
+@pytest.fixture
+def utility(sqlite_url: str, tmp_path: Path) -> Iterator[Utility]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        app = build_utility_app(sqlite_url, tmp_path)
+        services = app.extensions["relayflow"]
+        seed_segment(services)
+        yield Utility(app, services, traveller, tmp_path / "sms.jsonl")
+        services.db.dispose()

@@ -1,0 +1,3 @@
+from tests.utility import utility
+
+__all__ = ["utility"]

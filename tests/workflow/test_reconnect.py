@@ -157,7 +157,9 @@ def test_m5_2_an_offline_meter_fails_every_send_and_goes_on_site(utility: Utilit
     utility.headend.set_behaviour(utility.customer("3400000005").meter_address, "offline")
     run_patrol(utility.services.runtime)
     utility.advance(timedelta(hours=6))
-    assert [c.error for c in commands(utility, "3400000005")][0]
+    sends = commands(utility, "3400000005")
+    assert [c.status for c in sends] == ["failed", "failed", "failed"]
+    assert all("offline" in (c.error or "") for c in sends)
     assert reconnection(utility, "3400000005").manual_order_no == "140000000001"
 
 

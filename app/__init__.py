@@ -28,7 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from handlers import HandlerSettings, handler_table, outbox_adapters
+    from handlers import HandlerSettings, handler_table, outbox_adapters, validator_table
     from handlers.callbacks import process_headend_result
 
     clock = app.config.get("CLOCK") or SystemClock()
@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     services = build_services(
         Database(app.config["DATABASE_URL"]), clock, app.config.get("HANDLERS") or handler_table(settings),
         adapters, live_cache_size=int(app.config["LIVE_CACHE_SIZE"]),
+        validators=app.config.get("VALIDATORS") or validator_table(),
     )
     if given_adapters is None:  # built after the services: the simulated head-end answers through them
         sms_log = app.config["SMS_LOG_PATH"] or Path(app.instance_path) / "sms-log-only.jsonl"

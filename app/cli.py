@@ -17,8 +17,6 @@ from app.runtime.bpmn_source import DeployError
 from app.runtime.errors import RuntimeActionError
 from storage import migrate
 
-DEMO_PASSWORD = "relayflow-demo"  # noqa: S105 - printed by `bootstrap --demo`; only for the local demo database
-
 
 def _cli_actor() -> Actor:
     return Actor(f"cli:{getpass.getuser()}")
@@ -34,6 +32,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(bootstrap_command)
+    app.cli.add_command(import_customers_command)
+    app.cli.add_command(seed_demo_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -134,26 +134,66 @@ def users_set_password(username: str, password: str | None) -> None:
 
 
 @click.command("bootstrap")
-@click.option("--demo", is_flag=True, help="Create one demo user per role when there are no users.")
+@click.option("--demo", is_flag=True, help="Seed the demo archive (segments, users, customers) when it is empty.")
+@click.pass_context
 @with_appcontext
-def bootstrap_command(demo: bool) -> None:
-    """Upgrade the database, deploy bpmn/, and (with --demo) create demo users if none exist."""
-    from sqlalchemy import func, select
-
-    from storage.models import User
-
+def bootstrap_command(context: click.Context, demo: bool) -> None:
+    """Upgrade the database, deploy bpmn/, and (with --demo) seed an empty archive."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     _deploy_directory(Path(current_app.config["BPMN_DIR"]))
-    if not demo:
+    if demo:
+        context.invoke(seed_demo_command)
+
+
+@click.command("import-customers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_customers_command(file: Path) -> None:
+    """Import customers from a CSV FILE: every row, or none if any row is wrong."""
+    from app.customer_import import CsvFileError, import_customers, read_csv
+
+    try:
+        rows = read_csv(file.read_bytes())
+    except CsvFileError as exc:
+        raise click.ClickException(f"{file}: {exc}; nothing was imported") from None
+    services = _services()
+    with click.progressbar(length=len(rows), label="checking rows") as bar:
+        checked = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - checked[0])
+            checked[0] = done
+
+        with services.db.transaction() as session:
+            report = import_customers(session, services.clock, _cli_actor(), rows, source=file.name,
+                                      progress=progress)
+    for error in report.errors:
+        column = f" [{error.column}]" if error.column else ""
+        click.echo(f"{file}:{error.line}{column} {error.message}", err=True)
+    if report.errors:
+        raise click.ClickException(f"{len(report.errors)} error(s) in {file}; nothing was imported")
+    click.echo(f"imported {report.imported} customers")
+
+
+@click.command("seed-demo")
+@click.option("--customers", default=300, show_default=True, type=click.IntRange(min=1), help="How many customers.")
+@with_appcontext
+def seed_demo_command(customers: int) -> None:
+    """Fill an empty archive with demo segments, users and customers (does nothing if it has customers)."""
+    from app.demo_seed import DEMO_PASSWORD, AlreadySeeded, seed_demo
+
+    services = _services()
+    try:
+        with services.db.transaction() as session:
+            counts = seed_demo(session, services.clock, _cli_actor(), customers=customers)
+    except AlreadySeeded as exc:
+        click.echo(f"{exc}: nothing seeded")
         return
-    with _services().db.reading() as session:
-        has_users = session.execute(select(func.count(User.id))).scalar_one() > 0
-    if has_users:
-        return
-    for role in ROLES:
-        _run_user_action(lambda users, session, clock, role=role: users.create_user(
-            session, clock, _cli_actor(), f"demo-{role}", f"Demo {role}", [role], DEMO_PASSWORD))
-    click.echo(f"demo users demo-<role> for {', '.join(ROLES)}; password: {DEMO_PASSWORD}")
+    except RuntimeActionError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("demo archive seeded: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
+    if counts["users"]:
+        click.echo(f"demo users demo-<role> and reader-01..; password: {DEMO_PASSWORD}")
 
 
 @click.command("worker")

@@ -11,6 +11,7 @@ from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.deploy import DeployedBundle, deploy
+from app.runtime.forms import Validator
 from app.runtime.inbox import Inbox
 from app.runtime.outbox import OutboxAdapter, OutboxDispatcher
 from storage.db import Database
@@ -27,7 +28,8 @@ class Services:
     def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:
         with self.db.transaction() as session:
             return deploy(session, self.runtime.codec, self.clock, actor, files,
-                          operators=self.runtime.handlers.keys(), roles=ROLES)
+                          operators=self.runtime.handlers.keys(), roles=ROLES,
+                          validators=self.runtime.validators.keys())
 
     def deploy_directory(self, directory: str | Path, actor: Actor) -> list[DeployedBundle]:
         files = {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.bpmn"))}
@@ -35,6 +37,8 @@ class Services:
 
 
 def build_services(db: Database, clock: Clock, handlers: Mapping[str, object],
-                   adapters: Mapping[str, OutboxAdapter], *, live_cache_size: int = 512) -> Services:
-    runtime = Runtime(db, handlers, clock=clock, live_cache_size=live_cache_size)  # type: ignore[arg-type]
+                   adapters: Mapping[str, OutboxAdapter], *, live_cache_size: int = 512,
+                   validators: Mapping[str, Validator] | None = None) -> Services:
+    runtime = Runtime(db, handlers, clock=clock, live_cache_size=live_cache_size,  # type: ignore[arg-type]
+                      validators=validators)
     return Services(db, clock, runtime, Inbox(db, clock), OutboxDispatcher(db, adapters, clock))

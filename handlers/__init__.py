@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from app.rules.work_orders import DEFAULT_SERIES, Series
+from app.runtime.forms import Validator
 from app.runtime.outbox import OutboxAdapter
 from app.runtime.services import Handler
-from handlers import headend, reconnection, sms
+from handlers import disconnection, headend, reconnection, sms
 from handlers.headend_simulator import SimulatedHeadEnd
 
 
@@ -36,6 +37,22 @@ def handler_table(settings: HandlerSettings | None = None) -> dict[str, Handler]
         "headend.expire_command": headend.expire_command,
         "sms.notify_customer": sms.notify_customer,
         "sms.notify_reader": sms.notify_reader,
+        "disconnection.notify_customers": disconnection.notify_customers,
+        "disconnection.find_paid": disconnection.find_paid,
+        "disconnection.still_owes": disconnection.still_owes,
+        "disconnection.record_disconnected": disconnection.record_disconnected,
+        "disconnection.archive": disconnection.archive,
+    }
+
+
+def validator_table() -> dict[str, Validator]:
+    """User-task validators by the name a task's ``validator`` property gives."""
+    return {
+        "disconnection.application": disconnection.validate_application,
+        "disconnection.approval": disconnection.validate_approval,
+        "disconnection.issue": disconnection.validate_issue,
+        "disconnection.archive_empty": disconnection.validate_archive_empty,
+        "disconnection.manual_entry": disconnection.validate_manual_entry,
     }
 
 

@@ -117,7 +117,7 @@ def _queue(ctx: ServiceContext, notice: str, customer: Customer, mobile: str | N
     filled = {"name": customer.name, "number": customer.number, "address": customer.address,
               "amount": Decimal(customer.owed_cents).scaleb(-2), **given}
     message = compose(notice, to, filled, signature)
-    ctx.send("sms", asdict(message), key=f"sms:{notice}")
+    ctx.send("sms", asdict(message), key=f"sms:{notice}:{customer.number}")  # one task may notify many
     return {"sent": True, "to": message.to, "segments": message.segments}
 
 

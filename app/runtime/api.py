@@ -27,6 +27,7 @@ from app.runtime.core import (
     started_event,
 )
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.forms import FormContext, validator_name
 from app.runtime.history import NewEvent
 from app.runtime.inbox import require_lane_role
 from app.runtime.permissions import Permissions, require_start_lane
@@ -97,15 +98,26 @@ class Runtime(StepRunner):
             def act(workflow: BpmnWorkflow, step: Step) -> None:
                 task = workflow.get_task_from_id(uuid)
                 before = dict(task.data)
+                form = self._validated(task, data, FormContext(unit.session, actor, step.now, row.id, before))
                 add_form = getattr(task.task_spec, "add_data_from_form", None)
-                add_form(task, data) if add_form else task.set_data(**data)
+                add_form(task, form) if add_form else task.set_data(**form)
                 changes = {k: [before.get(k), v] for k, v in task.data.items() if before.get(k) != v}
                 step.record(NewEvent("task.completed", task.task_spec.bpmn_id,
-                                     {"task_id": task_id, "data": data, "changes": json_safe(changes)}))
+                                     {"task_id": task_id, "data": form, "changes": json_safe(changes)}))
                 task.run()
 
             self.step(unit, row, actor, act)
             return row.id
+
+    def _validated(self, task: Any, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
+        """The data the task stores: as submitted, or as the diagram's validator cleaned it."""
+        name = validator_name(task.task_spec)
+        if name is None:
+            return data
+        validator = self.validators.get(name)
+        if validator is None:
+            raise RuntimeActionError(f"task {task.task_spec.bpmn_id} names validator {name!r}, which is not installed")
+        return json_safe(validator(context, dict(data)))
 
     def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
                         message_key: str | None = None) -> Delivery:

@@ -30,6 +30,7 @@ from app.runtime.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.canonical import json_safe
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.expressions import RestrictedEnvironment
+from app.runtime.forms import Validator
 from app.runtime.history import NewEvent
 from app.runtime.live_cache import LiveWorkflows
 from app.runtime.projection import AwaitedMessage, awaited_messages, catching_definition
@@ -109,10 +110,12 @@ class StepRunner:
         clock: Clock | None = None,
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         live_cache_size: int = 512,
+        validators: Mapping[str, Validator] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
+        self.validators: dict[str, Validator] = dict(validators or {})
         self.codec = StateCodec()
         self.environment = RestrictedEnvironment(helpers)
         self.live = LiveWorkflows(live_cache_size)

@@ -43,7 +43,8 @@ def bundle_hash(files: Mapping[str, bytes]) -> str:
 
 
 def deploy(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files: Mapping[str, bytes], *,
-           operators: Collection[str], roles: Collection[str]) -> list[DeployedBundle]:
+           operators: Collection[str], roles: Collection[str],
+           validators: Collection[str] | None = None) -> list[DeployedBundle]:
     """Check every file, then store each changed bundle as a new deployment (in this transaction)."""
     problems: list[DeployProblem] = []
     trees = {}
@@ -59,7 +60,8 @@ def deploy(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
         bundle_trees = {name: trees[name] for name in bundle}
         processes = {pid for tree in bundle_trees.values() for pid in process_ids_defined(tree)}
         for name, tree in bundle_trees.items():
-            problems.extend(lint_tree(name, tree, operators=operators, roles=roles, processes=processes))
+            problems.extend(lint_tree(name, tree, operators=operators, roles=roles, processes=processes,
+                                      validators=validators))
         try:
             parsed.append((bundle, parse_bundle(bundle_trees)))
         except DeployError as exc:

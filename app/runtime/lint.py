@@ -70,11 +70,13 @@ def lint_tree(
     operators: Collection[str],
     roles: Collection[str],
     processes: Collection[str],
+    validators: Collection[str] | None = None,
 ) -> list[DeployProblem]:
     """Return every problem in one BPMN file, in document order, each with line and element id.
 
     ``operators`` are the service-task operation names the handler table knows, ``roles``
-    the role ids a lane may name, ``processes`` the process ids a call activity may call.
+    the role ids a lane may name, ``processes`` the process ids a call activity may call,
+    ``validators`` the user-task validators installed (None: not checked).
     """
     problems: _Found = []
     problems += _code_problems(tree)
@@ -82,6 +84,8 @@ def lint_tree(
     problems += _operator_problems(tree, operators)
     problems += _lane_problems(tree, roles)
     problems += _call_problems(tree, processes)
+    if validators is not None:
+        problems += _validator_problems(tree, validators)
     problems.sort(key=lambda found: found[0].sourceline or 0)
     return [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
 
@@ -208,6 +212,13 @@ def _lane_problems(tree: etree._ElementTree, roles: Collection[str]) -> _Found:
         elif role not in roles:
             found.append((lane, f"lane {role!r} is not a role; a lane's name must be a role id: {known}"))
     return found
+
+
+def _validator_problems(tree: etree._ElementTree, validators: Collection[str]) -> _Found:
+    known = ", ".join(sorted(validators)) or "(none installed)"
+    return [(node, f"user task names validator {node.get('value')!r}, which is not installed; known: {known}")
+            for node in _find(tree, ".//bpmn:userTask//spiffworkflow:property[@name='validator']")
+            if node.get("value") not in validators]
 
 
 def _call_problems(tree: etree._ElementTree, processes: Collection[str]) -> _Found:

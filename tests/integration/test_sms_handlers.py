@@ -63,7 +63,7 @@ def test_a_subscribed_customer_gets_the_disconnection_notice(session: Session) -
             "您已欠电费1234.56元，将于2026-03-05停电，请尽快缴费。")
     assert result == {"sent": True, "to": "13800138000", "segments": 1}
     assert ctx.sent == [("sms", {"to": "13800138000", "text": text, "notice": "disconnection_notice",
-                                 "segments": 1}, "sms:disconnection_notice")]
+                                 "segments": 1}, "sms:disconnection_notice:3401234567")]
 
 
 def test_restoration_time_is_shown_in_beijing_time_and_the_signature_can_be_chosen(session: Session) -> None:
@@ -124,7 +124,7 @@ def test_the_segment_reader_is_told_to_reconnect_on_site_without_any_subscriptio
                            {"sends": 3, "order_no": "10000123"})
     assert result == {"sent": True, "to": "13900139000", "segments": 1}
     [(adapter, payload, key)] = ctx.sent
-    assert (adapter, payload["to"], key) == ("sms", "13900139000", "sms:reconnect_failed_reader")
+    assert (adapter, payload["to"], key) == ("sms", "13900139000", "sms:reconnect_failed_reader:3401234567")
     for part in ("张建国", "3401234567", "洞山中路12号", "3次", "10000123", "现场复电"):
         assert part in payload["text"]
 

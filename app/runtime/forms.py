@@ -1,0 +1,51 @@
+"""Server-side checks of user-task data, named in the diagram.
+
+A user task may carry ``<spiffworkflow:property name="validator" value="disconnection.application"/>``:
+before the task completes, that validator (from an explicit table, like the service-task
+handlers) sees the submitted data and the actor, and either returns the data to store (cleaned,
+with any warnings added) or raises ``FormInvalid`` with a message per field — then nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.runtime.actors import Actor
+from app.runtime.errors import RuntimeActionError
+
+VALIDATOR_PROPERTY = "validator"
+
+
+class FormInvalid(RuntimeActionError):
+    """The submitted data cannot complete the task; ``errors`` says why, field by field."""
+
+    status_code = 422
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a validator may read: the session (read), who submits, when, and the task's data."""
+
+    session: Session
+    actor: Actor
+    now: datetime
+    instance_id: int
+    task_data: Mapping[str, Any]
+
+
+Validator = Callable[[FormContext, dict[str, Any]], dict[str, Any]]
+
+
+def validator_name(task_spec: Any) -> str | None:
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    name = properties.get(VALIDATOR_PROPERTY)
+    return str(name) if name else None

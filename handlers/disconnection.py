@@ -1,0 +1,194 @@
+"""Disconnection for arrears (M4): the checks of each user task and the service tasks of
+bpmn/disconnect.bpmn (the batch) and bpmn/disconnect_customer.bpmn (one child per customer)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.runtime.forms import FormContext, FormInvalid
+from app.runtime.services import ServiceContext
+from handlers import sms
+from storage.domain_models import DISCONNECTED, Customer, Segment
+
+DECISIONS = ("approve", "send_back")
+
+
+# -- user-task validators --------------------------------------------------------------------
+
+def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """M4.1: customers and a reason. A protected customer cannot be added; a customer of another
+    reader's segment is a warning (kept in the data for everyone to see), not a refusal."""
+    numbers = data.get("customers")
+    reason = str(data.get("reason") or "").strip()
+    errors: dict[str, str] = {}
+    if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) for n in numbers):
+        errors["customers"] = "pick at least one customer (a list of customer numbers)"
+    if not reason:
+        errors["reason"] = "the reason for the disconnection is required"
+    planned = _date(data.get("planned_date"))
+    if planned is None:
+        errors["planned_date"] = "the planned disconnection date (YYYY-MM-DD) is required: the notice names it"
+    elif planned < form.now.date():
+        errors["planned_date"] = "the planned disconnection date cannot be in the past"
+    if errors:
+        raise FormInvalid(errors)
+    numbers = list(dict.fromkeys(numbers or []))  # the same customer twice is once
+    rows = {c.number: c for c in form.session.execute(select(Customer).where(Customer.number.in_(numbers))).scalars()}
+    unknown = [n for n in numbers if n not in rows]
+    protected = [f"{n} ({rows[n].protected_kind}: {rows[n].protected_reason})" for n in numbers
+                 if n in rows and rows[n].protected_kind]
+    already_disconnected = [n for n in numbers if n in rows and rows[n].power_status == DISCONNECTED]
+    if unknown:
+        errors["customers"] = f"no such customer: {', '.join(unknown)}"
+    elif protected:
+        errors["customers"] = f"protected customers cannot be disconnected: {'; '.join(protected)}"
+    elif already_disconnected:
+        errors["customers"] = f"already disconnected: {', '.join(already_disconnected)}"
+    if errors:
+        raise FormInvalid(errors)
+    readers = dict(form.session.execute(select(Segment.code, Segment.reader_username)).all())
+    warnings = [f"{n}: segment {rows[n].segment_code} belongs to {readers.get(rows[n].segment_code) or 'no reader'}"
+                for n in numbers if readers.get(rows[n].segment_code) != form.actor.name]
+    return {"customers": numbers, "reason": reason, "planned_date": str(planned), "applicant": form.actor.name,
+            "reader_warnings": warnings}
+
+
+def validate_approval(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """M4.2: an opinion, and approve or send back."""
+    opinion = str(data.get("opinion") or "").strip()
+    decision = data.get("decision")
+    errors = {}
+    if not opinion:
+        errors["opinion"] = "the approver's opinion is required"
+    if decision not in DECISIONS:
+        errors["decision"] = f"choose one of: {', '.join(DECISIONS)}"
+    if errors:
+        raise FormInvalid(errors)
+    return {"opinion": opinion, "decision": decision, "approver": form.actor.name}
+
+
+def validate_issue(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """M4.3.2–3: every customer who paid meanwhile — as of this moment, not as of the approval —
+    is either kept (with a reason) or cancelled out of the flow."""
+    customers = list(form.task_data.get("customers") or [])
+    paid = paid_among(form.session, customers)
+    keep = data.get("keep") or {}
+    cancel = list(data.get("cancel") or [])
+    errors = {}
+    if not isinstance(keep, dict) or not all(str(r or "").strip() for r in keep.values()):
+        errors["keep"] = "every customer kept in the flow needs a reason"
+    undecided = [n for n in paid if n not in keep and n not in cancel]
+    if undecided:
+        errors["cancel"] = f"decide for each customer who paid meanwhile (keep with a reason, or cancel): " \
+                           f"{', '.join(undecided)}"
+    strangers = [n for n in [*keep, *cancel] if n not in paid]
+    if strangers:
+        errors["keep"] = f"only customers who paid meanwhile can be kept or cancelled: {', '.join(strangers)}"
+    if errors:
+        raise FormInvalid(errors)
+    return {"keep": {n: str(r).strip() for n, r in keep.items()}, "cancel": cancel, "executor": form.actor.name,
+            "paid_meanwhile": paid, "to_disconnect": [n for n in customers if n not in cancel]}
+
+
+def validate_archive_empty(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """M4.3.4: "No data — archive the flow?" — only OK goes on."""
+    if data.get("archive") is not True:
+        raise FormInvalid({"archive": "confirm archiving the empty flow (archive: true)"})
+    return {"archive": True, "archived_by": form.actor.name}
+
+
+def validate_manual_entry(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """M4.3.6: disconnection details typed by hand after the work on site."""
+    disconnected = data.get("disconnected")
+    errors = {}
+    if not isinstance(disconnected, bool):
+        errors["disconnected"] = "say whether the customer was disconnected on site (true/false)"
+    at = _aware_time(data.get("disconnected_at")) if disconnected else None
+    if disconnected and at is None:
+        errors["disconnected_at"] = "the disconnection time (ISO-8601 with a time zone) is required"
+    elif at is not None and at > form.now:
+        errors["disconnected_at"] = "the disconnection time cannot be in the future"
+    if errors:
+        raise FormInvalid(errors)
+    return {"disconnected": disconnected, "disconnected_at": at.isoformat() if at else None,
+            "note": str(data.get("note") or "").strip(), "entered_by": form.actor.name}
+
+
+# -- service tasks -----------------------------------------------------------------------------
+
+def notify_customers(ctx: ServiceContext, customers: list[str], planned: str) -> dict[str, Any]:
+    """M4.3.1: the advance notice, to every customer who subscribed to disconnection notices."""
+    outcomes = {n: sms.notify_customer(ctx, n, "disconnection_notice", {"date": planned}) for n in customers}
+    return {"notified": [n for n, o in outcomes.items() if o["sent"]],
+            "not_notified": {n: o["reason"] for n, o in outcomes.items() if not o["sent"]}}
+
+
+def find_paid(ctx: ServiceContext, customers: list[str]) -> dict[str, Any]:
+    """M4.3.3: the customers of the batch who owe nothing any more (shown when issuing)."""
+    return {"paid": paid_among(ctx.session, customers)}
+
+
+def paid_among(session: Session, customers: list[str]) -> list[str]:
+    """The customers, of those given, who owe nothing now."""
+    owing = dict(session.execute(select(Customer.number, Customer.owed_cents)
+                                 .where(Customer.number.in_(customers))).all())
+    return [n for n in customers if owing.get(n, 0) <= 0]
+
+
+def still_owes(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
+    """Checked again just before the trip: a customer who paid meanwhile is not cut."""
+    customer = _customer(ctx, customer_number)
+    ctx.set_attribute("customer", customer.number)
+    ctx.set_attribute("segment", customer.segment_code)
+    return {"owes": customer.owed_cents > 0, "owed_cents": customer.owed_cents}
+
+
+def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how: str) -> dict[str, Any]:
+    """M4.3.5/6: the disconnection time is taken and the customer is "disconnected" at once, so the
+    reconnection patrol sees them as soon as they pay."""
+    customer = _customer(ctx, customer_number)
+    when = _aware_time(at)
+    if when is None:
+        raise ValueError(f"disconnection time {at!r} is not an ISO-8601 time with a time zone")
+    old = customer.power_status
+    customer.power_status, customer.power_status_since = DISCONNECTED, when
+    return {"customer": customer.number, "power_status": [old, DISCONNECTED], "disconnected_at": when.isoformat(),
+            "how": how}
+
+
+def archive(ctx: ServiceContext, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    """M4.3.7: archiving checks every customer's power status against the batch's outcome."""
+    expected = {o["customer"]: o["outcome"] for o in outcomes}
+    status = dict(ctx.session.execute(select(Customer.number, Customer.power_status)
+                                      .where(Customer.number.in_(expected))).all())
+    mismatched = [n for n, outcome in expected.items()
+                  if (outcome == "disconnected") != (status.get(n) == DISCONNECTED)]
+    return {"disconnected": sorted(n for n, o in expected.items() if o == "disconnected"),
+            "not_disconnected": sorted(n for n, o in expected.items() if o != "disconnected"),
+            "status_mismatch": mismatched, "checked": len(expected)}
+
+
+def _customer(ctx: ServiceContext, number: str) -> Customer:
+    customer = ctx.session.execute(select(Customer).where(Customer.number == number)).scalar_one_or_none()
+    if customer is None:
+        raise LookupError(f"no customer {number!r} in the archive")
+    return customer
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _aware_time(value: Any) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None

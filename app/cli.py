@@ -215,12 +215,13 @@ def periodic_jobs(services: Any, config: Any) -> list[Any]:
     """The worker's periodic work: the reconnection patrol (M5.1) and, when the head-end is the
     simulator, its answers."""
     from app.scheduler import PeriodicJob
-    from handlers.headend_simulator import SimulatedHeadEnd
+    from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
     from handlers.patrol import run_patrol
 
-    jobs = [PeriodicJob("patrol", lambda s: run_patrol(s.runtime), float(config["PATROL_SECONDS"]))]
+    jobs = [PeriodicJob("patrol", lambda s: run_patrol(s.runtime), float(config["PATROL_SECONDS"]), at_start=True)]
     simulator = services.dispatcher.adapters.get("headend")
     if isinstance(simulator, SimulatedHeadEnd):
+        configure_from_archive(simulator, services.db)
         jobs.append(PeriodicJob("headend-simulator", lambda _s: simulator.tick(), float(config["SIMULATOR_SECONDS"])))
     return jobs
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -26,6 +27,7 @@ class PeriodicJob:
     name: str
     run: Callable[[Services], object]
     seconds: float
+    at_start: bool = False  # also run once as the worker starts
 
 
 class Worker:
@@ -51,8 +53,9 @@ class Worker:
         scheduler.add_job(self._guarded(self.dispatch), "interval", seconds=self.outbox_seconds, id="outbox",
                           name="outbox", **common)
         for job in self.periodic:
+            first = {"next_run_time": datetime.now(UTC)} if job.at_start else {}
             scheduler.add_job(self._guarded(partial(job.run, self.services)), "interval",
-                              seconds=job.seconds, id=job.name, name=job.name, **common)
+                              seconds=job.seconds, id=job.name, name=job.name, **common, **first)
         return scheduler
 
     def run_forever(self) -> None:

@@ -8,6 +8,7 @@ failed), with per-meter behaviours: succeeds, fails, offline, slow, never (accep
 from __future__ import annotations
 
 import heapq
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -16,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.clock import Clock
+
+log = logging.getLogger("relayflow.headend.simulated")
 
 SIMULATED_BEHAVIOURS = ("succeeds", "fails", "offline", "slow", "never")
 RELAY_AFTER = {"trip": "open", "direct_close": "closed",
@@ -87,7 +90,10 @@ class SimulatedHeadEnd:
                 due.append(heapq.heappop(self._queue))
         for index, item in enumerate(due):
             try:
-                self._sink(dict(item.result))
+                result = dict(item.result)
+                log.info("SIMULATED head-end: %s %s%s", result.get("command_id"), result.get("stage"),
+                         f" relay {result['relay']}" if result.get("relay") else "")
+                self._sink(result)
             except BaseException:
                 with self._lock:
                     for left in due[index:]:
@@ -118,3 +124,25 @@ def _script(behaviour: str, action: str) -> list[tuple[timedelta, str, dict[str,
         "refused": [(_ACCEPTED, "failed", {"error": "command refused: its validity deadline had passed"})],
     }
     return scripts[behaviour]
+
+
+def configure_from_archive(simulator: SimulatedHeadEnd, db: Any) -> int:
+    """Give the demo's simulator the behaviour the archive implies: meters the collection system
+    sees offline stay offline; meters that cannot close directly do not close on a remote command."""
+    from sqlalchemy import select
+
+    from storage.domain_models import Customer
+
+    with db.reading() as session:
+        meters = session.execute(select(Customer.meter_address, Customer.channel_online,
+                                        Customer.can_direct_close, Customer.relay_type)).all()
+    configured = 0
+    for meter, online, direct_close, relay in meters:
+        if not online:
+            simulator.set_behaviour(meter, "offline")
+        elif not direct_close and relay != "external":
+            simulator.set_behaviour(meter, "fails")
+        else:
+            continue
+        configured += 1
+    return configured

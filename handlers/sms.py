@@ -8,6 +8,7 @@ The operators never send anything themselves: they compose the message and queue
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from app.rules.sms import normalize_mainland_mobile, render, segments
 from app.runtime.services import ServiceContext
 from storage.domain_models import Customer, Segment, SmsSubscription
 
+sms_log = logging.getLogger("relayflow.sms.log_only")
 DEFAULT_SIGNATURE = "国网供电"
 # China has had no daylight saving since 1991, so a fixed offset is exact.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -165,6 +167,7 @@ class LogOnlySmsAdapter:
                     log.flush()
                     os.fsync(log.fileno())
                 self._keys.add(idempotency_key)
+        sms_log.info("SMS (log only, NOT sent) to %s: %s", payload.get("to"), payload.get("text"))
         return {"logged": True, "segments": count}
 
     def _load_keys(self) -> set[str]:

@@ -8,6 +8,7 @@ lease, with the same key, so the receiver can drop the repeat.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from app.runtime.history import NewEvent
 from storage.db import Database
 from storage.models import OutboxMessage
 
+log = logging.getLogger("relayflow.outbox")
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 STREAM = "outbox"
 
@@ -67,6 +69,7 @@ class OutboxDispatcher:
                 self._record_failure(row_id, attempts, f"{type(exc).__name__}: {exc}")
             else:
                 self._record_sent(row_id, response)
+                log.info("outbox: sent %s %s", adapter_name, key)
         return attempted
 
     def _lease_one(self) -> tuple[int, str, dict[str, Any], str, int] | None:

@@ -204,6 +204,7 @@ def worker_command() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("spiff.workflow").setLevel(logging.WARNING)  # "Initialized workflow" per step
     config = current_app.config
     if config["DEPLOY_ON_START"]:
         _deploy_directory(Path(config["BPMN_DIR"]))

@@ -24,7 +24,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy.orm import Session
 
 from app.clock import Clock, SystemClock
-from app.runtime import history, messages
+from app.runtime import history, messages, transitions
 from app.runtime.actors import Actor
 from app.runtime.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.canonical import json_safe
@@ -119,6 +119,7 @@ class StepRunner:
         self.codec = StateCodec()
         self.environment = RestrictedEnvironment(helpers)
         self.live = LiveWorkflows(live_cache_size)
+        transitions.install()
         self._versions: dict[int, LoadedVersion] = {}
 
     @contextmanager

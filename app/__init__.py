@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from handlers import HandlerSettings, handler_table, outbox_adapters, validator_table
     from handlers.callbacks import process_headend_result
+    from handlers.patrol import reconnect_if_due
 
     clock = app.config.get("CLOCK") or SystemClock()
     settings = HandlerSettings(series_from_config(app.config["WORK_ORDER_SERIES"]))
@@ -43,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if given_adapters is None:  # built after the services: the simulated head-end answers through them
         sms_log = app.config["SMS_LOG_PATH"] or Path(app.instance_path) / "sms-log-only.jsonl"
         adapters.update(outbox_adapters(Path(sms_log), partial(process_headend_result, services), clock))
+    services.runtime.follow_ups["reconnect_if_due"] = partial(reconnect_if_due, services.runtime)
     app.extensions["relayflow"] = services
 
     from app.web import register_web

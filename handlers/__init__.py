@@ -52,6 +52,8 @@ def validator_table() -> dict[str, Validator]:
         "disconnection.approval": disconnection.validate_approval,
         "disconnection.issue": disconnection.validate_issue,
         "disconnection.archive_empty": disconnection.validate_archive_empty,
+        "disconnection.send_to_archive": disconnection.validate_send_to_archive,
+        "reconnection.on_site": reconnection.validate_on_site,
         "disconnection.manual_entry": disconnection.validate_manual_entry,
     }
 

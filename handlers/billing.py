@@ -11,13 +11,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.runtime.actors import Actor
+from app.runtime import messages
 from app.runtime.api import Runtime
 from app.runtime.errors import NotFound, RuntimeActionError
+from handlers.headend import RESULT_MESSAGE
 from handlers.patrol import reconnect_if_due
 from storage.db import insert_or_ignore
 from storage.domain_models import Customer, MeterCommand, Payment
 from storage.models import OutboxMessage
+
+MAX_PAYMENT = Decimal("100000000")  # yuan; beyond it a payload is a mistake, not a payment
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,13 @@ def parse_payment(payload: Any) -> PaymentIn:
         amount = Decimal(str(payload["amount"]))
     except InvalidOperation:
         raise RuntimeActionError(f"amount {payload['amount']!r} is not a number") from None
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise RuntimeActionError(f"amount {payload['amount']!r} must be positive with at most 2 decimals")
+    if amount > MAX_PAYMENT:
+        raise RuntimeActionError(f"amount {payload['amount']!r} is more than one payment can be ({MAX_PAYMENT} yuan)")
+    for name, longest in (("payment_id", 64), ("customer_number", 32)):
+        if len(str(payload[name])) > longest:
+            raise RuntimeActionError(f"{name} is longer than {longest} characters")
     try:
         paid_at = datetime.fromisoformat(str(payload["paid_at"]))
     except ValueError:
@@ -73,12 +81,14 @@ def record_payment(runtime: Runtime, payload: Any) -> dict[str, Any]:
         if owed_after <= 0:
             customer.overdue_since = None
             cancelled = _cancel_unsent_trips(session, customer.meter_address)
+        for command_id in cancelled:  # stored with the payment: the waiting flow hears why, even after a crash
+            messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
+                "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
+                "error": "customer paid: the trip was cancelled before it was sent",
+            }, sender="system:billing", message_key=f"cancelled:{command_id}", now=now)
     reconnection = reconnect_if_due(runtime, payment.customer_number, "payment") if owed_after <= 0 else None
-    for command_id in cancelled:  # the disconnect flow waiting on a cancelled trip hears why
-        runtime.deliver_message("headend_result", command_id, {
-            "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
-            "error": "customer paid: the trip was cancelled before it was sent",
-        }, Actor.system("billing"), message_key=f"cancelled:{command_id}")
+    if cancelled:
+        runtime.recover()  # deliver the stored cancellations now (the worker's tick would, shortly)
     return {"payment_id": payment.payment_id, "duplicate": False, "owed_cents": owed_after,
             "cancelled_commands": cancelled, "reconnection_instance": reconnection}
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.services import ServiceContext
 from handlers import sms
+from handlers.sms import BEIJING
 from storage.domain_models import DISCONNECTED, Customer, Segment
 
 DECISIONS = ("approve", "send_back")
@@ -32,7 +33,7 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
     planned = _date(data.get("planned_date"))
     if planned is None:
         errors["planned_date"] = "the planned disconnection date (YYYY-MM-DD) is required: the notice names it"
-    elif planned < form.now.date():
+    elif planned < form.now.astimezone(BEIJING).date():
         errors["planned_date"] = "the planned disconnection date cannot be in the past"
     if errors:
         raise FormInvalid(errors)
@@ -42,12 +43,15 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
     protected = [f"{n} ({rows[n].protected_kind}: {rows[n].protected_reason})" for n in numbers
                  if n in rows and rows[n].protected_kind]
     already_disconnected = [n for n in numbers if n in rows and rows[n].power_status == DISCONNECTED]
+    owing_nothing = [n for n in numbers if n in rows and rows[n].owed_cents <= 0]
     if unknown:
         errors["customers"] = f"no such customer: {', '.join(unknown)}"
     elif protected:
         errors["customers"] = f"protected customers cannot be disconnected: {'; '.join(protected)}"
     elif already_disconnected:
         errors["customers"] = f"already disconnected: {', '.join(already_disconnected)}"
+    elif owing_nothing:
+        errors["customers"] = f"not in arrears (they owe nothing): {', '.join(owing_nothing)}"
     if errors:
         raise FormInvalid(errors)
     readers = dict(form.session.execute(select(Segment.code, Segment.reader_username)).all())
@@ -92,6 +96,11 @@ def validate_issue(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
         raise FormInvalid(errors)
     return {"keep": {n: str(r).strip() for n, r in keep.items()}, "cancel": cancel, "executor": form.actor.name,
             "paid_meanwhile": paid, "to_disconnect": [n for n in customers if n not in cancel]}
+
+
+def validate_send_to_archive(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """M4.3.7: sending on takes no data (the children's results are the process's, not the form's)."""
+    return {"archived_by": form.actor.name}
 
 
 def validate_archive_empty(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -140,11 +149,17 @@ def paid_among(session: Session, customers: list[str]) -> list[str]:
 
 
 def still_owes(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
-    """Checked again just before the trip: a customer who paid meanwhile is not cut."""
-    customer = _customer(ctx, customer_number)
+    """Checked again just before the trip, under the customer's row lock (a payment waits for this
+    step, then finds the queued trip and cancels it): who paid meanwhile or became protected is
+    not cut."""
+    customer = ctx.session.execute(select(Customer).where(Customer.number == customer_number)
+                                   .with_for_update()).scalar_one_or_none()
+    if customer is None:
+        raise LookupError(f"no customer {customer_number!r} in the archive")
     ctx.set_attribute("customer", customer.number)
     ctx.set_attribute("segment", customer.segment_code)
-    return {"owes": customer.owed_cents > 0, "owed_cents": customer.owed_cents}
+    return {"owes": customer.owed_cents > 0, "owed_cents": customer.owed_cents,
+            "protected": customer.protected_kind is not None}
 
 
 def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how: str) -> dict[str, Any]:
@@ -160,9 +175,13 @@ def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how:
             "how": how}
 
 
-def archive(ctx: ServiceContext, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
-    """M4.3.7: archiving checks every customer's power status against the batch's outcome."""
-    expected = {o["customer"]: o["outcome"] for o in outcomes}
+def archive(ctx: ServiceContext, children: list[dict[str, Any]]) -> dict[str, Any]:
+    """M4.3.7: archiving checks every customer's power status against the batch's outcome (a child
+    terminated by an operator counts as not disconnected)."""
+    expected: dict[str, str] = {}
+    for child in children:
+        result, start = child.get("result") or {}, child.get("data") or {}
+        expected[str(result.get("customer") or start.get("customer_number"))] = result.get("outcome", child["status"])
     status = dict(ctx.session.execute(select(Customer.number, Customer.power_status)
                                       .where(Customer.number.in_(expected))).all())
     mismatched = [n for n, outcome in expected.items()

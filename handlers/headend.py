@@ -15,14 +15,14 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.runtime.services import ServiceContext
 from storage.db import Database
-from storage.domain_models import Customer, MeterCommand
+from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
 ACTIONS = ("trip", "direct_close", "close_allowed")
 IN_FLIGHT = ("queued", "sent", "accepted")
@@ -73,13 +73,22 @@ def send_command(ctx: ServiceContext, customer_number: str, action: str, validit
 
 
 def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
-    """The wait for a result timed out: a command not yet final becomes ``expired``, freeing the meter."""
+    """The wait for a result timed out: a command not yet final becomes ``expired``, freeing the meter.
+
+    A trip that expired may still have landed. If its customer owes nothing (they paid while it
+    was in flight), they are treated as cut and reconnected at once: a direct close on a closed
+    relay is harmless, a paid-up customer left in the dark is not.
+    """
     command = _command(ctx.session, command_id)
     if command is None:
         raise LookupError(f"no meter command {command_id!r}")
     if command.status in IN_FLIGHT:
         command.status = "expired"
         ctx.session.flush()
+        customer = ctx.session.get(Customer, command.customer_id)
+        if command.action == "trip" and customer is not None and customer.owed_cents <= 0:
+            customer.power_status, customer.power_status_since = DISCONNECTED, ctx.now
+            ctx.after_commit("reconnect_if_due", customer_number=customer.number, trigger="trip_expired")
     return {"command_id": command.command_id, "status": command.status}
 
 
@@ -203,12 +212,21 @@ def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServic
         return
     command.result = entry
     if command.status == "expired":  # the flow has moved on (timeout path); the truth is still kept
+        _late_trip(command, result, at)
         return
     if result["stage"] == "executed":
         command.status, command.relay, command.executed_at = "executed", result["relay"], at
     else:
         command.status, command.error = "failed", result["error"] or "failed (no reason given)"
         command.relay = result["relay"] or command.relay
+
+
+def _late_trip(command: MeterCommand, result: dict[str, Any], at: datetime) -> None:
+    """A trip reported executed after its wait expired: the meter is open, whatever the flow assumed."""
+    if command.action == "trip" and result["stage"] == "executed" and result["relay"] == "open":
+        customer = object_session(command).get(Customer, command.customer_id)  # type: ignore[union-attr]
+        if customer is not None:
+            customer.power_status, customer.power_status_since = DISCONNECTED, at
 
 
 def _recorded_ids(recorded: Mapping[str, Any]) -> set[str]:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, select
+from sqlalchemy import and_, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
+from storage.models import Instance
 
 log = logging.getLogger("relayflow.patrol")
 RECONNECT_PROCESS = "reconnect"
@@ -48,6 +49,9 @@ def candidates_query(now: datetime, limit: int) -> Any:
 def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
     """One round of the patrol; returns what it found and started."""
     now = runtime.clock.now()
+    abandoned = close_abandoned_orders(runtime)
+    if abandoned:
+        log.warning("patrol: %d open reconnection orders had no running instance any more: closed", abandoned)
     with runtime.db.reading() as session:
         found = session.execute(candidates_query(now, limit)).all()
     started = sum(1 for row in found if reconnect(runtime, row.id, row.number, "patrol") is not None)
@@ -57,10 +61,15 @@ def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
 
 
 def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger: str) -> int | None:
-    """Open a reconnection for one customer and start its instance, atomically; None if one is
+    """Open a reconnection for one customer and start its instance, atomically; None if the
+    customer is no longer a candidate (checked again under the customer's row lock) or one is
     open already (the database said so)."""
     try:
         with runtime.unit() as unit:
+            still = unit.session.execute(candidates_query(runtime.clock.now(), 1)
+                                         .where(Customer.id == customer_id).with_for_update(of=Customer)).first()
+            if still is None:
+                return None
             unit.session.execute(insert(Reconnection).values(
                 customer_id=customer_id, status="open", trigger=trigger, opened_at=runtime.clock.now()))
             return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number},
@@ -68,6 +77,17 @@ def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger:
     except IntegrityError:
         log.info("customer %s already has an open reconnection", customer_number)
         return None
+
+
+def close_abandoned_orders(runtime: Runtime) -> int:
+    """Open orders whose instance ended without closing them (terminated by an operator...) would
+    hide their customer from the patrol for ever: mark them abandoned."""
+    ended = select(Instance.id).where(Instance.status.in_(("completed", "terminated")))
+    with runtime.db.transaction() as session:
+        result = session.execute(update(Reconnection).where(Reconnection.status == "open",
+                                                            Reconnection.instance_id.in_(ended))
+                                 .values(status="abandoned", closed_at=runtime.clock.now(), outcome="instance ended"))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def reconnect_if_due(runtime: Runtime, customer_number: str, trigger: str) -> int | None:

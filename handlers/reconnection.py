@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from app.rules.screening import screen
 from app.rules.work_orders import Series
+from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.services import ServiceContext
 from handlers.work_orders import allocate_number
 from storage.domain_models import CONNECTED, Customer, Reconnection
@@ -50,6 +51,20 @@ def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -
                         .values({column: number}))
     ctx.set_attribute("work_order" if kind == "auto" else "manual_order", number)
     return {"number": number, "kind": kind}
+
+
+def validate_on_site(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """The on-site reconnection: when power was restored (not in the future), and a note."""
+    try:
+        at = datetime.fromisoformat(str(data.get("reconnected_at")))
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise FormInvalid({"reconnected_at": "when power was restored on site (ISO-8601 with a time zone)"})
+    if at > form.now:
+        raise FormInvalid({"reconnected_at": "the reconnection time cannot be in the future"})
+    return {"reconnected_at": at.isoformat(), "note": str(data.get("note") or "").strip(),
+            "reconnected_by": form.actor.name}
 
 
 def record_reconnected(ctx: ServiceContext, customer_number: str, at: str, how: str, note: str = "") -> dict[str, Any]:

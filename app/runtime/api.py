@@ -27,10 +27,10 @@ from app.runtime.core import (
     started_event,
 )
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.runtime.forms import FormContext, validator_name
+from app.runtime.forms import FormContext, FormInvalid, validator_name
 from app.runtime.history import NewEvent
 from app.runtime.inbox import require_lane_role
-from app.runtime.permissions import Permissions, require_start_lane
+from app.runtime.permissions import Permissions, require_may_start
 from app.runtime.projection import AwaitedMessage
 from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.runtime.step import Step
@@ -67,7 +67,7 @@ class Runtime(StepRunner):
             raise RuntimeActionError("start data must be a JSON object")
         now = self.clock.now()
         version_id = self.latest_version_id(unit.session, process_id)
-        require_start_lane(self.version(unit.session, version_id).specs[0], actor)
+        require_may_start(self.version(unit.session, version_id).specs[0], actor)
         row = instance_rows.insert_new(unit.session.connection(), {
             "process_version_id": version_id, "process_id": process_id,
             "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
@@ -110,9 +110,14 @@ class Runtime(StepRunner):
             return row.id
 
     def _validated(self, task: Any, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
-        """The data the task stores: as submitted, or as the diagram's validator cleaned it."""
+        """The data the task stores: as the diagram's validator cleaned it (only the keys it
+        returns), or, for a task without one, new fields only — a form never overwrites what the
+        process already holds (a customer number, a child's results...)."""
         name = validator_name(task.task_spec)
         if name is None:
+            taken = sorted(key for key in data if key in context.task_data)
+            if taken:
+                raise FormInvalid({key: "set by the process; a form cannot change it" for key in taken})
             return data
         validator = self.validators.get(name)
         if validator is None:

@@ -116,6 +116,9 @@ class StepRunner:
         self.clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
         self.validators: dict[str, Validator] = dict(validators or {})
+        # Named work a handler may ask for after its step commits (``ctx.after_commit``); the
+        # composition root fills it, since that work usually needs the runtime itself.
+        self.follow_ups: dict[str, Callable[..., object]] = {}
         self.codec = StateCodec()
         self.environment = RestrictedEnvironment(helpers)
         self.live = LiveWorkflows(live_cache_size)
@@ -220,6 +223,11 @@ class StepRunner:
         save_projections(session, row, workflow, now)
         events = step.history_events() + save_effects(session, row, step.effects, now)
         self._children(unit, row, step, actor, events, version, now)
+        for name, arguments in step.effects.follow_ups:
+            follow_up = self.follow_ups.get(name)
+            if follow_up is None:
+                raise StepFailed(row.id, f"a handler asked for the follow-up {name!r}, which is not installed")
+            unit.after_commit.append(partial(follow_up, **arguments))
         if row.status in ENDED:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))

@@ -62,11 +62,12 @@ def store_children_results(session: Session, batch_id: int, parent_id: int, done
                            now: datetime) -> None:
     """Every child of a batch has ended: store their results, in start order, for the parent."""
     children = session.connection().execute(
-        select(Instance.id, Instance.process_id, Instance.status, Instance.result)
+        select(Instance.id, Instance.process_id, Instance.status, Instance.result, Instance.start_data)
         .where(Instance.batch_id == batch_id).order_by(Instance.id)
     ).all()
     payload = {"batch_id": batch_id, "results": [
-        {"instance_id": c.id, "process_id": c.process_id, "status": c.status, "result": c.result} for c in children
+        {"instance_id": c.id, "process_id": c.process_id, "status": c.status, "result": c.result,
+         "data": c.start_data} for c in children
     ]}
     store(session, name=done_message, correlation=None, payload=payload, sender="system:children",
           message_key=f"children-done:{batch_id}", now=now, target_instance_id=parent_id)

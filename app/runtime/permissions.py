@@ -24,8 +24,19 @@ class Permissions:
         raise Forbidden(f"{actor.name} may not {action}: it needs the role {' or '.join(sorted(roles))}")
 
 
-def require_start_lane(spec: BpmnProcessSpec, actor: Actor) -> None:
-    """A start event drawn in a lane may be started only by that lane's role (or the system)."""
-    lanes = {ts.lane for ts in spec.task_specs.values() if isinstance(ts, StartEvent) and ts.lane}
-    if lanes and not actor.is_system and not actor.roles & lanes:
+SYSTEM_ONLY = "system"
+
+
+def require_may_start(spec: BpmnProcessSpec, actor: Actor) -> None:
+    """Who may start a process is in its diagram: a start event with the property
+    ``started_by = system`` is started by the runtime only (a child process, a patrol's work);
+    a start event drawn in a lane, by that lane's role (or the system)."""
+    starts = [ts for ts in spec.task_specs.values() if isinstance(ts, StartEvent)]
+    if actor.is_system:
+        return
+    if any((getattr(ts, "extensions", None) or {}).get("properties", {}).get("started_by") == SYSTEM_ONLY
+           for ts in starts):
+        raise Forbidden(f"{spec.name} is started by the system only (a child or scheduled process), not by a person")
+    lanes = {ts.lane for ts in starts if ts.lane}
+    if lanes and not actor.roles & lanes:
         raise Forbidden(f"{actor.name} may not start {spec.name}: its start is in the {', '.join(sorted(lanes))} lane")

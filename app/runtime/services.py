@@ -47,6 +47,7 @@ class StepEffects:
     outbox: list[OutboxItem] = field(default_factory=list)
     attributes: dict[str, str | None] = field(default_factory=dict)
     children: list[ChildrenRequest] = field(default_factory=list)
+    follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 class ServiceContext:
@@ -78,10 +79,16 @@ class ServiceContext:
     def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str) -> None:
         self._effects.children.append(ChildrenRequest(process_id, json_safe(list(items)), done_message))
 
+    def after_commit(self, follow_up: str, **arguments: Any) -> None:
+        """Ask for a named follow-up (from the runtime's follow-up table) once this step has
+        committed, in a transaction of its own — work that belongs to another instance."""
+        self._effects.follow_ups.append((follow_up, json_safe(arguments)))
+
     def merge_into(self, effects: StepEffects) -> None:
         effects.outbox.extend(self._effects.outbox)
         effects.attributes.update(self._effects.attributes)
         effects.children.extend(self._effects.children)
+        effects.follow_ups.extend(self._effects.follow_ups)
 
 
 class StepScriptEngine(PythonScriptEngine):

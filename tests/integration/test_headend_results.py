@@ -149,10 +149,14 @@ class FakeContext:
     instance_id: int = 7
     task_id: str = "3f1c0e9a-0000-4000-8000-000000000001"
     sent: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
+    follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def send(self, adapter: str, payload: dict[str, Any], *, key: str | None = None) -> str:
         self.sent.append((adapter, dict(payload), key))
         return f"{self.instance_id}:{self.task_id}:{key}"
+
+    def after_commit(self, follow_up: str, **arguments: Any) -> None:
+        self.follow_ups.append((follow_up, arguments))
 
 
 @pytest.fixture

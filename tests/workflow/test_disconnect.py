@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden
 from app.runtime.forms import FormInvalid
 from handlers.callbacks import process_payment
-from storage.domain_models import MeterCommand, Reconnection
+from storage.domain_models import Customer, MeterCommand, Reconnection
 from storage.models import HistoryEvent, Instance, UserTask
 from tests.utility import Utility, seed_customer
 
@@ -25,9 +25,10 @@ PLANNED = str(date(2026, 3, 9))
 
 
 def owing(u: Utility, *numbers: str, **overrides: Any) -> None:
+    values = {"power_status": "connected", "owed_cents": 32_000, "auto_reconnect": True,
+              "overdue_since": date(2026, 1, 10), **overrides}
     for number in numbers:
-        seed_customer(u.services, number, power_status="connected", owed_cents=32_000, auto_reconnect=True,
-                      overdue_since=date(2026, 1, 10), **overrides)
+        seed_customer(u.services, number, **values)
 
 
 def task(u: Utility, element_id: str, instance_id: int | None = None) -> UserTask:
@@ -246,3 +247,74 @@ def test_a_payment_cancels_a_trip_not_yet_sent(utility: Utility) -> None:
     assert child.result == {"customer": "3400000011", "outcome": "cancelled_paid"}
     assert utility.customer("3400000011").power_status == "connected"
     assert [c.status for c in commands(utility)] == ["cancelled"]
+
+
+def test_a_paid_customer_whose_trip_expires_without_a_result_is_reconnected(utility: Utility) -> None:
+    owing(utility, "3400000011")
+    utility.headend.set_behaviour(utility.customer("3400000011").meter_address, "never")
+    apply_and_approve(utility, ["3400000011"])
+    issue(utility)
+    utility.advance(timedelta(minutes=1))  # the trip is accepted, never executed
+    process_payment(utility.services, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
+                                       "paid_at": utility.services.clock.now().isoformat()})
+    utility.headend.set_behaviour(utility.customer("3400000011").meter_address, "succeeds")
+    utility.advance(timedelta(minutes=32))  # the trip's wait expires: it may have landed
+    with utility.services.db.reading() as session:
+        order = session.execute(select(Reconnection)).scalar_one()
+    assert order.trigger == "trip_expired"
+    assert [c.action for c in commands(utility)] == ["trip", "direct_close"]
+    assert utility.customer("3400000011").power_status == "connected"
+
+
+def test_a_trip_reported_after_its_wait_expired_still_sets_the_power_status(utility: Utility) -> None:
+    owing(utility, "3400000011")
+    utility.headend.set_behaviour(utility.customer("3400000011").meter_address, "slow")  # executes at +45 min
+    apply_and_approve(utility, ["3400000011"])
+    issue(utility)
+    utility.advance(timedelta(minutes=32))
+    assert utility.customer("3400000011").power_status == "connected"  # expired, unknown: the executor decides
+    utility.advance(timedelta(minutes=15))
+    assert utility.customer("3400000011").power_status == "disconnected"  # the meter said so, late
+    assert [c.status for c in commands(utility)] == ["expired"]
+
+
+def test_m4_3_2_a_customer_protected_since_the_application_is_not_cut(utility: Utility) -> None:
+    owing(utility, "3400000011")
+    batch = apply_and_approve(utility, ["3400000011"])
+    with utility.services.db.transaction() as session:
+        session.execute(update(Customer).where(Customer.number == "3400000011")
+                        .values(protected_kind="power_protect", protected_reason="Spring Festival supply"))
+    issue(utility)
+    utility.advance(timedelta(minutes=2))
+    [child] = children(utility, batch)
+    assert child.result == {"customer": "3400000011", "outcome": "protected"}
+    assert commands(utility) == []
+
+
+def test_m4_1_a_customer_who_owes_nothing_is_not_applied_for(utility: Utility) -> None:
+    owing(utility, "3400000011", owed_cents=0)
+    utility.services.runtime.start("disconnect", {}, READER)
+    with pytest.raises(FormInvalid, match="not in arrears"):
+        complete(utility, "apply", {"customers": ["3400000011"], "reason": "arrears", "planned_date": PLANNED},
+                 READER)
+
+
+def test_child_processes_are_started_by_the_system_only(utility: Utility) -> None:
+    owing(utility, "3400000011")
+    for process in ("disconnect_customer", "reconnect"):
+        with pytest.raises(Forbidden, match="started by the system only"):
+            utility.services.runtime.start(process, {"customer_number": "3400000011", "kept": True}, EXECUTOR)
+
+
+def test_a_terminated_child_counts_as_not_disconnected_when_archiving(utility: Utility) -> None:
+    owing(utility, "3400000011", "3400000015")
+    utility.headend.set_behaviour(utility.customer("3400000015").meter_address, "never")
+    batch = apply_and_approve(utility, ["3400000011", "3400000015"])
+    issue(utility)
+    utility.advance(timedelta(minutes=2))
+    stuck = children(utility, batch)[1]
+    utility.services.runtime.terminate(stuck.id, "meter replaced, order void", Actor("sam", frozenset({"sysadmin"})))
+    complete(utility, "send_to_archive", {"children": "forged"}, EXECUTOR, batch)  # form data cannot forge
+    done = instance(utility, batch)
+    assert done.status == "completed"
+    assert (done.result["disconnected"], done.result["not_disconnected"]) == (["3400000011"], ["3400000015"])

@@ -64,3 +64,12 @@ def test_a_batch_goes_on_past_a_bad_item(utility: Utility) -> None:
                            payment(payment_id="B-3", amount="20")])
     assert [(item["ok"], item.get("status")) for item in answer.json] == [(True, None), (False, 400), (True, None)]
     assert utility.customer("3400000021").owed_cents == 7_000
+
+
+def test_amounts_that_are_not_money_and_overlong_ids_are_refused(utility: Utility) -> None:
+    seed_customer(utility.services, "3400000021", owed_cents=100)
+    for body in (payment(amount="NaN"), payment(amount="Infinity"), payment(amount="1e20"),
+                 payment(payment_id="P" * 65)):
+        answer = pay(utility, body)
+        assert answer.status_code == 400, body
+    assert utility.customer("3400000021").owed_cents == 100

@@ -6,9 +6,11 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
+from app.runtime.forms import FormInvalid
 from handlers.callbacks import process_payment
 from handlers.patrol import reconnect, run_patrol
 from storage.domain_models import MeterCommand, Reconnection
@@ -211,3 +213,38 @@ def test_an_analyst_edit_of_reconnect_bpmn_changes_the_behaviour(utility: Utilit
     assert len(sends) == 5
     assert all(timedelta(minutes=30) < gap <= timedelta(minutes=34) for gap in gaps_between(sends))
     assert "5次均失败" in next(m["text"] for m in utility.sms() if m["to"] == READER_MOBILE)
+
+
+def test_a_terminated_reconnection_does_not_hide_the_customer_from_the_patrol(utility: Utility) -> None:
+    seed_customer(utility.services, "3400000002", auto_reconnect=False)
+    run_patrol(utility.services.runtime)
+    first = reconnection(utility, "3400000002")
+    utility.services.runtime.terminate(first.instance_id, "duplicate order", Actor("sam", frozenset({"sysadmin"})))
+    report = run_patrol(utility.services.runtime)
+    assert report.started == 1
+    with utility.services.db.reading() as session:
+        statuses = [r.status for r in session.execute(select(Reconnection).order_by(Reconnection.id)).scalars()]
+    assert statuses == ["abandoned", "open"]
+
+
+def test_the_on_site_task_needs_the_reconnection_time(utility: Utility) -> None:
+    seed_customer(utility.services, "3400000002", auto_reconnect=False)
+    run_patrol(utility.services.runtime)
+    task = on_site_task(utility, reconnection(utility, "3400000002").instance_id)
+    for bad in ({}, {"reconnected_at": "yesterday"}, {"reconnected_at": "2030-01-01T00:00:00+08:00"}):
+        with pytest.raises(FormInvalid, match="reconnected_at"):
+            utility.services.runtime.complete_task(task.id, bad, EXECUTOR)
+    now = utility.services.clock.now().isoformat()
+    # a key the validator does not return (here: another customer's number) is never stored
+    utility.services.runtime.complete_task(task.id, {"reconnected_at": now, "customer_number": "3400000099"},
+                                           EXECUTOR)
+    assert utility.customer("3400000002").power_status == "connected"
+
+
+def test_a_stale_patrol_candidate_is_not_reconnected_twice(utility: Utility) -> None:
+    seed_customer(utility.services, "3400000001")
+    run_patrol(utility.services.runtime)
+    utility.advance(timedelta(minutes=2))  # reconnected and closed
+    customer = utility.customer("3400000001")
+    assert reconnect(utility.services.runtime, customer.id, customer.number, "patrol") is None
+    assert len(commands(utility, "3400000001")) == 1

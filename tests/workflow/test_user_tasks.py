@@ -87,3 +87,12 @@ def test_a_completed_task_cannot_be_completed_twice(services: Services, started:
 def test_starting_an_unknown_process_is_a_clear_error(services: Services) -> None:
     with pytest.raises(NotFound, match="no deployed process has the id 'nope'"):
         services.runtime.start("nope", {}, EXECUTOR)
+
+
+def test_a_form_without_a_validator_cannot_overwrite_what_the_process_holds(services: Services, started: int) -> None:
+    from app.runtime.forms import FormInvalid
+
+    [task] = open_tasks(services, started)
+    with pytest.raises(FormInvalid, match="work_order: set by the process"):
+        services.runtime.complete_task(task.id, {"decision": "approve", "work_order": "99999999"}, APPROVER)
+    assert open_tasks(services, started)[0].id == task.id

@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 from app.services import Services
 from storage.models import ChildBatch, HistoryEvent, Instance
 from tests.conftest import EXECUTOR, SYSADMIN, deploy
+from tests.lookups import instance_row as parent_row
 
 
 @contextmanager
@@ -33,13 +34,6 @@ def open_count(services: Services, parent_id: int) -> int:
     with services.db.reading() as session:
         return int(session.execute(select(func.sum(ChildBatch.open_count)).where(
             ChildBatch.parent_id == parent_id)).scalar_one())
-
-
-def parent_row(services: Services, parent_id: int) -> Instance:
-    with services.db.reading() as session:
-        row = session.get(Instance, parent_id)
-        assert row is not None
-        return row
 
 
 def start_batch(services: Services, count: int) -> int:

@@ -16,15 +16,9 @@ from app.services import Services
 from storage.models import HistoryEvent, InboundMessage, Incident, Instance, OutboxMessage
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, TEST_BPMN, deploy
 from tests.doubles import TestHandlers
+from tests.lookups import instance_row as instance
 
 HEADEND = Actor.system("headend")
-
-
-def instance(services: Services, instance_id: int) -> Instance:
-    with services.db.reading() as session:
-        row = session.get(Instance, instance_id)
-        assert row is not None
-        return row
 
 
 def test_a_bad_value_in_a_persons_step_is_refused_and_nothing_is_created(services: Services) -> None:

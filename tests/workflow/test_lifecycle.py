@@ -11,17 +11,11 @@ from sqlalchemy import select
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.services import Services
-from storage.models import HistoryEvent, Instance, UserTask, WaitingMessage
+from storage.models import HistoryEvent, UserTask, WaitingMessage
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, deploy
+from tests.lookups import instance_row as row
 
 HEADEND = Actor.system("headend")
-
-
-def row(services: Services, instance_id: int) -> Instance:
-    with services.db.reading() as session:
-        found = session.get(Instance, instance_id)
-        assert found is not None
-        return found
 
 
 def last_event(services: Services, instance_id: int) -> HistoryEvent:

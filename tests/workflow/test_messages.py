@@ -14,6 +14,7 @@ from app.runtime.errors import RuntimeActionError
 from app.services import Services
 from storage.models import HistoryEvent, InboundMessage, Instance, WaitingMessage
 from tests.conftest import EXECUTOR, deploy
+from tests.lookups import instance_row as instance
 
 HEADEND = Actor.system("headend")
 
@@ -22,13 +23,6 @@ HEADEND = Actor.system("headend")
 def waiting(services: Services, clock: time_machine.Coordinates) -> int:
     deploy(services, "await_result.bpmn")
     return services.runtime.start("await_result", {"target": "M1", "result_timeout": "PT30M"}, EXECUTOR)
-
-
-def instance(services: Services, instance_id: int) -> Instance:
-    with services.db.reading() as session:
-        row = session.get(Instance, instance_id)
-        assert row is not None
-        return row
 
 
 def events(services: Services, instance_id: int, kind: str) -> list[HistoryEvent]:

@@ -8,15 +8,9 @@ import time_machine
 from sqlalchemy import select
 
 from app.services import Services
-from storage.models import HistoryEvent, Instance
+from storage.models import HistoryEvent
 from tests.conftest import EXECUTOR, START, deploy
-
-
-def status(services: Services, instance_id: int) -> Instance:
-    with services.db.reading() as session:
-        row = session.get(Instance, instance_id)
-        assert row is not None
-        return row
+from tests.lookups import instance_row as status
 
 
 def test_two_hour_timer_fires_after_time_travel_and_not_before(

@@ -5,7 +5,8 @@ loaded with Core ``insert(Customer.__table__)`` executemany in chunks (not throu
 ``--customers`` customers over ``--segments`` segments, ``--disconnected`` of them disconnected,
 ``--paid`` of those owing nothing and flagged for automatic reconnection (so each reconnection
 sends a direct-close command). The other disconnected customers still owe; some connected ones owe.
-bpmn/ is deployed as the worker deploys it. Then:
+meter_commands holds ``--command-history`` executed trips (default: the one that cut each disconnected
+customer; a live archive has at least those). bpmn/ is deployed as the worker deploys it. Then:
 
 (a) the patrol's candidate query alone (``handlers.patrol.candidates_query(now, limit)`` through
     ``db.reading()``), median of ``--query-rounds``, with its plan (EXPLAIN QUERY PLAN on SQLite,
@@ -20,7 +21,8 @@ Targets (issue): query <= 2 s; all reconnect commands queued within 60 s on one 
     .venv/bin/python benchmarks/patrol.py [--customers 1000000] [--disconnected 50000] [--paid 10000]
                                           [--segments 8] [--command-history N] [--query-rounds 5]
                                           [--postgres URL] [--sqlite-file PATH]
-                                          [--analyze] [--sql-breakdown] [--profile]
+                                          [--analyze] [--sql-breakdown] [--breakdown] [--profile]
+                                          [--what-if-ddl "CREATE INDEX ..."]
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy  # noqa: E402
-from sqlalchemy import Engine, func, insert, select  # noqa: E402
+from sqlalchemy import Engine, Table, func, insert, select  # noqa: E402
 from sqlalchemy import event as sa_event  # noqa: E402
 
 import storage.db  # noqa: E402
@@ -58,6 +60,9 @@ from storage.domain_models import Customer, MeterCommand, Reconnection, Segment 
 from storage.models import Instance, OutboxMessage  # noqa: E402
 
 BPMN_DIR = ROOT / "bpmn"
+_CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+_SEGMENTS: Table = Segment.__table__  # type: ignore[assignment]
+_METER_COMMANDS: Table = MeterCommand.__table__  # type: ignore[assignment]
 DEPLOYER = Actor("bench-analyst", frozenset({"analyst", "sysadmin"}))
 QUERY_TARGET_S = 2.0
 QUEUED_TARGET_S = 60.0
@@ -111,9 +116,8 @@ class Archive:
 def load(engine: Engine, archive: Archive, now: datetime) -> tuple[float, int]:
     """Segments and customers, Core executemany in chunks, a few transactions; (seconds, rows)."""
     started = time.perf_counter()
-    table = Customer.__table__
     with engine.begin() as conn:
-        conn.execute(insert(Segment.__table__), [
+        conn.execute(insert(_SEGMENTS), [
             {"code": code, "name": f"Segment {code}", "reader_username": f"reader-{code.lower()}",
              "reader_mobile": "13900000001"} for code in archive.segment_codes()])
     first = 1
@@ -122,7 +126,7 @@ def load(engine: Engine, archive: Archive, now: datetime) -> tuple[float, int]:
         with engine.begin() as conn:
             while first <= last_in_tx:
                 last = min(first + CHUNK - 1, last_in_tx)
-                conn.execute(insert(table), archive.rows(first, last, now))
+                conn.execute(insert(_CUSTOMERS), archive.rows(first, last, now))
                 first = last + 1
     return time.perf_counter() - started, archive.customers
 
@@ -141,14 +145,20 @@ def load_command_history(engine: Engine, archive: Archive, count: int, now: date
             for n, cid in enumerate(ids, 1)]
     with engine.begin() as conn:
         for first in range(0, len(rows), CHUNK):
-            conn.execute(insert(MeterCommand.__table__), rows[first:first + CHUNK])
+            conn.execute(insert(_METER_COMMANDS), rows[first:first + CHUNK])
     return time.perf_counter() - started
 
 
+LOADED_TABLES = ("segments", "customers", "meter_commands")
+
+
 def analyze(engine: Engine) -> float:
+    """Statistics for the bulk-loaded tables only (autovacuum would gather them after a load); the
+    runtime's own tables keep what a fresh installation has, so no plan is tuned to an empty table."""
     started = time.perf_counter()
     with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+        for table in LOADED_TABLES:
+            conn.exec_driver_sql(f"ANALYZE {table}")
     return time.perf_counter() - started
 
 
@@ -292,6 +302,37 @@ class SqlTimes:
                    f"{1000 * self.total[key] / self.calls[key]:8.3f}  {key}")
 
 
+def install_breakdown(bench: Bench) -> tuple[Any, Callable[[], None]]:
+    """runtime_throughput's component timers, plus the patrol and the reconnect diagram's handlers."""
+    from runtime_throughput import install_breakdown as runtime_breakdown
+
+    import handlers.patrol as patrol
+    from app.runtime.api import Runtime
+
+    b, undo_runtime = runtime_breakdown(bench)  # type: ignore[arg-type]  # it needs only .db
+    b.wrap(patrol, "reconnect", "patrol.reconnect (one customer, one transaction)")
+    b.wrap(Runtime, "start_within", "runtime.start_within (the first step)")
+    handlers = bench.runtime.handlers
+    originals = dict(handlers)
+    for name in ("reconnection.prepare", "reconnection.assign_order", "headend.send_command"):
+        handlers[name] = b.timed(f"handler {name}", handlers[name])
+
+    def undo() -> None:
+        handlers.update(originals)
+        undo_runtime()
+
+    return b, undo
+
+
+def print_breakdown(b: Any, per: int, elapsed: float) -> Iterator[str]:
+    yield (f"breakdown: {per:,} reconnections in {elapsed:.2f} s = {1000 * elapsed / per:.3f} ms each "
+           f"(wrappers add overhead; shares matter more than absolutes)")
+    yield f"  {'component':52} {'calls/rec':>9} {'incl ms':>8} {'self ms':>8} {'self %':>7}"
+    for label in sorted(b.own, key=lambda k: -b.own[k]):
+        yield (f"  {label:52} {b.calls[label] / per:9.2f} {1000 * b.inclusive[label] / per:8.3f} "
+               f"{1000 * b.own[label] / per:8.3f} {100 * b.own[label] / elapsed:6.1f}%")
+
+
 def profiled(fn: Callable[[], Any]) -> tuple[Any, str]:
     profiler = cProfile.Profile()
     profiler.enable()
@@ -299,11 +340,14 @@ def profiled(fn: Callable[[], Any]) -> tuple[Any, str]:
         result = fn()
     finally:
         profiler.disable()
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(20)
-    lines = out.getvalue().splitlines()
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
-    return result, "\n".join(lines[start:]).rstrip()
+    sections = []
+    for key in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(30)
+        lines = out.getvalue().splitlines()
+        start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+        sections.append(f"--- top 30 by {key} ---\n" + "\n".join(lines[start:]).rstrip())
+    return result, "\n".join(sections)
 
 
 def pin_to_one_core() -> str:
@@ -345,11 +389,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="use this PostgreSQL database (its schema public is DROPPED and recreated; "
                              "the database name must end in 'test')")
     parser.add_argument("--analyze", action="store_true",
-                        help="run ANALYZE after loading on SQLite too (PostgreSQL is always analyzed, as "
-                             "autovacuum would do after a bulk load)")
+                        help="ANALYZE the loaded tables on SQLite too (on PostgreSQL they always are, as "
+                             "autovacuum would after a bulk load)")
     parser.add_argument("--sql-breakdown", action="store_true",
                         help="time every SQL statement of the patrol run (adds a little overhead)")
     parser.add_argument("--profile", action="store_true", help="cProfile the patrol run (slows it down)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="time the runtime's components and the handlers during the patrol run")
+    parser.add_argument("--what-if-ddl", metavar="SQL", action="append", default=[],
+                        help="WHAT-IF: run this DDL after migrating (e.g. a proposed index); repeatable. "
+                             "Results then describe a schema that is NOT the product's")
     parser.add_argument("--sqlite-file", metavar="PATH", default=None,
                         help="build the SQLite database here and keep it (must not exist); default: a temp file")
     args = parser.parse_args(argv)
@@ -376,6 +425,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         migrate.upgrade(url)
         print(f"database: {url} (migrated in {time.perf_counter() - started:.1f} s)")
+        if args.what_if_ddl:
+            engine = storage.db.make_engine(url)
+            with engine.begin() as conn:
+                for ddl in args.what_if_ddl:
+                    conn.exec_driver_sql(ddl)
+                    print(f"WHAT-IF (not the product schema): {ddl}")
+            engine.dispose()
         bench = Bench(url, tmp)
         print("settings in effect: " + ", ".join(f"{k}={v}" for k, v in bench.settings().items()))
 
@@ -390,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("command history: none (meter_commands empty)")
         if args.postgres or args.analyze:
-            print(f"ANALYZE: {analyze(bench.db.engine):.1f} s")
+            print(f"ANALYZE {', '.join(LOADED_TABLES)}: {analyze(bench.db.engine):.1f} s")
         else:
             print("ANALYZE: not run (SQLite as relayflow leaves it; --analyze to run it)")
         started = time.perf_counter()
@@ -416,9 +472,17 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
         run = lambda: run_patrol(bench.runtime, limit=args.limit)  # noqa: E731
         profile_text = None
+        breakdown_lines: list[str] = []
         sql = SqlTimes(bench.db.engine) if args.sql_breakdown else None
         started = time.perf_counter()
-        if sql is not None:
+        if args.breakdown:
+            b, undo = install_breakdown(bench)
+            try:
+                report = run()
+            finally:
+                undo()
+            breakdown_lines = list(print_breakdown(b, max(report.started, 1), time.perf_counter() - started))
+        elif sql is not None:
             with sql:
                 report = run()
         elif args.profile:
@@ -431,7 +495,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(b) run_patrol(runtime): {report.candidates:,} candidates, {report.started:,} reconnections started, "
               f"{report.skipped:,} skipped, in {patrol_s:.1f} s = {1000 * patrol_s / max(report.started, 1):.2f} ms "
               f"per reconnection ({report.started / patrol_s:,.0f}/s)"
-              + ("  [under cProfile]" if args.profile else "") + ("  [SQL timed]" if sql else ""))
+              + ("  [under cProfile]" if args.profile else "") + ("  [SQL timed]" if sql else "")
+              + ("  [components timed]" if args.breakdown else ""))
         for name, value in counts.items():
             print(f"    {name}: {value:,}")
         all_queued = queued == args.paid and report.started == args.paid
@@ -441,13 +506,16 @@ def main(argv: list[str] | None = None) -> int:
         if sql is not None:
             for line in sql.report(max(report.started, 1), patrol_s):
                 print(f"    {line}")
+        for line in breakdown_lines:
+            print(f"    {line}")
         if profile_text:
-            print("    cProfile, top 20 by tottime:")
+            print("    cProfile of the patrol run:")
             print(profile_text)
 
         backend = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"RESULT {backend}, {args.customers:,} customers / {args.disconnected:,} disconnected / "
-              f"{args.paid:,} paid:")
+        what_if = " WITH WHAT-IF DDL" if args.what_if_ddl else ""
+        print(f"RESULT {backend}{what_if}, {args.customers:,} customers / {args.disconnected:,} disconnected / "
+              f"{args.paid:,} paid, {history:,} commands in history:")
         print(f"  load                       {load_s:8.1f} s   (not a target)")
         print(f"  (a) patrol query, median   {query_s:8.3f} s   target <= {QUERY_TARGET_S:.0f} s: "
               f"{verdict(query_s <= QUERY_TARGET_S)}")

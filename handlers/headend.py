@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.runtime.services import ServiceContext
+from storage import meter_commands
 from storage.db import Database
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
@@ -40,36 +40,35 @@ def send_command(ctx: ServiceContext, customer_number: str, action: str, validit
     Returns ``{"status": "queued", "command_id", "meter_address"}``, or ``{"status": "busy",
     "command_id": None, "busy_with"}`` while another command for the meter is still in flight.
     A retried task finds and reuses the command it created before (the id comes from the task).
+    ``validity_minutes`` comes from the diagram, beside the timer that waits for the result.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown meter action {action!r}; expected one of {', '.join(ACTIONS)}")
-    session = ctx.session
-    customer = session.execute(select(Customer).where(Customer.number == customer_number)).scalar_one_or_none()
+    conn = ctx.session.connection()
+    customer = meter_commands.meter_of(conn, customer_number)
     if customer is None:
         raise LookupError(f"no customer numbered {customer_number!r}")
     command_id = f"HES-{ctx.instance_id}-{hashlib.sha256(ctx.task_id.encode()).hexdigest()[:12]}"
-    command = _command(session, command_id)
+    command = meter_commands.by_id(conn, command_id)
     if command is None:
-        _expire_overdue(session, customer.meter_address, ctx.now)
-        busy_with = _in_flight(session, customer.meter_address)
-        if busy_with is not None:
-            return {"status": "busy", "command_id": None, "busy_with": busy_with}
-        command = MeterCommand(
-            command_id=command_id, customer_id=customer.id, meter_address=customer.meter_address, action=action,
-            status="queued", instance_id=ctx.instance_id, created_at=ctx.now,
-            deadline=ctx.now + timedelta(minutes=validity_minutes),
-        )
-        try:  # the partial unique index decides a race with a concurrent step for the same meter
-            with session.begin_nested():
-                session.add(command)
-        except IntegrityError:
-            return {"status": "busy", "command_id": None, "busy_with": _in_flight(session, customer.meter_address)}
-    if command.status in IN_FLIGHT:
+        meter_commands.expire_overdue(conn, customer.meter_address, ctx.now)
+        deadline = ctx.now + timedelta(minutes=validity_minutes)
+        if not meter_commands.insert_unless_in_flight(conn, {
+            "command_id": command_id, "customer_id": customer.id, "meter_address": customer.meter_address,
+            "action": action, "status": "queued", "instance_id": ctx.instance_id, "created_at": ctx.now,
+            "deadline": deadline,
+        }):
+            return {"status": "busy", "command_id": None,
+                    "busy_with": meter_commands.in_flight(conn, customer.meter_address)}
+        status = "queued"
+    else:
+        status, action, deadline = command.status, command.action, command.deadline
+    if status in IN_FLIGHT:
         ctx.send("headend", {
-            "command_id": command.command_id, "meter_address": command.meter_address, "action": command.action,
-            "deadline": command.deadline.astimezone(UTC).isoformat(),
+            "command_id": command_id, "meter_address": customer.meter_address, "action": action,
+            "deadline": deadline.astimezone(UTC).isoformat(),
         }, key="command")
-    return {"status": "queued", "command_id": command.command_id, "meter_address": command.meter_address}
+    return {"status": "queued", "command_id": command_id, "meter_address": customer.meter_address}
 
 
 def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
@@ -95,22 +94,6 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
 def _command(session: Session, command_id: str) -> MeterCommand | None:
     return session.execute(
         select(MeterCommand).where(MeterCommand.command_id == command_id)
-    ).scalar_one_or_none()
-
-
-def _expire_overdue(session: Session, meter_address: str, now: datetime) -> None:
-    overdue = session.execute(select(MeterCommand).where(
-        MeterCommand.meter_address == meter_address, MeterCommand.status.in_(IN_FLIGHT), MeterCommand.deadline < now,
-    )).scalars()
-    for command in overdue:
-        command.status = "expired"
-    session.flush()
-
-
-def _in_flight(session: Session, meter_address: str) -> str | None:
-    return session.execute(
-        select(MeterCommand.command_id).where(
-            MeterCommand.meter_address == meter_address, MeterCommand.status.in_(IN_FLIGHT))
     ).scalar_one_or_none()
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.runtime.actors import Actor
@@ -34,16 +34,24 @@ class PatrolReport:
     skipped: int
 
 
-def candidates_query(now: datetime, limit: int) -> Any:
-    """The patrol's one query: disconnected, owing nothing, nothing open, no command in flight."""
+def _candidates() -> Any:
+    """Disconnected, owing nothing, no open order, no command in flight (as of ``b_now``)."""
     open_order = exists().where(Reconnection.customer_id == Customer.id, Reconnection.status == "open")
     in_flight = exists().where(and_(MeterCommand.meter_address == Customer.meter_address,
-                                    MeterCommand.status.in_(IN_FLIGHT), MeterCommand.deadline > now))
-    return (
-        select(Customer.id, Customer.number)
-        .where(Customer.power_status == DISCONNECTED, Customer.owed_cents <= 0, ~open_order, ~in_flight)
-        .order_by(Customer.id).limit(limit)
-    )
+                                    MeterCommand.status.in_([literal_column(f"'{s}'") for s in IN_FLIGHT]),
+                                    MeterCommand.deadline > bindparam("b_now")))
+    # literals, not bound values, let SQLite use the partial indexes
+    return select(Customer.id, Customer.number).where(
+        Customer.power_status == literal_column(f"'{DISCONNECTED}'"), Customer.owed_cents <= 0, ~open_order, ~in_flight)
+
+
+_CANDIDATES = _candidates()
+_RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
+
+
+def candidates_query(now: datetime, limit: int) -> Any:
+    """The patrol's one query, ready to execute."""
+    return _CANDIDATES.order_by(Customer.id).limit(limit).params(b_now=now)
 
 
 def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
@@ -66,8 +74,8 @@ def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger:
     open already (the database said so)."""
     try:
         with runtime.unit() as unit:
-            still = unit.session.execute(candidates_query(runtime.clock.now(), 1)
-                                         .where(Customer.id == customer_id).with_for_update(of=Customer)).first()
+            still = unit.session.connection().execute(
+                _RECHECK, {"b_now": runtime.clock.now(), "b_customer": customer_id}).first()
             if still is None:
                 return None
             unit.session.execute(insert(Reconnection).values(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.rules.screening import screen
 from app.rules.work_orders import Series
@@ -26,14 +26,24 @@ def find_customer(ctx: ServiceContext, number: str) -> Customer:
     return customer
 
 
+_PREPARE = select(Customer.id, Customer.number, Customer.name, Customer.address, Customer.segment_code,
+                  Customer.meter_address, Customer.auto_reconnect, Customer.owed_cents, Customer.power_status,
+                  Customer.voltage_class, Customer.ami_connected, Customer.channel_online, Customer.can_direct_close,
+                  Customer.relay_type).where(Customer.number == bindparam("b_number"))
+_LINK_ORDER = update(Reconnection).where(
+    Reconnection.customer_id == bindparam("b_customer"), Reconnection.status == OPEN,
+    Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
+
+
 def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
     """The customer as the process sees it, and whether it goes the automatic way (its flag, M1.2)."""
-    customer = find_customer(ctx, customer_number)
+    conn = ctx.session.connection()
+    customer = conn.execute(_PREPARE, {"b_number": customer_number}).first()
+    if customer is None:
+        raise LookupError(f"no customer {customer_number!r} in the archive")
     ctx.set_attribute("customer", customer.number)
     ctx.set_attribute("segment", customer.segment_code)
-    ctx.session.execute(update(Reconnection).where(Reconnection.customer_id == customer.id,
-                                                   Reconnection.status == OPEN, Reconnection.instance_id.is_(None))
-                        .values(instance_id=ctx.instance_id))
+    conn.execute(_LINK_ORDER, {"b_customer": customer.id, "b_instance": ctx.instance_id})
     screening = screen(customer)
     return {
         "number": customer.number, "name": customer.name, "address": customer.address,

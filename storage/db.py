@@ -67,7 +67,8 @@ def insert_or_ignore(session: Session, table: Any, conflict_columns: list[str]) 
     return insert_or_ignore_conn(session.connection(), table, conflict_columns)
 
 
-def insert_or_ignore_conn(conn: Connection, table: Any, conflict_columns: list[str]) -> PgInsert | SqliteInsert:
+def insert_or_ignore_conn(conn: Connection, table: Any, conflict_columns: list[str] | None) -> PgInsert | SqliteInsert:
+    """``INSERT ... ON CONFLICT [(columns)] DO NOTHING``; no columns: any unique index."""
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
 

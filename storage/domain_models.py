@@ -115,6 +115,9 @@ class MeterCommand(Base):
 
     __tablename__ = "meter_commands"
     __table_args__ = (
+        # Lookups by meter bind the status list as parameters, which SQLite cannot match against
+        # the partial index below: without this one each lookup scans the whole table.
+        Index("ix_meter_commands_meter_address", "meter_address", "status"),
         Index("ux_meter_commands_in_flight", "meter_address", unique=True,
               sqlite_where=text("status IN ('queued', 'sent', 'accepted')"),
               postgresql_where=text("status IN ('queued', 'sent', 'accepted')")),

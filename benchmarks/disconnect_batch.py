@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy  # noqa: E402
+from bench_common import pin_to_one_core, reset_postgres  # noqa: E402
 from sqlalchemy import Table, func, insert, select  # noqa: E402
 
 import storage.db  # noqa: E402
@@ -212,24 +213,6 @@ def run_size(size: int, batches: int, samples: int, tmp: Path, postgres_url: str
         finally:
             bench.dispose()
     return timings
-
-
-def reset_postgres(url: str) -> None:
-    if not url.rsplit("/", 1)[-1].endswith("test"):
-        raise SystemExit(f"refusing to drop the schema of {url}: use a database whose name ends in 'test'")
-    engine = storage.db.make_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-
-
-def pin_to_one_core() -> str:
-    try:
-        os.sched_setaffinity(0, {0})
-        return f"pinned to CPU {sorted(os.sched_getaffinity(0))} (os.sched_setaffinity(0, {{0}}))"
-    except (AttributeError, OSError) as exc:
-        return f"NOT pinned ({type(exc).__name__}: {exc})"
 
 
 def ms(seconds: float) -> str:

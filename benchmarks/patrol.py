@@ -49,6 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy  # noqa: E402
+from bench_common import pin_to_one_core, reset_postgres  # noqa: E402
 from sqlalchemy import Engine, Table, func, insert, select  # noqa: E402
 from sqlalchemy import event as sa_event  # noqa: E402
 
@@ -348,24 +349,6 @@ def profiled(fn: Callable[[], Any]) -> tuple[Any, str]:
         start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
         sections.append(f"--- top 30 by {key} ---\n" + "\n".join(lines[start:]).rstrip())
     return result, "\n".join(sections)
-
-
-def pin_to_one_core() -> str:
-    try:
-        os.sched_setaffinity(0, {0})
-        return f"pinned to CPU {sorted(os.sched_getaffinity(0))} (os.sched_setaffinity(0, {{0}}))"
-    except (AttributeError, OSError) as exc:
-        return f"NOT pinned ({type(exc).__name__}: {exc})"
-
-
-def reset_postgres(url: str) -> None:
-    if not url.rsplit("/", 1)[-1].endswith("test"):
-        raise SystemExit(f"refusing to drop the schema of {url}: use a database whose name ends in 'test'")
-    engine = storage.db.make_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
 
 
 def verdict(ok: bool) -> str:

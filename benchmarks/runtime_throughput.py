@@ -46,6 +46,7 @@ if str(ROOT) not in sys.path:
 
 import SpiffWorkflow  # noqa: E402
 import sqlalchemy  # noqa: E402
+from bench_common import pin_to_one_core, reset_postgres  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.util.event import BpmnEvent  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
@@ -399,24 +400,6 @@ def print_breakdown(b: Breakdown, instances: int, elapsed: float) -> None:
 
 
 # -- main ------------------------------------------------------------------------------------------
-
-def reset_postgres(url: str) -> None:
-    if not url.rsplit("/", 1)[-1].endswith("test"):
-        raise SystemExit(f"refusing to drop the schema of {url}: use a database whose name ends in 'test'")
-    engine = storage.db.make_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-
-
-def pin_to_one_core() -> str:
-    try:
-        os.sched_setaffinity(0, {0})
-        return f"pinned to CPU {sorted(os.sched_getaffinity(0))} (os.sched_setaffinity(0, {{0}}))"
-    except (AttributeError, OSError) as exc:
-        return f"NOT pinned ({type(exc).__name__}: {exc})"
-
 
 def set_synchronous(mode: str) -> tuple[str, ...]:
     if mode != "full":

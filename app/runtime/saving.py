@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
@@ -66,16 +67,7 @@ def _sync_awaited(session: Session, row: InstanceRow, awaited: list[AwaitedMessa
 
 def save_effects(session: Session, row: InstanceRow, effects: StepEffects, now: datetime) -> list[NewEvent]:
     """Attributes and outbox rows of the step; returns the history events describing them."""
-    events: list[NewEvent] = []
-    for name, value in effects.attributes.items():
-        old = session.get(InstanceAttribute, (row.id, name))
-        if value is None and old is not None:
-            session.delete(old)
-        elif value is not None and old is None:
-            session.add(InstanceAttribute(instance_id=row.id, name=name, value=value))
-        elif old is not None and value is not None:
-            old.value = value
-        events.append(NewEvent("attribute.set", None, {"name": name, "old": old and old.value, "new": value}))
+    events = _save_attributes(session, row, effects.attributes)
     if effects.outbox:
         statements.insert_outbox(session.connection(), [
             {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
@@ -85,6 +77,29 @@ def save_effects(session: Session, row: InstanceRow, effects: StepEffects, now: 
         events.extend(NewEvent("outbox.queued", None, {"adapter": item.adapter, "key": item.idempotency_key,
                                                        "payload": item.payload}) for item in effects.outbox)
     return events
+
+
+def _save_attributes(session: Session, row: InstanceRow, attributes: dict[str, str | None]) -> list[NewEvent]:
+    """Set (or clear, with None) searchable attributes: one read of the old values, and none at all
+    on an instance's first step, which has no attributes yet."""
+    if not attributes:
+        return []
+    conn = session.connection()
+    table: Table = InstanceAttribute.__table__  # type: ignore[assignment]
+    old: dict[str, str] = {}
+    if row.revision > 1:
+        old = dict(conn.execute(select(table.c.name, table.c.value).where(
+            table.c.instance_id == row.id, table.c.name.in_(attributes))).all())
+    new = [{"instance_id": row.id, "name": n, "value": v}
+           for n, v in attributes.items() if v is not None and n not in old]
+    if new:
+        conn.execute(insert(table), new)
+    for name, value in attributes.items():
+        if name in old and value is None:
+            conn.execute(delete(table).where(table.c.instance_id == row.id, table.c.name == name))
+        elif name in old and value != old[name]:
+            conn.execute(update(table).where(table.c.instance_id == row.id, table.c.name == name).values(value=value))
+    return [NewEvent("attribute.set", None, {"name": n, "old": old.get(n), "new": v}) for n, v in attributes.items()]
 
 
 def create_children(session: Session, row: InstanceRow, request: ChildrenRequest, version_id: int, actor: str,

@@ -96,3 +96,20 @@ def test_a_form_without_a_validator_cannot_overwrite_what_the_process_holds(serv
     with pytest.raises(FormInvalid, match="work_order: set by the process"):
         services.runtime.complete_task(task.id, {"decision": "approve", "work_order": "99999999"}, APPROVER)
     assert open_tasks(services, started)[0].id == task.id
+
+
+def test_attributes_change_and_clear_with_old_and_new_recorded(services: Services) -> None:
+    from storage.instances import attributes_of
+
+    deploy(services, "retag.bpmn")
+    instance_id = services.runtime.start("retag", {}, EXECUTOR)
+    with services.db.reading() as session:
+        assert attributes_of(session, instance_id) == {"stage": "one", "owner": "ann"}
+        [task] = session.execute(select(UserTask.id).where(UserTask.instance_id == instance_id)).scalars()
+    services.runtime.complete_task(task, {}, EXECUTOR)
+    with services.db.reading() as session:
+        assert attributes_of(session, instance_id) == {"stage": "two"}
+        changes = [(e.data["name"], e.data["old"], e.data["new"]) for e in session.execute(
+            select(HistoryEvent).where(HistoryEvent.instance_id == instance_id, HistoryEvent.type == "attribute.set")
+            .order_by(HistoryEvent.seq)).scalars()]
+    assert changes == [("stage", None, "one"), ("owner", None, "ann"), ("stage", "one", "two"), ("owner", "ann", None)]

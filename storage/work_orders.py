@@ -18,5 +18,8 @@ _TAKE = (
 
 def take_next(conn: Connection, series: str) -> int:
     """The next value of ``series`` (1, 2, 3...), locked until the transaction ends."""
-    conn.execute(insert_or_ignore_conn(conn, _counters, ["series"]).values(series=series, next_value=1))
-    return int(conn.execute(_TAKE, {"b_series": series}).scalar_one()) - 1
+    taken = conn.execute(_TAKE, {"b_series": series}).scalar_one_or_none()
+    if taken is None:  # the series' first number: create its counter (a racing creator is harmless)
+        conn.execute(insert_or_ignore_conn(conn, _counters, ["series"]).values(series=series, next_value=1))
+        taken = conn.execute(_TAKE, {"b_series": series}).scalar_one()
+    return int(taken) - 1

@@ -28,19 +28,14 @@ Targets (issue): query <= 2 s; all reconnect commands queued within 60 s on one 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import io
 import os
 import platform
-import pstats
 import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,117 +45,21 @@ if str(ROOT) not in sys.path:
 
 import sqlalchemy  # noqa: E402
 from bench_common import pin_to_one_core, reset_postgres  # noqa: E402
-from sqlalchemy import Engine, Table, func, insert, select  # noqa: E402
-from sqlalchemy import event as sa_event  # noqa: E402
+from patrol_data import CHUNK, LOADED_TABLES, ROWS_PER_TRANSACTION, Archive, analyze, load, load_command_history  # noqa: E402
+from patrol_timing import SqlTimes, install_breakdown, print_breakdown, profiled  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 import storage.db  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
 from handlers.patrol import candidates_query, run_patrol  # noqa: E402
 from storage import migrate  # noqa: E402
-from storage.domain_models import Customer, MeterCommand, Reconnection, Segment  # noqa: E402
+from storage.domain_models import Customer, MeterCommand, Reconnection  # noqa: E402
 from storage.models import Instance, OutboxMessage  # noqa: E402
 
 BPMN_DIR = ROOT / "bpmn"
-_CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
-_SEGMENTS: Table = Segment.__table__  # type: ignore[assignment]
-_METER_COMMANDS: Table = MeterCommand.__table__  # type: ignore[assignment]
 DEPLOYER = Actor("bench-analyst", frozenset({"analyst", "sysadmin"}))
 QUERY_TARGET_S = 2.0
 QUEUED_TARGET_S = 60.0
-CHUNK = 10_000
-ROWS_PER_TRANSACTION = 200_000
-
-
-# -- the archive ------------------------------------------------------------------------------
-
-class Archive:
-    """Which customer is what: disconnected ones spread evenly over the ids, paid-up ones evenly
-    among those, so the partial index and the id order are exercised as in a real archive."""
-
-    def __init__(self, customers: int, disconnected: int, paid: int, segments: int) -> None:
-        if not 0 < paid <= disconnected <= customers:
-            raise SystemExit("need 0 < --paid <= --disconnected <= --customers")
-        self.customers, self.disconnected, self.paid, self.segments = customers, disconnected, paid, segments
-        self.disconnected_every = customers // disconnected
-        self.paid_every = disconnected // paid
-
-    def status(self, customer_id: int) -> tuple[bool, bool]:
-        """(disconnected, paid up) of customer ``customer_id`` (1-based)."""
-        index = customer_id - 1
-        if index % self.disconnected_every or index // self.disconnected_every >= self.disconnected:
-            return False, False
-        k = index // self.disconnected_every
-        return True, (k % self.paid_every == 0 and k // self.paid_every < self.paid)
-
-    def segment_codes(self) -> list[str]:
-        return [f"S{n:02d}" for n in range(1, self.segments + 1)]
-
-    def rows(self, first: int, last: int, now: datetime) -> list[dict[str, Any]]:
-        codes = self.segment_codes()
-        recently, long_ago = now - timedelta(days=3), now - timedelta(days=400)
-        rows = []
-        for cid in range(first, last + 1):
-            disconnected, paid = self.status(cid)
-            owed = 0 if paid else (32_000 if disconnected else (18_000 if cid % 10 == 3 else 0))
-            rows.append({
-                "id": cid, "number": f"34{cid:08d}", "name": f"Customer {cid}", "mobile": f"138{cid:08d}",
-                "address": f"{cid} Huaihe Road", "customer_class": "household", "voltage_class": "low",
-                "segment_code": codes[cid % len(codes)], "meter_address": f"{cid:012d}", "meter_protocol": "dlt645",
-                "relay_type": "internal", "can_direct_close": True, "ami_connected": True, "channel_online": True,
-                "channel_seen_at": now, "power_status": "disconnected" if disconnected else "connected",
-                "power_status_since": recently if disconnected else long_ago, "auto_reconnect": paid,
-                "owed_cents": owed, "overdue_since": (now - timedelta(days=90)).date() if owed else None,
-            })
-        return rows
-
-
-def load(engine: Engine, archive: Archive, now: datetime) -> tuple[float, int]:
-    """Segments and customers, Core executemany in chunks, a few transactions; (seconds, rows)."""
-    started = time.perf_counter()
-    with engine.begin() as conn:
-        conn.execute(insert(_SEGMENTS), [
-            {"code": code, "name": f"Segment {code}", "reader_username": f"reader-{code.lower()}",
-             "reader_mobile": "13900000001"} for code in archive.segment_codes()])
-    first = 1
-    while first <= archive.customers:
-        last_in_tx = min(first + ROWS_PER_TRANSACTION - 1, archive.customers)
-        with engine.begin() as conn:
-            while first <= last_in_tx:
-                last = min(first + CHUNK - 1, last_in_tx)
-                conn.execute(insert(_CUSTOMERS), archive.rows(first, last, now))
-                first = last + 1
-    return time.perf_counter() - started, archive.customers
-
-
-def load_command_history(engine: Engine, archive: Archive, count: int, now: datetime) -> float:
-    """Executed trip commands (the ones that disconnected the disconnected customers, oldest
-    first, then earlier trips of other customers): the meter_commands table a live archive has."""
-    started = time.perf_counter()
-    disconnected = [cid for cid in range(1, archive.customers + 1, archive.disconnected_every)][:archive.disconnected]
-    others = (cid for cid in range(2, archive.customers + 1) if not archive.status(cid)[0])
-    ids = (disconnected + [next(others) for _ in range(max(count - len(disconnected), 0))])[:count]
-    at = now - timedelta(days=3)
-    rows = [{"command_id": f"HIST-{n}", "customer_id": cid, "meter_address": f"{cid:012d}", "action": "trip",
-             "status": "executed", "instance_id": None, "created_at": at, "deadline": at + timedelta(minutes=30),
-             "accepted_at": at, "executed_at": at, "relay": "open", "error": None, "result": None}
-            for n, cid in enumerate(ids, 1)]
-    with engine.begin() as conn:
-        for first in range(0, len(rows), CHUNK):
-            conn.execute(insert(_METER_COMMANDS), rows[first:first + CHUNK])
-    return time.perf_counter() - started
-
-
-LOADED_TABLES = ("segments", "customers", "meter_commands")
-
-
-def analyze(engine: Engine) -> float:
-    """Statistics for the bulk-loaded tables only (autovacuum would gather them after a load); the
-    runtime's own tables keep what a fresh installation has, so no plan is tuned to an empty table."""
-    started = time.perf_counter()
-    with engine.begin() as conn:
-        for table in LOADED_TABLES:
-            conn.exec_driver_sql(f"ANALYZE {table}")
-    return time.perf_counter() - started
 
 
 # -- the app ----------------------------------------------------------------------------------
@@ -248,107 +147,6 @@ def _depth(rows: list[Any], row: Any) -> int:
     while parent in parents:
         depth, parent = depth + 1, parents[parent]
     return depth
-
-
-# -- timing helpers ---------------------------------------------------------------------------
-
-class SqlTimes:
-    """Driver time per statement (first 110 characters), from engine events."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.total: dict[str, float] = defaultdict(float)
-        self.calls: dict[str, int] = defaultdict(int)
-        self._started: dict[int, float] = {}
-
-    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self._started[id(cursor)] = time.perf_counter()
-
-    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        t0 = self._started.pop(id(cursor), None)
-        if t0 is not None:
-            key = " ".join(statement.split())[:110]
-            self.total[key] += time.perf_counter() - t0
-            self.calls[key] += 1
-
-    def __enter__(self) -> SqlTimes:
-        sa_event.listen(self.engine, "before_cursor_execute", self._before)
-        sa_event.listen(self.engine, "after_cursor_execute", self._after)
-        dialect = self.engine.dialect
-        commit = dialect.do_commit
-
-        def timed_commit(dbapi_connection: Any) -> None:
-            t0 = time.perf_counter()
-            try:
-                commit(dbapi_connection)
-            finally:
-                self.total["COMMIT (incl. fsync)"] += time.perf_counter() - t0
-                self.calls["COMMIT (incl. fsync)"] += 1
-
-        dialect.do_commit = timed_commit  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        sa_event.remove(self.engine, "before_cursor_execute", self._before)
-        sa_event.remove(self.engine, "after_cursor_execute", self._after)
-        del self.engine.dialect.do_commit  # the instance attribute: the class's method again
-
-    def report(self, per: int, elapsed: float, top: int = 14) -> Iterator[str]:
-        total = sum(self.total.values())
-        yield (f"SQL driver time incl. COMMIT: {total:.2f} s of {elapsed:.2f} s ({100 * total / elapsed:.0f}%), "
-               f"{sum(self.calls.values()) / per:.1f} statements per reconnection")
-        yield f"  {'calls/recon':>11} {'ms/recon':>9} {'ms/call':>8}  statement"
-        for key in sorted(self.total, key=lambda k: -self.total[k])[:top]:
-            yield (f"  {self.calls[key] / per:11.2f} {1000 * self.total[key] / per:9.3f} "
-                   f"{1000 * self.total[key] / self.calls[key]:8.3f}  {key}")
-
-
-def install_breakdown(bench: Bench) -> tuple[Any, Callable[[], None]]:
-    """runtime_throughput's component timers, plus the patrol and the reconnect diagram's handlers."""
-    from runtime_throughput import install_breakdown as runtime_breakdown
-
-    import handlers.patrol as patrol
-    from app.runtime.api import Runtime
-
-    b, undo_runtime = runtime_breakdown(bench)  # type: ignore[arg-type]  # it needs only .db
-    b.wrap(patrol, "reconnect", "patrol.reconnect (one customer, one transaction)")
-    b.wrap(Runtime, "start_within", "runtime.start_within (the first step)")
-    handlers = bench.runtime.handlers
-    originals = dict(handlers)
-    for name in ("reconnection.prepare", "reconnection.assign_order", "headend.send_command"):
-        handlers[name] = b.timed(f"handler {name}", handlers[name])
-
-    def undo() -> None:
-        handlers.update(originals)
-        undo_runtime()
-
-    return b, undo
-
-
-def print_breakdown(b: Any, per: int, elapsed: float) -> Iterator[str]:
-    yield (f"breakdown: {per:,} reconnections in {elapsed:.2f} s = {1000 * elapsed / per:.3f} ms each "
-           f"(wrappers add overhead; shares matter more than absolutes)")
-    yield f"  {'component':52} {'calls/rec':>9} {'incl ms':>8} {'self ms':>8} {'self %':>7}"
-    for label in sorted(b.own, key=lambda k: -b.own[k]):
-        yield (f"  {label:52} {b.calls[label] / per:9.2f} {1000 * b.inclusive[label] / per:8.3f} "
-               f"{1000 * b.own[label] / per:8.3f} {100 * b.own[label] / elapsed:6.1f}%")
-
-
-def profiled(fn: Callable[[], Any]) -> tuple[Any, str]:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    try:
-        result = fn()
-    finally:
-        profiler.disable()
-    sections = []
-    for key in ("cumulative", "tottime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(30)
-        lines = out.getvalue().splitlines()
-        start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
-        sections.append(f"--- top 30 by {key} ---\n" + "\n".join(lines[start:]).rstrip())
-    return result, "\n".join(sections)
 
 
 def verdict(ok: bool) -> str:

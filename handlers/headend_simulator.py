@@ -24,7 +24,7 @@ SIMULATED_BEHAVIOURS = ("succeeds", "fails", "offline", "slow", "never")
 RELAY_AFTER = {"trip": "open", "direct_close": "closed",
                # an internal-relay meter stays open after close-allowed until the customer presses its key
                "close_allowed": "open"}
-_ACCEPTED, _FINISHED = timedelta(seconds=5), timedelta(seconds=60)
+_ACCEPTED, _FINISHED = timedelta(seconds=5), timedelta(seconds=30)
 _OFFLINE, _SLOW = timedelta(minutes=2), timedelta(minutes=45)
 
 

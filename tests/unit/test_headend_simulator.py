@@ -54,8 +54,8 @@ def run_until(headend: SimulatedHeadEnd, clock: FakeClock, minutes: float) -> in
 
 
 @pytest.mark.parametrize(("behaviour", "expected"), [
-    ("succeeds", [("accepted", 5, None, None), ("executed", 60, "open", None)]),
-    ("fails", [("accepted", 5, None, None), ("failed", 60, None, "relay did not operate")]),
+    ("succeeds", [("accepted", 5, None, None), ("executed", 30, "open", None)]),
+    ("fails", [("accepted", 5, None, None), ("failed", 30, None, "relay did not operate")]),
     ("offline", [("failed", 120, None, "meter offline: no answer from the meter")]),
     ("slow", [("accepted", 5, None, None), ("executed", 45 * 60, "open", None)]),
     ("never", [("accepted", 5, None, None)]),
@@ -77,7 +77,7 @@ def test_results_arrive_only_when_due(clock: FakeClock, received: list[dict[str,
     assert headend.tick() == 0
     clock.advance(seconds=1)
     assert headend.tick() == 1 and received[-1]["stage"] == "accepted"
-    clock.advance(seconds=54)
+    clock.advance(seconds=24)
     assert headend.tick() == 0
     clock.advance(seconds=1)
     assert headend.tick() == 1 and received[-1]["stage"] == "executed"

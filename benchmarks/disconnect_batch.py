@@ -47,6 +47,7 @@ from sqlalchemy import Table, func, insert, select  # noqa: E402
 import storage.db  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
 from handlers.callbacks import process_headend_result  # noqa: E402
+from handlers.sms import BEIJING  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.domain_models import Customer, MeterCommand, Segment, SmsSubscription  # noqa: E402
 from storage.models import Instance, OutboxMessage, UserTask, WaitingMessage  # noqa: E402
@@ -138,7 +139,7 @@ class Batch:
     def drive_to_waiting(self) -> tuple[int, list[tuple[int, str]], float]:
         """Apply, approve, issue, dispatch: (batch id, [(child id, command id)] in start order, seconds
         from issuing to every child waiting with its command sent)."""
-        planned = str(self.services.clock.now().date() + timedelta(days=7))
+        planned = str(self.services.clock.now().astimezone(BEIJING).date())  # today: issuing is allowed at once
         batch = self.runtime.start("disconnect", {}, READER)
         self._complete(batch, "apply", {"customers": self.numbers, "reason": "arrears over 60 days",
                                         "planned_date": planned}, READER)

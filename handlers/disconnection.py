@@ -79,6 +79,10 @@ def validate_issue(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     """M4.3.2–3: every customer who paid meanwhile — as of this moment, not as of the approval —
     is either kept (with a reason) or cancelled out of the flow."""
     customers = list(form.task_data.get("customers") or [])
+    planned = _date(form.task_data.get("planned_date"))
+    if planned is not None and form.now.astimezone(BEIJING).date() < planned:
+        raise FormInvalid({"planned_date": f"the customers were told the disconnection is on {planned}: "
+                                           "issue the commands on or after that date"})
     paid = paid_among(form.session, customers)
     keep = data.get("keep") or {}
     cancel = list(data.get("cancel") or [])

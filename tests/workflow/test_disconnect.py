@@ -21,7 +21,7 @@ READER = Actor("reader-rui", frozenset({"applicant"}))  # the reader of segment 
 OTHER_APPLICANT = Actor("ann", frozenset({"applicant"}))
 APPROVER = Actor("bo", frozenset({"approver"}))
 EXECUTOR = Actor("erin", frozenset({"executor"}))
-PLANNED = str(date(2026, 3, 9))
+PLANNED = str(date(2026, 3, 2))  # the day of tests.utility.NOW: issuing is allowed at once
 
 
 def owing(u: Utility, *numbers: str, **overrides: Any) -> None:
@@ -123,7 +123,7 @@ def test_m4_3_1_advance_sms_only_to_subscribed_customers(utility: Utility) -> No
     utility.run()
     notices = [m for m in utility.sms() if m["notice"] == "disconnection_notice"]
     assert [m["to"] for m in notices] == ["13800138000"]
-    assert "2026-03-09" in notices[0]["text"] and "320.00" in notices[0]["text"]
+    assert PLANNED in notices[0]["text"] and "320.00" in notices[0]["text"]
     assert commands(utility) == []  # no command before the executor issues (M4.3.2)
 
 
@@ -318,3 +318,16 @@ def test_a_terminated_child_counts_as_not_disconnected_when_archiving(utility: U
     done = instance(utility, batch)
     assert done.status == "completed"
     assert (done.result["disconnected"], done.result["not_disconnected"]) == (["3400000011"], ["3400000015"])
+
+
+def test_m4_3_the_commands_are_not_issued_before_the_date_the_notice_named(utility: Utility) -> None:
+    owing(utility, "3400000011")
+    utility.services.runtime.start("disconnect", {}, READER)
+    complete(utility, "apply", {"customers": ["3400000011"], "reason": "arrears", "planned_date": "2026-03-05"},
+             READER)
+    complete(utility, "approve", {"opinion": "agreed", "decision": "approve"}, APPROVER)
+    with pytest.raises(FormInvalid, match="told the disconnection is on 2026-03-05"):
+        issue(utility)
+    utility.clock.shift(timedelta(days=3))
+    issue(utility)
+    assert [c.action for c in commands(utility)] == ["trip"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from app.clock import Clock
 from app.roles import ROLES, unknown_roles
@@ -61,23 +61,6 @@ def set_password(session: Session, clock: Clock, actor: Actor, username: str, pa
     user.password_hash = _hash(password)
     history.append(session, STREAM, [NewEvent("user.password_changed", None, {"username": username})],
                    actor=actor.name, at=clock.now())
-
-
-def authenticate(session: Session, username: str, password: str) -> Actor | None:
-    user = users.find(session, username)
-    if user is None or not user.active or not user.password_hash:
-        return None
-    if not check_password_hash(user.password_hash, password):
-        return None
-    return Actor(user.username, frozenset(users.roles_of(session, user.id)))
-
-
-def actor_for(session: Session, username: str) -> Actor:
-    """The actor a known, active user acts as (roles read from the database)."""
-    user = _existing(session, username)
-    if not user.active:
-        raise RuntimeActionError(f"user {username} is deactivated")
-    return Actor(user.username, frozenset(users.roles_of(session, user.id)))
 
 
 def _existing(session: Session, username: str) -> users.User:

@@ -131,18 +131,22 @@ class Runtime(LifecycleActions):
             with self.unit() as unit:
                 return self._deliver(unit, name, correlation, payload, key, actor)
         except MessageRejected as rejected:
-            with self.unit() as unit:
-                message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
-                                            sender=actor.name, message_key=key, now=self.clock.now())
-                if message_id is not None:
-                    messages.mark_rejected(unit.session, message_id, rejected.error)
+            message_id = self._keep(name, correlation, payload, key, actor, rejected_because=rejected.error)
             return Delivery("rejected", message_id, error=rejected.error)
         except StepFailed as failure:  # keep the message; the instance gets an incident, a retry delivers it
-            with self.unit() as unit:
-                message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
-                                            sender=actor.name, message_key=key, now=self.clock.now())
+            message_id = self._keep(name, correlation, payload, key, actor)
             self.record_failure(failure, actor)
             return Delivery("stored", message_id, failure.instance_id, error=failure.error)
+
+    def _keep(self, name: str, correlation: str, payload: dict[str, Any], key: str, actor: Actor, *,
+              rejected_because: str | None = None) -> int | None:
+        """Store a message whose delivery step was rolled back (marked rejected, if it was)."""
+        with self.unit() as unit:
+            message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
+                                        sender=actor.name, message_key=key, now=self.clock.now())
+            if message_id is not None and rejected_because is not None:
+                messages.mark_rejected(unit.session, message_id, rejected_because)
+        return message_id
 
     def _deliver(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], key: str,
                  actor: Actor) -> Delivery:

@@ -18,7 +18,8 @@ from storage.db import Database, default_database_url
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "var"))
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "var"),
+                template_folder="web/templates", static_folder="web/static")
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(from_environment())
     if test_config is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import Clock
 from app.roles import ROLES, unknown_roles
@@ -68,3 +68,23 @@ def _existing(session: Session, username: str) -> users.User:
     if user is None:
         raise NotFound(f"no user {username}")
     return user
+
+
+def authenticate(session: Session, clock: Clock, username: str, password: str) -> Actor | None:
+    """The actor a username and password sign in as, or None; both outcomes go into the history
+    (an auditor sees who signed in, and every failed attempt)."""
+    user = users.find(session, username.strip().lower())
+    ok = user is not None and user.active and user.password_hash is not None \
+        and check_password_hash(user.password_hash, password)
+    kind = "user.signed_in" if ok else "user.sign_in_refused"
+    history.append(session, STREAM, [NewEvent(kind, None, {"username": username[:64]})],
+                   actor=username[:64] or "anonymous", at=clock.now())
+    return actor_for(session, username.strip().lower()) if ok else None
+
+
+def actor_for(session: Session, username: str) -> Actor | None:
+    """The actor an active user acts as (its roles as stored now), or None."""
+    user = users.find(session, username)
+    if user is None or not user.active:
+        return None
+    return Actor(user.username, frozenset(users.roles_of(session, user.id)))

@@ -45,6 +45,8 @@ class SimulatedHeadEnd:
     (accepted, then nothing). A command sent after its validity deadline is refused.
     """
 
+    simulated = "simulated head-end"  # the web app names it in its banner: no meter is reached
+
     def __init__(self, sink: Callable[[dict[str, Any]], object], clock: Clock,
                  behaviours: Mapping[str, str] | None = None, default: str = "succeeds") -> None:
         self._sink, self._clock = sink, clock

@@ -145,6 +145,8 @@ class LogOnlySmsAdapter:
     one process; two processes must not share one file.
     """
 
+    simulated = "log-only SMS"  # the web app names it in its banner: nobody gets these texts
+
     def __init__(self, path: str | os.PathLike[str], clock: Clock | None = None) -> None:
         self.path = Path(path)
         self._clock = clock or SystemClock()

@@ -1,20 +1,59 @@
-"""The web layer (sign-in and the operators' pages come with the web-app issue)."""
+"""The web layer: one blueprint per feature, sign-in and CSRF for people, tokens for machines.
+
+Views only parse, call the runtime or a handler once, and render. Every refusal is a clear 4xx:
+an HTML page for the browser, ``{"error": ...}`` for the JSON API — never a stack trace.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from app.runtime.errors import RuntimeActionError
-from app.web import machine_api
+from app.runtime.forms import FormInvalid
+from app.web import api_common, auth, customers, i18n, inbox, instances, machine_api, openapi, task_forms
+from app.web.auth import wants_json
+from app.web.i18n import gettext as _
+from app.web.navigation import nav_items
 from storage.models import Instance, ProcessVersion
+
+csrf = CSRFProtect()
+
+ERROR_TITLES = {400: "Bad request", 401: "Sign in", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
 
 
 def register_web(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: operators keep tabs open all day
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    i18n.register(app)  # first: the CSRF check's refusal is already in the person's language
+    csrf.init_app(app)
+    csrf.exempt(machine_api.machine_api)  # token-authenticated: the bearer token is the credential
+    auth.register(app)
     machine_api.register(app)
+    api_common.register(app)
+    openapi.register(app)
+    for feature in (inbox, task_forms, customers, instances):
+        feature.register(app)
+    _register_pages(app)
+    _register_errors(app)
 
+    @app.context_processor
+    def layout() -> dict[str, object]:
+        adapters = app.extensions["relayflow"].dispatcher.adapters.values()
+        return {
+            "simulated_parts": [part for part in (getattr(a, "simulated", None) for a in adapters) if part],
+            "has_any_role": auth.has_any_role,
+            "nav_items": nav_items(),
+            "current_user": current_user,
+        }
+
+
+def _register_pages(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         services = app.extensions["relayflow"]
@@ -24,31 +63,37 @@ def register_web(app: Flask) -> None:
         return jsonify(status="ok", process_versions=processes, instances=instances), 200
 
     @app.get("/")
-    def index() -> str:
-        services = app.extensions["relayflow"]
-        with services.db.reading() as session:
-            rows = session.execute(
-                select(Instance.status, func.count(Instance.id)).group_by(Instance.status)).all()
-            versions = session.execute(
-                select(ProcessVersion.process_id, func.max(ProcessVersion.version))
-                .group_by(ProcessVersion.process_id).order_by(ProcessVersion.process_id)).all()
-        counts = "".join(f"<li>{status}: {count}</li>" for status, count in rows) or "<li>no instances yet</li>"
-        deployed = "".join(f"<li>{pid} v{v}</li>" for pid, v in versions) or "<li>nothing deployed</li>"
-        return (
-            "<!doctype html><title>relayflow</title><h1>relayflow</h1>"
-            f"<h2>Deployed processes</h2><ul>{deployed}</ul><h2>Instances</h2><ul>{counts}</ul>"
-            "<p>The operators' inbox arrives with the web-app work; the runtime and worker are running.</p>"
-        )
+    @auth.requires()
+    def home() -> ResponseReturnValue:
+        return redirect(url_for("inbox.page"))
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(FormInvalid)
+    def form_invalid(exc: FormInvalid) -> ResponseReturnValue:
+        return _error(exc.status_code, str(exc), errors=exc.errors)
 
     @app.errorhandler(RuntimeActionError)
     def refused(exc: RuntimeActionError) -> ResponseReturnValue:
-        return jsonify(error=str(exc)), exc.status_code
+        return _error(exc.status_code, str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_missing(exc: CSRFError) -> ResponseReturnValue:
+        return _error(400, _("The form has expired or was sent without its security token; "
+                             "reload the page and try again.") + f" ({exc.description})")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
-        return jsonify(error=exc.description), exc.code or 500
+        return _error(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error")
-        return jsonify(error="internal error; it has been logged"), 500
+        return _error(500, "internal error; it has been logged")
+
+
+def _error(status: int, message: str, **extra: object) -> ResponseReturnValue:
+    if wants_json():
+        return jsonify(error=message, **extra), status
+    title = _(ERROR_TITLES.get(status, "Something went wrong"))
+    return render_template("error.html", status=status, title=title, message=message), status

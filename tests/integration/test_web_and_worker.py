@@ -18,17 +18,17 @@ from storage.models import ChildBatch, Instance
 from tests.conftest import EXECUTOR, deploy
 
 
-def test_health_and_index_pages(app: Flask) -> None:
+def test_health_is_public_and_the_home_page_asks_for_sign_in(app: Flask) -> None:
     deploy(app.extensions["relayflow"], "timer_wait.bpmn")
     client = app.test_client()
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json == {"status": "ok", "process_versions": 1, "instances": 0}
     page = client.get("/")
-    assert page.status_code == 200 and b"timer_wait v1" in page.data
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
 
 
-def test_refusals_are_json_with_a_status_not_a_stack_trace(app: Flask) -> None:
-    @app.get("/boom")
+def test_refusals_are_a_status_and_a_message_never_a_stack_trace(app: Flask) -> None:
+    @app.get("/api/boom")
     def boom() -> str:
         raise Conflict("task 7 is claimed by bob")
 
@@ -37,10 +37,13 @@ def test_refusals_are_json_with_a_status_not_a_stack_trace(app: Flask) -> None:
         raise RuntimeError("secret internals")
 
     client = app.test_client()
-    refused = client.get("/boom")
+    refused = client.get("/api/boom")
     assert (refused.status_code, refused.json) == (409, {"error": "task 7 is claimed by bob"})
     crashed = client.get("/crash")
     assert crashed.status_code == 500 and b"secret internals" not in crashed.data
+    assert "已记录".encode() in crashed.data  # a page in the operator's language
+    missing = client.get("/api/nope")
+    assert missing.status_code == 404 and missing.json["error"]
     assert client.get("/nope").status_code == 404
 
 

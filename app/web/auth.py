@@ -1,0 +1,125 @@
+"""Sign-in (Flask-Login sessions over the runtime's users and roles) and the role checks every
+page and JSON endpoint makes.
+
+A session stores only the username; each request reloads the user's roles, so a role taken
+away (or an account deactivated) takes effect on the next click, not at the next sign-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+
+from app.runtime.actors import Actor
+from app.runtime.errors import Forbidden
+from app.users import actor_for, authenticate
+from app.web.i18n import gettext as _
+
+auth = Blueprint("auth", __name__)
+login_manager = LoginManager()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """Flask-Login's view of a signed-in user: the actor the runtime sees, nothing more."""
+
+    actor: Actor
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return self.actor.name
+
+
+def register(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = ""
+    app.register_blueprint(auth)
+
+
+@login_manager.user_loader
+def load_user(username: str) -> WebUser | None:
+    with current_app.extensions["relayflow"].db.reading() as session:
+        actor = actor_for(session, username)
+    return WebUser(actor) if actor is not None else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> ResponseReturnValue:
+    if wants_json():
+        return {"error": "sign in first (POST /login, then send the session cookie and an X-CSRFToken header)"}, 401
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def current_actor() -> Actor:
+    """The signed-in person as the runtime's actor (only inside a view that requires sign-in)."""
+    return current_user.actor  # type: ignore[no-any-return]
+
+
+def has_any_role(*roles: str) -> bool:
+    return bool(current_user.is_authenticated and current_actor().roles & set(roles))
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    """A view for signed-in users holding one of ``roles`` (no roles given: any signed-in user).
+    Anyone else gets a 403 page (or a JSON 403 on the API) naming the role it needs."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if roles and not has_any_role(*roles):
+                raise Forbidden(_("This needs the role: {roles}").format(
+                    roles=" / ".join(_(f"role.{role}") for role in roles)))
+            return view(*args, **kwargs)
+
+        return login_required(checked)  # type: ignore[return-value]
+
+    return decorate
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    username, password = request.form.get("username", ""), request.form.get("password", "")
+    services = current_app.extensions["relayflow"]
+    with services.db.transaction() as session:
+        actor = authenticate(session, services.clock, username, password)
+    if actor is None:
+        if wants_json():
+            return {"error": "unknown username or wrong password"}, 401
+        flash(_("Unknown username or wrong password."), "error")
+        return render_template("login.html", next=request.form.get("next", ""), username=username), 401
+    login_user(WebUser(actor))
+    if wants_json():
+        return {"username": actor.name, "roles": sorted(actor.roles)}
+    return redirect(_safe_next(request.form.get("next", "")) or url_for("home"))
+
+
+@auth.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str) -> str | None:
+    """Only a path on this site: never send someone to another host after sign-in."""
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    return target

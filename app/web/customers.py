@@ -1,0 +1,11 @@
+"""(being built) The customers pages and JSON endpoints."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("customers", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

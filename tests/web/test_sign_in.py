@@ -1,0 +1,77 @@
+"""Sign-in, roles, CSRF and errors as a person meets them: clear pages and 4xx, never a crash."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import HistoryEvent
+from tests.web.conftest import Site
+
+
+def test_a_person_signs_in_and_the_attempt_is_in_the_history(site: Site) -> None:
+    site.add_user("ann", "approver")
+    ann = site.anonymous()
+    ann.username = "ann"
+    refused = ann.sign_in(password="wrong-password")
+    assert refused.status_code == 401 and "用户名或密码错误".encode() in refused.data
+    assert ann.sign_in().status_code == 302
+    assert ann.get("/api/me").json["roles"] == ["approver"]
+    with site.services.db.reading() as session:
+        kinds = session.execute(select(HistoryEvent.type).where(HistoryEvent.stream == "users")).scalars().all()
+    assert kinds[-2:] == ["user.sign_in_refused", "user.signed_in"]
+
+
+def test_pages_ask_for_sign_in_and_the_api_answers_401(site: Site) -> None:
+    nobody = site.anonymous()
+    page = nobody.get("/api/me")
+    assert page.status_code == 401 and "sign in" in page.json["error"]
+    assert nobody.get("/", headers={"Accept": "text/html"}).status_code == 302
+
+
+def test_after_sign_in_a_person_only_goes_to_a_page_of_this_site(site: Site) -> None:
+    site.add_user("ann", "approver")
+    ann = site.anonymous()
+    ann.username = "ann"
+    page = ann.client.get("/login")
+    token = page.data.split(b'name="csrf-token" content="')[1].split(b'"')[0].decode()
+    response = ann.client.post("/login", data={"username": "ann", "password": "password-123", "csrf_token": token,
+                                               "next": "//evil.example/steal"})
+    assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_nothing_happens(site: Site) -> None:
+    site.add_user("ann", "approver")
+    ann = site.anonymous()
+    response = ann.client.post("/login", data={"username": "ann", "password": "password-123"})
+    assert response.status_code == 400 and "安全令牌".encode() in response.data
+    assert ann.client.get("/api/me").status_code == 401
+
+
+def test_a_json_call_without_the_csrf_header_is_a_400_in_json(site: Site) -> None:
+    ann = site.person("ann", "approver")
+    response = ann.client.post("/logout", headers={"Accept": "application/json", "Accept-Language": "en"})
+    assert response.status_code == 400 and "security token" in response.json["error"]
+    assert ann.get("/api/me").status_code == 200  # still signed in: the refused call changed nothing
+
+
+def test_a_role_taken_away_counts_from_the_next_request(site: Site) -> None:
+    from app.users import set_roles
+    from tests.web.conftest import ADMIN
+
+    ann = site.person("ann", "approver")
+    with site.services.db.transaction() as session:
+        set_roles(session, site.services.clock, ADMIN, "ann", ["auditor"])
+    assert ann.get("/api/me").json["roles"] == ["auditor"]
+
+
+def test_labels_switch_between_chinese_and_english(site: Site) -> None:
+    nobody = site.anonymous()
+    assert "登录".encode() in nobody.get("/login").data
+    english = nobody.get("/login?lang=en")
+    assert b"Sign in" in english.data and "登录".encode() not in english.data
+    assert b"Sign in" in nobody.get("/login").data  # the choice is remembered
+
+
+def test_the_simulated_parts_say_so_on_every_page(site: Site) -> None:
+    page = site.anonymous().get("/login?lang=en")
+    assert b"simulated head-end" in page.data and b"log-only SMS" in page.data

@@ -1,11 +1,135 @@
-"""(being built) The instances pages and JSON endpoints."""
+"""The process views: the instance list, an instance's detail with its BPMN diagram (bpmn-js from
+node_modules/, served by this app — no CDN) with the path taken and the current position, and the
+operators' interventions: retry an incident (executors, system administrators); terminate,
+suspend, resume with a reason (system administrators). The JSON API is ``instances_api``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from typing import Any
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
+
+from app.config import PROJECT_ROOT
+from app.runtime.errors import NotFound
+from app.runtime.forms import FormInvalid
+from app.runtime.instance_detail import instance_detail
+from app.runtime.saving import ENDED
+from app.web import instances_api
+from app.web.auth import has_any_role, requires
+from app.web.i18n import gettext as _
+from app.web.instance_common import (
+    LIFECYCLE,
+    STATUS_BADGES,
+    STATUSES,
+    event_details,
+    event_label,
+    list_query,
+    local_time,
+    reason_from,
+    retry,
+    run_lifecycle,
+    services,
+)
+from storage.instance_listing import SORTS, list_instances, process_choices, summary_of
 
 bp = Blueprint("instances", __name__)
+BPMN_JS_DIST = PROJECT_ROOT / "node_modules" / "bpmn-js" / "dist"
+SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first"}
+ACTION_LABELS = {"terminate": "Terminate", "suspend": "Suspend", "resume": "Resume"}
+REASON_LABELS = {"terminate": "Reason to terminate", "suspend": "Reason to suspend", "resume": "Reason to resume"}
+CONFIRMATIONS = {
+    "terminate": "Terminate instance {id} and every child instance still active under it? This cannot be undone.",
+    "suspend": "Suspend instance {id}? Nothing runs (no timer, no message) until it is resumed.",
+    "resume": "Resume instance {id}? Timers that fell due meanwhile run at once.",
+}
+ATTRIBUTE_LABELS = {"work_order": "Work order", "manual_order": "Manual order", "batch": "Batch",
+                    "customer": "Customer number", "segment": "Segment"}
+DONE = {"terminate": "Instance {id} terminated.", "suspend": "Instance {id} suspended.",
+        "resume": "Instance {id} resumed."}
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    instances_api.register(app)
+
+
+@bp.get("/vendor/bpmn-js/<path:filename>")
+def bpmn_js(filename: str) -> ResponseReturnValue:
+    """The diagram viewer's files, only from node_modules/bpmn-js/dist (send_from_directory refuses
+    any path that leaves it)."""
+    if not BPMN_JS_DIST.is_dir():
+        raise NotFound(_("The diagram viewer (bpmn-js) is not installed: run `npm ci` (make install does it)."))
+    return send_from_directory(BPMN_JS_DIST, filename)
+
+
+@bp.get("/instances")
+@requires()
+def list_page() -> ResponseReturnValue:
+    filters, page, size, sort = list_query()
+    with services().db.reading() as session:
+        found = list_instances(session, filters, page=page, size=size, sort=sort)
+        processes = process_choices(session)
+
+    def page_url(number: int) -> str:
+        args: dict[str, Any] = {**request.args.to_dict(), "page": number}
+        return url_for(".list_page", **args)
+
+    return render_template("instances/list.html", found=found, filters=filters, sort=sort, processes=processes,
+                           statuses=STATUSES, sorts=[(key, SORT_LABELS[key]) for key in SORTS], page_url=page_url,
+                           **_helpers())
+
+
+@bp.get("/instances/<int:instance_id>")
+@requires()
+def detail_page(instance_id: int) -> ResponseReturnValue:
+    return _detail(instance_id)
+
+
+def _detail(instance_id: int, *, status: int = 200, failed_action: str | None = None,
+            errors: dict[str, str] | None = None, reason: str = "") -> ResponseReturnValue:
+    with services().db.reading() as session:
+        detail = instance_detail(session, instance_id)
+    current = detail.record.status
+    actions = [action for action in LIFECYCLE if current not in ENDED and (
+        action == "terminate" or (action == "suspend" and current in ("running", "incident"))
+        or (action == "resume" and current == "suspended"))]
+    return render_template(
+        "instances/detail.html", d=detail, actions=actions if has_any_role("sysadmin") else [],
+        may_retry=has_any_role("executor", "sysadmin") and current == "incident",
+        failed_action=failed_action, errors=errors or {}, reason=reason, **_helpers()), status
+
+
+@bp.post("/instances/<int:instance_id>/terminate", defaults={"action": "terminate"})
+@bp.post("/instances/<int:instance_id>/suspend", defaults={"action": "suspend"})
+@bp.post("/instances/<int:instance_id>/resume", defaults={"action": "resume"})
+@requires("sysadmin")
+def lifecycle(instance_id: int, action: str) -> ResponseReturnValue:
+    given = request.form.get("reason", "")
+    try:
+        reason = reason_from(given)
+    except FormInvalid as invalid:
+        return _detail(instance_id, status=invalid.status_code, failed_action=action, errors=invalid.errors,
+                       reason=given)
+    run_lifecycle(action, instance_id, reason)
+    flash(_(DONE[action]).format(id=instance_id), "success")
+    return redirect(url_for(".detail_page", instance_id=instance_id))
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+@requires("executor", "sysadmin")
+def retry_incident(incident_id: int) -> ResponseReturnValue:
+    instance_id = retry(incident_id)
+    with services().db.reading() as session:
+        after = summary_of(session, instance_id)
+    if after is not None and after.has_incident:
+        flash(_("Retried; it failed again: see the new incident."), "warning")
+    else:
+        flash(_("Incident {id} retried; the instance runs on.").format(id=incident_id), "success")
+    return redirect(url_for(".detail_page", instance_id=instance_id))
+
+
+def _helpers() -> dict[str, Any]:
+    return {"when": local_time, "badges": STATUS_BADGES, "event_label": event_label, "event_details": event_details,
+            "action_labels": ACTION_LABELS, "reason_labels": REASON_LABELS,
+            "confirmations": CONFIRMATIONS, "attribute_labels": ATTRIBUTE_LABELS}

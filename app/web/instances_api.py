@@ -1,0 +1,140 @@
+"""The instances JSON API: what the process views show and do, for scripts (same role checks).
+Documented in ``app.web.api_docs.instances``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from flask.typing import ResponseReturnValue
+
+from app.runtime.errors import RuntimeActionError
+from app.runtime.instance_detail import InstanceDetail, instance_detail, require_record
+from app.runtime.instance_diagram import diagram_of
+from app.web.api_common import int_arg, json_body
+from app.web.auth import requires
+from app.web.instance_common import iso, list_query, reason_from, retry, run_lifecycle, services
+from storage.instance_listing import InstanceSummary, list_instances
+from storage.instance_records import EventRecord, IncidentRecord, OpenTask
+
+bp = Blueprint("instances_api", __name__)
+HISTORY_SHOWN = 50
+HISTORY_MAX = 500
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.get("/api/instances")
+@requires()
+def list_json() -> ResponseReturnValue:
+    filters, page, size, sort = list_query()
+    with services().db.reading() as session:
+        found = list_instances(session, filters, page=page, size=size, sort=sort)
+    return {"items": [summary_json(row) for row in found.rows], "page": page, "size": size, "sort": sort,
+            "total": found.total, "has_next": found.has_next}
+
+
+@bp.get("/api/instances/<int:instance_id>")
+@requires()
+def detail_json(instance_id: int) -> ResponseReturnValue:
+    shown = int_arg("history", HISTORY_SHOWN, low=0, high=HISTORY_MAX)
+    with services().db.reading() as session:
+        detail = instance_detail(session, instance_id, history_last=max(shown, 1))
+    return detail_to_json(detail, shown)
+
+
+@bp.get("/api/instances/<int:instance_id>/diagram")
+@requires()
+def diagram_json(instance_id: int) -> ResponseReturnValue:
+    """The deployed BPMN XML of the instance's version and the ids to highlight on it;
+    ``?format=xml`` gives the XML alone."""
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "xml"):
+        raise RuntimeActionError(f"format must be json or xml, not {wanted[:20]!r}")
+    with services().db.reading() as session:
+        record = require_record(session, instance_id)
+        diagram = diagram_of(session, record)
+    if wanted == "xml":
+        return Response(diagram.xml, mimetype="application/xml")
+    return {"instance_id": record.id, "process_id": record.process_id, "version": record.version,
+            "deployment_id": record.deployment_id, "file": diagram.file_name, "status": record.status,
+            "xml": diagram.xml, "highlights": asdict(diagram.highlights)}
+
+
+@bp.post("/api/instances/<int:instance_id>/terminate", defaults={"action": "terminate"})
+@bp.post("/api/instances/<int:instance_id>/suspend", defaults={"action": "suspend"})
+@bp.post("/api/instances/<int:instance_id>/resume", defaults={"action": "resume"})
+@requires("sysadmin")
+def lifecycle_json(instance_id: int, action: str) -> ResponseReturnValue:
+    reason = reason_from(json_body().get("reason"))
+    run_lifecycle(action, instance_id, reason)
+    return _state(instance_id)
+
+
+@bp.post("/api/incidents/<int:incident_id>/retry")
+@requires("executor", "sysadmin")
+def retry_json(incident_id: int) -> ResponseReturnValue:
+    if request.get_data():  # no body is needed; one that is sent must be a JSON object
+        json_body()
+    return _state(retry(incident_id))
+
+
+def _state(instance_id: int) -> dict[str, Any]:
+    """The instance after an intervention: its status, reason and open incidents."""
+    with services().db.reading() as session:
+        detail = instance_detail(session, instance_id, history_last=1, children_shown=0)
+    record = detail.record
+    return {"id": record.id, "status": record.status, "status_reason": record.status_reason,
+            "open_incidents": [incident_json(i) for i in detail.open_incidents]}
+
+
+def summary_json(row: InstanceSummary) -> dict[str, Any]:
+    return {"id": row.id, "process_id": row.process_id, "process_name": row.process_name, "version": row.version,
+            "status": row.status, "started_by": row.started_by, "created_at": iso(row.created_at),
+            "updated_at": iso(row.updated_at), "ended_at": iso(row.ended_at), "parent_id": row.parent_id,
+            "open_tasks": row.open_tasks, "has_incident": row.has_incident, "attributes": row.attributes,
+            "url": f"/instances/{row.id}"}
+
+
+def task_json(task: OpenTask) -> dict[str, Any]:
+    return {"id": task.id, "element_id": task.element_id, "name": task.name, "lane": task.lane,
+            "claimed_by": task.claimed_by, "created_at": iso(task.created_at), "url": f"/tasks/{task.id}"}
+
+
+def incident_json(incident: IncidentRecord) -> dict[str, Any]:
+    return {"id": incident.id, "element_id": incident.element_id, "error": incident.error,
+            "created_at": iso(incident.created_at), "resolved_at": iso(incident.resolved_at),
+            "resolved_by": incident.resolved_by, "open": incident.open,
+            "retry": f"/api/incidents/{incident.id}/retry" if incident.open else None}
+
+
+def event_json(event: EventRecord) -> dict[str, Any]:
+    return {"seq": event.seq, "type": event.type, "element_id": event.element_id, "actor": event.actor,
+            "at": iso(event.at), "data": event.data}
+
+
+def detail_to_json(detail: InstanceDetail, history_shown: int) -> dict[str, Any]:
+    record = detail.record
+    events = detail.history[-history_shown:] if history_shown else []
+    return {
+        "id": record.id, "process_id": record.process_id, "process_name": record.process_name,
+        "version": record.version, "deployment_id": record.deployment_id, "status": record.status,
+        "status_reason": record.status_reason, "started_by": record.started_by,
+        "created_at": iso(record.created_at), "updated_at": iso(record.updated_at), "ended_at": iso(record.ended_at),
+        "next_wake_at": iso(record.next_wake_at), "start_data": record.start_data, "result": record.result,
+        "attributes": detail.attributes,
+        "parent": {"id": record.parent_id, "process_id": record.parent_process_id,
+                   "url": f"/instances/{record.parent_id}"} if record.parent_id else None,
+        "children": {"total": detail.children_total, "by_status": detail.children_by_status,
+                     "first": [summary_json(child) for child in detail.children],
+                     "all": f"/api/instances?parent={record.id}"},
+        "tasks": [task_json(task) for task in detail.tasks],
+        "incidents": [incident_json(incident) for incident in detail.incidents],
+        "history": {"total": detail.history_total, "shown": len(events),
+                    "last_at": iso(detail.history[-1].at) if detail.history else None,
+                    "events": [event_json(event) for event in events]},
+        "diagram": f"/api/instances/{record.id}/diagram",
+    }

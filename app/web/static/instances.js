@@ -1,0 +1,77 @@
+// relayflow instance detail: renders the instance's deployed BPMN with bpmn-js (served by this app
+// from node_modules/, no CDN) and highlights the path taken, the current position and incidents.
+// Without bpmn-js (npm ci not run) or without JavaScript the page still lists tasks, incidents
+// and the history; only the picture is missing, and the page says so.
+"use strict";
+
+(function () {
+  const container = document.getElementById("diagram");
+  if (!container) return;
+  const fallback = document.querySelector("[data-diagram-fallback]");
+  const MARKERS = [
+    ["completed", "rf-completed"], ["taken_flows", "rf-taken"], ["active", "rf-active"],
+    ["tasks", "rf-task"], ["incidents", "rf-incident"],
+  ];
+
+  function fail(reason) {
+    container.hidden = true;
+    fallback.hidden = false;
+    if (reason) fallback.append(" (" + reason + ")");
+    container.dataset.state = "failed";
+  }
+
+  async function load() {
+    const response = await fetch(container.dataset.url, {
+      credentials: "same-origin", headers: {Accept: "application/json"},
+    });
+    const diagram = await response.json();
+    if (!response.ok) throw new Error(diagram.error || response.statusText);
+    return diagram;
+  }
+
+  function childrenLink() {
+    const link = document.createElement("a");
+    link.className = "rf-children";
+    link.href = container.dataset.childrenUrl;
+    link.textContent = container.dataset.childrenLabel + " →";
+    return link;
+  }
+
+  // As tall as the diagram needs at this width (within bounds), then fit it.
+  function fit(canvas) {
+    const inner = canvas.viewbox().inner;
+    if (inner.width > 0) {
+      const wanted = Math.round(container.clientWidth * inner.height / inner.width) + 48;
+      container.style.height = Math.max(220, Math.min(560, wanted)) + "px";
+      canvas.resized();
+    }
+    canvas.zoom("fit-viewport", "auto");
+  }
+
+  async function render() {
+    if (typeof window.BpmnJS !== "function") throw new Error("bpmn-js is not installed: npm ci");
+    const diagram = await load();
+    const viewer = new window.BpmnJS({container: container});
+    await viewer.importXML(diagram.xml);
+    const canvas = viewer.get("canvas");
+    const registry = viewer.get("elementRegistry");
+    fit(canvas);
+    // Drilling into a collapsed subprocess shows another plane: fit that one too.
+    viewer.on("root.set", () => setTimeout(() => canvas.zoom("fit-viewport", "auto"), 0));
+    const marked = {};
+    for (const [key, marker] of MARKERS) {
+      marked[key] = (diagram.highlights[key] || []).filter((id) => registry.get(id));
+      marked[key].forEach((id) => canvas.addMarker(id, marker));
+    }
+    if (container.dataset.childrenUrl) {
+      const overlays = viewer.get("overlays");
+      (diagram.highlights.spawns_children || []).filter((id) => registry.get(id)).forEach((id) => {
+        overlays.add(id, "rf-children", {position: {bottom: -6, left: 0}, html: childrenLink()});
+      });
+    }
+    container.dataset.state = "ready";  // browser tests wait for this
+    container.dataset.marked = JSON.stringify(marked);
+  }
+
+  render().catch((error) => fail(error && error.message));
+})();

@@ -1,0 +1,109 @@
+"""M1.1 screening results with the reasons, and bulk maintenance of the auto-reconnect flag
+(M1.2). Applicants, executors and system administrators see the screening (as the menu says);
+only applicants and executors change the flag (M1.2.2, ``app.archive.FLAG_ROLES``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from app import archive, screening_view
+from app.archive_reports import REPORT_FILTERS, segments_overview
+from app.runtime.errors import RuntimeActionError
+from app.runtime.forms import FormInvalid
+from app.screening_view import CRITERIA
+from app.web.api_common import json_body
+from app.web.auth import current_actor, has_any_role, requires
+from app.web.customers import api_json, body_bool, body_text, bp, choice_arg, paging_args, services, text_arg
+from app.web.i18n import gettext as _
+
+VIEW_ROLES = (*archive.FLAG_ROLES, "sysadmin")
+MAX_BULK = 1000
+NUMBER = re.compile(r"[0-9A-Za-z_-]{1,32}")
+_SEPARATORS = re.compile(r"[\s,;，；、]+")
+
+
+def _report(session: Session) -> dict[str, Any]:
+    """The screening page the query string asks for (filters segment, only, failing; paging)."""
+    segment, only = text_arg("segment"), choice_arg("only", REPORT_FILTERS)
+    failing = choice_arg("failing", tuple(rule for rule, _reason in CRITERIA))
+    page, size = paging_args()
+    return screening_view.screening_page(session, segment=segment, only=only, failing=failing, page=page, size=size)
+
+
+def _render(status: int = 200, **form_state: Any) -> ResponseReturnValue:
+    with services().db.reading() as session:
+        report, segments = _report(session), segments_overview(session)
+    return render_template("customers/screening.html", report=report, segments=segments, criteria=CRITERIA,
+                           filters=REPORT_FILTERS, can_flag=has_any_role(*archive.FLAG_ROLES),
+                           **form_state), status
+
+
+@bp.get("/screening")
+@requires(*VIEW_ROLES)
+def screening_page() -> ResponseReturnValue:
+    return _render()
+
+
+@bp.get("/api/screening")
+@requires(*VIEW_ROLES)
+def api_screening() -> ResponseReturnValue:
+    with services().db.reading() as session:
+        return api_json(_report(session))
+
+
+def _numbers(given: list[str]) -> list[str]:
+    """The distinct customer numbers, in the order given; a malformed or missing list is a 422."""
+    numbers = list(dict.fromkeys(n.strip() for n in given if n.strip()))
+    bad = [n for n in numbers if not NUMBER.fullmatch(n)]
+    if bad:
+        raise FormInvalid({"customers": _("not customer numbers: {numbers}").format(numbers=", ".join(bad[:10]))})
+    if not numbers:
+        raise FormInvalid({"customers": _("choose at least one customer")})
+    if len(numbers) > MAX_BULK:
+        raise FormInvalid({"customers": _("at most {n} customers at once").format(n=MAX_BULK)})
+    return numbers
+
+
+def _bulk(numbers: list[str], value: bool, reason: str) -> dict[str, Any]:
+    if not reason:
+        raise FormInvalid({"reason": _("give the reason for the change")})
+    svc = services()
+    with svc.db.transaction() as session:
+        return archive.set_auto_reconnect_bulk(session, svc.clock, current_actor(), numbers, value, reason)
+
+
+@bp.post("/screening/auto-reconnect")
+@requires(*archive.FLAG_ROLES)
+def bulk_flag_form() -> ResponseReturnValue:
+    form = request.form
+    given = form.getlist("customers") + _SEPARATORS.split(form.get("numbers", ""))
+    try:
+        if form.get("value") not in ("set", "clear"):
+            raise FormInvalid({"value": _("choose set or clear")})
+        outcome = _bulk(_numbers(given), form["value"] == "set", form.get("reason", "").strip()[:500])
+    except RuntimeActionError as exc:
+        if exc.status_code == 403:
+            raise
+        errors = exc.errors if isinstance(exc, FormInvalid) else {}
+        return _render(exc.status_code, bulk_error=str(exc), bulk_errors=errors, bulk_form=form,
+                       chosen=set(form.getlist("customers")))
+    flash(_("Auto-reconnect flag changed for {changed} customer(s); {unchanged} already had it.").format(
+        changed=outcome["changed"], unchanged=outcome["unchanged"]), "success")
+    back: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("customers.screening_page", **back))
+
+
+@bp.post("/api/customers/auto-reconnect")
+@requires(*archive.FLAG_ROLES)
+def api_bulk_flag() -> ResponseReturnValue:
+    body = json_body()
+    given = body.get("customers")
+    if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
+        raise FormInvalid({"customers": _("a list of customer numbers")})
+    value = body_bool(body, "value")
+    return api_json(_bulk(_numbers(given), value, body_text(body, "reason", required=True)))

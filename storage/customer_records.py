@@ -1,0 +1,78 @@
+"""Everything recorded about one customer, for the customer's page: the process instances about
+them (the ``customer`` instance attribute), their reconnection orders, meter commands, payments,
+service SMS and the archive history of their data. Each query is indexed and bounded by ``limit``,
+newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.domain_models import MeterCommand, Payment, Reconnection
+from storage.models import HistoryEvent, Instance, InstanceAttribute, OutboxMessage, UserTask
+
+ARCHIVE_STREAM = "archive"
+CUSTOMER_ATTRIBUTE = "customer"
+
+
+def instances_of(session: Session, customer_number: str, limit: int) -> list[Instance]:
+    """The process instances whose ``customer`` attribute is this customer, newest first."""
+    query = (select(Instance).join(InstanceAttribute, InstanceAttribute.instance_id == Instance.id)
+             .where(InstanceAttribute.name == CUSTOMER_ATTRIBUTE, InstanceAttribute.value == customer_number)
+             .order_by(Instance.id.desc()).limit(limit))
+    return list(session.execute(query).scalars())
+
+
+def instances_by_id(session: Session, ids: Sequence[int]) -> dict[int, Instance]:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.execute(select(Instance).where(Instance.id.in_(list(ids)))).scalars()}
+
+
+def open_tasks_of(session: Session, instance_ids: Sequence[int]) -> dict[int, list[UserTask]]:
+    """The open user tasks of each instance (every id present, maybe with none)."""
+    found: dict[int, list[UserTask]] = {instance_id: [] for instance_id in instance_ids}
+    if instance_ids:
+        query = select(UserTask).where(UserTask.instance_id.in_(list(instance_ids))).order_by(UserTask.created_at)
+        for task in session.execute(query).scalars():
+            found[task.instance_id].append(task)
+    return found
+
+
+def reconnections_of(session: Session, customer_id: int, limit: int) -> list[Reconnection]:
+    query = select(Reconnection).where(Reconnection.customer_id == customer_id).order_by(Reconnection.id.desc())
+    return list(session.execute(query.limit(limit)).scalars())
+
+
+def commands_of(session: Session, customer_id: int, limit: int) -> list[MeterCommand]:
+    query = select(MeterCommand).where(MeterCommand.customer_id == customer_id).order_by(MeterCommand.id.desc())
+    return list(session.execute(query.limit(limit)).scalars())
+
+
+def payments_of(session: Session, customer_id: int, limit: int) -> list[Payment]:
+    query = select(Payment).where(Payment.customer_id == customer_id).order_by(Payment.id.desc())
+    return list(session.execute(query.limit(limit)).scalars())
+
+
+def archive_events_about(session: Session, key: str, value: str, limit: int) -> list[HistoryEvent]:
+    """Events of the ``archive`` history stream whose data names ``key`` = ``value`` (a customer
+    number under ``customer``, a segment code under ``segment``), newest first."""
+    query = (select(HistoryEvent).where(HistoryEvent.stream == ARCHIVE_STREAM,
+                                        HistoryEvent.data[key].as_string() == value)
+             .order_by(HistoryEvent.seq.desc()).limit(limit))
+    return list(session.execute(query).scalars())
+
+
+def sms_about(session: Session, customer_number: str, instance_ids: Sequence[int], limit: int) -> list[OutboxMessage]:
+    """Service SMS about this customer queued by those instances, newest first: to the customer
+    (notices) or to the segment's reader (a failed reconnection). A notice's idempotency key ends
+    with the customer's number (``handlers.sms``), which tells one batch's customers apart."""
+    if not instance_ids:
+        return []
+    query = (select(OutboxMessage).where(OutboxMessage.adapter == "sms",
+                                         OutboxMessage.instance_id.in_(list(instance_ids)),
+                                         OutboxMessage.idempotency_key.endswith(f":{customer_number}", autoescape=True))
+             .order_by(OutboxMessage.id.desc()).limit(limit))
+    return list(session.execute(query).scalars())

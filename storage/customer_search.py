@@ -1,0 +1,102 @@
+"""Customer search for the operators' screens: filters, a stable sort and one page at a time.
+
+Every filter is optional; text filters match literally (``%`` and ``_`` are not wildcards).
+A page costs two queries (the rows, the count) whatever the size of the archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from storage.domain_models import Customer, SmsSubscription
+
+SORTS: dict[str, InstrumentedAttribute[Any]] = {
+    "number": Customer.number, "name": Customer.name, "segment": Customer.segment_code, "owed": Customer.owed_cents,
+    "overdue_since": Customer.overdue_since, "power_status": Customer.power_status,
+    "power_status_since": Customer.power_status_since,
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """What to look for; None leaves a criterion out.
+
+    ``number`` and ``meter_address`` match from the start, ``name`` anywhere in the name;
+    ``owing`` keeps customers who owe (True) or owe nothing (False); ``auto_reconnect`` the
+    flagged (True) or unflagged (False) ones.
+    """
+
+    number: str | None = None
+    name: str | None = None
+    meter_address: str | None = None
+    segment: str | None = None
+    power_status: str | None = None
+    owing: bool | None = None
+    auto_reconnect: bool | None = None
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    customers: list[Customer]
+    subscriptions: dict[int, set[str]]  # customer id → the notice types subscribed
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _conditions(wanted: CustomerFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if wanted.number:
+        conditions.append(Customer.number.startswith(wanted.number, autoescape=True))
+    if wanted.name:
+        conditions.append(Customer.name.icontains(wanted.name, autoescape=True))
+    if wanted.meter_address:
+        conditions.append(Customer.meter_address.startswith(wanted.meter_address, autoescape=True))
+    if wanted.segment:
+        conditions.append(Customer.segment_code == wanted.segment)
+    if wanted.power_status:
+        conditions.append(Customer.power_status == wanted.power_status)
+    if wanted.owing is not None:
+        conditions.append(Customer.owed_cents > 0 if wanted.owing else Customer.owed_cents <= 0)
+    if wanted.auto_reconnect is not None:
+        conditions.append(Customer.auto_reconnect.is_(wanted.auto_reconnect))
+    return conditions
+
+
+def _ordered(query: Select[Customer], sort: str, descending: bool) -> Select[Customer]:
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; sort by one of {', '.join(SORTS)}")
+    column = SORTS[sort]
+    key = column.desc() if descending else column.asc()
+    return query.order_by(key, Customer.number.desc() if descending else Customer.number.asc())
+
+
+def search_customers(session: Session, wanted: CustomerFilter, *, sort: str = "number", descending: bool = False,
+                     page: int = 1, size: int = 50) -> CustomerPage:
+    """One page (1-based) of the customers matching ``wanted``, sorted by ``sort`` (a key of
+    ``SORTS``; ties by number), with each one's SMS subscriptions and the total count."""
+    conditions = _conditions(wanted)
+    query = _ordered(select(Customer).where(*conditions), sort, descending)
+    customers = list(session.execute(query.limit(size).offset((page - 1) * size)).scalars())
+    total = session.execute(select(func.count()).select_from(Customer).where(*conditions)).scalar_one()
+    return CustomerPage(customers, subscriptions_of(session, [c.id for c in customers]), total, page, size)
+
+
+def subscriptions_of(session: Session, customer_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The notice types each of ``customer_ids`` subscribed to (every id present, maybe empty)."""
+    found: dict[int, set[str]] = {customer_id: set() for customer_id in customer_ids}
+    if customer_ids:
+        rows = session.execute(select(SmsSubscription.customer_id, SmsSubscription.notice_type)
+                               .where(SmsSubscription.customer_id.in_(list(customer_ids))))
+        for customer_id, notice_type in rows:
+            found[customer_id].add(notice_type)
+    return found

@@ -50,7 +50,7 @@ def screening_of(session: Session, customer_number: str) -> dict[str, Any]:
     return screening_row(find_customer(session, customer_number))
 
 
-def _wanted(row: dict[str, Any], only: str | None) -> bool:
+def row_wanted(row: dict[str, Any], only: str | None) -> bool:
     if only == "eligible":
         return bool(row["eligible"])
     if only == "ineligible":
@@ -74,7 +74,7 @@ def screening_report(session: Session, *, segment: str | None = None, only: str 
         find_segment(session, segment)
         query = query.where(Customer.segment_code == segment)
     rows = (screening_row(customer) for customer in session.execute(query).scalars())
-    return [row for row in rows if _wanted(row, only)]
+    return [row for row in rows if row_wanted(row, only)]
 
 
 def screening_summary(rows: Iterable[dict[str, Any]]) -> dict[str, int]:

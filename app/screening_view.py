@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.archive_reports import REPORT_FILTERS, _wanted, find_segment, screening_row, screening_summary
+from app.archive_reports import REPORT_FILTERS, find_segment, row_wanted, screening_row, screening_summary
 from app.rules.screening import screen
 from app.runtime.errors import RuntimeActionError
 from storage.domain_models import Customer
@@ -75,7 +75,7 @@ def screening_page(session: Session, *, segment: str | None = None, only: str | 
         for rule in row["failing"]:
             failing_counts[rule] += 1
     matching = [row["number"] for row in everyone
-                if _wanted(row, only) and (failing is None or failing in row["failing"])]
+                if row_wanted(row, only) and (failing is None or failing in row["failing"])]
     shown = matching[(page - 1) * size:page * size]
     customers = session.execute(select(Customer).where(Customer.number.in_(shown)).order_by(Customer.number))
     return {"summary": screening_summary(everyone), "failing_counts": failing_counts, "total": len(matching),

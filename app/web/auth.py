@@ -107,7 +107,7 @@ def login() -> ResponseReturnValue:
     login_user(WebUser(actor))
     if wants_json():
         return {"username": actor.name, "roles": sorted(actor.roles)}
-    return redirect(_safe_next(request.form.get("next", "")) or url_for("home"))
+    return redirect(safe_next(request.form.get("next", "")) or url_for("home"))
 
 
 @auth.post("/logout")
@@ -117,7 +117,7 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-def _safe_next(target: str) -> str | None:
+def safe_next(target: str) -> str | None:
     """Only a path on this site: never send someone to another host after sign-in."""
     parts = urlsplit(target)
     if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:

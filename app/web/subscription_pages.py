@@ -15,7 +15,7 @@ from app.customer_overview import customer_row
 from app.runtime.forms import FormInvalid
 from app.subscription_view import rates_with_total
 from app.web.api_common import json_body
-from app.web.auth import _safe_next, current_actor, has_any_role, requires
+from app.web.auth import current_actor, has_any_role, requires, safe_next
 from app.web.customers import (
     api_json,
     body_bool,
@@ -69,7 +69,7 @@ def subscription_form(number: str) -> ResponseReturnValue:
         message = (_("{number}: subscribed to {notice}.") if outcome["new"]
                    else _("{number}: unsubscribed from {notice}."))
         flash(message.format(number=number, notice=value_label("notice", notice_type)), "success")
-    back = _safe_next(request.form.get("next", ""))
+    back = safe_next(request.form.get("next", ""))
     return redirect(back or url_for("customers.detail_page", number=number))
 
 

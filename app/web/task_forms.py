@@ -1,11 +1,243 @@
-"""(being built) The task_forms pages and JSON endpoints."""
+"""A form for every user task, and starting a disconnection application (issue 4, items 3 and 6).
+
+The task chooses its form (``task_form_registry``); its diagram's validator judges what is sent,
+through ``Runtime.complete_task`` — the page and the JSON API send the same data. A form that
+is refused comes back with the messages per field and the person's input kept (422); warnings
+(M4.1's reader mismatch) are shown before sending, to be acknowledged, never as a refusal.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from app.runtime.actors import Actor
+from app.runtime.canonical import canonical_json, json_safe, sha256_hex
+from app.runtime.errors import RuntimeActionError
+from app.runtime.forms import FormInvalid
+from app.runtime.permissions import require_may_start
+from app.services import Services
+from app.web.api_common import json_body
+from app.web.auth import current_actor, requires
+from app.web.i18n import gettext as _
+from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_of
+from app.web.task_form_kinds import FormRequest, TaskForm, local_input, local_text
+from app.web.task_form_on_site import instructions
+from app.web.task_form_registry import ATTRIBUTE_LABELS, FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS, form_for
+from storage.models import Instance, UserTask
 
 bp = Blueprint("task_forms", __name__)
+DISCONNECT = "disconnect"  # the process an application starts (bpmn/disconnect.bpmn)
+MAX_DRAFTS = 50
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+def _services() -> Services:
+    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
+
+
+# -- starting a disconnection ----------------------------------------------------------------
+
+@bp.route("/disconnections/new", methods=["GET", "POST"])
+@requires()
+def start_disconnection() -> ResponseReturnValue:
+    """Who may start is the diagram's start lane (applicants); POST starts and opens "apply"."""
+    services, actor = _services(), current_actor()
+    with services.db.reading() as session:
+        _require_may_start(services, session, actor)
+        drafts = _drafts(session, actor)
+    if request.method == "GET":
+        return render_template("task_forms/start.html", drafts=drafts, local_text=local_text)
+    instance_id, first = _start(services, actor)
+    if first is None:
+        flash(_("Application #{id} started.").format(id=instance_id), "success")
+        return redirect(url_for("home"))
+    return redirect(url_for(".form_page", task_id=first.id))
+
+
+@bp.post("/api/disconnections")
+@requires()
+def api_start_disconnection() -> ResponseReturnValue:
+    body = json_body()
+    if body:
+        raise RuntimeActionError("starting takes no fields: send {} and complete the apply task it returns")
+    services, actor = _services(), current_actor()
+    instance_id, first = _start(services, actor)
+    return jsonify(instance_id=instance_id, task_id=first.id if first else None,
+                   task_url=url_for(".form_page", task_id=first.id) if first else None), 201
+
+
+def _require_may_start(services: Services, session: Session, actor: Actor) -> None:
+    version_id = services.runtime.latest_version_id(session, DISCONNECT)
+    require_may_start(services.runtime.version(session, version_id).specs[0], actor)
+
+
+def _start(services: Services, actor: Actor) -> tuple[int, UserTask | None]:
+    instance_id = services.runtime.start(DISCONNECT, {}, actor)
+    with services.db.reading() as session:
+        mine = open_tasks_of(session, instance_id, actor)
+    return instance_id, (mine[0] if mine else None)
+
+
+def _drafts(session: Session, actor: Actor) -> list[UserTask]:
+    """Open tasks of applications this person started that wait for them (new or sent back)."""
+    tasks = session.execute(select(UserTask).join(Instance, Instance.id == UserTask.instance_id)
+                            .where(Instance.process_id == DISCONNECT, Instance.started_by == actor.name)
+                            .order_by(UserTask.created_at.desc()).limit(MAX_DRAFTS)).scalars()
+    return [t for t in tasks if t.lane is None or actor.has_role(t.lane)]
+
+
+# -- a task's page -----------------------------------------------------------------------------
+
+@bp.get("/tasks/<task_id>")
+@requires()
+def form_page(task_id: str) -> ResponseReturnValue:
+    services, actor = _services(), current_actor()
+    with services.db.reading() as session:
+        view = load_task(services, session, task_id, actor)
+        form = form_for(view)
+        data = form.defaults(view, services.clock.now()) if form else {}
+        return _render(session, view, form, data, request.args)
+
+
+@bp.post("/tasks/<task_id>")
+@requires()
+def complete_page(task_id: str) -> ResponseReturnValue:
+    services, actor = _services(), current_actor()
+    with services.db.reading() as session:
+        view = load_task(services, session, task_id, actor)
+    form = form_for(view)
+    if form is None:
+        raise RuntimeActionError(_("No form is installed for this task; nothing was changed."))
+    data = form.parse(request.form)
+    action = request.form.get("action") or "send"
+    if action not in (*form.actions, "send"):
+        raise RuntimeActionError(f"unknown action {action[:40]!r}")
+    shown: dict[str, Any] = {}
+    if action == "check" or (action == "send" and form.warning_keys):
+        errors, cleaned = dry_run(services, view, actor, data)
+        warnings = _warnings(form, cleaned)
+        acknowledged = request.form.get("acknowledged") == _digest(warnings)
+        shown = {"errors": errors, "warnings": warnings, "checked": True}
+        if action == "check" or errors or (warnings and not acknowledged):
+            return _rerender(view, form, data, status=422 if errors else 200, **shown)
+    if action == "search":
+        return _rerender(view, form, data)
+    try:
+        services.runtime.complete_task(task_id, data, actor)
+    except FormInvalid as invalid:
+        return _rerender(view, form, data, status=422, **{**shown, "errors": invalid.errors})
+    flash(_("Done: {task}.").format(task=_(view.name)), "success")
+    return redirect(_next_url(services, view.instance_id, actor))
+
+
+def _rerender(view: TaskView, form: TaskForm, data: dict[str, Any], *, status: int = 200,
+              **shown: Any) -> ResponseReturnValue:
+    with _services().db.reading() as session:
+        return _render(session, view, form, data, request.form, status=status, **shown)
+
+
+def _render(session: Session, view: TaskView, form: TaskForm | None, data: dict[str, Any], inputs: Any, *,
+            status: int = 200, errors: dict[str, str] | None = None, warnings: list[str] | None = None,
+            checked: bool = False) -> ResponseReturnValue:
+    services, actor = _services(), current_actor()
+    context = form.context(FormRequest(session, view, actor, services.clock.now(), data, inputs)) if form else {}
+    return render_template(
+        "task_forms/task.html", view=view, form=form, data=data, ctx=context, errors=errors or {},
+        warnings=warnings or [], ack=_digest(warnings or []), checked=checked, shown_data=_shown_data(view, form),
+        instructions=instructions(view), local_text=local_text, local_input=local_input,
+        instance_url=_instance_url, field_labels=FIELD_LABELS, outcome_labels=OUTCOME_LABELS,
+        attribute_labels=ATTRIBUTE_LABELS, how_labels=HOW_LABELS,
+    ), status
+
+
+def _next_url(services: Services, instance_id: int, actor: Actor) -> str:
+    """Where a completed form leads: the instance's next task for this person, else the inbox."""
+    with services.db.reading() as session:
+        mine = open_tasks_of(session, instance_id, actor)
+    if mine:
+        return url_for(".form_page", task_id=mine[0].id)
+    return url_for("inbox.page") if "inbox.page" in current_app.view_functions else url_for("home")
+
+
+def _instance_url(instance_id: int) -> str | None:
+    try:
+        return url_for("instances.detail_page", instance_id=instance_id)
+    except BuildError:  # the process views are another feature's: link them when they exist
+        return None
+
+
+def _warnings(form: TaskForm, cleaned: dict[str, Any]) -> list[str]:
+    return [str(w) for key in form.warning_keys for w in (cleaned.get(key) or [])]
+
+
+def _digest(warnings: list[str]) -> str:
+    """Sending anyway acknowledges exactly the warnings shown: new ones are shown first."""
+    return sha256_hex(canonical_json(warnings))[:16] if warnings else ""
+
+
+def _shown_data(view: TaskView, form: TaskForm | None) -> dict[str, Any]:
+    if form is None:
+        return view.data
+    return {key: view.data[key] for key in form.data_keys if key in view.data}
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+@bp.get("/api/tasks/<task_id>")
+@requires()
+def api_task(task_id: str) -> ResponseReturnValue:
+    """The task, its instance and process, its form's fields and context, and its data."""
+    services, actor = _services(), current_actor()
+    with services.db.reading() as session:
+        view = load_task(services, session, task_id, actor)
+        form = form_for(view)
+        now = services.clock.now()
+        context = form.context(FormRequest(session, view, actor, now, form.defaults(view, now), request.args)) \
+            if form else {}
+    return jsonify({
+        "id": view.id, "element_id": view.element_id, "name": view.name, "lane": view.lane,
+        "claimed_by": view.claimed_by, "created_at": view.created_at.isoformat(),
+        "may_complete": view.blocked is None, "blocked": view.blocked,
+        "process": {"id": view.process_id, "name": view.process_name},
+        "instance": {"id": view.instance_id, "status": view.instance_status, "parent_id": view.parent_id,
+                     "started_by": view.started_by, "attributes": view.attributes},
+        "instructions": instructions(view),
+        "form": {"id": form.key, "fields": form.fields, "warnings": list(form.warning_keys)} if form else None,
+        "context": json_safe(context), "data": _shown_data(view, form),
+    })
+
+
+@bp.post("/api/tasks/<task_id>/check")
+@requires()
+def api_check(task_id: str) -> ResponseReturnValue:
+    """The task's validator on the body, without completing: errors and warnings before sending."""
+    body = json_body()
+    services, actor = _services(), current_actor()
+    with services.db.reading() as session:
+        view = load_task(services, session, task_id, actor)
+    form = form_for(view)
+    errors, cleaned = dry_run(services, view, actor, body)
+    return jsonify(ok=not errors, errors=errors, warnings=_warnings(form, cleaned) if form else [], data=cleaned)
+
+
+@bp.post("/api/tasks/<task_id>/complete")
+@requires()
+def api_complete(task_id: str) -> ResponseReturnValue:
+    """Complete with the form data (the validator's shape); 422 with ``errors`` per field."""
+    body = json_body()
+    services, actor = _services(), current_actor()
+    instance_id = services.runtime.complete_task(task_id, body, actor)
+    with services.db.reading() as session:
+        mine = open_tasks_of(session, instance_id, actor)
+    return jsonify(completed=task_id, instance_id=instance_id, next_tasks=[
+        {"id": t.id, "element_id": t.element_id, "name": t.name, "url": url_for(".api_task", task_id=t.id)}
+        for t in mine])

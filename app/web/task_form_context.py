@@ -1,0 +1,130 @@
+"""What a task's page and its JSON show: the open task, its instance and process, and the task's
+data as the engine holds it — read in one read-only transaction, never through a step.
+
+Seeing a task needs its lane's role (the diagram says who does it); completing it also needs
+the task not to be claimed by someone else and its instance to be running — the runtime's own
+rule (``check_may_work_on``), asked here only to say so before the person fills the form in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.runtime.actors import Actor
+from app.runtime.api import check_may_work_on
+from app.runtime.canonical import json_safe
+from app.runtime.core import parse_task_id
+from app.runtime.errors import Conflict, Forbidden, NotFound
+from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
+from app.runtime.inbox import require_lane_role
+from app.runtime.saving import RUNNING
+from app.services import Services
+from storage.models import Instance, InstanceAttribute, UserTask
+
+FORM_PROPERTY = "form"  # an analyst may name a form explicitly; otherwise the validator's name picks it
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One open user task as a person sees it."""
+
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    claimed_by: str | None
+    created_at: datetime
+    instance_id: int
+    instance_status: str
+    process_id: str
+    process_name: str
+    parent_id: int | None
+    started_by: str
+    attributes: dict[str, str]
+    properties: dict[str, str]
+    instructions: str | None
+    data: dict[str, Any]
+    blocked: str | None  # why this person cannot complete it now (None: they can)
+
+    @property
+    def validator(self) -> str | None:
+        return self.properties.get(VALIDATOR_PROPERTY)
+
+    @property
+    def form_key(self) -> str | None:
+        return form_key(self.properties)
+
+
+def form_key(properties: dict[str, str]) -> str | None:
+    """The form a task shows: its ``form`` property if the diagram names one, else its validator's
+    name — the form and the server-side check then always belong together."""
+    return properties.get(FORM_PROPERTY) or properties.get(VALIDATOR_PROPERTY)
+
+
+def load_task(services: Services, session: Session, task_id: str, actor: Actor) -> TaskView:
+    """The open task ``task_id`` for ``actor``: 404 if it is not open, 403 without its lane's role."""
+    uuid = parse_task_id(task_id)
+    task = session.get(UserTask, str(uuid))
+    if task is None:
+        raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+    require_lane_role(task, actor)
+    instance = session.get(Instance, task.instance_id)
+    if instance is None or instance.state is None:
+        raise NotFound(f"task {task_id} has no saved instance state")
+    version = services.runtime.version(session, instance.process_version_id)
+    workflow = services.runtime.codec.loads(instance.state, version.specs)
+    try:
+        engine_task = workflow.get_task_from_id(uuid)
+    except TaskNotFoundException:
+        raise NotFound(f"task {task_id} is not in its instance any more") from None
+    spec = engine_task.task_spec
+    extensions = getattr(spec, "extensions", None) or {}
+    attributes = dict(session.execute(select(InstanceAttribute.name, InstanceAttribute.value)
+                                      .where(InstanceAttribute.instance_id == instance.id)).all())
+    return TaskView(
+        id=task.id, element_id=task.element_id, name=task.name or task.element_id, lane=task.lane,
+        claimed_by=task.claimed_by, created_at=task.created_at, instance_id=instance.id,
+        instance_status=instance.status, process_id=instance.process_id,
+        process_name=version.specs[0].description or instance.process_id, parent_id=instance.parent_id,
+        started_by=instance.started_by, attributes=attributes,
+        properties={str(k): str(v) for k, v in (extensions.get("properties") or {}).items()},
+        instructions=extensions.get("instructionsForEndUser") or None,
+        data=json_safe(dict(engine_task.data)), blocked=_blocked(task, instance.status, actor),
+    )
+
+
+def _blocked(task: UserTask, status: str, actor: Actor) -> str | None:
+    if status != RUNNING:
+        return f"instance {task.instance_id} is {status}; its tasks wait until it runs again"
+    try:
+        check_may_work_on(task, actor)
+    except (Conflict, Forbidden) as refused:
+        return str(refused)
+    return None
+
+
+def dry_run(services: Services, view: TaskView, actor: Actor, data: dict[str, Any]) -> tuple[dict[str, str], dict]:
+    """Run the task's validator on ``data`` without completing anything: (errors per field, the data
+    it would store). Validators only read; the read-only transaction is rolled back regardless."""
+    validator = services.runtime.validators.get(view.validator or "")
+    if validator is None:
+        return {}, dict(data)
+    with services.db.reading() as session:
+        context = FormContext(session, actor, services.clock.now(), view.instance_id, view.data)
+        try:
+            return {}, json_safe(validator(context, json_safe(dict(data))))
+        except FormInvalid as invalid:
+            return invalid.errors, {}
+
+
+def open_tasks_of(session: Session, instance_id: int, actor: Actor) -> list[UserTask]:
+    """The instance's open tasks this person may work on (where a completed form leads next)."""
+    tasks = session.execute(select(UserTask).where(UserTask.instance_id == instance_id)
+                            .order_by(UserTask.created_at, UserTask.id)).scalars()
+    return [t for t in tasks if (t.lane is None or actor.has_role(t.lane)) and t.claimed_by in (None, actor.name)]

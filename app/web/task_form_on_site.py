@@ -1,0 +1,113 @@
+"""The forms for work done on site: entering a disconnection by hand when the trip failed
+(disconnect_customer.bpmn, M4.3.6) and the manual reconnection (reconnect.bpmn ``on_site``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app.web.i18n import gettext as _
+from app.web.task_form_context import TaskView
+from app.web.task_form_customers import customer_rows
+from app.web.task_form_kinds import FormRequest, TaskForm, from_local_input, now_input
+from storage.domain_models import Customer, MeterCommand, Segment
+
+_instructions = SandboxedEnvironment(autoescape=False)  # plain text: the page escapes it once, as any text
+
+
+def meter_commands(request: FormRequest) -> list[dict[str, Any]]:
+    """The commands this instance sent to the meter, oldest first: what the head-end did."""
+    rows = request.session.execute(select(MeterCommand).where(MeterCommand.instance_id == request.view.instance_id)
+                                   .order_by(MeterCommand.id)).scalars()
+    return [{"command_id": c.command_id, "action": c.action, "status": c.status, "created_at": c.created_at,
+             "executed_at": c.executed_at, "relay": c.relay, "error": c.error} for c in rows]
+
+
+def instructions(view: TaskView) -> str | None:
+    """The diagram's instructions for the person, filled in from the task's data (Chinese when the
+    catalog has them). An instruction that cannot be filled in is shown as written."""
+    if not view.instructions:
+        return None
+    source = _(view.instructions)
+    try:
+        return str(_instructions.from_string(source).render(**view.data))
+    except Exception:  # an analyst's template error must not hide the task
+        return source
+
+
+# -- enter the disconnection by hand (M4.3.6) ------------------------------------------------
+
+def parse_manual_entry(inputs: MultiDict[str, str]) -> dict[str, Any]:
+    done = {"yes": True, "no": False}.get(inputs.get("disconnected", ""))
+    return {"disconnected": done, "disconnected_at": from_local_input(inputs.get("disconnected_at")) if done else None,
+            "note": inputs.get("note", "").strip()}
+
+
+def manual_entry_defaults(view: TaskView, now: datetime) -> dict[str, Any]:
+    return {"disconnected": None, "disconnected_at": now_input(now), "note": ""}
+
+
+def why_by_hand(data: dict[str, Any]) -> str:
+    """Why the executor is asked (the path the child took to this task)."""
+    if (data.get("command") or {}).get("status") not in (None, "queued"):
+        return _("The meter was busy with another command: the trip was not sent.")
+    outcome = data.get("outcome") or {}
+    if outcome:
+        return _("The head-end reported: {stage} {error}").format(stage=outcome.get("stage", ""),
+                                                                  error=outcome.get("error") or "").strip()
+    return _("No result from the head-end within 30 minutes: the command expired.")
+
+
+def manual_entry_context(request: FormRequest) -> dict[str, Any]:
+    number = str(request.view.data.get("customer_number") or "")
+    [customer] = customer_rows(request.session, [number])
+    fetched = None  # a trip reported after its wait expired has set the status and time already
+    since = customer.get("power_status_since")
+    if customer.get("power_status") == "disconnected" and since and since >= request.view.created_at:
+        fetched = since
+    return {"customer": customer, "kept": bool(request.view.data.get("kept")), "why": why_by_hand(request.view.data),
+            "commands": meter_commands(request), "fetched_at": fetched, "batch_id": request.view.parent_id}
+
+
+MANUAL_ENTRY = TaskForm(
+    key="disconnection.manual_entry", template="task_forms/manual_entry.html",
+    fields={"disconnected": "boolean: was the customer disconnected on site",
+            "disconnected_at": "ISO-8601 time with zone, not in the future (required when disconnected)",
+            "note": "text"},
+    parse=parse_manual_entry, defaults=manual_entry_defaults, context=manual_entry_context,
+    data_keys=("customer_number", "kept", "owing", "command", "outcome"),
+)
+
+
+# -- reconnect on site -----------------------------------------------------------------------
+
+def parse_on_site(inputs: MultiDict[str, str]) -> dict[str, Any]:
+    return {"reconnected_at": from_local_input(inputs.get("reconnected_at")), "note": inputs.get("note", "").strip()}
+
+
+def on_site_context(request: FormRequest) -> dict[str, Any]:
+    data = request.view.data
+    about = data.get("customer") or {}
+    number = str(about.get("number") or data.get("customer_number") or "")
+    [customer] = customer_rows(request.session, [number])
+    reader_mobile = request.session.execute(select(Segment.reader_mobile).join(
+        Customer, Customer.segment_code == Segment.code).where(Customer.number == number)).scalar_one_or_none()
+    return {"customer": customer, "about": about, "reader_mobile": reader_mobile,
+            "manual_order": (data.get("manual_order") or {}).get("number"),
+            "auto_order": (data.get("auto_order") or {}).get("number"), "sends": data.get("sends"),
+            "instructions": instructions(request.view), "commands": meter_commands(request)}
+
+
+ON_SITE = TaskForm(
+    key="reconnection.on_site", template="task_forms/on_site.html",
+    fields={"reconnected_at": "ISO-8601 time with zone, not in the future", "note": "text"},
+    parse=parse_on_site, defaults=lambda view, now: {"reconnected_at": now_input(now), "note": ""},
+    context=on_site_context,
+    data_keys=("customer_number", "customer", "manual_order", "auto_order", "sends"),
+)
+
+FORMS = (MANUAL_ENTRY, ON_SITE)

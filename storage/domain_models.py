@@ -35,6 +35,8 @@ class Customer(Base):
         # The patrol's one query (M5.1): disconnected customers, by what they owe.
         Index("ix_customers_disconnected", "owed_cents", sqlite_where=text("power_status = 'disconnected'"),
               postgresql_where=text("power_status = 'disconnected'")),
+        # A segment's customer numbers from the index alone (the inbox's segment filter).
+        Index("ix_customers_segment_code", "segment_code", "number"),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
@@ -44,7 +46,7 @@ class Customer(Base):
     address: Mapped[str] = mapped_column(String(400), default="")
     customer_class: Mapped[str] = mapped_column(String(16))
     voltage_class: Mapped[str] = mapped_column(String(16))
-    segment_code: Mapped[str] = mapped_column(ForeignKey("segments.code"), index=True)
+    segment_code: Mapped[str] = mapped_column(ForeignKey("segments.code"))
     meter_address: Mapped[str] = mapped_column(String(12), unique=True)
     meter_protocol: Mapped[str] = mapped_column(String(16))
     relay_type: Mapped[str] = mapped_column(String(16))

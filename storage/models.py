@@ -130,14 +130,36 @@ class UserTask(Base):
     """An open user task: the inbox's projection of an instance's READY manual tasks."""
 
     __tablename__ = "user_tasks"
+    __table_args__ = (
+        # The inbox finds a page of task ids from an index alone (10,000 open tasks: no row reads):
+        # "my tasks" and "my groups' tasks" by claimant and lane, "all open tasks" by due time.
+        Index("ix_user_tasks_inbox", "claimed_by", "lane", "due_at", "created_at", "id", "process_id", "element_id"),
+        Index("ix_user_tasks_due", "due_at", "created_at", "id", "process_id", "element_id"),
+        Index("ix_user_tasks_element", "element_id", "name"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    # The instance's process (it never changes), so the inbox filters and orders without a join.
+    process_id: Mapped[str] = mapped_column(String(255))
     element_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(255))
-    lane: Mapped[str | None] = mapped_column(String(64), index=True)
-    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    lane: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # created_at + the task's ``due_in`` property in the diagram; NULL when it has none.
+    due_at: Mapped[datetime | None]
+
+
+class UserTaskCustomer(Base):
+    """A customer an open user task concerns (a batch's tasks: every customer of the batch), so the
+    inbox lists and filters tasks by customer and segment without reading any instance's state."""
+
+    __tablename__ = "user_task_customers"
+    __table_args__ = (Index("ix_user_task_customers_customer", "customer_number", "task_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("user_tasks.id", ondelete="CASCADE"), primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class WaitingMessage(Base):

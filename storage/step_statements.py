@@ -21,6 +21,7 @@ from storage.models import (
     OutboxMessage,
     ProcessVersion,
     UserTask,
+    UserTaskCustomer,
     WaitingMessage,
 )
 
@@ -64,6 +65,7 @@ _INSERT_OUTBOX = {
     "sqlite": sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
 }
 _INSERT_TASKS = insert(_tasks)
+_INSERT_TASK_CUSTOMERS = insert(UserTaskCustomer)
 _DELETE_TASKS = delete(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_WAITING = insert(_waiting)
 _DELETE_WAITING = delete(_waiting).where(_waiting.c.instance_id == bindparam("instance_id"))
@@ -130,12 +132,17 @@ def insert_outbox(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(_INSERT_OUTBOX[conn.dialect.name], list(rows))
 
 
-def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict[str, Any]]) -> None:
+def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict[str, Any]],
+                       customers: Sequence[dict[str, Any]] = ()) -> None:
+    """Close the ``gone`` tasks (their customer rows go with them: ON DELETE CASCADE), open the new
+    ones with the customers each concerns."""
     gone = sorted(gone)
     if gone:
         conn.execute(_DELETE_TASKS, {"ids": gone})
     if new:
         conn.execute(_INSERT_TASKS, list(new))
+    if customers:
+        conn.execute(_INSERT_TASK_CUSTOMERS, list(customers))
 
 
 def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Sequence[dict[str, Any]]) -> None:

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from app.runtime.bpmn_source import DeployProblem
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
 from app.runtime.parsing import NSMAP, children_processes, owner_id
+from app.runtime.projection import DUE_IN_PROPERTY, parse_due_in
 
 _Found = list[tuple[etree._Element, str]]  # (where, what is wrong), turned into DeployProblems at the end
 
@@ -81,6 +82,7 @@ def lint_tree(
     problems: _Found = []
     problems += _code_problems(tree)
     problems += _timer_problems(tree)
+    problems += _due_problems(tree)
     problems += _operator_problems(tree, operators)
     problems += _lane_problems(tree, roles)
     problems += _call_problems(tree, processes)
@@ -188,6 +190,19 @@ def _looks_like_iso(word: str) -> bool:
         return bool(TimerEventDefinition.parse_time_or_duration(word))
     except Exception:  # not ISO-8601 in any form SpiffWorkflow reads
         return False
+
+
+def _due_problems(tree: etree._ElementTree) -> _Found:
+    """A user task's ``due_in`` must be an ISO-8601 duration: the inbox computes its due time from it."""
+    found: _Found = []
+    for node in _find(tree, f".//bpmn:userTask//spiffworkflow:property[@name='{DUE_IN_PROPERTY}']"):
+        value = node.get("value") or ""
+        try:
+            parse_due_in(value)
+        except ValueError as exc:
+            found.append((node, f"user task due time {DUE_IN_PROPERTY}={value!r} is refused: {exc}; "
+                                'write how long people have, such as "PT4H", "P1D" or "P1DT12H" (no quotes)'))
+    return found
 
 
 def _operator_problems(tree: etree._ElementTree, operators: Collection[str]) -> _Found:

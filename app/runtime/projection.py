@@ -1,11 +1,13 @@
 """What other queries need from an instance's state, computed after each step.
 
-The inbox reads ``user_tasks``, the message router reads ``waiting_messages``, the scheduler
-reads ``instances.next_wake_at``; none of them ever deserializes an instance.
+The inbox reads ``user_tasks`` (with each task's due time and the customers it concerns), the
+message router reads ``waiting_messages``, the scheduler reads ``instances.next_wake_at``; none of
+them ever deserializes an instance.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +22,16 @@ from app.runtime.canonical import canonical_json
 # SpiffWorkflow fires a timer only when due < now (strict): wake one second after it is due.
 TIMER_GRACE = timedelta(seconds=1)
 
+# ``<spiffworkflow:property name="due_in" value="PT4H"/>`` on a user task: how long people have
+# for it once it is open. Weeks, days, hours, minutes, seconds only: months and years have no
+# fixed length, so a due time in them would depend on the calendar.
+DUE_IN_PROPERTY = "due_in"
+_DURATION = re.compile(r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+                       r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?")
+# The process variables that name the customers a task concerns: a batch's list, one customer.
+CUSTOMER_LIST_VARIABLE, CUSTOMER_VARIABLE = "customers", "customer_number"
+CUSTOMER_NUMBER_MAX = 64
+
 
 @dataclass(frozen=True)
 class OpenUserTask:
@@ -27,6 +39,32 @@ class OpenUserTask:
     element_id: str
     name: str | None
     lane: str | None
+    due_in: timedelta | None = None
+    customers: tuple[str, ...] = ()
+
+
+def parse_due_in(value: str) -> timedelta:
+    """An ISO-8601 duration such as ``PT4H``, ``P1D`` or ``P1DT12H`` (ValueError otherwise, or if zero)."""
+    match = _DURATION.fullmatch(value.strip())
+    if match is None or not any(match.groupdict().values()):
+        raise ValueError(f"{value!r} is not an ISO-8601 duration in weeks, days, hours, minutes or seconds")
+    duration = timedelta(**{unit: int(amount) for unit, amount in match.groupdict().items() if amount})
+    if duration <= timedelta(0):
+        raise ValueError(f"{value!r} is zero: a task cannot be due the moment it opens")
+    return duration
+
+
+def _due_in(task_spec: Any) -> timedelta | None:
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    value = properties.get(DUE_IN_PROPERTY)
+    return parse_due_in(str(value)) if value else None  # deploy lint has refused bad values
+
+
+def _customers(data: dict[str, Any]) -> tuple[str, ...]:
+    """The customer numbers a task's data names (never more than a batch holds, each once)."""
+    named = data.get(CUSTOMER_LIST_VARIABLE)
+    numbers = list(named) if isinstance(named, list) else [data.get(CUSTOMER_VARIABLE)]
+    return tuple(dict.fromkeys(n for n in numbers if isinstance(n, str) and 0 < len(n) <= CUSTOMER_NUMBER_MAX))
 
 
 @dataclass(frozen=True)
@@ -39,7 +77,8 @@ class AwaitedMessage:
 
 def open_user_tasks(workflow: BpmnWorkflow) -> list[OpenUserTask]:
     return [
-        OpenUserTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name, t.task_spec.lane)
+        OpenUserTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name, t.task_spec.lane,
+                     _due_in(t.task_spec), _customers(t.data))
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
     ]
 

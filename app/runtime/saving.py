@@ -45,9 +45,10 @@ def _sync_user_tasks(session: Session, row: InstanceRow, tasks: list[OpenUserTas
     gone = existing - wanted.keys()
     new = [task for task_id, task in wanted.items() if task_id not in existing]
     statements.replace_user_tasks(session.connection(), gone, [
-        {"id": t.id, "instance_id": row.id, "element_id": t.element_id, "name": t.name,
-         "lane": t.lane, "claimed_by": None, "created_at": now} for t in new
-    ])
+        {"id": t.id, "instance_id": row.id, "process_id": row.process_id, "element_id": t.element_id, "name": t.name,
+         "lane": t.lane, "claimed_by": None, "created_at": now,
+         "due_at": now + t.due_in if t.due_in is not None else None} for t in new
+    ], [{"task_id": t.id, "customer_number": number} for t in new for number in t.customers])
     if gone or new:
         row.open_tasks = sorted(wanted)
 

@@ -1,11 +1,178 @@
-"""(being built) The inbox pages and JSON endpoints."""
+"""The inbox: open user tasks by tab ("my tasks", "my groups' tasks", and for approvers and system
+administrators "all open tasks"), filtered, ordered and paged by ``storage.task_list``; claim,
+unclaim and reassign through the runtime's ``Inbox``, which holds the rules. HTML and JSON.
+
+Page forms post to ``/tasks/<id>/<action>`` with the page's own query string, so a success
+redirects back to the same view and a refusal re-renders it with the message and its 4xx code.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.runtime.actors import Actor
+from app.runtime.errors import NotFound, RuntimeActionError
+from app.services import Services
+from app.web.api_common import json_body
+from app.web.auth import current_actor, requires
+from app.web.i18n import gettext as _
+from app.web.inbox_rows import (
+    TASK_ID_SLOT,
+    kept_args,
+    page_rows,
+    query_from_request,
+    rows_json,
+    tabs_for,
+    task_label,
+)
+from storage import task_list
+from storage.task_list import GROUPS, MINE
 
 bp = Blueprint("inbox", __name__)
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+def _services() -> Services:
+    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+@bp.get("/tasks")
+@requires()
+def page() -> ResponseReturnValue:
+    return _render_page()
+
+
+def _render_page(status: int = 200) -> ResponseReturnValue:
+    services, actor = _services(), current_actor()
+    policy, now = services.inbox.policy, services.clock.now()
+    tabs = tabs_for(actor, policy)
+    with services.db.reading() as session:
+        counts = task_list.count_tabs(session, task_list.Viewer(actor.name, actor.roles), tabs,
+                                      task_list.TaskFilters(), now)  # each tab's size, unfiltered
+        query = query_from_request(actor, policy, MINE if counts[MINE] else GROUPS)
+        unfiltered = query.filters == task_list.TaskFilters()
+        listed = task_list.list_tasks(session, query, now, total=counts[query.tab] if unfiltered else None)
+        choices = task_list.choices(session)
+        reassignable = task_list.users_holding(session, {r.task.lane for r in listed.rows if r.task.lane})
+    action_urls = {action: url_for(f"inbox.{action}_form", task_id=TASK_ID_SLOT, **kept_args(query))
+                   for action in ("claim", "unclaim", "reassign")}
+    rows = page_rows(listed.rows, actor, policy, dict(choices.processes), action_urls, now)
+    return render_template("inbox/page.html", query=query, listed=listed, rows=rows, tabs=tabs, counts=counts,
+                           choices=choices, reassignable=reassignable, kept_args=kept_args,
+                           task_label=task_label), status
+
+
+# -- page actions: redirect back on success, the page with the refusal otherwise --------------
+
+@bp.post("/tasks/<task_id>/claim")
+@requires()
+def claim_form(task_id: str) -> ResponseReturnValue:
+    def claim(actor: Actor) -> str:
+        _services().inbox.claim(task_id, actor)
+        return _("Task claimed: it is in “My tasks”.")
+    return _act(claim)
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@requires()
+def unclaim_form(task_id: str) -> ResponseReturnValue:
+    def unclaim(actor: Actor) -> str:
+        _services().inbox.unclaim(task_id, actor)
+        return _("Task released to its group.")
+    return _act(unclaim)
+
+
+@bp.post("/tasks/<task_id>/reassign")
+@requires()
+def reassign_form(task_id: str) -> ResponseReturnValue:
+    def reassign(actor: Actor) -> str:
+        to = request.form.get("to", "").strip()
+        if not to:
+            raise RuntimeActionError(_("Choose whom to reassign the task to."))
+        _services().inbox.reassign(task_id, to, actor)
+        return _("Task reassigned to {user}.").format(user=to)
+    return _act(reassign)
+
+
+def _act(action: Callable[[Actor], str]) -> ResponseReturnValue:
+    """Do it and go back to the same view; a refusal shows that view with the message and its 4xx."""
+    actor = current_actor()
+    query = query_from_request(actor, _services().inbox.policy, GROUPS)  # a bad view argument: 400 first
+    try:
+        done = action(actor)
+    except RuntimeActionError as refused:
+        flash(str(refused), "error")
+        return _render_page(refused.status_code)
+    flash(done, "success")
+    return redirect(url_for("inbox.page", **kept_args(query)), code=303)
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+@bp.get("/api/tasks")
+@requires()
+def api_list() -> ResponseReturnValue:
+    services, actor = _services(), current_actor()
+    policy, now = services.inbox.policy, services.clock.now()
+    query = query_from_request(actor, policy, GROUPS)
+    with services.db.reading() as session:
+        listed = task_list.list_tasks(session, query, now)
+        names = task_list.process_names(session)
+    filters = query.filters
+    return {
+        "tab": query.tab, "sort": query.sort,
+        "filters": {"process": filters.process, "task": filters.task, "segment": filters.segment,
+                    "customer": filters.customer, "overdue": filters.overdue},
+        "rows": rows_json(listed.rows, actor, policy, names, now),
+        "total": listed.total, "page": listed.page, "size": listed.size, "pages": listed.pages,
+    }
+
+
+@bp.post("/api/tasks/<task_id>/claim")
+@requires()
+def api_claim(task_id: str) -> ResponseReturnValue:
+    _optional_body()
+    _services().inbox.claim(task_id, current_actor())
+    return _task_json(task_id)
+
+
+@bp.post("/api/tasks/<task_id>/unclaim")
+@requires()
+def api_unclaim(task_id: str) -> ResponseReturnValue:
+    _optional_body()
+    _services().inbox.unclaim(task_id, current_actor())
+    return _task_json(task_id)
+
+
+@bp.post("/api/tasks/<task_id>/reassign")
+@requires()
+def api_reassign(task_id: str) -> ResponseReturnValue:
+    to = json_body().get("to")
+    if not isinstance(to, str) or not to.strip():
+        raise RuntimeActionError('send {"to": "<username>"}: whom to reassign the task to')
+    _services().inbox.reassign(task_id, to.strip(), current_actor())
+    return _task_json(task_id)
+
+
+def _optional_body() -> None:
+    """Claim and unclaim take no data; a body, if sent, must still be a JSON object."""
+    if request.get_data(cache=True):
+        json_body()
+
+
+def _task_json(task_id: str) -> ResponseReturnValue:
+    services, actor = _services(), current_actor()
+    with services.db.reading() as session:
+        row = task_list.find_task(session, task_id)
+        names = task_list.process_names(session)
+    if row is None:  # completed by its new holder in the instant since
+        raise NotFound(f"task {task_id} is not open any more")
+    return {"task": rows_json([row], actor, services.inbox.policy, names, services.clock.now())[0]}

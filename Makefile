@@ -8,7 +8,7 @@ TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean screenshots
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy app handlers storage
 	$(BIN)/mypy app handlers storage
+
+# The README's pictures: the browser tests save them under docs/screenshots/.
+screenshots: $(STAMP) $(NODE_STAMP)
+	RELAYFLOW_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/runtime_throughput.py

@@ -75,7 +75,7 @@ def seed_demo(session: Session, clock: Clock, actor: Actor, *, customers: int = 
     rng = random.Random(seed)  # noqa: S311 - demo data must repeat for a seed, not be secret
     segments, created = _seed_segments(session, clock, actor, rng)
     for role in ROLES:
-        created += _ensure_user(session, clock, actor, f"demo-{role}", f"Demo {role}", role)
+        created += _ensure_user(session, clock, actor, f"demo-{role}", f"Demo {role}", [role])
     rows = _customer_rows(rng, customers, clock.now())
     report = import_customers(session, clock, actor, rows, source=f"demo seed {seed}")
     if report.errors:
@@ -91,10 +91,11 @@ def seed_demo(session: Session, clock: Clock, actor: Actor, *, customers: int = 
     }
 
 
-def _ensure_user(session: Session, clock: Clock, actor: Actor, username: str, display_name: str, role: str) -> int:
+def _ensure_user(session: Session, clock: Clock, actor: Actor, username: str, display_name: str,
+                 roles: list[str]) -> int:
     if user_rows.find(session, username) is not None:
         return 0
-    users.create_user(session, clock, actor, username, display_name, [role], DEMO_PASSWORD)
+    users.create_user(session, clock, actor, username, display_name, roles, DEMO_PASSWORD)
     return 1
 
 
@@ -103,7 +104,8 @@ def _seed_segments(session: Session, clock: Clock, actor: Actor, rng: random.Ran
     segments = created = 0
     for index, (code, district, area, _roads) in enumerate(SEGMENTS, start=1):
         reader, reader_name, mobile = f"reader-{index:02d}", _person(rng), _mobile(rng)
-        created += _ensure_user(session, clock, actor, reader, f"抄表员 {reader_name}", "applicant")
+        # a reader applies for their segment (M4.1) and reconnects on site when remote sends fail (M5.3)
+        created += _ensure_user(session, clock, actor, reader, f"抄表员 {reader_name}", ["applicant", "executor"])
         if code not in known:
             session.add(Segment(code=code, name=f"{district}{area}抄表段", reader_username=reader,
                                 reader_mobile=mobile))

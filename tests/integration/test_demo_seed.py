@@ -73,7 +73,7 @@ def test_the_demo_archive_gives_every_process_work(backend_services: Services) -
     assert all(150 <= subscribed[kind] <= 270 for kind in ("disconnection", "reconnection", "arrears"))
     assert all(c.mobile and len(c.mobile) == 11 for c in customers)
 
-    assert len(readers) == 6 and all(roles == ["applicant"] for roles in readers.values())
+    assert len(readers) == 6 and all(roles == ["applicant", "executor"] for roles in readers.values())
     assert all(s.reader_mobile and len(s.reader_mobile) == 11 for s in segments)
     assert all(user is not None for user in demo_users)
 

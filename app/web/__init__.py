@@ -46,7 +46,7 @@ def register_web(app: Flask) -> None:
     def layout() -> dict[str, object]:
         adapters = app.extensions["relayflow"].dispatcher.adapters.values()
         return {
-            "simulated_parts": [part for part in (getattr(a, "simulated", None) for a in adapters) if part],
+            "simulated_parts": [_(part) for part in (getattr(a, "simulated", None) for a in adapters) if part],
             "has_any_role": auth.has_any_role,
             "nav_items": nav_items(),
             "current_user": current_user,

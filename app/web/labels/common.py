@@ -39,6 +39,8 @@ ZH: dict[str, str] = {
     "Previous": "上一页",
     "Next": "下一页",
     "Page {page}": "第 {page} 页",
+    "log-only SMS": "仅记录短信",  # the adapters' own names (their ``simulated`` attribute)
+    "simulated head-end": "模拟主站",
     "Simulated head-end and log-only SMS: no real meter or phone is reached.":
         "模拟主站与仅记录短信：不会操作真实电表或发送真实短信。",
     "The form has expired or was sent without its security token; reload the page and try again.":

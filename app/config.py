@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
     "BILLING_TOKEN": None,  # bearer token of POST /api/payments
+    # the web layer's settings (Flask has defaults for some; these replace them)
+    "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as the session: operators keep tabs open all day
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # forms, JSON calls, callback batches: far above any real one
 }
 
 

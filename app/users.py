@@ -18,6 +18,7 @@ from storage import users
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 8
 STREAM = "users"
+_NOBODY = generate_password_hash("no user has this password")  # checked against for unknown names
 
 
 def _checked_roles(roles: list[str]) -> list[str]:
@@ -74,8 +75,10 @@ def authenticate(session: Session, clock: Clock, username: str, password: str) -
     """The actor a username and password sign in as, or None; both outcomes go into the history
     (an auditor sees who signed in, and every failed attempt)."""
     user = users.find(session, username.strip().lower())
-    ok = user is not None and user.active and user.password_hash is not None \
-        and check_password_hash(user.password_hash, password)
+    stored = user.password_hash if user is not None and user.active else None
+    # an unknown name costs the same hash check as a known one: timing tells nobody who exists
+    matches = check_password_hash(stored or _NOBODY, password)
+    ok = stored is not None and matches
     kind = "user.signed_in" if ok else "user.sign_in_refused"
     history.append(session, STREAM, [NewEvent(kind, None, {"username": username[:64]})],
                    actor=username[:64] or "anonymous", at=clock.now())

@@ -3,7 +3,7 @@ bpmn/disconnect.bpmn (the batch) and bpmn/disconnect_customer.bpmn (one child pe
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.services import ServiceContext
 from handlers import sms
+from handlers.form_fields import aware_time, event_time_error
 from handlers.sms import BEIJING
 from storage.domain_models import DISCONNECTED, Customer, Segment
 
@@ -83,11 +84,14 @@ def validate_issue(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     if planned is not None and form.now.astimezone(BEIJING).date() < planned:
         raise FormInvalid({"planned_date": f"the customers were told the disconnection is on {planned}: "
                                            "issue the commands on or after that date"})
+    keep, cancel = data.get("keep") or {}, data.get("cancel") or []
+    if not isinstance(keep, dict) or not all(isinstance(r, str | None) for r in keep.values()):
+        raise FormInvalid({"keep": "keep maps customer numbers to the reason for keeping each"})
+    if not isinstance(cancel, list) or not all(isinstance(n, str) for n in cancel):
+        raise FormInvalid({"cancel": "cancel is a list of customer numbers"})
     paid = paid_among(form.session, customers)
-    keep = data.get("keep") or {}
-    cancel = list(data.get("cancel") or [])
     errors = {}
-    if not isinstance(keep, dict) or not all(str(r or "").strip() for r in keep.values()):
+    if not all(str(r or "").strip() for r in keep.values()):
         errors["keep"] = "every customer kept in the flow needs a reason"
     undecided = [n for n in paid if n not in keep and n not in cancel]
     if undecided:
@@ -120,11 +124,11 @@ def validate_manual_entry(form: FormContext, data: dict[str, Any]) -> dict[str, 
     errors = {}
     if not isinstance(disconnected, bool):
         errors["disconnected"] = "say whether the customer was disconnected on site (true/false)"
-    at = _aware_time(data.get("disconnected_at")) if disconnected else None
+    at = aware_time(data.get("disconnected_at")) if disconnected else None
     if disconnected and at is None:
         errors["disconnected_at"] = "the disconnection time (ISO-8601 with a time zone) is required"
-    elif at is not None and at > form.now:
-        errors["disconnected_at"] = "the disconnection time cannot be in the future"
+    elif at is not None and (wrong := event_time_error(form, at, "disconnection")):
+        errors["disconnected_at"] = wrong
     if errors:
         raise FormInvalid(errors)
     return {"disconnected": disconnected, "disconnected_at": at.isoformat() if at else None,
@@ -170,7 +174,7 @@ def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how:
     """M4.3.5/6: the disconnection time is taken and the customer is "disconnected" at once, so the
     reconnection patrol sees them as soon as they pay."""
     customer = _customer(ctx, customer_number)
-    when = _aware_time(at)
+    when = aware_time(at)
     if when is None:
         raise ValueError(f"disconnection time {at!r} is not an ISO-8601 time with a time zone")
     old = customer.power_status
@@ -209,9 +213,3 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def _aware_time(value: Any) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None

@@ -13,6 +13,7 @@ from app.rules.screening import screen
 from app.rules.work_orders import Series
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.services import ServiceContext
+from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
 from storage.domain_models import CONNECTED, Customer, Reconnection
 
@@ -64,15 +65,12 @@ def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -
 
 
 def validate_on_site(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
-    """The on-site reconnection: when power was restored (not in the future), and a note."""
-    try:
-        at = datetime.fromisoformat(str(data.get("reconnected_at")))
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is None:
+    """The on-site reconnection: when power was restored (since the order opened, not in the future), and a note."""
+    at = aware_time(data.get("reconnected_at"))
+    if at is None:
         raise FormInvalid({"reconnected_at": "when power was restored on site (ISO-8601 with a time zone)"})
-    if at > form.now:
-        raise FormInvalid({"reconnected_at": "the reconnection time cannot be in the future"})
+    if wrong := event_time_error(form, at, "reconnection"):
+        raise FormInvalid({"reconnected_at": wrong})
     return {"reconnected_at": at.isoformat(), "note": str(data.get("note") or "").strip(),
             "reconnected_by": form.actor.name}
 

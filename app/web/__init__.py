@@ -23,13 +23,11 @@ from storage.models import Instance, ProcessVersion
 
 csrf = CSRFProtect()
 
-ERROR_TITLES = {400: "Bad request", 401: "Sign in", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
+ERROR_TITLES = {400: "Bad request", 401: "Sign in", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+                429: "Too many requests"}
 
 
 def register_web(app: Flask) -> None:
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: operators keep tabs open all day
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     i18n.register(app)  # first: the CSRF check's refusal is already in the person's language
     csrf.init_app(app)
     csrf.exempt(machine_api.machine_api)  # token-authenticated: the bearer token is the credential

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, request
 from flask.typing import ResponseReturnValue
+from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
 from app.runtime.errors import RuntimeActionError
-from app.web.auth import current_actor, requires
+from app.web.auth import current_actor
 
 api_common = Blueprint("api_common", __name__, url_prefix="/api")
 
@@ -45,7 +46,7 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int | None = None) -
 
 
 @api_common.get("/me")
-@requires()
+@login_required  # any signed-in account, even one without roles, may see that it has none
 def me() -> ResponseReturnValue:
     """Who is signed in, their roles, and the CSRF token a script sends back as X-CSRFToken."""
     actor = current_actor()

@@ -17,14 +17,21 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from app.roles import ROLES
 from app.runtime.actors import Actor
-from app.runtime.errors import Forbidden
+from app.runtime.errors import Forbidden, RuntimeActionError
 from app.users import actor_for, authenticate
 from app.web.i18n import gettext as _
+from app.web.sign_in_limits import SignInLimits
 
 auth = Blueprint("auth", __name__)
 login_manager = LoginManager()
+sign_in_limits = SignInLimits()
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class TooManyRequests(RuntimeActionError):
+    status_code = 429
 
 
 @dataclass(frozen=True)
@@ -75,15 +82,17 @@ def has_any_role(*roles: str) -> bool:
 
 
 def requires(*roles: str) -> Callable[[F], F]:
-    """A view for signed-in users holding one of ``roles`` (no roles given: any signed-in user).
-    Anyone else gets a 403 page (or a JSON 403 on the API) naming the role it needs."""
+    """A view for signed-in users holding one of ``roles`` (none given: any role at all — an
+    account without roles sees nothing). Anyone else gets a 403 page (or a JSON 403 on the API)
+    naming the roles it needs."""
+    needed = roles or ROLES
 
     def decorate(view: F) -> F:
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            if roles and not has_any_role(*roles):
+            if not has_any_role(*needed):
                 raise Forbidden(_("This needs the role: {roles}").format(
-                    roles=" / ".join(_(f"role.{role}") for role in roles)))
+                    roles=" / ".join(_(f"role.{role}") for role in needed)))
             return view(*args, **kwargs)
 
         return login_required(checked)  # type: ignore[return-value]
@@ -95,15 +104,22 @@ def requires(*roles: str) -> Callable[[F], F]:
 def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
-    username, password = request.form.get("username", ""), request.form.get("password", "")
+    username, password = request.form.get("username", "")[:64], request.form.get("password", "")
     services = current_app.extensions["relayflow"]
+    address, now = request.remote_addr or "", services.clock.now()
+    wait = sign_in_limits.wait_needed(username, address, now)
+    if wait is not None:
+        minutes = max(1, round(wait.total_seconds() / 60))
+        raise TooManyRequests(_("Too many failed sign-ins: try again in {minutes} min.").format(minutes=minutes))
     with services.db.transaction() as session:
         actor = authenticate(session, services.clock, username, password)
     if actor is None:
+        sign_in_limits.failed(username, address, now)
         if wants_json():
             return {"error": "unknown username or wrong password"}, 401
         flash(_("Unknown username or wrong password."), "error")
         return render_template("login.html", next=request.form.get("next", ""), username=username), 401
+    sign_in_limits.succeeded(username, address)
     login_user(WebUser(actor))
     if wants_json():
         return {"username": actor.name, "roles": sorted(actor.roles)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import HistoryEvent
+from storage.models import HistoryEvent, Instance
 from tests.web.conftest import Site
 
 
@@ -75,3 +75,54 @@ def test_labels_switch_between_chinese_and_english(site: Site) -> None:
 def test_the_simulated_parts_say_so_on_every_page(site: Site) -> None:
     page = site.anonymous().get("/login?lang=en")
     assert b"simulated head-end" in page.data and b"log-only SMS" in page.data
+
+
+def test_an_account_without_roles_signs_in_but_sees_nothing(site: Site) -> None:
+    site.add_user("nora")
+    nora = site.anonymous()
+    nora.username = "nora"
+    assert nora.sign_in().status_code == 302
+    assert nora.get("/api/me").json["roles"] == []
+    for url in ("/tasks", "/customers", "/instances", "/subscriptions", "/api/customers", "/api/instances"):
+        assert nora.get(url).status_code == 403, url
+
+
+def test_failed_sign_ins_are_limited_and_the_history_is_not_flooded(site: Site) -> None:
+    from datetime import timedelta
+
+    from app.web.sign_in_limits import LIMIT
+
+    site.add_user("ann", "approver")
+    ann = site.anonymous()
+    ann.username = "ann"
+    for _ in range(LIMIT):
+        assert ann.sign_in(password="guess-guess").status_code == 401
+    assert ann.sign_in(password="guess-again").status_code == 429
+    assert ann.sign_in().status_code == 429  # even the right password waits
+    with site.services.db.reading() as session:
+        refused = session.execute(select(HistoryEvent.id).where(HistoryEvent.type == "user.sign_in_refused")).all()
+    assert len(refused) == LIMIT
+    site.utility.clock.shift(timedelta(minutes=5, seconds=1))
+    assert ann.sign_in().status_code == 302
+
+
+def test_an_unknown_username_is_refused_like_a_wrong_password(site: Site) -> None:
+    ghost = site.anonymous()
+    ghost.username = "ghost"
+    assert ghost.sign_in().status_code == 401
+
+
+def test_a_body_over_the_limit_is_a_clear_413(site: Site) -> None:
+    ann = site.person("ann", "applicant")
+    response = ann.post_raw("/api/disconnections", b'{"x": "' + b"x" * (3 * 1024 * 1024) + b'"}')
+    assert response.status_code == 413 and response.json["error"], response.json
+    with site.services.db.reading() as session:
+        assert session.execute(select(Instance.id)).first() is None  # nothing started
+
+
+def test_the_session_cookie_is_http_only_and_same_site(site: Site) -> None:
+    site.add_user("ann", "approver")
+    ann = site.anonymous()
+    ann.username = "ann"
+    cookie = ann.sign_in().headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -191,8 +191,11 @@ def test_m4_3_6_a_failed_trip_is_entered_by_hand(utility: Utility) -> None:
     [child] = children(utility, batch)
     entry = task(utility, "enter_disconnection", child.id)
     assert entry.lane == "executor"
-    with pytest.raises(FormInvalid, match="disconnected_at"):
-        complete(utility, "enter_disconnection", {"disconnected": True}, EXECUTOR, child.id)
+    an_hour_ago = (utility.services.clock.now() - timedelta(hours=1)).isoformat()
+    for bad_time in (None, "1900-01-01T08:00:00+08:00", an_hour_ago):
+        with pytest.raises(FormInvalid, match="disconnected_at"):  # missing, or before the command was issued
+            complete(utility, "enter_disconnection", {"disconnected": True, "disconnected_at": bad_time}, EXECUTOR,
+                     child.id)
     at = (utility.services.clock.now() - timedelta(minutes=1)).isoformat()
     complete(utility, "enter_disconnection", {"disconnected": True, "disconnected_at": at, "note": "meter seal"},
              EXECUTOR, child.id)
@@ -330,4 +333,14 @@ def test_m4_3_the_commands_are_not_issued_before_the_date_the_notice_named(utili
         issue(utility)
     utility.clock.shift(timedelta(days=3))
     issue(utility)
+    assert [c.action for c in commands(utility)] == ["trip"]
+
+
+def test_m4_3_malformed_keep_or_cancel_is_a_form_error_not_a_crash(utility: Utility) -> None:
+    owing(utility, "3400000011")
+    apply_and_approve(utility, ["3400000011"])
+    for keep, cancel in (({}, 5), ({}, True), ([1], []), (True, []), ({"3400000011": 7}, []), ({}, [7])):
+        with pytest.raises(FormInvalid, match=r"keep|cancel"):
+            complete(utility, "issue", {"keep": keep, "cancel": cancel}, EXECUTOR)
+    issue(utility)  # the task is still open and takes well-formed data
     assert [c.action for c in commands(utility)] == ["trip"]

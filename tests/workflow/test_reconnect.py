@@ -231,7 +231,9 @@ def test_the_on_site_task_needs_the_reconnection_time(utility: Utility) -> None:
     seed_customer(utility.services, "3400000002", auto_reconnect=False)
     run_patrol(utility.services.runtime)
     task = on_site_task(utility, reconnection(utility, "3400000002").instance_id)
-    for bad in ({}, {"reconnected_at": "yesterday"}, {"reconnected_at": "2030-01-01T00:00:00+08:00"}):
+    for bad in ({}, {"reconnected_at": "yesterday"}, {"reconnected_at": "2030-01-01T00:00:00+08:00"},
+                {"reconnected_at": "0001-01-01T10:00:00+14:00"},  # before the order opened (and unstorable)
+                {"reconnected_at": (utility.services.clock.now() - timedelta(hours=1)).isoformat()}):
         with pytest.raises(FormInvalid, match="reconnected_at"):
             utility.services.runtime.complete_task(task.id, bad, EXECUTOR)
     now = utility.services.clock.now().isoformat()

@@ -33,7 +33,14 @@ PATHS: dict[str, Any] = {
         "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
             "type": "object", "required": ["username", "password"],
             "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
-        "responses": {"200": {"description": "signed in", **json_content({"type": "object"})}, **errors(400, 401)},
+        "responses": {
+            "200": {"description": "signed in (with Accept: application/json)", **json_content({"type": "object"})},
+            "302": {"description": "signed in (a browser's form post): on to the page asked for"},
+            "401": {"description": "unknown username or wrong password (JSON with Accept: application/json, "
+                                   "else the sign-in page again)", **json_content(ERROR),
+                    "content": {"application/json": {"schema": ERROR}, "text/html": {"schema": {"type": "string"}}}},
+            "429": {"description": "too many failed sign-ins for this username from this address: wait"},
+            **errors(400)},
     }},
     "/api/me": {"get": {
         "summary": "The signed-in user, roles and the CSRF token to send as X-CSRFToken",

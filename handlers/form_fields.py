@@ -1,0 +1,33 @@
+"""Field checks several user-task validators share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.runtime.forms import FormContext
+from storage.models import Instance
+
+
+def aware_time(value: Any) -> datetime | None:
+    """An ISO-8601 time with a time zone, or None."""
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def event_time_error(form: FormContext, when: datetime, what: str) -> str | None:
+    """Why ``when`` cannot be the time of ``what`` done in this instance's work: it must lie
+    between the instance's start (nothing was ordered before that) and now."""
+    started = form.session.execute(select(Instance.created_at).where(Instance.id == form.instance_id)).scalar_one()
+    if started.tzinfo is None:  # SQLite hands back naive UTC
+        started = started.replace(tzinfo=form.now.tzinfo)
+    if when > form.now:
+        return f"the {what} time cannot be in the future"
+    if when < started:
+        return f"the {what} time cannot be before this order was opened ({started.isoformat(timespec='minutes')})"
+    return None

@@ -37,6 +37,9 @@ class Customer(Base):
               postgresql_where=text("power_status = 'disconnected'")),
         # A segment's customer numbers from the index alone (the inbox's segment filter).
         Index("ix_customers_segment_code", "segment_code", "number"),
+        # The screening screen counts customers per combination of meter facts from the index alone.
+        Index("ix_customers_meter_facts", "segment_code", "voltage_class", "ami_connected", "channel_online",
+              "can_direct_close", "relay_type", "auto_reconnect"),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)

@@ -88,7 +88,8 @@ def screening_summary(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
     return summary
 
 
-def _rate(part: int, whole: int) -> float:
+def rate(part: int, whole: int) -> float:
+    """``part`` of ``whole`` as a fraction 0..1 with 3 decimals (0 for an empty whole)."""
     return round(part / whole, 3) if whole else 0.0
 
 
@@ -117,8 +118,8 @@ def subscription_rates(session: Session) -> list[dict[str, Any]]:
         subscribed = {kind: by_type.get((code, kind), 0) for kind in NOTICE_TYPES}
         rows.append({
             "segment": code, "name": name, "customers": total, "subscribed": subscribed,
-            "rate": {kind: _rate(count, total) for kind, count in subscribed.items()},
-            "subscribed_any": any_subscribed.get(code, 0), "rate_any": _rate(any_subscribed.get(code, 0), total),
+            "rate": {kind: rate(count, total) for kind, count in subscribed.items()},
+            "subscribed_any": any_subscribed.get(code, 0), "rate_any": rate(any_subscribed.get(code, 0), total),
         })
     return rows
 

@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.archive_reports import find_customer, screening_row
-from app.runtime.lifecycle import ACTIVE
+from app.runtime.saving import ACTIVE
 from handlers.patrol import IN_FLIGHT
 from storage import customer_records as records
 from storage.customer_search import subscriptions_of
 from storage.domain_models import NOTICE_TYPES, Customer, MeterCommand, Payment, Reconnection, Segment
+from storage.instance_records import open_tasks_of
 from storage.models import HistoryEvent, Instance, OutboxMessage, UserTask
 
 TIMELINE_LIMIT = 200  # per source; the page says when it is cut
@@ -111,7 +112,7 @@ def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LI
     instances = records.instances_of(session, number, limit)
     parents = records.instances_by_id(session, sorted({i.parent_id for i in instances if i.parent_id is not None}))
     active = [i for i in instances if i.status in ACTIVE]
-    tasks = records.open_tasks_of(session, [i.id for i in active])
+    tasks = open_tasks_of(session, [i.id for i in active])
     orders = records.reconnections_of(session, customer.id, limit)
     commands = records.commands_of(session, customer.id, limit)
     payments = records.payments_of(session, customer.id, limit)

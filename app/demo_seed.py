@@ -19,10 +19,10 @@ from app import users
 from app.clock import Clock
 from app.customer_import import import_customers
 from app.roles import ROLES
+from app.rules.beijing import beijing_date
 from app.rules.screening import screen
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict
-from handlers.sms import BEIJING
 from storage import users as user_rows
 from storage.domain_models import NOTICE_TYPES, PROTECTED_KINDS, Customer, Segment
 
@@ -135,7 +135,7 @@ def _customer_rows(rng: random.Random, count: int, now: datetime) -> list[dict[s
     status |= {index: ("connected", True) for index in order[cut:cut + owing - cut_owing]}
     protected = order[cut:cut + round(count * 0.05)]
     kinds = {index: PROTECTED_KINDS[position % len(PROTECTED_KINDS)] for position, index in enumerate(protected)}
-    today = now.astimezone(BEIJING).date()
+    today = beijing_date(now)
     return [_customer_row(rng, index, *status.get(index, ("connected", False)), kinds.get(index, ""), today)
             for index in range(count)]
 

@@ -7,12 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.archive_reports import subscription_rates
+from app.archive_reports import rate, subscription_rates
 from storage.domain_models import NOTICE_TYPES
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(part / whole, 3) if whole else 0.0
 
 
 def rates_with_total(session: Session) -> dict[str, Any]:
@@ -23,6 +19,6 @@ def rates_with_total(session: Session) -> dict[str, Any]:
     subscribed = {kind: sum(row["subscribed"][kind] for row in rows) for kind in NOTICE_TYPES}
     subscribed_any = sum(row["subscribed_any"] for row in rows)
     total = {"segment": None, "name": None, "customers": customers, "subscribed": subscribed,
-             "rate": {kind: _rate(count, customers) for kind, count in subscribed.items()},
-             "subscribed_any": subscribed_any, "rate_any": _rate(subscribed_any, customers)}
+             "rate": {kind: rate(count, customers) for kind, count in subscribed.items()},
+             "subscribed_any": subscribed_any, "rate_any": rate(subscribed_any, customers)}
     return {"segments": rows, "total": total}

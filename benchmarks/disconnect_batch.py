@@ -45,9 +45,9 @@ from bench_common import pin_to_one_core, reset_postgres  # noqa: E402
 from sqlalchemy import Table, func, insert, select  # noqa: E402
 
 import storage.db  # noqa: E402
+from app.rules.beijing import BEIJING  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
 from handlers.callbacks import process_headend_result  # noqa: E402
-from handlers.sms import BEIJING  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.domain_models import Customer, MeterCommand, Segment, SmsSubscription  # noqa: E402
 from storage.models import Instance, OutboxMessage, UserTask, WaitingMessage  # noqa: E402

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.rules.beijing import BEIJING
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.services import ServiceContext
 from handlers import sms
 from handlers.form_fields import aware_time, event_time_error
-from handlers.sms import BEIJING
 from storage.domain_models import DISCONNECTED, Customer, Segment
 
 DECISIONS = ("approve", "send_back")

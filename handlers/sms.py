@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,14 +21,13 @@ from typing import Any
 from sqlalchemy import select
 
 from app.clock import Clock, SystemClock
+from app.rules.beijing import BEIJING
 from app.rules.sms import normalize_mainland_mobile, render, segments
 from app.runtime.services import ServiceContext
 from storage.domain_models import Customer, Segment, SmsSubscription
 
 sms_log = logging.getLogger("relayflow.sms.log_only")
 DEFAULT_SIGNATURE = "国网供电"
-# China has had no daylight saving since 1991, so a fixed offset is exact.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 TEMPLATES: dict[str, str] = {
     "disconnection_notice": (

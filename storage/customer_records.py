@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.domain_models import MeterCommand, Payment, Reconnection
-from storage.models import HistoryEvent, Instance, InstanceAttribute, OutboxMessage, UserTask
+from storage.models import HistoryEvent, Instance, InstanceAttribute, OutboxMessage
 
 ARCHIVE_STREAM = "archive"
 CUSTOMER_ATTRIBUTE = "customer"
@@ -29,16 +29,6 @@ def instances_by_id(session: Session, ids: Sequence[int]) -> dict[int, Instance]
     if not ids:
         return {}
     return {row.id: row for row in session.execute(select(Instance).where(Instance.id.in_(list(ids)))).scalars()}
-
-
-def open_tasks_of(session: Session, instance_ids: Sequence[int]) -> dict[int, list[UserTask]]:
-    """The open user tasks of each instance (every id present, maybe with none)."""
-    found: dict[int, list[UserTask]] = {instance_id: [] for instance_id in instance_ids}
-    if instance_ids:
-        query = select(UserTask).where(UserTask.instance_id.in_(list(instance_ids))).order_by(UserTask.created_at)
-        for task in session.execute(query).scalars():
-            found[task.instance_id].append(task)
-    return found
 
 
 def reconnections_of(session: Session, customer_id: int, limit: int) -> list[Reconnection]:

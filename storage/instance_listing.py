@@ -70,15 +70,13 @@ def _matching(filters: ListFilter) -> Select[Any]:
     attributes = {name: value for name, value in (("customer", filters.customer), ("segment", filters.segment))
                   if value is not None}
     query: Select[Any] = search_query(InstanceFilter(
-        process_id=filters.process_id, status=filters.status, attributes=attributes or None))
-    # IN (subquery) rather than a correlated EXISTS: the few matching ids come from an index
-    # ((name, value); incidents by instance) instead of a probe per instance of the whole table.
+        process_id=filters.process_id, status=filters.status, attributes=attributes or None,
+        has_incident=filters.has_incident))
+    # IN (subquery) rather than a correlated EXISTS: the few matching ids come from the (name, value)
+    # index instead of a probe per instance of the whole table.
     if filters.work_order is not None:
         query = query.where(Instance.id.in_(select(InstanceAttribute.instance_id).where(
             InstanceAttribute.name.in_(WORK_ORDER_ATTRIBUTES), InstanceAttribute.value == filters.work_order)))
-    if filters.has_incident is not None:
-        with_incident = Instance.id.in_(select(Incident.instance_id).where(Incident.resolved_at.is_(None)))
-        query = query.where(with_incident if filters.has_incident else ~with_incident)
     if filters.parent_id is not None:
         query = query.where(Instance.parent_id == filters.parent_id)
     return query

@@ -3,6 +3,7 @@ user tasks, its incidents, its history, and the BPMN files its version was deplo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,10 +93,20 @@ def instance_record(session: Session, instance_id: int) -> InstanceRecord | None
         start_data=row.start_data, result=row.result)
 
 
+def open_tasks_of(session: Session, instance_ids: Sequence[int]) -> dict[int, list[UserTask]]:
+    """The open user tasks of each instance, oldest first (every id present, maybe with none)."""
+    found: dict[int, list[UserTask]] = {instance_id: [] for instance_id in instance_ids}
+    if instance_ids:
+        query = (select(UserTask).where(UserTask.instance_id.in_(list(instance_ids)))
+                 .order_by(UserTask.created_at, UserTask.id))
+        for task in session.execute(query).scalars():
+            found[task.instance_id].append(task)
+    return found
+
+
 def open_tasks(session: Session, instance_id: int) -> list[OpenTask]:
-    rows = session.execute(select(UserTask).where(UserTask.instance_id == instance_id)
-                           .order_by(UserTask.created_at, UserTask.id)).scalars()
-    return [OpenTask(t.id, t.element_id, t.name, t.lane, t.claimed_by, t.created_at) for t in rows]
+    return [OpenTask(t.id, t.element_id, t.name, t.lane, t.claimed_by, t.created_at)
+            for t in open_tasks_of(session, [instance_id])[instance_id]]
 
 
 def incidents(session: Session, instance_id: int) -> list[IncidentRecord]:

@@ -31,6 +31,7 @@ from app.runtime.inbox import require_lane_role
 from app.runtime.lifecycle import LifecycleActions, refresh_timers
 from app.runtime.permissions import require_may_start
 from app.runtime.projection import AwaitedMessage
+from app.runtime.ready_task import ReadyTask, read_ready_task
 from app.runtime.saving import CREATED, RUNNING
 from app.runtime.step import Step
 from storage import instance_rows
@@ -104,6 +105,12 @@ class Runtime(LifecycleActions):
 
             self.step(unit, row, actor, act)
             return row.id
+
+    def ready_task(self, session: Session, task_id: str) -> ReadyTask:
+        """The open user task ``task_id`` as the engine holds it — its data, its diagram's properties
+        and instructions — decoded from the saved state in the caller's (read) transaction; nothing
+        is stepped, locked or cached. ``NotFound`` if the task is not open."""
+        return read_ready_task(self, session, task_id)
 
     def _validated(self, task: Any, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
         """The data the task stores: as the diagram's validator cleaned it (only the keys it

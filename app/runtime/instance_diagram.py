@@ -22,11 +22,10 @@ from app.runtime.bpmn_source import BPMN_NS, DeployError, read_bpmn
 from app.runtime.errors import NotFound
 from app.runtime.history import instance_stream
 from app.runtime.parsing import NSMAP, children_processes, owner_id, process_ids_defined
-from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED
+from app.runtime.saving import ACTIVE
 from storage import instance_records
 from storage.instance_records import InstanceRecord
 
-ACTIVE = (CREATED, RUNNING, INCIDENT, SUSPENDED)
 _ENTERED = ("element.ready", "element.waiting", "element.completed", "element.failed")
 _STAYING = ("element.ready", "element.waiting")
 _CONTAINERS = {f"{{{BPMN_NS}}}{kind}" for kind in ("subProcess", "transaction", "adHocSubProcess")}

@@ -13,12 +13,10 @@ from app.runtime.core import StepRunner, Unit, parse_task_id, set_start_data, st
 from app.runtime.errors import RuntimeActionError
 from app.runtime.history import NewEvent
 from app.runtime.permissions import Permissions
-from app.runtime.saving import CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
+from app.runtime.saving import ACTIVE, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.runtime.step import Step
 from storage.instance_rows import InstanceRow
 from storage.models import Incident, Instance
-
-ACTIVE = (CREATED, RUNNING, INCIDENT, SUSPENDED)
 
 
 class LifecycleActions(StepRunner):

@@ -20,6 +20,7 @@ from storage.models import InstanceAttribute
 RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
     "running", "incident", "suspended", "completed", "terminated", "created",
 )
+ACTIVE = (CREATED, RUNNING, INCIDENT, SUSPENDED)  # not ended: it may still do something
 ENDED = (COMPLETED, TERMINATED)
 
 

@@ -15,17 +15,17 @@ from app.archive_reports import segments_overview
 from app.customer_overview import customer_overview, customer_row
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.web.api_common import json_body
 from app.web.auth import current_actor, has_any_role, requires
+from app.web.current import services
 from app.web.customers import (
     api_json,
     body_bool,
     body_text,
     bp,
     customer_filter_args,
+    json_fields,
     mobile_refusal,
     paging_args,
-    services,
     sort_args,
 )
 from app.web.i18n import gettext as _
@@ -108,9 +108,9 @@ def flag_form(number: str) -> ResponseReturnValue:
 @bp.post("/api/customers/<number>/auto-reconnect")
 @requires(*archive.FLAG_ROLES)
 def api_set_flag(number: str) -> ResponseReturnValue:
-    body = json_body()
+    body = json_fields("value", optional=("force", "reason"))
     value, force = body_bool(body, "value"), body_bool(body, "force", default=False)
-    return api_json(_set_flag(number, value, body_text(body, "reason"), force))
+    return api_json(_set_flag(number, value, body_text(body, "reason", default=""), force))
 
 
 # --- one customer's mobile (M2.1) -------------------------------------------------------------
@@ -141,4 +141,5 @@ def mobile_form(number: str) -> ResponseReturnValue:
 @bp.post("/api/customers/<number>/mobile")
 @requires(*archive.FRONT_DESK_ROLES)
 def api_set_mobile(number: str) -> ResponseReturnValue:
-    return api_json(_set_mobile(number, body_text(json_body(), "mobile", max_length=40)))
+    """``{"mobile": "139..."}`` sets it, ``{"mobile": null}`` (or "") clears it; without the field, a 422."""
+    return api_json(_set_mobile(number, body_text(json_fields("mobile"), "mobile", max_length=40)))

@@ -8,21 +8,19 @@ The views live in ``customer_pages`` (search, customer page, flag and mobile of 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.runtime.canonical import json_safe
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.services import Services
-from app.web.api_common import MAX_PAGE_SIZE, int_arg
+from app.web.api_common import MAX_PAGE_SIZE, int_arg, json_body
+from app.web.formatting import local_time, yuan
 from app.web.i18n import gettext as _
 from app.web.labels.customers import VALUE_LABELS
-from handlers.sms import BEIJING
+from app.web.query_args import text_arg, url_with_args
 from storage.customer_search import SORTS, CustomerFilter
 from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES
 
@@ -38,23 +36,12 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def services() -> Services:
-    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
-
-
 def api_json(data: Any, status: int = 200) -> ResponseReturnValue:
     """``data`` as JSON with times as ISO-8601 text."""
     return jsonify(json_safe(data)), status
 
 
 # --- query arguments: anything unexpected is a 400 that names the argument ----------------------
-
-def text_arg(name: str, max_length: int = 64) -> str | None:
-    value = (request.args.get(name) or "").strip()
-    if len(value) > max_length:
-        raise RuntimeActionError(f"{name} is too long (at most {max_length} characters)")
-    return value or None
-
 
 def choice_arg(name: str, allowed: tuple[str, ...]) -> str | None:
     value = text_arg(name)
@@ -103,23 +90,10 @@ def value_label(kind: str, value: Any) -> str:
     return _(english) if english else ("" if value is None else str(value))
 
 
-def local_time(value: datetime | date | None) -> str:
-    """A time as the operators read it: Beijing, to the minute; a date as a date."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
-
-
-def yuan(cents: int | None) -> str:
-    return "" if cents is None else f"{Decimal(cents).scaleb(-2):,.2f}"
-
-
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
     return {"value_label": value_label, "local_time": local_time, "yuan": yuan, "current_args": current_args,
-            "NOTICE_TYPES": NOTICE_TYPES, "POWER_STATUSES": POWER_STATUSES}
+            "url_with_args": url_with_args, "NOTICE_TYPES": NOTICE_TYPES, "POWER_STATUSES": POWER_STATUSES}
 
 
 def mobile_refusal() -> str:
@@ -127,23 +101,52 @@ def mobile_refusal() -> str:
     return _("Not a mainland China mobile number: 11 digits starting 13–19 (+86, spaces and dashes allowed).")
 
 
-# --- JSON bodies: a field of the wrong type is a 422 naming the field -----------------------------
+# --- JSON bodies: every field named, an absent one a 422 (never taken as empty) -----------------
 
-def body_bool(body: dict[str, Any], name: str, *, default: bool | None = None) -> bool:
-    value = body.get(name, default)
+_ABSENT: Any = object()
+
+
+def json_fields(*required: str, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's JSON object (400 if malformed) holding every ``required`` field and no field
+    but those and the ``optional`` ones: a field left out or misspelt is a 422 naming each, never
+    taken as empty (``null`` is how a client clears a field)."""
+    body = json_body()
+    takes = (*required, *optional)
+    unknown = [key for key in body if key not in takes]
+    errors = {key[:64]: _("unknown field; this takes {fields}").format(fields=", ".join(takes)) for key in unknown[:10]}
+    errors |= {name: _("is required") for name in required if name not in body}
+    if errors:
+        raise FormInvalid(errors)
+    return body
+
+
+def _given(body: dict[str, Any], name: str, default: Any) -> Any:
+    if name in body:
+        return body[name]
+    if default is _ABSENT:
+        raise FormInvalid({name: _("is required")})
+    return default
+
+
+def body_bool(body: dict[str, Any], name: str, *, default: bool = _ABSENT) -> bool:
+    """A true/false field; absent: ``default``, or a 422 without one."""
+    value = _given(body, name, default)
     if not isinstance(value, bool):
         raise FormInvalid({name: _("must be true or false")})
     return value
 
 
-def body_text(body: dict[str, Any], name: str, *, max_length: int = 500, required: bool = False) -> str:
-    value = body.get(name, "")
+def body_text(body: dict[str, Any], name: str, *, max_length: int = 500, nonempty: bool = False,
+              default: str = _ABSENT) -> str:
+    """A text field, trimmed; null is "" (it clears what the field holds) unless ``nonempty``.
+    Absent: ``default``, or a 422 without one — a field left out never clears anything."""
+    value = _given(body, name, default)
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise FormInvalid({name: _("must be text")})
     value = value.strip()
-    if required and not value:
+    if nonempty and not value:
         raise FormInvalid({name: _("is required")})
     if len(value) > max_length:
         raise FormInvalid({name: _("is too long (at most {n} characters)").format(n=max_length)})

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
-from app.services import Services
+from app.web import current
 from app.web.api_common import json_body
 from app.web.auth import current_actor, requires
 from app.web.i18n import gettext as _
@@ -28,6 +28,7 @@ from app.web.inbox_rows import (
     tabs_for,
     task_label,
 )
+from app.web.query_args import url_with_args
 from storage import task_list
 from storage.task_list import GROUPS, MINE
 
@@ -36,10 +37,6 @@ bp = Blueprint("inbox", __name__)
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-
-
-def _services() -> Services:
-    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -51,7 +48,7 @@ def page() -> ResponseReturnValue:
 
 
 def _render_page(status: int = 200) -> ResponseReturnValue:
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
     tabs = tabs_for(actor, policy)
     with services.db.reading() as session:
@@ -62,12 +59,12 @@ def _render_page(status: int = 200) -> ResponseReturnValue:
         listed = task_list.list_tasks(session, query, now, total=counts[query.tab] if unfiltered else None)
         choices = task_list.choices(session)
         reassignable = task_list.users_holding(session, {r.task.lane for r in listed.rows if r.task.lane})
-    action_urls = {action: url_for(f"inbox.{action}_form", task_id=TASK_ID_SLOT, **kept_args(query))
+    action_urls = {action: url_with_args(f"inbox.{action}_form", kept_args(query), task_id=TASK_ID_SLOT)
                    for action in ("claim", "unclaim", "reassign")}
     rows = page_rows(listed.rows, actor, policy, dict(choices.processes), action_urls, now)
     return render_template("inbox/page.html", query=query, listed=listed, rows=rows, tabs=tabs, counts=counts,
                            choices=choices, reassignable=reassignable, kept_args=kept_args,
-                           task_label=task_label), status
+                           url_with_args=url_with_args, task_label=task_label), status
 
 
 # -- page actions: redirect back on success, the page with the refusal otherwise --------------
@@ -76,7 +73,7 @@ def _render_page(status: int = 200) -> ResponseReturnValue:
 @requires()
 def claim_form(task_id: str) -> ResponseReturnValue:
     def claim(actor: Actor) -> str:
-        _services().inbox.claim(task_id, actor)
+        current.services().inbox.claim(task_id, actor)
         return _("Task claimed: it is in “My tasks”.")
     return _act(claim)
 
@@ -85,7 +82,7 @@ def claim_form(task_id: str) -> ResponseReturnValue:
 @requires()
 def unclaim_form(task_id: str) -> ResponseReturnValue:
     def unclaim(actor: Actor) -> str:
-        _services().inbox.unclaim(task_id, actor)
+        current.services().inbox.unclaim(task_id, actor)
         return _("Task released to its group.")
     return _act(unclaim)
 
@@ -97,7 +94,7 @@ def reassign_form(task_id: str) -> ResponseReturnValue:
         to = request.form.get("to", "").strip()
         if not to:
             raise RuntimeActionError(_("Choose whom to reassign the task to."))
-        _services().inbox.reassign(task_id, to, actor)
+        current.services().inbox.reassign(task_id, to, actor)
         return _("Task reassigned to {user}.").format(user=to)
     return _act(reassign)
 
@@ -105,14 +102,14 @@ def reassign_form(task_id: str) -> ResponseReturnValue:
 def _act(action: Callable[[Actor], str]) -> ResponseReturnValue:
     """Do it and go back to the same view; a refusal shows that view with the message and its 4xx."""
     actor = current_actor()
-    query = query_from_request(actor, _services().inbox.policy, GROUPS)  # a bad view argument: 400 first
+    query = query_from_request(actor, current.services().inbox.policy, GROUPS)  # a bad view argument: 400 first
     try:
         done = action(actor)
     except RuntimeActionError as refused:
         flash(str(refused), "error")
         return _render_page(refused.status_code)
     flash(done, "success")
-    return redirect(url_for("inbox.page", **kept_args(query)), code=303)
+    return redirect(url_with_args("inbox.page", kept_args(query)), code=303)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -120,7 +117,7 @@ def _act(action: Callable[[Actor], str]) -> ResponseReturnValue:
 @bp.get("/api/tasks")
 @requires()
 def api_list() -> ResponseReturnValue:
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
     query = query_from_request(actor, policy, GROUPS)
     with services.db.reading() as session:
@@ -140,7 +137,7 @@ def api_list() -> ResponseReturnValue:
 @requires()
 def api_claim(task_id: str) -> ResponseReturnValue:
     _optional_body()
-    _services().inbox.claim(task_id, current_actor())
+    current.services().inbox.claim(task_id, current_actor())
     return _task_json(task_id)
 
 
@@ -148,7 +145,7 @@ def api_claim(task_id: str) -> ResponseReturnValue:
 @requires()
 def api_unclaim(task_id: str) -> ResponseReturnValue:
     _optional_body()
-    _services().inbox.unclaim(task_id, current_actor())
+    current.services().inbox.unclaim(task_id, current_actor())
     return _task_json(task_id)
 
 
@@ -158,7 +155,7 @@ def api_reassign(task_id: str) -> ResponseReturnValue:
     to = json_body().get("to")
     if not isinstance(to, str) or not to.strip():
         raise RuntimeActionError('send {"to": "<username>"}: whom to reassign the task to')
-    _services().inbox.reassign(task_id, to.strip(), current_actor())
+    current.services().inbox.reassign(task_id, to.strip(), current_actor())
     return _task_json(task_id)
 
 
@@ -169,7 +166,7 @@ def _optional_body() -> None:
 
 
 def _task_json(task_id: str) -> ResponseReturnValue:
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         row = task_list.find_task(session, task_id)
         names = task_list.process_names(session)

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from flask import current_app, request, url_for
 
+from app.rules.beijing import BEIJING
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
 from app.runtime.inbox import InboxPolicy
 from app.web.api_common import MAX_PAGE_SIZE, int_arg
 from app.web.i18n import gettext as _
+from app.web.query_args import text_arg
 from storage.task_list import ALL, SORTS, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
-TEXT_ARG_MAX = 64
-LOCAL_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # the utility's operators read Beijing time
 YES, NO = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
 TASK_ID_SLOT = "00000000-0000-0000-0000-000000000000"  # replaced by each row's task id in its action URLs
 
@@ -58,18 +58,11 @@ def query_from_request(actor: Actor, policy: InboxPolicy, default_tab: str) -> T
 
 
 def filters_from_request() -> TaskFilters:
-    text = {name: _text_arg(name) for name in ("process", "task", "segment", "customer")}
+    text = {name: text_arg(name) for name in ("process", "task", "segment", "customer")}
     overdue = request.args.get("overdue", "").strip().lower()
     if overdue not in YES + NO:
         raise RuntimeActionError("overdue must be 1 or 0 (true/false)")
     return TaskFilters(**text, overdue=overdue in YES)
-
-
-def _text_arg(name: str) -> str | None:
-    value = request.args.get(name, "").strip()
-    if len(value) > TEXT_ARG_MAX:
-        raise RuntimeActionError(f"{name} is too long (at most {TEXT_ARG_MAX} characters)")
-    return value or None
 
 
 def kept_args(query: TaskQuery, **changes: Any) -> dict[str, Any]:
@@ -148,7 +141,7 @@ def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, proces
         "lane": label(f"role.{r.task.lane}") if r.task.lane else "",
         "status": label(r.instance_status.capitalize()) if r.instance_status != "running" else None,
         "age": span(now - r.task.created_at),
-        "due": local_time(r.task.due_at, now) if r.task.due_at else None,
+        "due": due_time(r.task.due_at, now) if r.task.due_at else None,
         "due_in": span(abs(r.task.due_at - now)) if r.task.due_at else None,
     } for r in rows]
 
@@ -171,7 +164,7 @@ def span(delta: timedelta) -> str:
     return _("{minutes} min").format(minutes=mins)
 
 
-def local_time(moment: datetime, now: datetime) -> str:
-    """Beijing time, the date left out when it is today."""
-    here, today = moment.astimezone(LOCAL_TIME), now.astimezone(LOCAL_TIME)
+def due_time(moment: datetime, now: datetime) -> str:
+    """Beijing time to the minute, the date left out when it is today (the inbox's due column)."""
+    here, today = moment.astimezone(BEIJING), now.astimezone(BEIJING)
     return here.strftime("%H:%M") if here.date() == today.date() else here.strftime("%m-%d %H:%M")

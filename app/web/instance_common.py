@@ -3,22 +3,22 @@ reason an intervention needs, the operator actions themselves, and how values re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
-
-from flask import current_app, request
 
 from app.runtime.canonical import canonical_json
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.runtime.instance_detail import LARGEST_ID, instance_of_open_incident, possible_id
-from app.services import Services
+from app.runtime.saving import ACTIVE, ENDED
 from app.web.api_common import MAX_PAGE_SIZE, int_arg
 from app.web.auth import current_actor
+from app.web.current import services
 from app.web.i18n import gettext as _
+from app.web.query_args import text_arg
 from storage.instance_listing import SORTS, ListFilter
 
-STATUSES = ("created", "running", "incident", "suspended", "completed", "terminated")
+STATUSES = (*ACTIVE, *ENDED)
 STATUS_BADGES = {"running": "", "created": "", "incident": "bad", "suspended": "warn", "completed": "ok",
                  "terminated": "muted"}
 LIFECYCLE = ("terminate", "suspend", "resume")
@@ -38,39 +38,29 @@ EVENT_LABELS = {
     "message.rejected": "Message rejected", "outbox.queued": "Queued to send", "attribute.set": "Attribute set",
     "children.created": "Child instances created",
 }
-# Operators work in Beijing time; the database and the API keep UTC.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def services() -> Services:
-    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
+# The English labels (translated by the catalogs) of the instance attributes the pages show.
+ATTRIBUTE_LABELS = {"work_order": "Work order", "manual_order": "Manual order", "batch": "Batch",
+                    "customer": "Customer number", "segment": "Segment"}
 
 
 def list_query() -> tuple[ListFilter, int, int, str]:
     """The list's filters, page, size and sort from the query string; a 400 names a bad one."""
-    status = _text("status")
+    text = {name: text_arg(name, MAX_FILTER)
+            for name in ("process", "status", "work_order", "customer", "segment", "sort", "has_incident")}
+    status, sort, incident = text["status"], text["sort"] or "newest", (text["has_incident"] or "").lower()
     if status is not None and status not in STATUSES:
         raise RuntimeActionError(f"status must be one of {', '.join(STATUSES)}, not {status[:20]!r}")
-    sort = _text("sort") or "newest"
     if sort not in SORTS:
         raise RuntimeActionError(f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}")
-    incident = (_text("has_incident") or "").lower()
     if incident not in ("", *_YES, *_NO):
         raise RuntimeActionError(f"has_incident must be yes or no, not {incident[:20]!r}")
     parent = int_arg("parent", 0, high=LARGEST_ID)
     filters = ListFilter(
-        process_id=_text("process"), status=status, work_order=_text("work_order"), customer=_text("customer"),
-        segment=_text("segment"), has_incident=(incident in _YES) if incident else None, parent_id=parent or None)
+        process_id=text["process"], status=status, work_order=text["work_order"], customer=text["customer"],
+        segment=text["segment"], has_incident=(incident in _YES) if incident else None, parent_id=parent or None)
     page = int_arg("page", 1, high=1_000_000)
     size = int_arg("size", DEFAULT_PAGE_SIZE, high=MAX_PAGE_SIZE)
     return filters, page, size, sort
-
-
-def _text(name: str) -> str | None:
-    value = (request.args.get(name) or "").strip()
-    if len(value) > MAX_FILTER:
-        raise RuntimeActionError(f"{name} is longer than {MAX_FILTER} characters")
-    return value or None
 
 
 def reason_from(value: Any) -> str:
@@ -95,13 +85,6 @@ def retry(incident_id: int) -> int:
         instance_id = instance_of_open_incident(session, incident_id)
     services().runtime.retry_incident(instance_id, current_actor())
     return instance_id
-
-
-def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def iso(value: datetime | None) -> str | None:

@@ -17,20 +17,22 @@ from app.runtime.instance_detail import instance_detail
 from app.runtime.saving import ENDED
 from app.web import instances_api
 from app.web.auth import has_any_role, requires
+from app.web.current import services
+from app.web.formatting import local_time
 from app.web.i18n import gettext as _
 from app.web.instance_common import (
+    ATTRIBUTE_LABELS,
     LIFECYCLE,
     STATUS_BADGES,
     STATUSES,
     event_details,
     event_label,
     list_query,
-    local_time,
     reason_from,
     retry,
     run_lifecycle,
-    services,
 )
+from app.web.query_args import url_with_args
 from storage.instance_listing import SORTS, list_instances, process_choices, summary_of
 
 bp = Blueprint("instances", __name__)
@@ -43,8 +45,6 @@ CONFIRMATIONS = {
     "suspend": "Suspend instance {id}? Nothing runs (no timer, no message) until it is resumed.",
     "resume": "Resume instance {id}? Timers that fell due meanwhile run at once.",
 }
-ATTRIBUTE_LABELS = {"work_order": "Work order", "manual_order": "Manual order", "batch": "Batch",
-                    "customer": "Customer number", "segment": "Segment"}
 DONE = {"terminate": "Instance {id} terminated.", "suspend": "Instance {id} suspended.",
         "resume": "Instance {id} resumed."}
 
@@ -72,8 +72,7 @@ def list_page() -> ResponseReturnValue:
         processes = process_choices(session)
 
     def page_url(number: int) -> str:
-        args: dict[str, Any] = {**request.args.to_dict(), "page": number}
-        return url_for(".list_page", **args)
+        return url_with_args(".list_page", {**request.args.to_dict(), "page": number})
 
     return render_template("instances/list.html", found=found, filters=filters, sort=sort, processes=processes,
                            statuses=STATUSES, sorts=[(key, SORT_LABELS[key]) for key in SORTS], page_url=page_url,
@@ -130,6 +129,6 @@ def retry_incident(incident_id: int) -> ResponseReturnValue:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"when": local_time, "badges": STATUS_BADGES, "event_label": event_label, "event_details": event_details,
-            "action_labels": ACTION_LABELS, "reason_labels": REASON_LABELS,
+    return {"local_time": local_time, "badges": STATUS_BADGES, "event_label": event_label,
+            "event_details": event_details, "action_labels": ACTION_LABELS, "reason_labels": REASON_LABELS,
             "confirmations": CONFIRMATIONS, "attribute_labels": ATTRIBUTE_LABELS}

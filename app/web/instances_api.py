@@ -14,7 +14,8 @@ from app.runtime.instance_detail import InstanceDetail, instance_detail, require
 from app.runtime.instance_diagram import diagram_of
 from app.web.api_common import int_arg, json_body
 from app.web.auth import requires
-from app.web.instance_common import iso, list_query, reason_from, retry, run_lifecycle, services
+from app.web.current import services
+from app.web.instance_common import iso, list_query, reason_from, retry, run_lifecycle
 from storage.instance_listing import InstanceSummary, list_instances
 from storage.instance_records import EventRecord, IncidentRecord, OpenTask
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -16,10 +16,11 @@ from app.archive_reports import REPORT_FILTERS, segments_overview
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.screening_view import CRITERIA
-from app.web.api_common import json_body
 from app.web.auth import current_actor, has_any_role, requires
-from app.web.customers import api_json, body_bool, body_text, bp, choice_arg, paging_args, services, text_arg
+from app.web.current import services
+from app.web.customers import api_json, body_bool, body_text, bp, choice_arg, json_fields, paging_args
 from app.web.i18n import gettext as _
+from app.web.query_args import text_arg, url_with_args
 
 VIEW_ROLES = (*archive.FLAG_ROLES, "sysadmin")
 MAX_BULK = 1000
@@ -81,6 +82,7 @@ def _bulk(numbers: list[str], value: bool, reason: str) -> dict[str, Any]:
 @requires(*archive.FLAG_ROLES)
 def bulk_flag_form() -> ResponseReturnValue:
     form = request.form
+    back = url_with_args("customers.screening_page", request.args)  # the same view; decided before any change
     given = form.getlist("customers") + _SEPARATORS.split(form.get("numbers", ""))
     try:
         if form.get("value") not in ("set", "clear"):
@@ -94,16 +96,15 @@ def bulk_flag_form() -> ResponseReturnValue:
                        chosen=set(form.getlist("customers")))
     flash(_("Auto-reconnect flag changed for {changed} customer(s); {unchanged} already had it.").format(
         changed=outcome["changed"], unchanged=outcome["unchanged"]), "success")
-    back: dict[str, Any] = request.args.to_dict()
-    return redirect(url_for("customers.screening_page", **back))
+    return redirect(back)
 
 
 @bp.post("/api/customers/auto-reconnect")
 @requires(*archive.FLAG_ROLES)
 def api_bulk_flag() -> ResponseReturnValue:
-    body = json_body()
+    body = json_fields("customers", "value", "reason")
     given = body.get("customers")
     if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
         raise FormInvalid({"customers": _("a list of customer numbers")})
     value = body_bool(body, "value")
-    return api_json(_bulk(_numbers(given), value, body_text(body, "reason", required=True)))
+    return api_json(_bulk(_numbers(given), value, body_text(body, "reason", nonempty=True)))

@@ -17,9 +17,9 @@ from app.archive_reports import find_segment, segments_overview
 from app.rules.sms import is_mainland_mobile
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.web.api_common import json_body
 from app.web.auth import current_actor, requires
-from app.web.customers import api_json, body_text, bp, mobile_refusal, services
+from app.web.current import services
+from app.web.customers import api_json, body_text, bp, json_fields, mobile_refusal
 from app.web.i18n import gettext as _
 from storage.customer_records import archive_events_about
 
@@ -102,9 +102,7 @@ def api_segment(code: str) -> ResponseReturnValue:
 @bp.post("/api/segments/<code>")
 @requires(*ROLES)
 def api_set_segment(code: str) -> ResponseReturnValue:
-    body = json_body()
-    if "reader_mobile" not in body:
-        raise FormInvalid({"reader_mobile": _("is required (null clears it)")})
+    body = json_fields("reader_mobile", optional=("reader_username",))
     mobile = body_text(body, "reader_mobile", max_length=40)
     reader = (body_text(body, "reader_username", max_length=64) or None) if "reader_username" in body else ...
     return api_json(_save(code, mobile, reader))

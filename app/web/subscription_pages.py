@@ -14,16 +14,16 @@ from app.archive_reports import segments_overview
 from app.customer_overview import customer_row
 from app.runtime.forms import FormInvalid
 from app.subscription_view import rates_with_total
-from app.web.api_common import json_body
 from app.web.auth import current_actor, has_any_role, requires, safe_next
+from app.web.current import services
 from app.web.customers import (
     api_json,
     body_bool,
     body_text,
     bp,
     customer_filter_args,
+    json_fields,
     paging_args,
-    services,
     sort_args,
     value_label,
 )
@@ -76,6 +76,6 @@ def subscription_form(number: str) -> ResponseReturnValue:
 @bp.post("/api/customers/<number>/subscriptions")
 @requires(*archive.FRONT_DESK_ROLES)
 def api_set_subscription(number: str) -> ResponseReturnValue:
-    body = json_body()
+    body = json_fields("notice_type", "subscribed")
     subscribed = body_bool(body, "subscribed")
-    return api_json(_set(number, body_text(body, "notice_type", max_length=32, required=True), subscribed))
+    return api_json(_set(number, body_text(body, "notice_type", max_length=32, nonempty=True), subscribed))

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.exceptions import TaskNotFoundException
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime.actors import Actor
@@ -25,7 +23,9 @@ from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.saving import RUNNING
 from app.services import Services
-from storage.models import Instance, InstanceAttribute, UserTask
+from storage.instance_records import open_tasks_of
+from storage.instances import attributes_of
+from storage.models import Instance, UserTask
 
 FORM_PROPERTY = "form"  # an analyst may name a form explicitly; otherwise the validator's name picks it
 
@@ -69,33 +69,23 @@ def form_key(properties: dict[str, str]) -> str | None:
 
 def load_task(services: Services, session: Session, task_id: str, actor: Actor) -> TaskView:
     """The open task ``task_id`` for ``actor``: 404 if it is not open, 403 without its lane's role."""
-    uuid = parse_task_id(task_id)
-    task = session.get(UserTask, str(uuid))
+    task = session.get(UserTask, str(parse_task_id(task_id)))
     if task is None:
         raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
     require_lane_role(task, actor)
     instance = session.get(Instance, task.instance_id)
-    if instance is None or instance.state is None:
-        raise NotFound(f"task {task_id} has no saved instance state")
+    if instance is None:
+        raise NotFound(f"task {task_id} has no instance")
+    ready = services.runtime.ready_task(session, task.id)
     version = services.runtime.version(session, instance.process_version_id)
-    workflow = services.runtime.codec.loads(instance.state, version.specs)
-    try:
-        engine_task = workflow.get_task_from_id(uuid)
-    except TaskNotFoundException:
-        raise NotFound(f"task {task_id} is not in its instance any more") from None
-    spec = engine_task.task_spec
-    extensions = getattr(spec, "extensions", None) or {}
-    attributes = dict(session.execute(select(InstanceAttribute.name, InstanceAttribute.value)
-                                      .where(InstanceAttribute.instance_id == instance.id)).all())
     return TaskView(
         id=task.id, element_id=task.element_id, name=task.name or task.element_id, lane=task.lane,
         claimed_by=task.claimed_by, created_at=task.created_at, instance_id=instance.id,
         instance_status=instance.status, process_id=instance.process_id,
         process_name=version.specs[0].description or instance.process_id, parent_id=instance.parent_id,
-        started_by=instance.started_by, attributes=attributes,
-        properties={str(k): str(v) for k, v in (extensions.get("properties") or {}).items()},
-        instructions=extensions.get("instructionsForEndUser") or None,
-        data=json_safe(dict(engine_task.data)), blocked=_blocked(task, instance.status, actor),
+        started_by=instance.started_by, attributes=attributes_of(session, instance.id),
+        properties=ready.properties, instructions=ready.instructions, data=ready.data,
+        blocked=_blocked(task, instance.status, actor),
     )
 
 
@@ -123,8 +113,7 @@ def dry_run(services: Services, view: TaskView, actor: Actor, data: dict[str, An
             return invalid.errors, {}
 
 
-def open_tasks_of(session: Session, instance_id: int, actor: Actor) -> list[UserTask]:
+def open_tasks_for(session: Session, instance_id: int, actor: Actor) -> list[UserTask]:
     """The instance's open tasks this person may work on (where a completed form leads next)."""
-    tasks = session.execute(select(UserTask).where(UserTask.instance_id == instance_id)
-                            .order_by(UserTask.created_at, UserTask.id)).scalars()
+    tasks = open_tasks_of(session, [instance_id])[instance_id]
     return [t for t in tasks if (t.lane is None or actor.has_role(t.lane)) and t.claimed_by in (None, actor.name)]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.web.formatting import yuan
 from app.web.i18n import gettext as _
 from storage.domain_models import CONNECTED, Customer, Segment
 
@@ -79,10 +80,6 @@ def customer_rows(session: Session, numbers: Iterable[str]) -> list[dict[str, An
 def segment_choices(session: Session) -> list[tuple[str, str | None]]:
     return [(code, reader) for code, reader in session.execute(
         select(Segment.code, Segment.reader_username).order_by(Segment.code)).all()]
-
-
-def yuan(cents: int | None) -> str:
-    return f"{(cents or 0) / 100:,.2f}"
 
 
 def _as_dict(row: Any) -> dict[str, Any]:

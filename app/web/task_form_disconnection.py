@@ -10,9 +10,11 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from app.rules.beijing import beijing_date
+from app.web.formatting import yuan
 from app.web.task_form_context import TaskView
-from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices, yuan
-from app.web.task_form_kinds import FormRequest, TaskForm, local_today
+from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices
+from app.web.task_form_kinds import FormRequest, TaskForm
 from handlers.disconnection import paid_among
 
 NUMBER_SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -42,7 +44,7 @@ def parse_application(inputs: MultiDict[str, str]) -> dict[str, Any]:
 def application_defaults(view: TaskView, now: Any) -> dict[str, Any]:
     """A new application is empty, planned for today; one sent back keeps what it held."""
     return {"customers": list(view.data.get("customers") or []), "reason": view.data.get("reason") or "",
-            "planned_date": view.data.get("planned_date") or local_today(now).isoformat()}
+            "planned_date": view.data.get("planned_date") or beijing_date(now).isoformat()}
 
 
 def application_context(request: FormRequest) -> dict[str, Any]:
@@ -114,7 +116,7 @@ def issue_context(request: FormRequest) -> dict[str, Any]:
         "paid_now": paid_among(request.session, numbers),  # as of now: the validator asks the same
         "paid_at_check": list(view.data.get("paid_meanwhile") or []),
         "notified": list(notice.get("notified") or []), "not_notified": dict(notice.get("not_notified") or {}),
-        "too_early": planned is not None and local_today(request.now) < planned,
+        "too_early": planned is not None and beijing_date(request.now) < planned,
     }
 
 

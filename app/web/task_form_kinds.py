@@ -1,4 +1,4 @@
-"""What a task form is made of, and the local-time conversions its fields share.
+"""What a task form is made of, and the datetime-local field conversions its fields share.
 
 A form turns the browser's fields into the data the task's validator takes (``parse``), fills
 its fields in for a first visit (``defaults``) and gathers what the person needs to decide
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from app.rules.beijing import BEIJING
 from app.runtime.actors import Actor
 from app.web.task_form_context import TaskView
-from handlers.sms import BEIJING
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, Beijing time
 
@@ -49,24 +49,12 @@ class TaskForm:
     confirm: str | None = None  # asked in the browser before sending
 
 
-def local_today(now: datetime) -> date:
-    return now.astimezone(BEIJING).date()
-
-
 def local_input(value: Any) -> str:
     """An ISO time (or datetime) as a datetime-local field's value; anything else as it was typed."""
     when = value if isinstance(value, datetime) else _parse(value)
     if when is None:
         return str(value or "")
     return (when.astimezone(BEIJING) if when.tzinfo else when).strftime(INPUT_FORMAT)
-
-
-def local_text(value: Any) -> str:
-    """A time for reading: Beijing time to the minute ("" for none)."""
-    when = value if isinstance(value, datetime) else _parse(value)
-    if when is None:
-        return str(value or "")
-    return (when.astimezone(BEIJING) if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
 
 
 def from_local_input(raw: str | None) -> str:

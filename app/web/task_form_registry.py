@@ -30,5 +30,3 @@ OUTCOME_LABELS = {
     "not_disconnected": "Not disconnected", "protected": "Protected: not disconnected", "terminated": "Terminated",
 }
 HOW_LABELS = {"remote": "Remote", "on_site": "On site"}
-ATTRIBUTE_LABELS = {"work_order": "Work order", "manual_order": "Manual order", "customer": "Customer",
-                    "segment": "Segment"}

@@ -22,13 +22,16 @@ from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
 from app.services import Services
+from app.web import current
 from app.web.api_common import json_body
 from app.web.auth import current_actor, requires
+from app.web.formatting import local_time
 from app.web.i18n import gettext as _
-from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_of
-from app.web.task_form_kinds import FormRequest, TaskForm, local_input, local_text
+from app.web.instance_common import ATTRIBUTE_LABELS
+from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_for
+from app.web.task_form_kinds import FormRequest, TaskForm, local_input
 from app.web.task_form_on_site import instructions
-from app.web.task_form_registry import ATTRIBUTE_LABELS, FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS, form_for
+from app.web.task_form_registry import FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS, form_for
 from storage.models import Instance, UserTask
 
 bp = Blueprint("task_forms", __name__)
@@ -40,22 +43,18 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _services() -> Services:
-    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
-
-
 # -- starting a disconnection ----------------------------------------------------------------
 
 @bp.route("/disconnections/new", methods=["GET", "POST"])
 @requires()
 def start_disconnection() -> ResponseReturnValue:
     """Who may start is the diagram's start lane (applicants); POST starts and opens "apply"."""
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         _require_may_start(services, session, actor)
         drafts = _drafts(session, actor)
     if request.method == "GET":
-        return render_template("task_forms/start.html", drafts=drafts, local_text=local_text)
+        return render_template("task_forms/start.html", drafts=drafts, local_time=local_time)
     instance_id, first = _start(services, actor)
     if first is None:
         flash(_("Application #{id} started.").format(id=instance_id), "success")
@@ -69,7 +68,7 @@ def api_start_disconnection() -> ResponseReturnValue:
     body = json_body()
     if body:
         raise RuntimeActionError("starting takes no fields: send {} and complete the apply task it returns")
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     instance_id, first = _start(services, actor)
     return jsonify(instance_id=instance_id, task_id=first.id if first else None,
                    task_url=url_for(".form_page", task_id=first.id) if first else None), 201
@@ -83,7 +82,7 @@ def _require_may_start(services: Services, session: Session, actor: Actor) -> No
 def _start(services: Services, actor: Actor) -> tuple[int, UserTask | None]:
     instance_id = services.runtime.start(DISCONNECT, {}, actor)
     with services.db.reading() as session:
-        mine = open_tasks_of(session, instance_id, actor)
+        mine = open_tasks_for(session, instance_id, actor)
     return instance_id, (mine[0] if mine else None)
 
 
@@ -100,7 +99,7 @@ def _drafts(session: Session, actor: Actor) -> list[UserTask]:
 @bp.get("/tasks/<task_id>")
 @requires()
 def form_page(task_id: str) -> ResponseReturnValue:
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         view = load_task(services, session, task_id, actor)
         form = form_for(view)
@@ -111,7 +110,7 @@ def form_page(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>")
 @requires()
 def complete_page(task_id: str) -> ResponseReturnValue:
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         view = load_task(services, session, task_id, actor)
     form = form_for(view)
@@ -141,19 +140,19 @@ def complete_page(task_id: str) -> ResponseReturnValue:
 
 def _rerender(view: TaskView, form: TaskForm, data: dict[str, Any], *, status: int = 200,
               **shown: Any) -> ResponseReturnValue:
-    with _services().db.reading() as session:
+    with current.services().db.reading() as session:
         return _render(session, view, form, data, request.form, status=status, **shown)
 
 
 def _render(session: Session, view: TaskView, form: TaskForm | None, data: dict[str, Any], inputs: Any, *,
             status: int = 200, errors: dict[str, str] | None = None, warnings: list[str] | None = None,
             checked: bool = False) -> ResponseReturnValue:
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     context = form.context(FormRequest(session, view, actor, services.clock.now(), data, inputs)) if form else {}
     return render_template(
         "task_forms/task.html", view=view, form=form, data=data, ctx=context, errors=errors or {},
         warnings=warnings or [], ack=_digest(warnings or []), checked=checked, shown_data=_shown_data(view, form),
-        instructions=instructions(view), local_text=local_text, local_input=local_input,
+        instructions=instructions(view), local_time=local_time, local_input=local_input,
         instance_url=_instance_url, field_labels=FIELD_LABELS, outcome_labels=OUTCOME_LABELS,
         attribute_labels=ATTRIBUTE_LABELS, how_labels=HOW_LABELS,
     ), status
@@ -162,7 +161,7 @@ def _render(session: Session, view: TaskView, form: TaskForm | None, data: dict[
 def _next_url(services: Services, instance_id: int, actor: Actor) -> str:
     """Where a completed form leads: the instance's next task for this person, else the inbox."""
     with services.db.reading() as session:
-        mine = open_tasks_of(session, instance_id, actor)
+        mine = open_tasks_for(session, instance_id, actor)
     if mine:
         return url_for(".form_page", task_id=mine[0].id)
     return url_for("inbox.page") if "inbox.page" in current_app.view_functions else url_for("home")
@@ -196,7 +195,7 @@ def _shown_data(view: TaskView, form: TaskForm | None) -> dict[str, Any]:
 @requires()
 def api_task(task_id: str) -> ResponseReturnValue:
     """The task, its instance and process, its form's fields and context, and its data."""
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         view = load_task(services, session, task_id, actor)
         form = form_for(view)
@@ -221,7 +220,7 @@ def api_task(task_id: str) -> ResponseReturnValue:
 def api_check(task_id: str) -> ResponseReturnValue:
     """The task's validator on the body, without completing: errors and warnings before sending."""
     body = json_body()
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         view = load_task(services, session, task_id, actor)
     form = form_for(view)
@@ -234,10 +233,10 @@ def api_check(task_id: str) -> ResponseReturnValue:
 def api_complete(task_id: str) -> ResponseReturnValue:
     """Complete with the form data (the validator's shape); 422 with ``errors`` per field."""
     body = json_body()
-    services, actor = _services(), current_actor()
+    services, actor = current.services(), current_actor()
     instance_id = services.runtime.complete_task(task_id, body, actor)
     with services.db.reading() as session:
-        mine = open_tasks_of(session, instance_id, actor)
+        mine = open_tasks_for(session, instance_id, actor)
     return jsonify(completed=task_id, instance_id=instance_id, next_tasks=[
         {"id": t.id, "element_id": t.element_id, "name": t.name, "url": url_for(".api_task", task_id=t.id)}
         for t in mine])

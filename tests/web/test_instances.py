@@ -75,7 +75,7 @@ def test_bad_list_filters_are_a_clear_400(site: Site) -> None:
     ann = site.person("ann", "approver")
     for query, says in (("status=sleeping", "status must be one of"), ("size=500", "size must be between"),
                         ("page=0", "page must be"), ("has_incident=maybe", "has_incident must be"),
-                        ("sort=random", "sort must be"), ("customer=" + "9" * 300, "longer than")):
+                        ("sort=random", "sort must be"), ("customer=" + "9" * 300, "too long")):
         response = ann.get(f"/api/instances?{query}")
         assert response.status_code == 400 and says in response.json["error"], (query, response.json)
     assert ann.get("/instances?status=sleeping").status_code == 400
@@ -289,7 +289,7 @@ def test_every_label_of_the_process_views_has_its_chinese() -> None:
             for m in re.findall(r"""_\(["']([^"']+)["']\)""", path.read_text(encoding="utf-8"))}
     used |= {*instance_common.EVENT_LABELS.values(), *instances.SORT_LABELS.values(), *instances.DONE.values(),
              *instances.ACTION_LABELS.values(), *instances.REASON_LABELS.values(),
-             *instances.CONFIRMATIONS.values(), *instances.ATTRIBUTE_LABELS.values(),
+             *instances.CONFIRMATIONS.values(), *instance_common.ATTRIBUTE_LABELS.values(),
              *(status.capitalize() for status in instance_common.STATUSES)}
     missing = sorted(label for label in used if label not in ZH)
     assert missing == []

@@ -290,12 +290,12 @@ def test_a_failed_trip_is_entered_by_hand(site: Site) -> None:
     assert b"meter sealed" in no_time.data and snapshot(site) == before
     future = erin.post_form(f"/tasks/{entry.id}", {"disconnected": "yes", "disconnected_at": "2026-03-02T10:30"})
     assert future.status_code == 422 and snapshot(site) == before
-    done = erin.post_form(f"/tasks/{entry.id}", {"disconnected": "yes", "disconnected_at": "2026-03-02T08:55",
+    done = erin.post_form(f"/tasks/{entry.id}", {"disconnected": "yes", "disconnected_at": "2026-03-02T09:01",
                                                  "note": "meter sealed"})
     assert done.status_code == 302
     cut = customer(site, "3400000011")
     assert cut.power_status == "disconnected"
-    assert cut.power_status_since.astimezone(UTC).isoformat() == "2026-03-02T00:55:00+00:00"  # 08:55 Beijing
+    assert cut.power_status_since.astimezone(UTC).isoformat() == "2026-03-02T01:01:00+00:00"  # 09:01 Beijing
     assert instance(site, child.id).result["how"] == "on_site"
 
 
@@ -465,8 +465,9 @@ def test_every_label_of_the_task_forms_has_its_chinese() -> None:
     import re
 
     from app.config import PROJECT_ROOT
+    from app.web.instance_common import ATTRIBUTE_LABELS
     from app.web.labels import ZH
-    from app.web.task_form_registry import ATTRIBUTE_LABELS, FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS
+    from app.web.task_form_registry import FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS
 
     web = PROJECT_ROOT / "app" / "web"
     sources = [*sorted((web / "templates" / "task_forms").glob("*.html")), *sorted(web.glob("task_form*.py"))]

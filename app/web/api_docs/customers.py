@@ -39,7 +39,8 @@ def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
 
 
 def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, **json_content(schema)}
+    """A JSON object body: a field left out of ``required`` or not among the properties is a 422."""
+    return {"required": True, **json_content({**schema, "additionalProperties": False})}
 
 
 def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -104,9 +105,11 @@ PATHS: dict[str, Any] = {
     }},
     "/api/customers/{number}/mobile": {"post": {
         "summary": "Set the mobile number service SMS go to (M2.1; applicant, executor or sysadmin); "
-                   "empty or null clears it; a number that is not a mainland mobile is a 422",
+                   "empty or null clears it (leaving the field out is a 422); a number that is not a mainland "
+                   "mobile is a 422",
         "parameters": [NUMBER],
-        "requestBody": _body({"type": "object", "properties": {"mobile": {"type": ["string", "null"]}}}),
+        "requestBody": _body({"type": "object", "required": ["mobile"], "properties": {
+            "mobile": {"type": ["string", "null"]}}}),
         "responses": {**_ok("old and new (11 digits)", OBJECT), **errors(400, 401, 403, 404, 422)},
     }},
     "/api/customers/{number}/subscriptions": {"post": {

@@ -1,0 +1,13 @@
+"""What the request being served works with: the app's services (``app.services.Services``)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.services import Services
+
+
+def services() -> Services:
+    """The services ``create_app`` built for the app serving this request (database, clock,
+    runtime, inbox, outbox) — the web's one way to reach them."""
+    return current_app.extensions["relayflow"]  # type: ignore[no-any-return]

@@ -12,14 +12,19 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from app.runtime.actors import Actor
 from app.services import Services
 from app.users import create_user
+from storage import users
 from tests.utility import NOW, Utility, build_utility_app, seed_segment
 
 PASSWORD = "password-123"
+# The product hashes with scrypt (~0.1 s a hash, on purpose); tests sign in hundreds of people, so
+# their accounts get a cheap hash of the same password — the sign-in code checks it all the same.
+CHEAP_PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 ADMIN = Actor("system:test-setup")
 CSRF_META = re.compile(rb'<meta name="csrf-token" content="([^"]+)"')
 
@@ -76,7 +81,10 @@ class Site:
 
     def add_user(self, username: str, *roles: str) -> None:
         with self.services.db.transaction() as session:
-            create_user(session, self.services.clock, ADMIN, username, username.title(), list(roles), PASSWORD)
+            create_user(session, self.services.clock, ADMIN, username, username.title(), list(roles))
+            account = users.find(session, username)
+            assert account is not None
+            account.password_hash = CHEAP_PASSWORD_HASH
 
     def person(self, username: str, *roles: str) -> Person:
         self.add_user(username, *roles)

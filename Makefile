@@ -38,7 +38,6 @@ test: lint $(NODE_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy app handlers storage
-	$(BIN)/mypy app handlers storage
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
 screenshots: $(STAMP) $(NODE_STAMP)

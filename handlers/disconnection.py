@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.rules.beijing import BEIJING
+from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.services import ServiceContext
 from handlers import sms
@@ -27,8 +28,11 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
     numbers = data.get("customers")
     reason = str(data.get("reason") or "").strip()
     errors: dict[str, str] = {}
+    limit = _batch_limit(form)
     if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) for n in numbers):
         errors["customers"] = "pick at least one customer (a list of customer numbers)"
+    elif limit is not None and len(set(numbers)) > limit:
+        errors["customers"] = f"at most {limit} customers in one application; this one has {len(set(numbers))}"
     if not reason:
         errors["reason"] = "the reason for the disconnection is required"
     planned = _date(data.get("planned_date"))
@@ -60,6 +64,16 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
                 for n in numbers if readers.get(rows[n].segment_code) != form.actor.name]
     return {"customers": numbers, "reason": reason, "planned_date": str(planned), "applicant": form.actor.name,
             "reader_warnings": warnings}
+
+
+def _batch_limit(form: FormContext) -> int | None:
+    """The diagram's ``max_customers`` on the apply task (none: no limit)."""
+    value = form.properties.get("max_customers")
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise RuntimeActionError(f"the apply task's max_customers must be a whole number ≥ 1, not {value!r}")
+    return int(value)
 
 
 def validate_approval(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from app.runtime.core import (
     set_start_data,
 )
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.runtime.forms import FormContext, FormInvalid, validator_name
+from app.runtime.forms import FormContext, FormInvalid, task_properties, validator_name
 from app.runtime.history import NewEvent
 from app.runtime.inbox import require_lane_role
 from app.runtime.lifecycle import LifecycleActions, refresh_timers
@@ -95,7 +95,8 @@ class Runtime(LifecycleActions):
             def act(workflow: BpmnWorkflow, step: Step) -> None:
                 task = workflow.get_task_from_id(uuid)
                 before = dict(task.data)
-                form = self._validated(task, data, FormContext(unit.session, actor, step.now, row.id, before))
+                form = self._validated(task, data, FormContext(unit.session, actor, step.now, row.id, before,
+                                                                      task_properties(task.task_spec)))
                 add_form = getattr(task.task_spec, "add_data_from_form", None)
                 add_form(task, form) if add_form else task.set_data(**form)
                 changes = {k: [before.get(k), v] for k, v in task.data.items() if before.get(k) != v}

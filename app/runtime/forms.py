@@ -9,7 +9,7 @@ with any warnings added) or raises ``FormInvalid`` with a message per field — 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,19 +33,25 @@ class FormInvalid(RuntimeActionError):
 
 @dataclass(frozen=True)
 class FormContext:
-    """What a validator may read: the session (read), who submits, when, and the task's data."""
+    """What a validator may read: the session (read), who submits, when, the task's data, and the
+    task's properties in its diagram (policy an analyst sets, such as a batch's size limit)."""
 
     session: Session
     actor: Actor
     now: datetime
     instance_id: int
     task_data: Mapping[str, Any]
+    properties: Mapping[str, str] = field(default_factory=dict)
 
 
 Validator = Callable[[FormContext, dict[str, Any]], dict[str, Any]]
 
 
-def validator_name(task_spec: Any) -> str | None:
+def task_properties(task_spec: Any) -> dict[str, str]:
+    """The ``spiffworkflow:property`` values a task carries in its diagram."""
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-    name = properties.get(VALIDATOR_PROPERTY)
-    return str(name) if name else None
+    return {str(name): str(value) for name, value in properties.items()}
+
+
+def validator_name(task_spec: Any) -> str | None:
+    return task_properties(task_spec).get(VALIDATOR_PROPERTY) or None

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.runtime.canonical import json_safe
 from app.runtime.core import parse_task_id
 from app.runtime.errors import NotFound
+from app.runtime.forms import task_properties
 from storage.models import Instance, UserTask
 
 if TYPE_CHECKING:
@@ -53,6 +54,6 @@ def read_ready_task(runner: StepRunner, session: Session, task_id: str) -> Ready
     extensions = getattr(engine_task.task_spec, "extensions", None) or {}
     return ReadyTask(
         data=json_safe(dict(engine_task.data)),
-        properties={str(k): str(v) for k, v in (extensions.get("properties") or {}).items()},
+        properties=task_properties(engine_task.task_spec),
         instructions=extensions.get("instructionsForEndUser") or None,
     )

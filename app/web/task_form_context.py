@@ -106,7 +106,8 @@ def dry_run(services: Services, view: TaskView, actor: Actor, data: dict[str, An
     if validator is None:
         return {}, dict(data)
     with services.db.reading() as session:
-        context = FormContext(session, actor, services.clock.now(), view.instance_id, view.data)
+        context = FormContext(session, actor, services.clock.now(), view.instance_id, view.data,
+                              view.properties)
         try:
             return {}, json_safe(validator(context, json_safe(dict(data))))
         except FormInvalid as invalid:

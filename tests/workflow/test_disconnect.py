@@ -15,7 +15,7 @@ from app.runtime.forms import FormInvalid
 from handlers.callbacks import process_payment
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from storage.models import HistoryEvent, Instance, UserTask
-from tests.utility import Utility, seed_customer
+from tests.utility import BPMN_DIR, DEPLOYER, Utility, seed_customer
 
 READER = Actor("reader-rui", frozenset({"applicant"}))  # the reader of segment S01 (tests.utility)
 OTHER_APPLICANT = Actor("ann", frozenset({"applicant"}))
@@ -344,3 +344,20 @@ def test_m4_3_malformed_keep_or_cancel_is_a_form_error_not_a_crash(utility: Util
             complete(utility, "issue", {"keep": keep, "cancel": cancel}, EXECUTOR)
     issue(utility)  # the task is still open and takes well-formed data
     assert [c.action for c in commands(utility)] == ["trip"]
+
+
+def test_m4_1_an_application_holds_at_most_the_diagrams_max_customers(utility: Utility) -> None:
+    owing(utility, "3400000011", "3400000012")
+    utility.services.runtime.start("disconnect", {}, READER)
+    too_many = [f"34{n:08d}" for n in range(501)]
+    with pytest.raises(FormInvalid, match="at most 500 customers"):
+        complete(utility, "apply", {"customers": too_many, "reason": "arrears", "planned_date": "2026-03-02"}, READER)
+    edited = (BPMN_DIR / "disconnect.bpmn").read_bytes().replace(
+        b'name="max_customers" value="500"', b'name="max_customers" value="1"')
+    utility.services.deploy_files({"disconnect.bpmn": edited,
+                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
+                                  DEPLOYER)
+    second = utility.services.runtime.start("disconnect", {}, READER)  # the analyst's new version
+    with pytest.raises(FormInvalid, match="at most 1 customers"):
+        complete(utility, "apply", {"customers": ["3400000011", "3400000012"], "reason": "arrears",
+                                    "planned_date": "2026-03-02"}, READER, second)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 import time_machine
 from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from app import create_app
 from app.runtime.actors import Actor
@@ -131,3 +133,13 @@ def clock() -> Iterator[time_machine.Coordinates]:
     """Frozen time at START; ``clock.shift(seconds)`` travels (SpiffWorkflow's timers follow)."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
+
+
+@contextmanager
+def tampering(services: Services) -> Iterator[Session]:
+    """A transaction that changes history as someone with the database's owner rights would: on
+    PostgreSQL it switches the append-only trigger off for itself (``session_replication_role``)."""
+    with services.db.transaction() as session:
+        if not services.db.is_sqlite:
+            session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield session

@@ -157,6 +157,8 @@ def verify_stream(session: Session, stream: str) -> list[str]:
             problems.append(f"{stream}#{event.seq}: content does not match its hash")
         prev, expected_seq = event.hash, event.seq + 1
     head = _head(session, stream)
+    if head is None and expected_seq > 1:
+        problems.append(f"{stream}: {expected_seq - 1} events but no head (its instance or stream row is gone)")
     if head is not None and head != (expected_seq - 1, prev):
         problems.append(f"{stream}: chain ends at #{expected_seq - 1}, head says #{head[0]}")
     return problems

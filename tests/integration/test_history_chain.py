@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 from app.runtime import history
 from app.services import Services
 from storage.models import HistoryEvent, UserTask
-from tests.conftest import APPROVER, EXECUTOR, deploy
+from tests.conftest import APPROVER, EXECUTOR, deploy, tampering
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_an_untouched_chain_verifies(backend_services: Services, finished: int) 
 
 
 def test_an_edited_event_is_detected(backend_services: Services, finished: int) -> None:
-    with backend_services.db.transaction() as session:
+    with tampering(backend_services) as session:
         session.execute(update(HistoryEvent).where(HistoryEvent.type == "task.completed")
                         .values(data={"data": {"decision": "reject"}}))
     [problem] = verify(backend_services, history.instance_stream(finished))
@@ -41,7 +41,7 @@ def test_an_edited_event_is_detected(backend_services: Services, finished: int) 
 
 
 def test_a_deleted_event_is_detected(backend_services: Services, finished: int) -> None:
-    with backend_services.db.transaction() as session:
+    with tampering(backend_services) as session:
         session.execute(delete(HistoryEvent).where(HistoryEvent.type == "task.completed"))
     problems = verify(backend_services, history.instance_stream(finished))
     assert any("missing" in p for p in problems) and any("link broken" in p for p in problems)
@@ -49,7 +49,7 @@ def test_a_deleted_event_is_detected(backend_services: Services, finished: int) 
 
 def test_reordered_events_are_detected(backend_services: Services, finished: int) -> None:
     stream = history.instance_stream(finished)
-    with backend_services.db.transaction() as session:
+    with tampering(backend_services) as session:
         session.execute(update(HistoryEvent).where(HistoryEvent.stream == stream, HistoryEvent.seq == 2)
                         .values(seq=-2))
         session.execute(update(HistoryEvent).where(HistoryEvent.stream == stream, HistoryEvent.seq == 3)
@@ -61,7 +61,7 @@ def test_reordered_events_are_detected(backend_services: Services, finished: int
 
 def test_a_truncated_tail_is_detected(backend_services: Services, finished: int) -> None:
     stream = history.instance_stream(finished)
-    with backend_services.db.transaction() as session:
+    with tampering(backend_services) as session:
         last = session.execute(select(HistoryEvent.seq).where(HistoryEvent.stream == stream)
                                .order_by(HistoryEvent.seq.desc()).limit(1)).scalar_one()
         session.execute(delete(HistoryEvent).where(HistoryEvent.stream == stream, HistoryEvent.seq == last))

@@ -18,7 +18,7 @@ from app.runtime.forms import FormInvalid
 from app.web import api_common, auth, customers, i18n, inbox, instances, machine_api, openapi, task_forms
 from app.web.auth import wants_json
 from app.web.i18n import gettext as _
-from app.web.navigation import nav_items
+from app.web.navigation import NAV
 from storage.models import Instance, ProcessVersion
 
 csrf = CSRFProtect()
@@ -46,7 +46,7 @@ def register_web(app: Flask) -> None:
         return {
             "simulated_parts": [_(part) for part in (getattr(a, "simulated", None) for a in adapters) if part],
             "has_any_role": auth.has_any_role,
-            "nav_items": nav_items(),
+            "nav_items": NAV,
             "current_user": current_user,
         }
 

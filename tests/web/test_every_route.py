@@ -73,3 +73,13 @@ def test_an_account_without_roles_is_refused_everywhere_but_who_am_i(site: Site)
         if rule in FOR_ANY_ACCOUNT:
             continue
         assert nobody.post_json(_url(rule), {}).status_code == 403, rule
+
+
+def test_every_menu_entry_is_a_page_its_roles_may_open(site: Site) -> None:
+    from app.web.navigation import NAV
+
+    for endpoint, _label, roles in NAV:
+        assert endpoint in site.app.view_functions, endpoint
+        rule = next(r.rule for r in site.app.url_map.iter_rules() if r.endpoint == endpoint)
+        person = site.person(f"menu-{endpoint.replace('.', '-').replace('_', '-')}", *(roles or ("auditor",)))
+        assert person.get(rule).status_code == 200, rule

@@ -20,6 +20,7 @@ from app.archive_reports import REPORT_FILTERS, find_segment, row_wanted, screen
 from app.rules.screening import screen
 from app.runtime.errors import RuntimeActionError
 from storage.domain_models import Customer
+from storage.paging import page_count
 
 
 @dataclass
@@ -112,5 +113,5 @@ def screening_page(session: Session, *, segment: str | None = None, only: str | 
         query = query.where(Customer.segment_code == segment)
     customers = session.execute(query.order_by(Customer.number).limit(size).offset((page - 1) * size))
     return {"summary": _summary(combinations), "failing_counts": failing_counts, "total": total,
-            "page": page, "size": size, "pages": max(1, -(-total // size)),
+            "page": page, "size": size, "pages": page_count(total, size),
             "rows": [screening_row(customer) for customer in customers.scalars()]}

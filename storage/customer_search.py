@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.domain_models import Customer, SmsSubscription
+from storage.paging import page_count
 
 SORTS: dict[str, InstrumentedAttribute[Any]] = {
     "number": Customer.number, "name": Customer.name, "segment": Customer.segment_code, "owed": Customer.owed_cents,
@@ -50,7 +51,7 @@ class CustomerPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return page_count(self.total, self.size)
 
 
 def _conditions(wanted: CustomerFilter) -> list[ColumnElement[bool]]:

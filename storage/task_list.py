@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from storage.domain_models import Customer, Segment
 from storage.models import Instance, InstanceAttribute, ProcessVersion, User, UserRole, UserTask, UserTaskCustomer
+from storage.paging import page_count
 
 MINE, GROUPS, ALL = "mine", "groups", "all"
 TABS = (MINE, GROUPS, ALL)
@@ -87,7 +88,7 @@ class TaskPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return page_count(self.total, self.size)
 
 
 @dataclass(frozen=True)

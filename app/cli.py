@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from app.audit import audit, streams_to_verify
+from app.cli_audit import audit_group, replay_command
 from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.bpmn_source import DeployError
@@ -37,6 +36,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_customers_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(replay_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -237,25 +237,3 @@ def _create_app() -> Flask:
 
 
 main = FlaskGroup(create_app=_create_app, help="relayflow: durable BPMN workflows.")
-
-
-@click.group("audit", help="Check the history's hash chains.")
-def audit_group() -> None:
-    pass
-
-
-@audit_group.command("verify")
-@click.option("--instance", "instance_id", type=int, default=None, help="Only this instance's history.")
-@with_appcontext
-def audit_verify_command(instance_id: int | None) -> None:
-    """Recompute every hash chain (or one instance's) and name the first broken link of each."""
-    with _services().db.reading() as session:
-        streams = streams_to_verify(session, instance_id)
-        with click.progressbar(length=len(streams), label="verifying", file=sys.stderr) as bar:
-            report = audit(session, streams, lambda _stream: bar.update(1))
-    for stream, problem in report.broken.items():
-        click.echo(f"BROKEN {stream}: {problem}")
-    verdict = "intact" if report.intact else f"{len(report.broken)} broken"
-    click.echo(f"{report.streams} streams, {report.events} events: {verdict}")
-    if not report.intact:
-        raise SystemExit(1)

@@ -22,6 +22,7 @@ from app.runtime.core import (
     StepFailed,
     Unit,
     parse_task_id,
+    send_message,
     set_start_data,
 )
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
@@ -187,7 +188,7 @@ class Runtime(LifecycleActions):
     def _send_if_awaited(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
                          payload: dict[str, Any], key: str, sender: str) -> None:
         try:
-            self.send_message(workflow, step, message_id, target, payload, key, sender)
+            send_message(workflow, step, message_id, target, payload, key, sender)
         except WorkflowException as exc:
             if "not waiting" in str(exc):
                 raise _NotAwaited from exc  # the route was stale: keep the message stored

@@ -251,8 +251,8 @@ class StepRunner:
             target = next(m for m in awaited if m.message_name == message.message_name
                           and message.correlation in (None, m.correlation))
             try:
-                self.send_message(workflow, step, message.id, target, message.payload, message.message_key,
-                                  message.sender)
+                send_message(workflow, step, message.id, target, message.payload, message.message_key,
+                             message.sender)
             except MessageRejected as rejected:  # checked before the workflow changed: go on without it
                 messages.mark_rejected(session, message.id, rejected.error)
                 step.record(NewEvent("message.rejected", None, {"key": message.message_key,
@@ -260,24 +260,6 @@ class StepRunner:
                 continue
             messages.mark_delivered(session, message.id, row.id, step.now)
             workflow.do_engine_steps()
-
-    def send_message(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
-                     payload: dict[str, Any], message_key: str, sender: str) -> None:
-        """Hand a message to the workflow; ``MessageRejected``, with the workflow untouched, if the
-        catching event cannot read its correlation from the payload."""
-        definition = target.definition or catching_definition(workflow, target.message_name)
-        if definition is not None and definition.correlation_properties:
-            try:
-                definition.calculate_correlations(workflow.script_engine, definition.correlation_properties,
-                                                  dict(payload))
-            except Exception as exc:
-                raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
-        event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
-                          correlations=target.correlations)
-        workflow.send_event(event)
-        step.record(NewEvent("message.received", None, {
-            "name": target.message_name, "payload": payload, "key": message_key, "sender": sender,
-        }))
 
     def _open_incident(self, session: Session, row: InstanceRow, exc: WorkflowException, step: Step,
                        now: datetime) -> None:
@@ -353,6 +335,25 @@ class StepRunner:
                 self.step(unit, row, actor, nothing, check_all_stored=True)
         except StepFailed as failure:
             self.record_failure(failure, actor)
+
+
+def send_message(workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
+                 payload: dict[str, Any], message_key: str, sender: str) -> None:
+    """Hand a message to the workflow; ``MessageRejected``, with the workflow untouched, if the
+    catching event cannot read its correlation from the payload. (Replay delivers through this too.)"""
+    definition = target.definition or catching_definition(workflow, target.message_name)
+    if definition is not None and definition.correlation_properties:
+        try:
+            definition.calculate_correlations(workflow.script_engine, definition.correlation_properties,
+                                              dict(payload))
+        except Exception as exc:
+            raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
+    event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
+                      correlations=target.correlations)
+    workflow.send_event(event)
+    step.record(NewEvent("message.received", None, {
+        "name": target.message_name, "payload": payload, "key": message_key, "sender": sender,
+    }))
 
 
 def started_event(row: InstanceRow) -> NewEvent:

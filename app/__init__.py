@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from flask import Flask
 from app.clock import SystemClock
 from app.config import DEFAULTS, PROJECT_ROOT, from_environment
 from app.rules.work_orders import series_from_config
+from app.seals import Sealer
 from app.services import Services, build_services
 from storage.db import Database, default_database_url
 
@@ -46,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         sms_log = app.config["SMS_LOG_PATH"] or Path(app.instance_path) / "sms-log-only.jsonl"
         adapters.update(outbox_adapters(Path(sms_log), partial(process_headend_result, services), clock))
     services.runtime.follow_ups["reconnect_if_due"] = partial(reconnect_if_due, services.runtime)
+    services.sealer = _sealer(app.config, Path(app.instance_path), services)
     app.extensions["relayflow"] = services
 
     from app.web import register_web
@@ -59,6 +63,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def services(app: Flask) -> Services:
     return app.extensions["relayflow"]  # type: ignore[no-any-return]
+
+
+def _sealer(config: Mapping[str, Any], instance_path: Path, services: Services) -> Sealer:
+    """The global chain's key and anchor file (outside the database); one anchor file per database."""
+    database = hashlib.sha256(str(config["DATABASE_URL"]).encode()).hexdigest()[:12]
+    key = config["AUDIT_KEY_FILE"] or instance_path / "audit-seal.key"
+    anchor = config["AUDIT_ANCHOR_FILE"] or instance_path / f"audit-anchors-{database}.jsonl"
+    lag = timedelta(seconds=float(config["SEAL_LAG_SECONDS"]))
+    return Sealer(services.db, services.clock, Path(key), Path(anchor), lag)
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -3,8 +3,8 @@ stream and every instance's stream is recomputed from its events, and the first 
 each is named. A stream whose head (the instance row, or ``history_streams``) disagrees with its
 events — events deleted from its end, a head rewritten — is broken too.
 
-Not yet covered: deleting an instance together with all of its events leaves no stream to check;
-the global chain anchored outside the database (issue 5) is what will catch that."""
+Deleting an instance together with all of its events leaves no stream to check: the seals
+(``app/seals.py``, the global chain anchored outside the database) catch that."""
 
 from __future__ import annotations
 

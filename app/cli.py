@@ -216,13 +216,16 @@ def worker_command() -> None:
 
 
 def periodic_jobs(services: Any, config: Any) -> list[Any]:
-    """The worker's periodic work: the reconnection patrol (M5.1) and, when the head-end is the
-    simulator, its answers."""
+    """The worker's periodic work: the reconnection patrol (M5.1), sealing the history (issue 5)
+    and, when the head-end is the simulator, its answers."""
     from app.scheduler import PeriodicJob
     from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
     from handlers.patrol import run_patrol
 
     jobs = [PeriodicJob("patrol", lambda s: run_patrol(s.runtime), float(config["PATROL_SECONDS"]), at_start=True)]
+    sealer = services.sealer
+    if sealer is not None:
+        jobs.append(PeriodicJob("seal", lambda _s: sealer.seal_all(), float(config["SEAL_SECONDS"])))
     simulator = services.dispatcher.adapters.get("headend")
     if isinstance(simulator, SimulatedHeadEnd):
         configure_from_archive(simulator, services.db)

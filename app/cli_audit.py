@@ -21,6 +21,7 @@ from app.replay.recorded import RecordedEvent
 from app.rules.beijing import BEIJING
 from app.runtime import history
 from app.runtime.history import NewEvent
+from app.seals import Sealer, verify_seals
 from app.services import Services
 
 AUDIT_STREAM = "audit"
@@ -31,29 +32,54 @@ def _services() -> Services:
     return current_app.extensions["relayflow"]  # type: ignore[no-any-return]
 
 
+def _sealer() -> Sealer:
+    sealer = _services().sealer
+    assert sealer is not None  # create_app always sets it
+    return sealer
+
+
 def _actor_name() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-@click.group("audit", help="Check the history's hash chains.")
+@click.group("audit", help="Check the history's hash chains and seals.")
 def audit_group() -> None:
     pass
+
+
+@audit_group.command("seal")
+@with_appcontext
+def audit_seal_command() -> None:
+    """Seal the history now (the worker does it every SEAL_SECONDS) and copy the seals to the anchor file."""
+    sealer = _sealer()
+    made = sealer.seal_all()
+    click.echo(f"{made} seal(s) made; anchored in {sealer.anchor.path}")
 
 
 @audit_group.command("verify")
 @click.option("--instance", "instance_id", type=int, default=None, help="Only this instance's history.")
 @with_appcontext
 def audit_verify_command(instance_id: int | None) -> None:
-    """Recompute every hash chain (or one instance's) and name the first broken link of each."""
+    """Recompute every hash chain (or one instance's) and name the first broken link of each; then
+    (for the whole history) every seal, against the anchor file and the key."""
     with _services().db.reading() as session:
         streams = streams_to_verify(session, instance_id)
         with click.progressbar(length=len(streams), label="verifying", file=sys.stderr) as bar:
             report = audit(session, streams, lambda _stream: bar.update(1))
+        sealer = _sealer()
+        seals = verify_seals(session, sealer.key_path, sealer.anchor) if instance_id is None else None
     for stream, problem in report.broken.items():
         click.echo(f"BROKEN {stream}: {problem}")
     verdict = "intact" if report.intact else f"{len(report.broken)} broken"
     click.echo(f"{report.streams} streams, {report.events} events: {verdict}")
-    if not report.intact:
+    if seals is not None:
+        for problem in seals.problems:
+            click.echo(f"BROKEN {problem}")
+        for note in seals.notes:
+            click.echo(f"note: {note}")
+        click.echo(f"{seals.seals} seals, {seals.unsealed_events} events not sealed yet: "
+                   f"{'intact' if not seals.problems else f'{len(seals.problems)} problem(s)'}")
+    if not report.intact or (seals is not None and seals.problems):
         raise SystemExit(1)
 
 

@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
     "BILLING_TOKEN": None,  # bearer token of POST /api/payments
+    # issue 5's global chain: keep both files where the database's administrators cannot write
+    "AUDIT_KEY_FILE": None,  # the key that signs seals; None: var/audit-seal.key
+    "AUDIT_ANCHOR_FILE": None,  # the append-only copy of every seal; None: var/audit-anchors-<database>.jsonl
+    "SEAL_SECONDS": 300,  # how often a worker seals the history
+    "SEAL_LAG_SECONDS": 60,  # events join a seal once this old (a transaction still open never misses its seal)
     # the web layer's settings (Flask has defaults for some; these replace them)
     "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as the session: operators keep tabs open all day
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -35,10 +40,11 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     values: dict[str, Any] = {}
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
-    for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN"):
+    for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
-    for key in ("TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS"):
+    for key in ("TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
+                "SEAL_LAG_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

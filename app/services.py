@@ -14,6 +14,7 @@ from app.runtime.deploy import DeployedBundle, deploy
 from app.runtime.forms import Validator
 from app.runtime.inbox import Inbox
 from app.runtime.outbox import OutboxAdapter, OutboxDispatcher
+from app.seals import Sealer
 from storage.db import Database
 
 
@@ -24,6 +25,7 @@ class Services:
     runtime: Runtime
     inbox: Inbox
     dispatcher: OutboxDispatcher
+    sealer: Sealer | None = None  # the global chain (set by ``create_app``, which knows where its files go)
 
     def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:
         with self.db.transaction() as session:

@@ -259,3 +259,22 @@ class HistoryEvent(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class HistorySeal(Base):
+    """One link of the global chain: the events with ids in (after_event_id, through_event_id],
+    digested, with the head each stream reached there; signed with a key kept outside the
+    database and copied to an append-only anchor file (``app/seals.py``)."""
+
+    __tablename__ = "history_seals"
+
+    n: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    after_event_id: Mapped[int] = mapped_column(ID)
+    through_event_id: Mapped[int] = mapped_column(ID)
+    events: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    heads: Mapped[dict[str, Any]]
+    at: Mapped[datetime]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(64))

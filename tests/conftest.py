@@ -93,7 +93,14 @@ def build_app(url: str, handlers: TestHandlers, adapters: dict[str, Any], tmp_pa
     return create_app({
         "TESTING": True, "DATABASE_URL": url, "HANDLERS": handlers.table(), "OUTBOX_ADAPTERS": adapters,
         "BPMN_DIR": str(tmp_path / "no-bpmn"), "SECRET_KEY": "test", "LIVE_CACHE_SIZE": live_cache_size,
+        **outside_the_database(tmp_path),
     })
+
+
+def outside_the_database(tmp_path: Path) -> dict[str, Any]:
+    """Each test's own seal key and anchor file (never the developer's var/), sealing at once."""
+    return {"AUDIT_KEY_FILE": str(tmp_path / "seal.key"), "AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.jsonl"),
+            "SEAL_LAG_SECONDS": 0}
 
 
 @pytest.fixture(params=[512, 0], ids=["live-cache", "no-live-cache"])

@@ -1,0 +1,200 @@
+"""The global chain (issue 5 §2): seals over ranges of history events, anchored outside.
+
+Per-stream chains catch an edited, deleted or reordered event, but not a stream deleted whole
+(an instance with all its events) nor a stream rewritten consistently by someone with database
+access. A seal digests every event in an id range — (after, through] — lists the head each
+stream reached in it, links to the previous seal, and is signed with a key the database does
+not hold; a copy of each seal goes to an append-only anchor file. ``verify_seals`` recomputes it
+all and compares with the anchor.
+
+A global chain *per event* would put one lock on every write of every instance (the end of
+scale-out); sealing ranges after the fact costs nothing on the write path. Events join a seal
+only once they are ``lag`` old, so a PostgreSQL transaction that took an id earlier and commits
+later never lands inside a range already sealed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.clock import Clock
+from app.runtime.canonical import canonical_json, sha256_hex
+from app.runtime.history import GENESIS_HASH
+from app.seal_keeping import AnchorFile, AnchorUnreadable, SealKey, SealKeyMissing
+from storage.db import Database
+from storage.models import HistoryEvent, HistorySeal
+
+MAX_EVENTS_PER_SEAL = 50_000
+_COLUMNS = (HistoryEvent.id, HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.hash, HistoryEvent.at)
+
+
+def range_digest(rows: Sequence[Any]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(f"{row.id} {row.stream} {row.seq} {row.hash}\n".encode())
+    return digest.hexdigest()
+
+
+def seal_hash(seal: HistorySeal) -> str:
+    return sha256_hex(canonical_json({
+        "n": seal.n, "after_event_id": seal.after_event_id, "through_event_id": seal.through_event_id,
+        "events": seal.events, "digest": seal.digest, "heads": seal.heads, "at": seal.at.isoformat(),
+        "prev_hash": seal.prev_hash,
+    }))
+
+
+def anchor_entry(seal: HistorySeal) -> dict[str, Any]:
+    return {"n": seal.n, "through_event_id": seal.through_event_id, "events": seal.events, "hash": seal.hash,
+            "signature": seal.signature, "at": seal.at.isoformat()}
+
+
+class Sealer:
+    def __init__(self, db: Database, clock: Clock, key_path: Path, anchor_path: Path, lag: timedelta) -> None:
+        self.db, self.clock, self.key_path, self.lag = db, clock, key_path, lag
+        self.anchor = AnchorFile(anchor_path)
+
+    def seal_all(self) -> int:
+        """Seal every event old enough, in seals of at most ``MAX_EVENTS_PER_SEAL``; returns how many seals."""
+        made = 0
+        while self.seal_once():
+            made += 1
+        self.anchor_missing()
+        return made
+
+    def seal_once(self) -> bool:
+        key = SealKey.load(self.key_path, create=True)
+        try:
+            with self.db.transaction() as session:
+                sealed = self._seal(session, key)
+        except IntegrityError:  # another worker sealed the same range first
+            return False
+        if sealed:
+            self.anchor_missing()
+        return sealed
+
+    def _seal(self, session: Session, key: SealKey) -> bool:
+        last = session.execute(select(HistorySeal).order_by(HistorySeal.n.desc()).limit(1)).scalar_one_or_none()
+        after = last.through_event_id if last else 0
+        cutoff = self.clock.now() - self.lag
+        rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > after).order_by(HistoryEvent.id)
+                               .limit(MAX_EVENTS_PER_SEAL)).all()
+        ripe = []
+        for row in rows:
+            if row.at > cutoff:
+                break
+            ripe.append(row)
+        if not ripe:
+            return False
+        seal = HistorySeal(n=(last.n if last else 0) + 1, after_event_id=after, through_event_id=ripe[-1].id,
+                           events=len(ripe), digest=range_digest(ripe), heads=_heads(ripe), at=self.clock.now(),
+                           prev_hash=last.hash if last else GENESIS_HASH, hash="", signature="")
+        seal.hash = seal_hash(seal)
+        seal.signature = key.sign(seal.hash)
+        session.add(seal)
+        return True
+
+    def anchor_missing(self) -> None:
+        """Copy to the anchor file every seal it does not hold yet (after a crash between the two too)."""
+        anchored = max((entry["n"] for _line, entry in self.anchor.entries()), default=0)
+        with self.db.reading() as session:
+            seals = session.execute(select(HistorySeal).where(HistorySeal.n > anchored)
+                                    .order_by(HistorySeal.n)).scalars().all()
+            self.anchor.append([anchor_entry(seal) for seal in seals])
+
+
+def _heads(rows: Sequence[Any]) -> dict[str, list[Any]]:
+    heads: dict[str, list[Any]] = {}
+    for row in rows:
+        heads[row.stream] = [row.seq, row.hash]
+    return heads
+
+
+@dataclass
+class SealReport:
+    seals: int = 0
+    unsealed_events: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def verify_seals(session: Session, key_path: Path, anchor: AnchorFile) -> SealReport:
+    """Recompute every seal from the events, check its link and signature, and compare the seals
+    with the anchor file; name each problem."""
+    report = SealReport()
+    seals = session.execute(select(HistorySeal).order_by(HistorySeal.n)).scalars().all()
+    report.seals = len(seals)
+    key = _key_for_checking(key_path, report) if seals else None
+    prev, after = GENESIS_HASH, 0
+    for expected_n, seal in enumerate(seals, start=1):
+        report.problems.extend(_check_seal(session, seal, expected_n, prev, after, key))
+        prev, after = seal.hash, seal.through_event_id
+    report.unsealed_events = session.execute(
+        select(func.count(HistoryEvent.id)).where(HistoryEvent.id > after)).scalar_one()
+    report.problems.extend(_compare_with_anchor(seals, anchor, report))
+    return report
+
+
+def _key_for_checking(key_path: Path, report: SealReport) -> SealKey | None:
+    try:
+        return SealKey.load(key_path)
+    except SealKeyMissing as exc:
+        report.problems.append(str(exc))
+        return None
+
+
+def _check_seal(session: Session, seal: HistorySeal, expected_n: int, prev: str, after: int,
+                key: SealKey | None) -> list[str]:
+    problems = []
+    name = f"seal {seal.n}"
+    if seal.n != expected_n:
+        problems.append(f"seal {expected_n} is missing from the database")
+    if seal.prev_hash != prev or seal.after_event_id != after:
+        problems.append(f"{name}: does not follow the seal before it")
+    if seal_hash(seal) != seal.hash:
+        problems.append(f"{name}: content does not match its hash")
+    if key is not None and not key.signed(seal.hash, seal.signature):
+        problems.append(f"{name}: signature is not this installation's (forged or re-made without the key)")
+    rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > seal.after_event_id,
+                                                   HistoryEvent.id <= seal.through_event_id)
+                           .order_by(HistoryEvent.id)).all()
+    if len(rows) != seal.events or range_digest(rows) != seal.digest:
+        problems.append(f"{name}: events {seal.after_event_id + 1}…{seal.through_event_id} changed since sealed "
+                        f"({seal.events} sealed, {len(rows)} there now)")
+        present = {(row.stream, row.seq): row.hash for row in rows}
+        for stream, (seq, digest) in sorted(seal.heads.items()):
+            found = present.get((stream, seq))
+            if found is None:
+                problems.append(f"{stream}: event #{seq}, sealed by {name}, is gone")
+            elif found != digest:
+                problems.append(f"{stream}: event #{seq} was rewritten after {name} sealed it")
+    return problems
+
+
+def _compare_with_anchor(seals: Sequence[HistorySeal], anchor: AnchorFile, report: SealReport) -> list[str]:
+    try:
+        entries = anchor.entries()
+    except AnchorUnreadable as exc:
+        return [str(exc)]
+    by_n = {seal.n: seal for seal in seals}
+    problems = []
+    for line, entry in entries:
+        seal = by_n.get(entry["n"])
+        if seal is None:
+            problems.append(f"seal {entry['n']} (anchored at {anchor.path} line {line}) is missing from the database: "
+                            f"the history it sealed was cut")
+        elif seal.hash != entry["hash"]:
+            problems.append(f"seal {seal.n} differs from its anchor ({anchor.path} line {line}): re-made")
+    anchored = {entry["n"] for _line, entry in entries}
+    waiting = [seal.n for seal in seals if seal.n not in anchored]
+    if waiting:
+        report.notes.append(f"{len(waiting)} seal(s) not yet in the anchor file (from seal {waiting[0]})")
+    return problems

@@ -18,12 +18,12 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import TaskState
 from sqlalchemy.orm import Session
 
-from app.replay.clock import ReplayClock
 from app.replay.handlers import RecordedHandlers
 from app.replay.recorded import RecordedCase, RecordedEvent
 from app.replay.result import Divergence
 from app.runtime.canonical import canonical_json, json_safe
 from app.runtime.core import MessageRejected, send_message, set_start_data
+from app.runtime.engine_clock import engine_time
 from app.runtime.expressions import RestrictedEnvironment
 from app.runtime.history import NewEvent
 from app.runtime.projection import awaited_messages, open_user_tasks
@@ -75,19 +75,16 @@ class CaseReplay:
         self._timers_recorded = self._timers_replayed = 0
 
     def run(self) -> Divergence | None:
-        clock = ReplayClock()
-        with clock.running():
-            for event in self.case.events:
-                if event.deployment_id not in (None, self.case.deployment_id):
-                    return Divergence(event.seq, f"deployment {self.case.deployment_id} (the instance's version)",
-                                      f"an event recorded on deployment {event.deployment_id}")
-                apply = _INPUTS.get(event.type)
-                if apply is None or not self._is_new_input(event):
-                    continue
-                clock.at(event.at)
-                divergence = self._step(event, apply)
-                if divergence is not None:
-                    return divergence
+        for event in self.case.events:
+            if event.deployment_id not in (None, self.case.deployment_id):
+                return Divergence(event.seq, f"deployment {self.case.deployment_id} (the instance's version)",
+                                  f"an event recorded on deployment {event.deployment_id}")
+            apply = _INPUTS.get(event.type)
+            if apply is None or not self._is_new_input(event):
+                continue
+            divergence = self._step(event, apply)
+            if divergence is not None:
+                return divergence
         return self._finish()
 
     def _is_new_input(self, event: RecordedEvent) -> bool:
@@ -105,7 +102,7 @@ class CaseReplay:
         step = Step(self.workflow, session=cast(Session, None), instance_id=self.case.instance_id, now=event.at,
                     environment=self.environment, handlers=self.handlers)
         try:
-            with step:
+            with engine_time(event.at), step:
                 if apply(self, event, step) and self._may_step():
                     self.workflow.do_engine_steps()
         except InputDiverged as diverged:

@@ -28,6 +28,7 @@ from app.runtime import history, messages, transitions
 from app.runtime.actors import Actor
 from app.runtime.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.canonical import json_safe
+from app.runtime.engine_clock import engine_time
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.expressions import RestrictedEnvironment
 from app.runtime.forms import Validator
@@ -204,7 +205,7 @@ class StepRunner:
                     environment=self.environment, handlers=self.handlers)
         for event in first_events or []:
             step.record(event)
-        with step:
+        with engine_time(now), step:
             try:
                 act(workflow, step)
                 workflow.do_engine_steps()

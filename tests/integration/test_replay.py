@@ -8,13 +8,14 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import time_machine
 from flask import Flask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 from sqlalchemy import select, update
 
 from app.replay import Replayer, ReplayResult
-from app.replay.clock import ReplayClock
 from app.runtime.bpmn_source import read_bpmn
+from app.runtime.engine_clock import engine_time
 from app.runtime.live_cache import LiveWorkflows
 from app.runtime.parsing import parse_bundle
 from handlers.patrol import run_patrol
@@ -154,14 +155,30 @@ def test_edited_deployment_files_are_refused_before_replaying(utility: Utility) 
     assert "the BPMN was edited" in result.divergence.actual
 
 
-def test_the_replay_clock_moves_only_the_replaying_thread() -> None:
-    clock = ReplayClock()
-    clock.at(datetime(2020, 1, 1, tzinfo=UTC))
+def test_the_engine_time_moves_only_its_own_thread() -> None:
+    moment = datetime(2020, 1, 1, tzinfo=UTC)
     seen: list[datetime] = []
-    with clock.running():
+    with engine_time(moment):
         other = threading.Thread(target=lambda: seen.append(timer.datetime.now(UTC)))
         other.start()
         other.join()
-        assert timer.datetime.now(UTC) == datetime(2020, 1, 1, tzinfo=UTC)
+        assert timer.datetime.now(UTC) == moment
     assert seen[0].year >= 2026
     assert timer.datetime.now(UTC).year >= 2026
+
+
+def test_a_case_run_on_a_ticking_clock_replays(utility: Utility) -> None:
+    """Timers set mid-step take the step's time, not the wall clock's milliseconds (which no
+    replay could reproduce)."""
+    seed_customer(utility.services, NUMBER)
+    utility.headend.set_behaviour(utility.customer(NUMBER).meter_address, "fails")
+    with time_machine.travel(datetime(2026, 3, 2, 1, 0, tzinfo=UTC), tick=True) as ticking:
+        run_patrol(utility.services.runtime)
+        for _ in range(150):
+            ticking.shift(timedelta(minutes=1))
+            utility.run()
+    with utility.services.db.reading() as session:
+        instance_id = session.execute(select(Instance.id)).scalar_one()
+        fired = session.execute(select(HistoryEvent).where(HistoryEvent.type == "timer.fired")).scalar_one()
+    assert "." in fired.data["due"]  # the clock ticked: the due time carries the step's microseconds
+    assert replay(utility, instance_id).verified

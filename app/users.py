@@ -44,13 +44,16 @@ def create_user(session: Session, clock: Clock, actor: Actor, username: str, dis
     user = users.add(session, username, display_name or username, _hash(password) if password else None,
                      clock.now())
     users.replace_roles(session, user.id, roles)
-    history.append(session, STREAM, [NewEvent("user.created", None, {"username": username, "roles": roles})],
+    history.append(session, STREAM, [NewEvent("user.created", None, {
+        "username": username, "display_name": user.display_name, "roles": roles, "password_set": bool(password)})],
                    actor=actor.name, at=clock.now())
 
 
 def set_roles(session: Session, clock: Clock, actor: Actor, username: str, roles: list[str]) -> None:
     user = _existing(session, username)
     old, new = users.roles_of(session, user.id), _checked_roles(roles)
+    if sorted(old) == new:
+        return  # the roles it holds already: nothing changes, nothing is recorded
     users.replace_roles(session, user.id, new)
     history.append(session, STREAM, [NewEvent("user.roles_changed", None,
                                               {"username": username, "old": old, "new": new})],
@@ -83,6 +86,12 @@ def authenticate(session: Session, clock: Clock, username: str, password: str) -
     history.append(session, STREAM, [NewEvent(kind, None, {"username": username[:64]})],
                    actor=username[:64] or "anonymous", at=clock.now())
     return actor_for(session, username.strip().lower()) if ok else None
+
+
+def record_sign_out(session: Session, clock: Clock, username: str) -> None:
+    """A signed-in user signed out (the web's logout): into the ``users`` history beside the sign-in."""
+    history.append(session, STREAM, [NewEvent("user.signed_out", None, {"username": username})],
+                   actor=username, at=clock.now())
 
 
 def actor_for(session: Session, username: str) -> Actor | None:

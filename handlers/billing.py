@@ -10,10 +10,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.runtime import messages
 from app.runtime.api import Runtime
 from app.runtime.errors import NotFound, RuntimeActionError
+from handlers.callback_history import record, record_refusal
 from handlers.headend import RESULT_MESSAGE
 from handlers.patrol import reconnect_if_due
 from storage.db import insert_or_ignore
@@ -21,6 +23,8 @@ from storage.domain_models import Customer, MeterCommand, Payment
 from storage.models import OutboxMessage
 
 MAX_PAYMENT = Decimal("100000000")  # yuan; beyond it a payload is a mistake, not a payment
+STREAM = "payments"
+ACTOR = "system:billing"
 
 
 @dataclass(frozen=True)
@@ -61,36 +65,66 @@ def parse_payment(payload: Any) -> PaymentIn:
 
 
 def record_payment(runtime: Runtime, payload: Any) -> dict[str, Any]:
-    """Record a payment once; returns what happened (duplicate, owed after, reconnection started)."""
-    payment = parse_payment(payload)
-    now = runtime.clock.now()
+    """Record a payment once; returns what happened (duplicate, owed after, reconnection started).
+
+    Each payment is in the ``payments`` history: received (what the customer owed, old → new, and
+    the trips it cancelled), a duplicate, or refused with the reason (issue 5).
+    """
+    try:
+        payment = parse_payment(payload)
+    except RuntimeActionError as exc:
+        record_refusal(runtime.db, runtime.clock, STREAM, "payment.rejected", payload, str(exc), ACTOR)
+        raise
     with runtime.db.transaction() as session:
-        customer = session.execute(select(Customer).where(Customer.number == payment.customer_number)
-                                   .with_for_update()).scalar_one_or_none()
-        if customer is None:
-            raise NotFound(f"no customer {payment.customer_number!r}")
-        owed_after = customer.owed_cents - payment.amount_cents
-        inserted = session.execute(insert_or_ignore(session, Payment.__table__, ["payment_id"]).values(
-            payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
-            paid_at=payment.paid_at, received_at=now, owed_after_cents=owed_after,
-        ).returning(Payment.__table__.c.id)).scalar_one_or_none()
-        if inserted is None:
-            return {"payment_id": payment.payment_id, "duplicate": True}
-        customer.owed_cents = owed_after
-        cancelled: list[str] = []
-        if owed_after <= 0:
-            customer.overdue_since = None
-            cancelled = _cancel_unsent_trips(session, customer.meter_address)
-        for command_id in cancelled:  # stored with the payment: the waiting flow hears why, even after a crash
-            messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
-                "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
-                "error": "customer paid: the trip was cancelled before it was sent",
-            }, sender="system:billing", message_key=f"cancelled:{command_id}", now=now)
+        outcome = _apply(session, runtime, payment, payload)
+    if isinstance(outcome, NotFound):
+        raise outcome  # its refusal is in the history: the transaction above committed it
+    if outcome["duplicate"]:
+        return outcome
+    owed_after, cancelled = outcome["owed_cents"], outcome["cancelled_commands"]
     reconnection = reconnect_if_due(runtime, payment.customer_number, "payment") if owed_after <= 0 else None
     if cancelled:
         runtime.recover()  # deliver the stored cancellations now (the worker's tick would, shortly)
+    return {**outcome, "reconnection_instance": reconnection}
+
+
+def _apply(session: Session, runtime: Runtime, payment: PaymentIn, payload: Any) -> dict[str, Any] | NotFound:
+    """The payment's writes and their history event, in the caller's transaction."""
+    now = runtime.clock.now()
+    customer = session.execute(select(Customer).where(Customer.number == payment.customer_number)
+                               .with_for_update()).scalar_one_or_none()
+    if customer is None:
+        refusal = NotFound(f"no customer {payment.customer_number!r}")
+        record(session, runtime.clock, STREAM, "payment.rejected",
+               {"payload": payload, "customer": payment.customer_number, "error": str(refusal)}, ACTOR)
+        return refusal
+    owed_after = customer.owed_cents - payment.amount_cents
+    inserted = session.execute(insert_or_ignore(session, Payment.__table__, ["payment_id"]).values(
+        payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
+        paid_at=payment.paid_at, received_at=now, owed_after_cents=owed_after,
+    ).returning(Payment.__table__.c.id)).scalar_one_or_none()
+    facts: dict[str, Any] = {"customer": customer.number, "payment_id": payment.payment_id,
+                             "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}
+    if inserted is None:
+        record(session, runtime.clock, STREAM, "payment.duplicate", facts, ACTOR)
+        return {"payment_id": payment.payment_id, "duplicate": True}
+    old_owed, old_overdue = customer.owed_cents, customer.overdue_since
+    customer.owed_cents = owed_after
+    cancelled: list[str] = []
+    if owed_after <= 0:
+        customer.overdue_since = None
+        cancelled = _cancel_unsent_trips(session, customer.meter_address)
+    if old_overdue != customer.overdue_since:
+        facts["overdue_since"] = [old_overdue, customer.overdue_since]
+    record(session, runtime.clock, STREAM, "payment.received",
+           {**facts, "old": old_owed, "new": owed_after, "cancelled_commands": cancelled}, ACTOR)
+    for command_id in cancelled:  # stored with the payment: the waiting flow hears why, even after a crash
+        messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
+            "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
+            "error": "customer paid: the trip was cancelled before it was sent",
+        }, sender="system:billing", message_key=f"cancelled:{command_id}", now=now)
     return {"payment_id": payment.payment_id, "duplicate": False, "owed_cents": owed_after,
-            "cancelled_commands": cancelled, "reconnection_instance": reconnection}
+            "cancelled_commands": cancelled}
 
 
 def _cancel_unsent_trips(session: Any, meter_address: str) -> list[str]:

@@ -20,6 +20,7 @@ from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.runtime.services import ServiceContext
+from handlers.callback_history import record, record_refusal
 from storage import meter_commands
 from storage.db import Database
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
@@ -30,6 +31,8 @@ STAGES = ("accepted", "executed", "failed")
 RELAY_STATES = ("open", "closed")
 RESULT_MESSAGE = "headend_result"
 RESULT_FIELDS = {"result_id", "command_id", "stage", "relay", "at", "error"}
+STREAM = "headend"
+ACTOR = "system:headend"
 
 
 # --- operators for BPMN service tasks ------------------------------------------------------
@@ -81,14 +84,17 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
     command = _command(ctx.session, command_id)
     if command is None:
         raise LookupError(f"no meter command {command_id!r}")
+    answer: dict[str, Any] = {"command_id": command.command_id, "status": command.status}
     if command.status in IN_FLIGHT:
-        command.status = "expired"
+        answer["old_status"], command.status = command.status, "expired"
         ctx.session.flush()
         customer = ctx.session.get(Customer, command.customer_id)
         if command.action == "trip" and customer is not None and customer.owed_cents <= 0:
+            answer.update(customer=customer.number, power_status=[customer.power_status, DISCONNECTED])
             customer.power_status, customer.power_status_since = DISCONNECTED, ctx.now
             ctx.after_commit("reconnect_if_due", customer_number=customer.number, trigger="trip_expired")
-    return {"command_id": command.command_id, "status": command.status}
+    # the answer is recorded in the instance's history: what changed, old → new (issue 5)
+    return {**answer, "status": command.status}
 
 
 def _command(session: Session, command_id: str) -> MeterCommand | None:
@@ -127,16 +133,27 @@ class ResultServices(Protocol):
 def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Record one head-end result; final stages are delivered to the waiting instance.
 
-    Idempotent on ``result_id``: the same result received again changes nothing.
+    Idempotent on ``result_id``: the same result received again changes nothing. Every result
+    (applied, repeated, late, contradicting, refused) is in the ``headend`` history with the
+    command's status old → new (issue 5).
     """
-    result = _validated(payload)
+    try:
+        result = _validated(payload)
+    except InvalidResult as exc:
+        record_refusal(services.db, services.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
+        raise
     with services.db.transaction() as session:
         command = session.execute(
             select(MeterCommand).where(MeterCommand.command_id == result["command_id"]).with_for_update()
         ).scalar_one_or_none()
         if command is None:
-            raise NotFound(f"no meter command {result['command_id']!r}")
-        _apply(command, result, services)
+            refusal = NotFound(f"no meter command {result['command_id']!r}")
+            record(session, services.clock, STREAM, "headend.result_rejected",
+                   {"payload": dict(payload), "error": str(refusal)}, ACTOR)
+        else:
+            _record_result(session, services, command, result)
+    if command is None:
+        raise refusal  # its refusal is in the history: the transaction above committed it
     outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"]}
     if result["stage"] == "accepted":
         return {**outcome, "delivery": "recorded"}
@@ -177,31 +194,53 @@ def _validated(payload: Mapping[str, Any]) -> dict[str, Any]:
             "relay": relay, "at": at.astimezone(UTC).isoformat(), "error": error}
 
 
-def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServices) -> None:
-    """Update the command row; a result already recorded (by id) changes nothing."""
+def _record_result(session: Session, services: ResultServices, command: MeterCommand,
+                   result: dict[str, Any]) -> None:
+    """Apply a result to its command and record it, with what it changed, in the history."""
+    old_status = command.status
+    customer = session.get(Customer, command.customer_id)
+    old_power = customer.power_status if customer is not None else None
+    how = _apply(command, result, services)
+    data: dict[str, Any] = {
+        "command_id": command.command_id, "result_id": result["result_id"], "stage": result["stage"],
+        "relay": result["relay"], "at": result["at"], "error": result["error"], "instance_id": command.instance_id,
+        "customer": customer.number if customer is not None else None, "applied": how,
+        "old": old_status, "new": command.status,
+    }
+    if customer is not None and customer.power_status != old_power:
+        data["power_status"] = [old_power, customer.power_status]
+    record(session, services.clock, STREAM, "headend.result_received", data, ACTOR)
+
+
+def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServices) -> str:
+    """Update the command row; a result already recorded (by id) changes nothing. Returns how it
+    was taken: ``applied``, ``duplicate``, ``later`` (a second final result, kept, not applied)
+    or ``late`` (the command had expired)."""
     at = datetime.fromisoformat(result["at"])
     if result["stage"] == "accepted":
-        if command.accepted_at is None:
-            command.accepted_at = at
+        if command.accepted_at is not None:
+            return "duplicate"
+        command.accepted_at = at
         if command.status in ("queued", "sent"):
             command.status = "accepted"
-        return
+        return "applied"
     recorded = dict(command.result or {})
     if result["result_id"] in _recorded_ids(recorded):
-        return
+        return "duplicate"
     entry = {**result, "received_at": services.clock.now().isoformat()}
     if recorded:  # a second final result (late or contradictory): kept for the audit, not applied
         command.result = {**recorded, "later": [*recorded.get("later", []), entry]}
-        return
+        return "later"
     command.result = entry
     if command.status == "expired":  # the flow has moved on (timeout path); the truth is still kept
         _late_trip(command, result, at)
-        return
+        return "late"
     if result["stage"] == "executed":
         command.status, command.relay, command.executed_at = "executed", result["relay"], at
     else:
         command.status, command.error = "failed", result["error"] or "failed (no reason given)"
         command.relay = result["relay"] or command.relay
+    return "applied"
 
 
 def _late_trip(command: MeterCommand, result: dict[str, Any], at: datetime) -> None:

@@ -155,7 +155,16 @@ class Runtime(LifecycleActions):
                                         sender=actor.name, message_key=key, now=self.clock.now())
             if message_id is not None and rejected_because is not None:
                 messages.mark_rejected(unit.session, message_id, rejected_because)
+            if message_id is not None:
+                self._record_kept(unit.session, "message.rejected" if rejected_because else "message.stored",
+                                  {"name": name, "correlation": correlation, "key": key, "payload": payload,
+                                   **({"error": rejected_because} if rejected_because else {})}, actor)
         return message_id
+
+    def _record_kept(self, session: Session, kind: str, data: dict[str, Any], actor: Actor) -> None:
+        """A message that reached no instance goes into the ``messages`` history (an auditor asks
+        what came in, not only what was delivered)."""
+        history.append(session, "messages", [NewEvent(kind, None, data)], actor=actor.name, at=self.clock.now())
 
     def _deliver(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], key: str,
                  actor: Actor) -> Delivery:
@@ -166,10 +175,9 @@ class Runtime(LifecycleActions):
             return self._duplicate(session, key, actor)
         waiting = messages.route(session, name, correlation)
         row = self.lock(session, waiting.instance_id) if waiting is not None else None
+        stored = {"name": name, "correlation": correlation, "key": key, "payload": payload}
         if waiting is None or row is None or row.status != RUNNING:
-            history.append(session, "messages", [NewEvent("message.stored", None, {
-                "name": name, "correlation": correlation, "key": key, "payload": payload,
-            })], actor=actor.name, at=now)
+            self._record_kept(session, "message.stored", stored, actor)
             return Delivery("stored", message_id)
         target = AwaitedMessage(name, correlation, waiting.correlations)
         delivered: list[bool] = []
@@ -180,7 +188,8 @@ class Runtime(LifecycleActions):
                 delivered.append(True)
 
         self.step(unit, row, actor, act)
-        if not delivered:
+        if not delivered:  # the route was stale: kept for when it is awaited again
+            self._record_kept(session, "message.stored", stored, actor)
             return Delivery("stored", message_id)
         messages.mark_delivered(session, message_id, row.id, now)
         return Delivery("delivered", message_id, row.id)
@@ -198,10 +207,15 @@ class Runtime(LifecycleActions):
         existing = messages.find_by_key(session, key)
         assert existing is not None
         existing.duplicates += 1
-        stream = history.instance_stream(existing.delivered_to) if existing.delivered_to else "messages"
+        stream, deployment_id = "messages", None
+        if existing.delivered_to is not None:
+            stream = history.instance_stream(existing.delivered_to)
+            version_id = session.execute(select(Instance.process_version_id)
+                                         .where(Instance.id == existing.delivered_to)).scalar_one()
+            deployment_id = self.version(session, version_id).deployment_id
         history.append(session, stream, [NewEvent("message.duplicate", None, {
             "name": existing.message_name, "key": existing.message_key, "first_received_at": existing.received_at,
-        })], actor=actor.name, at=self.clock.now(), instance_id=existing.delivered_to)
+        })], actor=actor.name, at=self.clock.now(), instance_id=existing.delivered_to, deployment_id=deployment_id)
         return Delivery("duplicate", existing.id, existing.delivered_to)
 
     def wake_due(self, limit: int = 100) -> int:

@@ -1,5 +1,8 @@
 """Claim, unclaim and reassign open user tasks: the task list and the history only, no engine step.
 
+Each records who held the task before and after as ``old`` → ``new`` (None: nobody), the same
+shape as every other change in the history (issue 5).
+
 Each action locks the task's instance row first, the same order a step takes (instance, then its
 tasks), so an inbox action and a step on the same instance queue up instead of deadlocking.
 """
@@ -51,7 +54,7 @@ class Inbox:
             if task.claimed_by is not None:
                 raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
             task.claimed_by = actor.name
-            self._record(session, row, task, "task.claimed", actor, {"by": actor.name})
+            self._record(session, row, task, "task.claimed", actor, {"old": None, "new": actor.name})
 
     def unclaim(self, task_id: str, actor: Actor) -> None:
         with self.db.transaction() as session:
@@ -61,7 +64,7 @@ class Inbox:
             if task.claimed_by != actor.name and not self.policy.may_take_over(task, actor):
                 raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}; only they can release it")
             previous, task.claimed_by = task.claimed_by, None
-            self._record(session, row, task, "task.unclaimed", actor, {"previous": previous})
+            self._record(session, row, task, "task.unclaimed", actor, {"old": previous, "new": None})
 
     def reassign(self, task_id: str, to_username: str, actor: Actor) -> None:
         """Give a task to a user who holds its lane's role. Its claimant may hand it on; taking it

@@ -20,7 +20,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
-from app.users import actor_for, authenticate
+from app.users import actor_for, authenticate, record_sign_out
 from app.web.i18n import gettext as _
 from app.web.sign_in_limits import SignInLimits
 
@@ -129,6 +129,9 @@ def login() -> ResponseReturnValue:
 @auth.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    services = current_app.extensions["relayflow"]
+    with services.db.transaction() as session:
+        record_sign_out(session, services.clock, current_user.get_id())
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -217,7 +217,9 @@ def test_unknown_customer_or_action_is_an_error(customer: Services) -> None:
 
 def test_expire_command_only_touches_a_command_in_flight(seeded: Services) -> None:
     answer, _ = call(seeded, expire_command, command_id="HES-1-abc")
-    assert answer == {"command_id": "HES-1-abc", "status": "expired"}
+    # C001 owes nothing: the trip may have landed, so it counts as cut (old → new in the answer, issue 5)
+    assert answer == {"command_id": "HES-1-abc", "status": "expired", "old_status": "queued", "customer": "C001",
+                      "power_status": ["connected", "disconnected"]}
     seed_command(seeded, "HES-1-done", status="executed")
     answer, _ = call(seeded, expire_command, command_id="HES-1-done")
     assert answer == {"command_id": "HES-1-done", "status": "executed"}

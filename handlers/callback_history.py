@@ -1,0 +1,33 @@
+"""History of what the outside world tells us outside any step (payments, head-end results).
+
+Every inbound message is recorded — taken, repeated or refused (issue 5, ARCHITECTURE
+"History") — in a named stream, with the customer number under ``customer`` like the archive's
+own events, so an auditor finds everything about one customer by that key. A refusal has no
+transaction of its own to ride in (the caller's rolled back), so it gets one here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.clock import Clock
+from app.runtime import history
+from app.runtime.history import NewEvent
+from storage.db import Database
+
+MAX_RECORDED_PAYLOAD = 4000  # characters of a refused payload kept in its event
+
+
+def record(session: Session, clock: Clock, stream: str, kind: str, data: dict[str, Any], actor: str) -> None:
+    """Append one event to ``stream`` in the caller's transaction."""
+    history.append(session, stream, [NewEvent(kind, None, data)], actor=actor, at=clock.now())
+
+
+def record_refusal(db: Database, clock: Clock, stream: str, kind: str, payload: Any, error: str, actor: str) -> None:
+    """Record a refused inbound message (its payload as sent, cut short if huge) and why."""
+    kept: Any = payload if isinstance(payload, dict) and len(repr(payload)) <= MAX_RECORDED_PAYLOAD \
+        else repr(payload)[:MAX_RECORDED_PAYLOAD]
+    with db.transaction() as session:
+        record(session, clock, stream, kind, {"payload": kept, "error": error}, actor)

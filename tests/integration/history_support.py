@@ -1,0 +1,44 @@
+"""Reading the history back in the tests of issue 5's "complete history": one event, exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.services import Services
+from storage.models import HistoryEvent
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An event as an auditor reads it (hash fields left out: ``test_history_chain`` covers them)."""
+
+    stream: str
+    type: str
+    element_id: str | None
+    actor: str
+    at: datetime
+    deployment_id: int | None
+    data: dict[str, Any]
+
+
+def events(services: Services, stream: str | None = None, kind: str | None = None) -> list[Seen]:
+    """The events of ``stream`` (all streams when None), of type ``kind`` if given, in order."""
+    query = select(HistoryEvent).order_by(HistoryEvent.stream, HistoryEvent.seq)
+    if stream is not None:
+        query = query.where(HistoryEvent.stream == stream)
+    if kind is not None:
+        query = query.where(HistoryEvent.type == kind)
+    with services.db.reading() as session:
+        return [Seen(e.stream, e.type, e.element_id, e.actor, e.at, e.deployment_id, dict(e.data))
+                for e in session.execute(query).scalars()]
+
+
+def the_event(services: Services, kind: str, stream: str | None = None) -> Seen:
+    """The one event of type ``kind`` (in ``stream``); fails if there is none or more than one."""
+    found = events(services, stream, kind)
+    assert len(found) == 1, f"expected one {kind!r} event, found {len(found)}: {found}"
+    return found[0]

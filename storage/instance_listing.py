@@ -28,6 +28,8 @@ class ListFilter:
     segment: str | None = None
     has_incident: bool | None = None
     parent_id: int | None = None
+    started_from: datetime | None = None  # created at or after
+    started_before: datetime | None = None  # created before
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ def _matching(filters: ListFilter) -> Select[Any]:
             InstanceAttribute.name.in_(WORK_ORDER_ATTRIBUTES), InstanceAttribute.value == filters.work_order)))
     if filters.parent_id is not None:
         query = query.where(Instance.parent_id == filters.parent_id)
+    if filters.started_from is not None:
+        query = query.where(Instance.created_at >= filters.started_from)
+    if filters.started_before is not None:
+        query = query.where(Instance.created_at < filters.started_before)
     return query
 
 

@@ -15,7 +15,19 @@ from werkzeug.exceptions import HTTPException
 
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.web import api_common, auth, customers, i18n, inbox, instances, machine_api, openapi, task_forms
+from app.web import (
+    api_common,
+    audit_cases,
+    auth,
+    customers,
+    i18n,
+    inbox,
+    instances,
+    machine_api,
+    openapi,
+    reports,
+    task_forms,
+)
 from app.web.auth import wants_json
 from app.web.i18n import gettext as _
 from app.web.navigation import NAV
@@ -35,7 +47,7 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances):
+    for feature in (inbox, task_forms, customers, instances, audit_cases, reports):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

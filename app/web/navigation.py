@@ -10,4 +10,6 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("customers.screening_page", "Screening", ("applicant", "executor", "sysadmin")),
     ("customers.subscriptions_page", "SMS subscriptions", ()),
     ("customers.segments_page", "Segments", ("sysadmin",)),
+    ("audit_cases.search_page", "Audit", ("auditor", "sysadmin")),
+    ("reports.page", "Reports", ("auditor", "sysadmin")),
 )

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from app.web.api_docs import common, customers, inbox, instances, task_forms
+from app.web.api_docs import common, customers, inbox, instances, reports, task_forms
 
-FEATURES = (common, inbox, task_forms, customers, instances)
+FEATURES = (common, inbox, task_forms, customers, instances, reports)
 
 
 def document() -> dict[str, Any]:

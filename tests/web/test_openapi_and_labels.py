@@ -56,3 +56,21 @@ def _labels_in_python() -> set[str]:
 def test_every_label_on_a_page_has_its_chinese() -> None:
     missing = sorted((_labels_in_templates() | _labels_in_python()) - set(ZH))
     assert missing == [], f"labels without Chinese (add them to app/web/labels/<feature>.py): {missing}"
+
+
+def test_no_two_catalogs_translate_one_label_differently() -> None:
+    """The catalogs are merged into one: a label translated twice would take whichever came last,
+    silently changing another feature's page."""
+    from app.web import labels
+
+    catalogs = {name: getattr(labels, name).ZH for name in ("common", "inbox", "task_forms", "customers",
+                                                             "instances", "audit", "reports")}
+    first: dict[str, tuple[str, str]] = {}
+    conflicts = []
+    for name, catalog in catalogs.items():
+        for english, chinese in catalog.items():
+            seen = first.setdefault(english, (name, chinese))
+            if seen[1] != chinese:
+                conflicts.append(f"{english!r}: {seen[0]} says {seen[1]}, {name} says {chinese}")
+    assert not conflicts, "\n".join(conflicts)
+    assert {k: v for catalog in catalogs.values() for k, v in catalog.items()} == ZH  # every catalog is merged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from app.web.labels import common, customers, inbox, instances, task_forms
+from app.web.labels import audit, common, customers, inbox, instances, reports, task_forms
 
-ZH: dict[str, str] = {**common.ZH, **inbox.ZH, **task_forms.ZH, **customers.ZH, **instances.ZH}
+ZH: dict[str, str] = {**common.ZH, **inbox.ZH, **task_forms.ZH, **customers.ZH, **instances.ZH, **audit.ZH,
+                      **reports.ZH}

@@ -23,9 +23,7 @@ ZH: dict[str, str] = {
     # the task's header
     "Process": "流程",
     "Instance": "实例",
-    "Batch": "停电批次",
     "Work order": "工单号",
-    "Manual order": "现场复电工单",
     "Automatic order": "自动复电工单",
     "Customer": "用户",
     "Segment": "抄表段",
@@ -60,7 +58,6 @@ ZH: dict[str, str] = {
     "Application #{id} started.": "申请 #{id} 已创建。",
     # the application (M4.1)
     "Find customers in arrears": "查找欠费用户",
-    "Customer number": "用户编号",
     "number or its start": "编号或编号开头",
     "All segments": "全部抄表段",
     "Reader": "抄表员",
@@ -72,7 +69,6 @@ ZH: dict[str, str] = {
         "共 {matching} 户在供欠费用户符合条件，按欠费金额从高到低显示（最多 {limit} 户）。",
     "Customers to disconnect": "拟停电用户",
     "Add customers by number (one per line, or separated by commas)": "按用户编号添加（每行一个，或用逗号分隔）",
-    "Reason": "停电原因",
     "Arrears overdue for more than 60 days": "欠费逾期超过 60 天",
     "Arrears not paid after the reminder notice": "催费通知后仍未缴费",
     "Planned disconnection date": "计划停电日期",
@@ -133,7 +129,6 @@ ZH: dict[str, str] = {
     "Cancelled by {who}:": "由 {who} 取消：",
     "No data — archive the flow?": "无数据——是否归档流程？",
     "Archive the flow": "归档流程",
-    "Archive": "归档",
     "No customer is left: archive this flow? It cannot be reopened.":
         "已无用户：确定归档此流程吗？归档后无法重新打开。",
     # sending on to archive (M4.3.7)
@@ -165,8 +160,6 @@ ZH: dict[str, str] = {
     "Command": "指令",
     "Action": "操作",
     "Status": "状态",
-    "Sent": "发送时间",
-    "Executed": "执行时间",
     "Relay": "继电器",
     "Error": "错误",
     "No command was sent to the meter.": "未向电表发送指令。",

@@ -71,6 +71,8 @@
     }
     container.dataset.state = "ready";  // browser tests wait for this
     container.dataset.marked = JSON.stringify(marked);
+    // Other pages (the auditor's case page) drive the markers themselves from here on.
+    container.dispatchEvent(new CustomEvent("diagram-ready", {detail: {canvas: canvas, registry: registry, marked: marked}}));
   }
 
   render().catch((error) => fail(error && error.message));

@@ -1,0 +1,179 @@
+"""The auditor's screens (issue 5), read-only: the case search, the case page (the instance's own
+deployed diagram with a timeline slider, who did what and when, the verification result), the
+case-file export (JSON with the hash chain; a printable summary) and the standalone verify script.
+Every export is recorded in the ``audit`` history stream."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request, send_file
+from flask.typing import ResponseReturnValue
+
+from app.case_file import (
+    CaseFile,
+    Verification,
+    case_document,
+    case_timeline,
+    read_case,
+    record_export,
+    replay_verdict,
+    verify_case,
+)
+from app.case_timeline import Timeline
+from app.rules.beijing import BEIJING
+from app.runtime.errors import RuntimeActionError
+from app.web.api_common import MAX_PAGE_SIZE, int_arg
+from app.web.auth import current_actor, requires
+from app.web.current import services
+from app.web.formatting import local_time
+from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
+from app.web.query_args import text_arg, url_with_args
+from storage.instance_listing import ListFilter, list_instances, process_choices
+from storage.paging import page_count
+
+bp = Blueprint("audit_cases", __name__)
+AUDITORS = ("auditor", "sysadmin")
+OUTCOMES = {"completed": "Completed", "terminated": "Terminated", "running": "Running", "incident": "Incident"}
+SCRIPT = Path(__file__).resolve().parents[1] / "standalone" / "verify_case.py"
+MAX_FILTER = 64
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.get("/audit/cases")
+@requires(*AUDITORS)
+def search_page() -> ResponseReturnValue:
+    filters, shown = search_filters()
+    page = int_arg("page", 1, high=1_000_000)
+    size = int_arg("size", DEFAULT_PAGE_SIZE, high=MAX_PAGE_SIZE)
+    with services().db.reading() as session:
+        found = list_instances(session, filters, page=page, size=size, sort="newest")
+        processes = process_choices(session)
+
+    def page_url(number: int) -> str:
+        return url_with_args(".search_page", {**shown, "size": request.args.get("size"), "page": number})
+
+    return render_template("audit/search.html", found=found, shown=shown, processes=processes, outcomes=OUTCOMES,
+                           pages=page_count(found.total, size), page_url=page_url, local_time=local_time,
+                           badges=STATUS_BADGES)
+
+
+def search_filters() -> tuple[ListFilter, dict[str, str]]:
+    """The search's filters from the query string (dates are Beijing calendar days, both included);
+    a bad one is a 400 that names it."""
+    shown = {name: text_arg(name, MAX_FILTER) or "" for name in ("customer", "work_order", "process", "outcome",
+                                                                  "from", "to")}
+    outcome = shown["outcome"]
+    if outcome and outcome not in OUTCOMES:
+        raise RuntimeActionError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome[:20]!r}")
+    first, last = _day(shown, "from"), _day(shown, "to")
+    if first and last and last < first:
+        raise RuntimeActionError("the date range ends before it starts (to < from)")
+    filters = ListFilter(
+        process_id=shown["process"] or None, status=outcome or None, customer=shown["customer"] or None,
+        work_order=shown["work_order"] or None,
+        started_from=_beijing_midnight(first) if first else None,
+        started_before=_beijing_midnight(last + timedelta(days=1)) if last else None)
+    return filters, shown
+
+
+def _day(shown: dict[str, str], name: str) -> date | None:
+    if not shown[name]:
+        return None
+    try:
+        return date.fromisoformat(shown[name])
+    except ValueError:
+        raise RuntimeActionError(f"{name} must be a date like 2026-03-02, not {shown[name][:20]!r}") from None
+
+
+def _beijing_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=BEIJING)
+
+
+@bp.get("/audit/cases/<int:instance_id>")
+@requires(*AUDITORS)
+def case_page(instance_id: int) -> ResponseReturnValue:
+    case, verification = _verified_case(instance_id)
+    frames, names = case_timeline(case)
+    return render_template("audit/case.html", case=case, r=case.record, v=verification, rows=_rows(case, names),
+                           timeline=_page_timeline(case, frames, names), badges=STATUS_BADGES,
+                           attribute_labels=ATTRIBUTE_LABELS, local_time=local_time)
+
+
+@bp.get("/audit/cases/<int:instance_id>/export.json")
+@requires(*AUDITORS)
+def export_json(instance_id: int) -> ResponseReturnValue:
+    case, verification = _verified_case(instance_id)
+    actor, now = current_actor().name, services().clock.now()
+    document = case_document(case, verification, exported_at=now, exported_by=actor)
+    body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    _record(case, verification, "json", body)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="case-{case.record.id}.json"'})
+
+
+@bp.get("/audit/cases/<int:instance_id>/summary")
+@requires(*AUDITORS)
+def summary_page(instance_id: int) -> ResponseReturnValue:
+    case, verification = _verified_case(instance_id)
+    _frames, names = case_timeline(case)
+    html = render_template("audit/summary.html", case=case, r=case.record, v=verification, rows=_rows(case, names),
+                           exported_at=services().clock.now(), exported_by=current_actor().name,
+                           attribute_labels=ATTRIBUTE_LABELS, local_time=local_time)
+    _record(case, verification, "summary", html.encode("utf-8"))
+    return html
+
+
+@bp.get("/audit/verify_case.py")
+@requires(*AUDITORS)
+def verify_script() -> ResponseReturnValue:
+    """The standalone script a third party runs on an exported case file."""
+    return send_file(SCRIPT, mimetype="text/x-python", as_attachment=True, download_name="verify_case.py")
+
+
+def _verified_case(instance_id: int) -> tuple[CaseFile, Verification]:
+    db = services().db
+    with db.reading() as session:
+        case = read_case(session, instance_id)
+    replay = replay_verdict(db, services().runtime, case.record.id)
+    with db.reading() as session:
+        return case, verify_case(session, case, replay)
+
+
+def _record(case: CaseFile, verification: Verification, what: str, body: bytes) -> None:
+    with services().db.transaction() as session:
+        record_export(session, case, verification, what=what, document_sha256=hashlib.sha256(body).hexdigest(),
+                      actor=current_actor().name, at=services().clock.now())
+
+
+def _rows(case: CaseFile, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Who did what, when: one row per event (a completed task shows its old → new values)."""
+    rows = []
+    for event in case.events:
+        changes = event.data.get("changes") if event.type == "task.completed" else None
+        rows.append({
+            "seq": event.seq, "at": local_time(event.at), "actor": event.actor, "type": event.type,
+            "label": event_label(event.type), "element_id": event.element_id or "",
+            "element_name": names.get(event.element_id or "", ""),
+            "changes": [(name, _text(pair[0]), _text(pair[1])) for name, pair in sorted(changes.items())
+                        if isinstance(pair, list) and len(pair) == 2] if isinstance(changes, dict) else None,
+            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data)})
+    return rows
+
+
+def _text(value: Any) -> str:
+    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _page_timeline(case: CaseFile, frames: Timeline, names: dict[str, str]) -> dict[str, Any]:
+    """What the slider indexes: per event its label and frame, the data snapshots, element names."""
+    return {**frames.as_json(), "names": names, "events": [
+        {"seq": e.seq, "at": local_time(e.at), "label": event_label(e.type), "type": e.type,
+         "element_id": e.element_id, "actor": e.actor} for e in case.events]}

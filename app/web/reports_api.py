@@ -1,0 +1,75 @@
+"""``GET /api/reports``: the same reports as the page, as JSON (auditors, system administrators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify
+from flask.typing import ResponseReturnValue
+
+from app.reports.period import parse_period
+from app.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
+from app.rules.beijing import beijing_date
+from app.web.auth import requires
+from app.web.current import services
+from app.web.query_args import text_arg
+
+api = Blueprint("reports_api", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(api)
+
+
+def current_reports() -> Reports:
+    """The reports for the query string's ``from``, ``to`` (Beijing days) and ``segment``."""
+    period = parse_period(text_arg("from"), text_arg("to"), text_arg("segment"), beijing_date(services().clock.now()))
+    with services().db.reading() as session:
+        return build_reports(session, period)
+
+
+@api.get("/api/reports")
+@requires("auditor", "sysadmin")
+def reports_json() -> ResponseReturnValue:
+    return jsonify(reports_document(current_reports()))
+
+
+def reports_document(r: Reports) -> dict[str, Any]:
+    payment = r.payment
+    return {
+        "period": {"from": str(r.period.start), "to": str(r.period.end), "segment": r.period.segment,
+                   "time_zone": "Asia/Shanghai"},
+        "total": _counts(r.total),
+        "per_day": [_counts(row) for row in r.per_day],
+        "per_segment": [_counts(row) for row in r.per_segment],
+        "daily": [_counts(row) for row in r.daily],
+        "payment_to_reconnection": {
+            "cases": len(payment.cases), "median_hours": payment.median_hours, "p95_hours": payment.p95_hours,
+            "percentile_method": "nearest-rank", "over_24h_count": len(payment.over),
+            "over_24h": [_case(case) for case in payment.over], "without_payment": payment.without_payment},
+        "first_attempt": {"total": _attempts(r.first_attempt_total),
+                          "per_segment": [_attempts(row) for row in r.first_attempt]},
+        "manual_orders": [{"order_no": o.order_no, "customer": o.customer, "segment": o.segment,
+                           "opened_at": o.opened_at.isoformat(), "why": o.why, "sends": o.sends, "status": o.status,
+                           "restored_at": o.restored_at.isoformat() if o.restored_at else None}
+                          for o in r.manual_orders],
+    }
+
+
+def _counts(row: DayCounts) -> dict[str, Any]:
+    return {"day": str(row.day) if row.day else None, "segment": row.segment or None,
+            "disconnected_remote": row.disconnected_remote, "disconnected_on_site": row.disconnected_on_site,
+            "reconnected_remote": row.reconnected_remote, "reconnected_on_site": row.reconnected_on_site,
+            "manual_orders": row.manual_orders}
+
+
+def _case(case: PaymentCase) -> dict[str, Any]:
+    return {"order_no": case.order_no, "customer": case.customer, "segment": case.segment,
+            "paid_at": case.paid_at.isoformat(), "restored_at": case.restored_at.isoformat(), "how": case.how,
+            "hours": round(case.hours, 2)}
+
+
+def _attempts(row: FirstAttempt) -> dict[str, Any]:
+    return {"segment": row.segment or None, "concluded": row.concluded,
+            "by_send": {str(n): count for n, count in sorted(row.by_send.items())},
+            "all_failed": row.all_failed, "first_attempt_rate": row.rate}

@@ -1,0 +1,140 @@
+"""The auditor's reports at archive scale: 1,000,000 customers, 100,000 reconnection orders (their
+commands, payments, attributes and ~12 history events each) and 50,000 disconnections over 30 days,
+bulk-loaded into a fresh migrated SQLite file; prints the time of ``build_reports`` for the whole
+period, for one segment and for one day (3 runs each).
+
+    .venv/bin/python benchmarks/reports.py [--customers N] [--orders N] [--path FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert
+
+from app.reports.period import ReportPeriod
+from app.reports.tables import build_reports
+from benchmarks.inbox_data import CHUNK, load_customers, number, segment_of, table
+from storage import migrate
+from storage.db import make_engine
+from storage.domain_models import MeterCommand, Payment, Reconnection
+from storage.models import Deployment, HistoryEvent, Instance, InstanceAttribute, ProcessVersion
+
+START = datetime(2026, 2, 1, tzinfo=UTC)
+DAYS = 30
+
+
+def load_orders(engine: Any, customers: int, orders: int, disconnections: int) -> None:
+    rows: dict[Any, list[dict[str, Any]]] = {}
+
+    def add(model: Any, **values: Any) -> None:
+        rows.setdefault(model, []).append(values)
+
+    def flush(conn: Any) -> None:
+        for model, batch in rows.items():
+            conn.execute(insert(table(model)), batch)
+        rows.clear()
+
+    with engine.begin() as conn:
+        conn.execute(insert(table(Deployment)), [{"id": 1, "bundle_hash": "b" * 64, "deployed_by": "bench",
+                                                  "deployed_at": START}])
+        conn.execute(insert(table(ProcessVersion)), [
+            {"id": n, "deployment_id": 1, "process_id": p, "version": 1, "name": p, "spec_json": "{}"}
+            for n, p in ((1, "reconnect"), (2, "disconnect_customer"))])
+        for n in range(orders):
+            iid, cid = n + 1, (n * 7919) % customers + 1
+            opened = START + timedelta(seconds=n * DAYS * 86400 // orders)
+            kind = n % 10  # 0-6 remote (send 1 mostly), 7-8 remote failed then on site, 9 unflagged
+            sends = 0 if kind == 9 else 3 if kind in (6, 7, 8) else 1
+            remote_ok = kind <= 6
+            restored = opened + timedelta(hours=5 if kind == 6 else 0, seconds=30) if remote_ok \
+                else opened + timedelta(hours=8 + n % 30)
+            add(Instance, id=iid, process_version_id=1, process_id="reconnect", status="completed", started_by="bench",
+                created_at=opened, updated_at=restored, ended_at=restored, history_seq=0, history_hash="0" * 64,
+                awaiting=[], open_tasks=[], result=None)
+            add(InstanceAttribute, instance_id=iid, name="segment", value=segment_of(cid))
+            add(InstanceAttribute, instance_id=iid, name="customer", value=number(cid))
+            add(Reconnection, customer_id=cid, instance_id=iid, status="closed", trigger="payment", opened_at=opened,
+                closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote" if remote_ok
+                else "reconnected_on_site", auto_order_no=None if kind == 9 else f"1{iid:07d}",
+                manual_order_no=None if remote_ok else f"14{iid:010d}")
+            add(Payment, payment_id=f"P{iid}", customer_id=cid, amount_cents=10_000,
+                paid_at=opened - timedelta(hours=1), received_at=opened, owed_after_cents=0)
+            events = [("instance.started", None, {}),
+                      ("service.called", "prepare", {"operator": "reconnection.prepare"})]
+            for send in range(sends):
+                ok = remote_ok and send == sends - 1
+                add(MeterCommand, command_id=f"HES-{iid}-{send}", customer_id=cid, meter_address=f"{cid:012d}",
+                    action="direct_close", status="executed" if ok else "expired", instance_id=iid,
+                    created_at=opened + timedelta(hours=2.5 * send),
+                    deadline=opened + timedelta(hours=2.5 * send + 0.5),
+                    executed_at=restored if ok else None, relay="closed" if ok else None)
+                events += [("service.called", "send_command", {"operator": "headend.send_command",
+                                                               "result": {"status": "queued"}}),
+                           ("element.completed", "send_command", {}), ("element.waiting", "await_result", {})]
+            events.append(("service.called", "record", {"operator": "reconnection.record_reconnected",
+                                                        "result": {"reconnected_at": restored.isoformat()}}))
+            events += [("element.completed", "x", {})] * (12 - len(events))
+            for seq, (kind_, element, data) in enumerate(events, 1):
+                add(HistoryEvent, stream=f"instance/{iid}", seq=seq, instance_id=iid, type=kind_, element_id=element,
+                    actor="bench", deployment_id=1, at=opened, data=data, prev_hash="0" * 64, hash="0" * 64)
+            if len(rows.get(HistoryEvent, [])) >= CHUNK:
+                flush(conn)
+        flush(conn)  # one kind of row per insert: executemany takes its columns from the first row
+        for n in range(disconnections):
+            iid, cid = orders + n + 1, (n * 104729) % customers + 1
+            at = START + timedelta(seconds=n * DAYS * 86400 // disconnections)
+            add(Instance, id=iid, process_version_id=2, process_id="disconnect_customer", status="completed",
+                started_by="bench", created_at=at, updated_at=at, ended_at=at + timedelta(minutes=1), history_seq=0,
+                history_hash="0" * 64, awaiting=[], open_tasks=[],
+                result={"customer": number(cid), "outcome": "disconnected", "at": at.isoformat(),
+                        "how": "on_site" if n % 5 == 0 else "remote"})
+            add(InstanceAttribute, instance_id=iid, name="segment", value=segment_of(cid))
+            if len(rows[Instance]) >= CHUNK:
+                flush(conn)
+        flush(conn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--path", type=Path, default=None)
+    args = parser.parse_args(argv)
+    path = args.path or Path(tempfile.mkdtemp()) / "reports.sqlite"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    began = time.perf_counter()
+    load_customers(engine, args.customers, START)
+    load_orders(engine, args.customers, args.orders, args.orders // 2)
+    print(f"loaded {args.customers:,} customers, {args.orders:,} reconnections, {args.orders // 2:,} disconnections "
+          f"in {time.perf_counter() - began:.0f} s ({path})")
+    from sqlalchemy.orm import Session
+
+    first = START.date()
+    for label, period in (("30 days, all segments", ReportPeriod(first, first + timedelta(days=DAYS - 1))),
+                          ("30 days, segment S07", ReportPeriod(first, first + timedelta(days=DAYS - 1), "S07")),
+                          ("one day", ReportPeriod(date(2026, 2, 15), date(2026, 2, 15)))):
+        times = []
+        for _ in range(3):
+            with Session(engine) as session:
+                began = time.perf_counter()
+                reports = build_reports(session, period)
+                times.append(time.perf_counter() - began)
+        print(f"{label}: {', '.join(f'{t:.2f}' for t in times)} s — reconnected {reports.total.reconnected:,}, "
+              f"disconnected {reports.total.disconnected:,}, payment cases {len(reports.payment.cases):,}, "
+              f"median {reports.payment.median_hours} h, first-attempt {reports.first_attempt_total.rate}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

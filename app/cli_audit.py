@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.audit import audit, streams_to_verify
-from app.replay import CaseNotFound, Replayer, ReplayResult, replay_many
+from app.replay import CaseNotFound, Replayer, ReplayResult
 from app.replay.recorded import RecordedEvent
 from app.rules.beijing import BEIJING
 from app.runtime import history
@@ -126,7 +126,7 @@ def _replay_all(services: Services, replayer: Replayer, since: date | None) -> N
     ids = replayer.instances_since(start)
     began = time.perf_counter()
     with click.progressbar(length=len(ids), label="replaying", file=sys.stderr) as bar:
-        summary = replay_many(replayer, ids, lambda _result: bar.update(1))
+        summary = replayer.replay_many(ids, lambda _result: bar.update(1))
     seconds = time.perf_counter() - began
     for result in summary.diverged[:SHOWN_DIVERGENCES]:
         click.echo(f"DIVERGED {result.summary()}")

@@ -24,6 +24,7 @@ from app.runtime.deploy import bundle_hash
 from app.runtime.history import GENESIS_HASH, NewEvent, append, hashed_content, instance_stream, verify_stream
 from app.runtime.instance_detail import require_record
 from app.runtime.instance_diagram import diagram_of
+from app.seals import covering_seal, seal_document
 from storage.db import Database
 from storage.instance_records import InstanceRecord
 from storage.instances import attributes_of
@@ -54,6 +55,7 @@ class CaseFile:
     bundle_hash: str
     files: list[DeployedFile]
     process_file: str  # the deployed file that defines the instance's process
+    seal: dict[str, Any] | None  # the seal naming this stream's last sealed event (None: not sealed yet)
 
     @property
     def stream(self) -> str:
@@ -102,8 +104,9 @@ def read_case(session: Session, instance_id: int) -> CaseFile:
         select(DeploymentFile.name, DeploymentFile.sha256, DeploymentFile.content)
         .where(DeploymentFile.deployment_id == record.deployment_id).order_by(DeploymentFile.name))]
     process_file = diagram_of(session, record).file_name
+    seal = covering_seal(session, stream)
     return CaseFile(record, attributes_of(session, record.id), events, chain, (head[0], head[1]), bundle, files,
-                    process_file)
+                    process_file, seal_document(seal) if seal is not None else None)
 
 
 def verify_case(session: Session, case: CaseFile, replay: ReplayVerdict) -> Verification:
@@ -164,6 +167,7 @@ def case_document(case: CaseFile, verification: Verification, *, exported_at: da
         "deployment": {"id": record.deployment_id, "bundle_hash": case.bundle_hash,
                        "bundle_hash_rule": "sha256 over, for each file sorted by name: name NUL sha256-hex LF",
                        "files": [asdict(file) for file in case.files]},
+        "seal": case.seal,
         "verification": verification.as_json(),
     }
 

@@ -44,12 +44,13 @@ def range_digest(rows: Sequence[Any]) -> str:
     return digest.hexdigest()
 
 
+SEALED_FIELDS = ("n", "after_event_id", "through_event_id", "events", "digest", "heads", "at", "prev_hash")
+
+
 def seal_hash(seal: HistorySeal) -> str:
-    return sha256_hex(canonical_json({
-        "n": seal.n, "after_event_id": seal.after_event_id, "through_event_id": seal.through_event_id,
-        "events": seal.events, "digest": seal.digest, "heads": seal.heads, "at": seal.at.isoformat(),
-        "prev_hash": seal.prev_hash,
-    }))
+    """SHA-256 of the canonical JSON of the sealed fields (``at`` as ISO text)."""
+    values = {name: getattr(seal, name) for name in SEALED_FIELDS}
+    return sha256_hex(canonical_json({**values, "at": seal.at.isoformat()}))
 
 
 def anchor_entry(seal: HistorySeal) -> dict[str, Any]:
@@ -198,3 +199,23 @@ def _compare_with_anchor(seals: Sequence[HistorySeal], anchor: AnchorFile, repor
     if waiting:
         report.notes.append(f"{len(waiting)} seal(s) not yet in the anchor file (from seal {waiting[0]})")
     return problems
+
+
+def covering_seal(session: Session, stream: str) -> HistorySeal | None:
+    """The seal holding ``stream``'s last sealed event (its ``heads`` name that event), if any."""
+    sealed_through = session.execute(select(func.max(HistorySeal.through_event_id))).scalar()
+    if sealed_through is None:
+        return None
+    event_id = session.execute(select(func.max(HistoryEvent.id)).where(
+        HistoryEvent.stream == stream, HistoryEvent.id <= sealed_through)).scalar()
+    if event_id is None:
+        return None
+    return session.execute(select(HistorySeal).where(HistorySeal.after_event_id < event_id,
+                                                     HistorySeal.through_event_id >= event_id)).scalar_one_or_none()
+
+
+def seal_document(seal: HistorySeal) -> dict[str, Any]:
+    """A seal as a third party re-computes its hash (``seal_hash``) and finds it in the anchor file."""
+    return {"n": seal.n, "after_event_id": seal.after_event_id, "through_event_id": seal.through_event_id,
+            "events": seal.events, "digest": seal.digest, "heads": seal.heads, "at": seal.at.isoformat(),
+            "prev_hash": seal.prev_hash, "hash": seal.hash, "signature": seal.signature}

@@ -127,3 +127,51 @@ def test_what_is_not_a_case_file_exits_2_or_names_what_is_missing(tmp_path: Path
     done = run_script(tmp_path, {"stream": "instance/1", "events": []})
     assert done.returncode == 1 and "not a case file: missing or malformed 'deployment'" in done.stdout
     assert subprocess.run([sys.executable, "-I", str(SCRIPT)], capture_output=True, check=False).returncode == 2
+
+
+def sealed_export(site: Site) -> tuple[Case, Path]:
+    """A case sealed into the installation's global chain, exported; and the anchor file."""
+    instance_id = reconnected_after_two_failed_sends(site)
+    sealer = site.services.sealer
+    assert sealer is not None and sealer.seal_all() >= 1
+    response = site.person("ann", "auditor").get(f"/audit/cases/{instance_id}/export.json")
+    return json.loads(response.data), sealer.anchor.path
+
+
+def test_a_sealed_export_is_found_in_the_installation_s_anchor_file(site: Site, tmp_path: Path) -> None:
+    """Issue 5: event → the seal naming it → the seal's hash → the anchor kept outside our database."""
+    case, anchor = sealed_export(site)
+    assert case["seal"]["heads"][case["stream"]] == [case["head"]["seq"], case["head"]["hash"]]
+    done = run_script(tmp_path, case, "--anchor", str(anchor))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"is sealed by seal 1 {case['seal']['hash']}, anchored at line 1" in done.stdout
+    without = run_script(tmp_path, case)
+    assert without.returncode == 0 and "give --anchor" in without.stdout
+
+
+def test_a_seal_that_does_not_match_is_named(site: Site, tmp_path: Path) -> None:
+    case, anchor = sealed_export(site)
+    renamed = json.loads(json.dumps(case))
+    renamed["seal"]["heads"][case["stream"]][1] = "f" * 64
+    done = run_script(tmp_path, renamed, "--anchor", str(anchor))
+    assert done.returncode == 1 and "seal 1 does not name an event of" in done.stdout
+
+    forged_anchor = tmp_path / "other-anchor.jsonl"
+    line = json.loads(anchor.read_text().splitlines()[0])
+    forged_anchor.write_text(json.dumps({**line, "hash": "0" * 64}) + "\n")
+    done = run_script(tmp_path, case, "--anchor", str(forged_anchor))
+    assert done.returncode == 1 and "seal 1 differs from line 1 of the anchor file" in done.stdout
+
+    empty_anchor = tmp_path / "empty.jsonl"
+    empty_anchor.write_text("")
+    assert "seal 1 is not in the anchor file" in run_script(tmp_path, case, "--anchor", str(empty_anchor)).stdout
+
+
+def test_an_unsealed_case_says_so(exported: tuple[bytes, Case], tmp_path: Path) -> None:
+    raw, case = exported
+    assert case["seal"] is None
+    assert "seal: none yet" in run_script(tmp_path, raw).stdout
+    anchor = tmp_path / "anchor.jsonl"
+    anchor.write_text("")
+    done = run_script(tmp_path, raw, "--anchor", str(anchor))
+    assert done.returncode == 1 and "carries no seal" in done.stdout

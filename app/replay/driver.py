@@ -44,7 +44,7 @@ def engine_key(event_type: str, element_id: str | None, data: dict[str, Any]) ->
     if event_type.startswith("service."):
         return event_type, element_id, str(data.get("operator"))
     if event_type == "timer.fired":
-        return event_type, element_id, canonical_json(json_safe(data.get("due")))
+        return event_type, element_id, canonical_json(data.get("due"))
     return event_type, element_id, None
 
 
@@ -131,7 +131,7 @@ class CaseReplay:
 
     def _compare(self, produced: list[NewEvent]) -> Divergence | None:
         for made in produced:
-            key = engine_key(made.type, made.element_id, json_safe(made.data))
+            key = engine_key(made.type, made.element_id, made.data)
             if key is None:
                 continue
             if key[0] == "timer.fired":

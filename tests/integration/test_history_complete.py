@@ -4,8 +4,7 @@ writes the event ARCHITECTURE "History" lists, in the instance's stream, with it
 
 Each test acts through the runtime's public entry points (start, complete_task, deliver_message,
 wake_due, retry_incident, suspend/resume/terminate, the inbox, the outbox dispatcher, deploy)
-and asserts the exact event. Gaps in the runtime core are ``xfail(strict=True)``: they turn into
-failures — to be un-marked — the moment the core records what is missing.
+and asserts the exact event.
 """
 
 from __future__ import annotations

@@ -64,7 +64,6 @@ class CaseFile:
 
 @dataclass(frozen=True)
 class ReplayVerdict:
-    available: bool
     verified: bool
     compared: int
     summary: str
@@ -125,9 +124,9 @@ def replay_verdict(db: Database, runtime: StepRunner, instance_id: int) -> Repla
         result = replay_instance(db, runtime, instance_id)
     except Exception as exc:  # a replay that cannot run is a verdict to show, not a server error
         log.exception("replay of instance %s failed", instance_id)
-        return ReplayVerdict(True, False, 0, f"replay could not run: {type(exc).__name__}: {exc}")
+        return ReplayVerdict(False, 0, f"replay could not run: {type(exc).__name__}: {exc}")
     divergence = result.divergence
-    return ReplayVerdict(True, bool(result.verified), int(result.compared), str(result.summary()), None
+    return ReplayVerdict(bool(result.verified), int(result.compared), str(result.summary()), None
                          if divergence is None else {"seq": divergence.seq, "expected": divergence.expected,
                                                      "actual": divergence.actual})
 
@@ -178,5 +177,5 @@ def record_export(session: Session, case: CaseFile, verification: Verification, 
     append(session, AUDIT_STREAM, [NewEvent("case.exported", None, {
         "instance_id": case.record.id, "what": what, "head_seq": case.head[0], "head_hash": case.head[1],
         "document_sha256": document_sha256, "chain_intact": verification.intact,
-        "replay_verified": verification.replay.verified if verification.replay.available else None,
+        "replay_verified": verification.replay.verified,
     })], actor=actor, at=at)

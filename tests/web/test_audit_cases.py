@@ -83,7 +83,8 @@ def test_issue_5_bad_search_input_is_a_clear_400(site: Site) -> None:
 
 def test_issue_5_the_case_page_shows_the_timeline_who_did_what_and_the_verification(site: Site) -> None:
     instance_id = reconnected_after_two_failed_sends(site)
-    page = site.person("ann", "auditor").get(f"/audit/cases/{instance_id}?lang=en")
+    ann = site.person("ann", "auditor")
+    page = ann.get(f"/audit/cases/{instance_id}?lang=en")
     assert page.status_code == 200
     html = page.data.decode()
     for testid in ("diagram", "timeline-slider", "token-positions", "case-data", "who-did-what", "verification"):
@@ -92,6 +93,13 @@ def test_issue_5_the_case_page_shows_the_timeline_who_did_what_and_the_verificat
     assert '<span class="badge ok">Intact</span> 67 events, head #67' in html  # the chain
     assert 'data-testid="verify-replay"><span class="badge ok">Verified</span>' in html  # the replay
     assert f"instance {instance_id}: verified" in html
+    assert 'data-testid="verify-seal"><span class="badge warn">Not sealed yet</span>' in html
+
+    assert site.services.sealer is not None and site.services.sealer.seal_all() == 1
+    sealed = ann.get(f"/audit/cases/{instance_id}?lang=en").data.decode()
+    assert "event #67 sealed by seal 1" in sealed  # the seal names the head: the auditor compares its hash
+    chinese = ann.get(f"/audit/cases/{instance_id}?lang=zh").data.decode()
+    assert "事件 #67 已由第 1 号封存记录封存" in chinese
 
     timeline = json.loads(TIMELINE.search(page.data).group(1))  # type: ignore[union-attr]
     sends = [e["seq"] for e in timeline["events"]

@@ -38,7 +38,9 @@ ZH: dict[str, str] = {
     "Deployment files": "部署文件",
     "bundle": "文件包",
     "Replay": "重放",
-    "Not available": "不可用",
+    "Seal": "封存",
+    "event #{seq} sealed by seal {n}": "事件 #{seq} 已由第 {n} 号封存记录封存",
+    "Not sealed yet": "尚未封存",
     "Verified": "已验证",
     "Diverged": "不一致",
     # the printable summary

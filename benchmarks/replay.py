@@ -49,7 +49,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.util.event import BpmnEvent  # noqa: E402
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition  # noqa: E402
 from SpiffWorkflow.task import TaskState  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 
 from app.replay import Replayer  # noqa: E402
 from app.replay.driver import CaseReplay  # noqa: E402
@@ -104,13 +104,15 @@ def clone_cases(u: Utility, templates: list[int], cases: int) -> list[int]:
             assert template is not None
             values = {c.name: getattr(template, c.key) for c in Instance.__table__.columns if c.name not in skip}
             new_id = session.execute(insert(Instance).values(**values).returning(Instance.id)).scalar_one()
-            recorded = events[source]
-            chained = chain([NewEvent(e.type, e.element_id, e.data, e.actor) for e in recorded],
-                            stream=instance_stream(new_id), head=(0, GENESIS_HASH), actor="bench",
-                            at=recorded[0].at, instance_id=new_id, deployment_id=recorded[0].deployment_id)
-            for row, event in zip(chained, recorded, strict=True):
-                row["at"] = event.at
+            chained: list[dict[str, Any]] = []
+            for event in events[source]:  # each at its own time, chained as the runtime chains them
+                head = (chained[-1]["seq"], chained[-1]["hash"]) if chained else (0, GENESIS_HASH)
+                chained += chain([NewEvent(event.type, event.element_id, event.data, event.actor)],
+                                 stream=instance_stream(new_id), head=head, actor=event.actor, at=event.at,
+                                 instance_id=new_id, deployment_id=event.deployment_id)
             session.execute(insert(HistoryEvent), chained)
+            session.execute(update(Instance).where(Instance.id == new_id).values(
+                history_seq=chained[-1]["seq"], history_hash=chained[-1]["hash"]))
             ids.append(new_id)
     return ids
 

@@ -7,6 +7,7 @@ deletion or a reordering breaks the chain. The stream's head row is locked while
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,7 +42,7 @@ def event_hash(content: dict[str, Any]) -> str:
     return sha256_hex(canonical_json(content))
 
 
-def hashed_content(row: dict[str, Any]) -> dict[str, Any]:
+def hashed_content(row: Mapping[str, Any]) -> dict[str, Any]:
     """The fields an event's hash covers, from a row mapping."""
     at: datetime = row["at"]
     return {
@@ -139,26 +140,41 @@ def _head(session: Session, stream: str) -> tuple[int, str] | None:
     return (found[0], found[1]) if found is not None else None
 
 
+CHAIN_COLUMNS = (HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.instance_id, HistoryEvent.type,
+                 HistoryEvent.element_id, HistoryEvent.actor, HistoryEvent.deployment_id, HistoryEvent.at,
+                 HistoryEvent.data, HistoryEvent.prev_hash, HistoryEvent.hash)
+
+
 def verify_stream(session: Session, stream: str) -> list[str]:
     """Re-compute a stream's chain; return the problems found (empty when intact)."""
+    rows = session.execute(select(*CHAIN_COLUMNS).where(HistoryEvent.stream == stream).order_by(HistoryEvent.seq))
+    return check_chain(stream, rows, _head(session, stream))
+
+
+def check_chain(stream: str, rows: Iterable[Any], head: tuple[int, str] | None) -> list[str]:
+    """The problems of one stream's events (rows of ``CHAIN_COLUMNS`` in ``seq`` order) against its
+    head (None: the instance or stream row is gone)."""
     problems: list[str] = []
     prev, expected_seq = GENESIS_HASH, 1
-    rows = session.execute(
-        select(HistoryEvent).where(HistoryEvent.stream == stream).order_by(HistoryEvent.seq)
-    ).scalars()
     for event in rows:
-        row = {c: getattr(event, c) for c in ("stream", "seq", "instance_id", "type", "element_id", "actor",
-                                              "deployment_id", "at", "data", "prev_hash")}
         if event.seq != expected_seq:
             problems.append(f"{stream}: event {expected_seq} is missing (found {event.seq})")
         if event.prev_hash != prev:
             problems.append(f"{stream}#{event.seq}: previous-hash link broken")
-        if event_hash(hashed_content(row)) != event.hash:
+        if event_hash(hashed_content(event._mapping)) != event.hash:
             problems.append(f"{stream}#{event.seq}: content does not match its hash")
         prev, expected_seq = event.hash, event.seq + 1
-    head = _head(session, stream)
     if head is None and expected_seq > 1:
         problems.append(f"{stream}: {expected_seq - 1} events but no head (its instance or stream row is gone)")
     if head is not None and head != (expected_seq - 1, prev):
         problems.append(f"{stream}: chain ends at #{expected_seq - 1}, head says #{head[0]}")
     return problems
+
+
+def all_heads(session: Session) -> dict[str, tuple[int, str]]:
+    """Every stream's head: each instance's and each named stream's."""
+    heads = {instance_stream(row.id): (row.history_seq, row.history_hash) for row in session.execute(
+        select(Instance.id, Instance.history_seq, Instance.history_hash))}
+    heads.update((row.name, (row.last_seq, row.last_hash)) for row in session.execute(
+        select(HistoryStream.name, HistoryStream.last_seq, HistoryStream.last_hash)))
+    return heads

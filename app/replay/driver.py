@@ -114,6 +114,9 @@ class CaseReplay:
                     event.seq, f"{event.type} to run as recorded", f"the engine failed: {exc}")
             self.incident = True
             step.record(NewEvent("incident.opened", task.task_spec.bpmn_id, {"error": str(exc)}))
+        except Exception as exc:  # a recorded input the engine cannot take at all (an edited event, say)
+            return Divergence(event.seq, f"{event.type} applied as recorded",
+                              f"it could not be: {type(exc).__name__}: {exc}")
         return self._handler_problem(step) or self._compare(step.history_events())
 
     def _handler_problem(self, step: Step) -> Divergence | None:

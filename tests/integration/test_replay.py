@@ -103,6 +103,15 @@ def test_a_changed_handler_parameter_is_named(utility: Utility) -> None:
     assert '"validity_minutes":5' in divergence.expected and '"validity_minutes":30' in divergence.actual
 
 
+def test_an_input_the_engine_cannot_take_is_a_divergence_not_a_crash(utility: Utility) -> None:
+    instance_id = failing_reconnection(utility, hours=1)
+    started = event(utility, instance_id, "instance.started")
+    rewrite_data(utility, started, {**started.data, "data": "not an object"})
+    divergence = replay(utility, instance_id).divergence
+    assert divergence is not None and divergence.seq == started.seq
+    assert divergence.actual.startswith("it could not be: TypeError")
+
+
 def test_a_deleted_input_is_a_divergence(utility: Utility) -> None:
     instance_id = failing_reconnection(utility)
     fired = event(utility, instance_id, "timer.fired", "retry_wait", nth=1)

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime.history import instance_stream
+from storage.instance_records import EventRecord
 from storage.models import HistoryEvent, Instance, ProcessVersion, UserTask
 
 
 @dataclass(frozen=True)
-class RecordedEvent:
-    seq: int
-    type: str
-    element_id: str | None
-    actor: str
-    at: datetime
-    data: dict[str, Any]
-    deployment_id: int | None
+class RecordedEvent(EventRecord):
+    """An event as history recorded it, with the deployment it ran on."""
+
+    deployment_id: int | None = None
 
 
 @dataclass(frozen=True)

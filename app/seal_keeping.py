@@ -36,8 +36,11 @@ class SealKey:
             if not create:
                 raise SealKeyMissing(f"the seal key {path} is missing: seals cannot be checked without it")
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-                out.write(secrets.token_hex(32))
+            try:
+                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                    out.write(secrets.token_hex(32))
+            except FileExistsError:  # another worker made it a moment ago: use theirs
+                pass
         return cls(bytes.fromhex(path.read_text().strip()))
 
     def sign(self, digest: str) -> str:

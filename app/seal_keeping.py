@@ -35,12 +35,7 @@ class SealKey:
         if not path.exists():
             if not create:
                 raise SealKeyMissing(f"the seal key {path} is missing: seals cannot be checked without it")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-                    out.write(secrets.token_hex(32))
-            except FileExistsError:  # another worker made it a moment ago: use theirs
-                pass
+            _create_key(path)
         return cls(bytes.fromhex(path.read_text().strip()))
 
     def sign(self, digest: str) -> str:
@@ -48,6 +43,21 @@ class SealKey:
 
     def signed(self, digest: str, signature: str) -> bool:
         return hmac.compare_digest(self.sign(digest), signature)
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key whole, then link it into place: a worker racing us either links first (and
+    we use its key) or reads ours complete — never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    with open(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secrets.token_hex(32))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install clean screenshots
+.PHONY: run test lint bench install clean screenshots browser postgres
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,28 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work here),
+# with a CJK font so that the Chinese pages render; installed with apt-get when missing.
+CHROMIUM := /usr/bin/chromium
+CJK_FONTS := /usr/share/fonts/truetype/wqy
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -d $(CJK_FONTS) ]; then \
+	    echo "installing Debian's chromium and fonts-wqy-microhei for the browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-wqy-microhei; \
+	fi
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing: the browser tests cannot run"; exit 1; }
+
+# The PostgreSQL the tests use: started with the machine's own cluster when it is local and not answering.
+postgres:
+	@if ! pg_isready -d '$(TEST_POSTGRES)' -q 2>/dev/null; then \
+	    echo "starting the local PostgreSQL cluster"; \
+	    $(SUDO) pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start || true; \
+	    for _ in $$(seq 1 30); do pg_isready -d '$(TEST_POSTGRES)' -q && break; sleep 1; done; \
+	fi
+	@pg_isready -d '$(TEST_POSTGRES)' -q || { echo "PostgreSQL at $(TEST_POSTGRES) is not answering"; exit 1; }
+
 # Web app + one worker on http://$(HOST):$(PORT), embedded SQLite under var/ (demo users when empty).
 run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/relayflow bootstrap --demo
@@ -31,8 +53,9 @@ run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/relayflow worker & worker=$$!; \
 	$(BIN)/relayflow run --host $(HOST) --port $(PORT)
 
-# The whole suite: unit, workflow, integration on SQLite and on PostgreSQL ($(TEST_POSTGRES)).
-test: lint $(NODE_STAMP)
+# The whole suite: unit, workflow, integration and web on SQLite and on PostgreSQL ($(TEST_POSTGRES)),
+# browser pages in Chromium. Installs what it needs first; pytest exits 5 (a failure) when no test ran.
+test: lint $(NODE_STAMP) browser postgres
 	RELAYFLOW_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest
 
 lint: $(STAMP)
@@ -40,7 +63,7 @@ lint: $(STAMP)
 	$(BIN)/mypy app handlers storage
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
-screenshots: $(STAMP) $(NODE_STAMP)
+screenshots: $(STAMP) $(NODE_STAMP) browser
 	RELAYFLOW_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
 
 bench: $(STAMP)

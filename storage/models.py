@@ -136,6 +136,9 @@ class UserTask(Base):
         Index("ix_user_tasks_inbox", "claimed_by", "lane", "due_at", "created_at", "id", "process_id", "element_id"),
         Index("ix_user_tasks_due", "due_at", "created_at", "id", "process_id", "element_id"),
         Index("ix_user_tasks_element", "element_id", "name"),
+        # "my tasks" also lists what is offered to me and still unclaimed
+        Index("ix_user_tasks_offered", "offered_to", "claimed_by", "lane", "due_at", "created_at", "id", "process_id",
+              "element_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -146,6 +149,8 @@ class UserTask(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     lane: Mapped[str | None] = mapped_column(String(64))
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # Whom the diagram's ``offer_to`` names (the segment's reader, say): theirs first, anyone's in the lane too.
+    offered_to: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     # created_at + the task's ``due_in`` property in the diagram; NULL when it has none.
     due_at: Mapped[datetime | None]

@@ -181,8 +181,10 @@ def _conditions(tab: str, viewer: Viewer, filters: TaskFilters, now: datetime) -
 
 
 def _tab_condition(tab: str, viewer: Viewer) -> ColumnElement[bool]:
-    if tab == MINE:
-        return UserTask.claimed_by == viewer.username
+    if tab == MINE:  # claimed by me, or offered to me and still unclaimed (in a lane I hold)
+        return or_(UserTask.claimed_by == viewer.username,
+                   and_(UserTask.offered_to == viewer.username, UserTask.claimed_by.is_(None),
+                        or_(UserTask.lane.is_(None), UserTask.lane.in_(sorted(viewer.roles)))))
     if tab == GROUPS:  # unclaimed, in a lane the viewer holds (a task without a lane is anyone's)
         return and_(UserTask.claimed_by.is_(None),
                     or_(UserTask.lane.is_(None), UserTask.lane.in_(sorted(viewer.roles))))

@@ -7,10 +7,12 @@ them ever deserializes an instance.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -19,6 +21,7 @@ from SpiffWorkflow.task import TaskState
 
 from app.runtime.canonical import canonical_json
 
+log = logging.getLogger("relayflow.runtime")
 # SpiffWorkflow fires a timer only when due < now (strict): wake one second after it is due.
 TIMER_GRACE = timedelta(seconds=1)
 
@@ -28,6 +31,11 @@ TIMER_GRACE = timedelta(seconds=1)
 DUE_IN_PROPERTY = "due_in"
 _DURATION = re.compile(r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
                        r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?")
+# ``<spiffworkflow:property name="offer_to" value="customer.get('reader')"/>`` on a user task: an
+# expression over the task's data naming the user it is offered to first — in their "my tasks" while
+# unclaimed, and still in its lane for anyone holding the lane's role to claim or reassign.
+OFFER_TO_PROPERTY = "offer_to"
+USERNAME_MAX = 64
 # The process variables that name the customers a task concerns: a batch's list, one customer.
 CUSTOMER_LIST_VARIABLE, CUSTOMER_VARIABLE = "customers", "customer_number"
 CUSTOMER_NUMBER_MAX = 64
@@ -41,6 +49,7 @@ class OpenUserTask:
     lane: str | None
     due_in: timedelta | None = None
     customers: tuple[str, ...] = ()
+    offer_to: str | None = None  # the diagram's expression; evaluated once, when the task opens
 
 
 def parse_due_in(value: str) -> timedelta:
@@ -54,10 +63,28 @@ def parse_due_in(value: str) -> timedelta:
     return duration
 
 
+def _properties(task_spec: Any) -> dict[str, Any]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+
+
 def _due_in(task_spec: Any) -> timedelta | None:
-    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-    value = properties.get(DUE_IN_PROPERTY)
+    value = _properties(task_spec).get(DUE_IN_PROPERTY)
     return parse_due_in(str(value)) if value else None  # deploy lint has refused bad values
+
+
+def offered_to(workflow: BpmnWorkflow, task: OpenUserTask) -> str | None:
+    """The username the task's ``offer_to`` expression gives with the task's data, if it gives one.
+    An expression that fails (data the archive did not have) offers the task to nobody in particular:
+    it stays with its lane, as if the diagram said nothing."""
+    if not task.offer_to:
+        return None
+    engine_task = workflow.get_task_from_id(UUID(task.id))
+    try:
+        value = workflow.script_engine.evaluate(engine_task, task.offer_to)
+    except Exception as exc:  # any failure of the analyst's expression means "nobody in particular"
+        log.warning("task %s (%s): offer_to %r gave no user: %s", task.id, task.element_id, task.offer_to, exc)
+        return None
+    return value if isinstance(value, str) and 0 < len(value) <= USERNAME_MAX else None
 
 
 def _customers(data: dict[str, Any]) -> tuple[str, ...]:
@@ -78,7 +105,7 @@ class AwaitedMessage:
 def open_user_tasks(workflow: BpmnWorkflow) -> list[OpenUserTask]:
     return [
         OpenUserTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name, t.task_spec.lane,
-                     _due_in(t.task_spec), _customers(t.data))
+                     _due_in(t.task_spec), _customers(t.data), _properties(t.task_spec).get(OFFER_TO_PROPERTY))
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
     ]
 

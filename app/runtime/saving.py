@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
 from app.runtime.history import NewEvent
-from app.runtime.projection import AwaitedMessage, OpenUserTask, awaited_messages, next_wake_at, open_user_tasks
+from app.runtime.projection import (
+    AwaitedMessage,
+    OpenUserTask,
+    awaited_messages,
+    next_wake_at,
+    offered_to,
+    open_user_tasks,
+)
 from app.runtime.services import ChildrenRequest, StepEffects
 from storage import instance_rows
 from storage import step_statements as statements
@@ -36,18 +43,19 @@ def save_projections(session: Session, row: InstanceRow, workflow: BpmnWorkflow,
         row.status = RUNNING
     active = row.status in (RUNNING, INCIDENT, SUSPENDED)
     row.next_wake_at = next_wake_at(workflow) if active else None
-    _sync_user_tasks(session, row, open_user_tasks(workflow) if active else [], now)
+    _sync_user_tasks(session, row, workflow, open_user_tasks(workflow) if active else [], now)
     return _sync_awaited(session, row, awaited_messages(workflow) if active else [])
 
 
-def _sync_user_tasks(session: Session, row: InstanceRow, tasks: list[OpenUserTask], now: datetime) -> None:
+def _sync_user_tasks(session: Session, row: InstanceRow, workflow: BpmnWorkflow, tasks: list[OpenUserTask],
+                     now: datetime) -> None:
     # Diff rather than replace: a claim on a task that is still open must survive the step.
     existing, wanted = set(row.open_tasks or []), {task.id: task for task in tasks}
     gone = existing - wanted.keys()
     new = [task for task_id, task in wanted.items() if task_id not in existing]
     statements.replace_user_tasks(session.connection(), gone, [
         {"id": t.id, "instance_id": row.id, "process_id": row.process_id, "element_id": t.element_id, "name": t.name,
-         "lane": t.lane, "claimed_by": None, "created_at": now,
+         "lane": t.lane, "claimed_by": None, "offered_to": offered_to(workflow, t), "created_at": now,
          "due_at": now + t.due_in if t.due_in is not None else None} for t in new
     ], [{"task_id": t.id, "customer_number": number} for t in new for number in t.customers])
     if gone or new:

@@ -124,7 +124,7 @@ def row_json(row: TaskRow, actor: Actor, policy: InboxPolicy, process_names: dic
         "customer_count": row.customer_count, "segments": list(row.segments),
         "created_at": task.created_at.isoformat(), "age_seconds": int((now - task.created_at).total_seconds()),
         "due_at": task.due_at.isoformat() if task.due_at else None, "overdue": is_overdue(row, now),
-        "claimed_by": task.claimed_by, "url": url,
+        "claimed_by": task.claimed_by, "offered_to": task.offered_to, "url": url,
         "actions": {"claim": actions.claim, "unclaim": actions.unclaim, "reassign": actions.reassign},
     }
 

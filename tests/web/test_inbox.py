@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.runtime.actors import Actor
 from handlers.patrol import reconnect_if_due
 from storage.models import HistoryEvent, UserTask
-from tests.utility import seed_customer, seed_segment
+from tests.utility import BPMN_DIR, DEPLOYER, seed_customer, seed_segment
 from tests.web.conftest import Person, Site
 
 APPLICANT = Actor("reader-rui", frozenset({"applicant"}))  # the reader of segment S01
@@ -319,3 +319,36 @@ def test_every_inbox_endpoint_is_in_the_openapi_document(site: Site) -> None:
     assert "get" in paths["/api/tasks"]
     for action in ACTIONS:
         assert "post" in paths[f"/api/tasks/{{task_id}}/{action}"]
+
+
+# -- who gets the on-site reconnection first (issue 10 item 18) --------------------------------
+
+def test_18_the_on_site_reconnection_is_offered_to_the_segments_reader_and_stays_the_lanes(site: Site) -> None:
+    task_id = on_site(site, "3400000021")
+    rui, erin = site.person("reader-rui", "applicant", "executor"), site.person("erin", "executor")
+    assert task(site, task_id).offered_to == "reader-rui"  # S01's reader, as the SMS tells them (M5.3)
+    assert ids(rui.get("/api/tasks?tab=mine")) == [task_id]
+    assert rui.get("/api/tasks?tab=mine").json["rows"][0]["offered_to"] == "reader-rui"
+    assert "offered to reader-rui" in rui.get("/tasks?tab=mine&lang=en").data.decode()
+    assert ids(erin.get("/api/tasks?tab=mine")) == []
+    assert ids(erin.get("/api/tasks?tab=groups")) == [task_id]  # any executor may still take it
+
+    assert erin.post_json(f"/api/tasks/{task_id}/claim").status_code == 200
+    assert ids(rui.get("/api/tasks?tab=mine")) == []
+    assert ids(erin.get("/api/tasks?tab=mine")) == [task_id]
+
+
+def test_18_a_reader_without_the_lanes_role_is_not_offered_what_they_cannot_do(site: Site) -> None:
+    task_id = on_site(site, "3400000021")
+    rui = site.person("reader-rui", "applicant")
+    assert ids(rui.get("/api/tasks?tab=mine")) == []
+    assert task(site, task_id).offered_to == "reader-rui"
+
+
+def test_18_whom_the_task_is_offered_to_is_the_diagrams_choice(site: Site) -> None:
+    edited = (BPMN_DIR / "reconnect.bpmn").read_text().replace(
+        'name="offer_to" value="customer.get(&#39;reader&#39;)"', 'name="offer_to" value="&#39;erin&#39;"')
+    site.services.deploy_files({"reconnect.bpmn": edited.encode()}, DEPLOYER)
+    task_id = on_site(site, "3400000021")
+    assert task(site, task_id).offered_to == "erin"
+    assert ids(site.person("erin", "executor").get("/api/tasks?tab=mine")) == [task_id]

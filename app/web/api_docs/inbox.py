@@ -34,6 +34,8 @@ TASK_ROW: dict[str, Any] = {
                    "description": "created_at + the task's due_in property in the diagram"},
         "overdue": {"type": "boolean"},
         "claimed_by": {"type": ["string", "null"]},
+        "offered_to": {"type": ["string", "null"],
+                       "description": "whom the diagram's offer_to names (in their 'my tasks' while unclaimed)"},
         "url": {"type": "string", "description": "the task's form page"},
         "actions": _ACTIONS,
     },

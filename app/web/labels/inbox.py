@@ -27,6 +27,7 @@ ZH: dict[str, str] = {
     "overdue by {span}": "超期{span}",
     "in {span}": "剩余{span}",
     "Claim": "认领",
+    "offered to {user}": "优先派给 {user}",
     "Release": "释放",
     "Reassign": "转派",
     "OK": "确定",

@@ -32,7 +32,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from handlers import HandlerSettings, handler_table, outbox_adapters, validator_table
+    from handlers import (
+        HandlerSettings,
+        handler_table,
+        outbox_adapters,
+        outbox_receipts,
+        termination_hooks,
+        validator_table,
+    )
     from handlers.callbacks import process_headend_result
     from handlers.patrol import reconnect_if_due
 
@@ -43,7 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     services = build_services(
         Database(app.config["DATABASE_URL"]), clock, app.config.get("HANDLERS") or handler_table(settings),
         adapters, live_cache_size=int(app.config["LIVE_CACHE_SIZE"]),
-        validators=app.config.get("VALIDATORS") or validator_table(),
+        validators=app.config.get("VALIDATORS") or validator_table(), receipts=outbox_receipts(),
+        termination_hooks=termination_hooks(),
     )
     if given_adapters is None:  # built after the services: the simulated head-end answers through them
         sms_log = app.config["SMS_LOG_PATH"] or Path(app.instance_path) / "sms-log-only.jsonl"

@@ -23,7 +23,8 @@ from storage.models import HistoryEvent, Instance, OutboxMessage, UserTask
 TIMELINE_LIMIT = 200  # per source; the page says when it is cut
 # Entries at the same time, in the order they happen (the timeline shows the last first).
 _SAME_TIME_ORDER = {"instance.started": 0, "order.opened": 1, "payment.received": 1, "command.created": 2,
-                    "sms.queued": 3, "command.executed": 4, "order.closed": 5, "instance.ended": 6}
+                    "command.sent": 3, "sms.queued": 3, "command.executed": 4, "order.closed": 5,
+                    "instance.ended": 6}
 OPEN_ORDER = "open"
 
 
@@ -58,8 +59,9 @@ def _order(order: Reconnection) -> dict[str, Any]:
 
 def _command(command: MeterCommand) -> dict[str, Any]:
     return {"command_id": command.command_id, "action": command.action, "status": command.status,
-            "instance_id": command.instance_id, "created_at": command.created_at, "deadline": command.deadline,
-            "executed_at": command.executed_at, "relay": command.relay, "error": command.error}
+            "instance_id": command.instance_id, "created_at": command.created_at, "sent_at": command.sent_at,
+            "deadline": command.deadline, "executed_at": command.executed_at, "relay": command.relay,
+            "error": command.error}
 
 
 def _instance(instance: Instance, parent: Instance | None, tasks: list[UserTask]) -> dict[str, Any]:
@@ -94,6 +96,9 @@ def _timeline(events: list[HistoryEvent], instances: list[Instance], orders: lis
     for c in commands:
         entries.append(_entry(c.created_at, "command.created", {"action": c.action, "command_id": c.command_id,
                                                                 "status": c.status}, instance_id=c.instance_id))
+        if c.sent_at is not None:
+            entries.append(_entry(c.sent_at, "command.sent", {"action": c.action, "command_id": c.command_id},
+                                  instance_id=c.instance_id))
         if c.executed_at is not None:
             entries.append(_entry(c.executed_at, "command.executed", {
                 "action": c.action, "command_id": c.command_id, "relay": c.relay, "error": c.error},

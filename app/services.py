@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,10 +10,11 @@ from app.clock import Clock
 from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
+from app.runtime.core import TerminationHook
 from app.runtime.deploy import DeployedBundle, deploy
 from app.runtime.forms import Validator
 from app.runtime.inbox import Inbox
-from app.runtime.outbox import OutboxAdapter, OutboxDispatcher
+from app.runtime.outbox import OutboxAdapter, OutboxDispatcher, Receipt
 from app.seals import Sealer
 from storage.db import Database
 
@@ -40,7 +41,9 @@ class Services:
 
 def build_services(db: Database, clock: Clock, handlers: Mapping[str, object],
                    adapters: Mapping[str, OutboxAdapter], *, live_cache_size: int = 512,
-                   validators: Mapping[str, Validator] | None = None) -> Services:
+                   validators: Mapping[str, Validator] | None = None,
+                   receipts: Mapping[str, Receipt] | None = None,
+                   termination_hooks: Sequence[TerminationHook] = ()) -> Services:
     runtime = Runtime(db, handlers, clock=clock, live_cache_size=live_cache_size,  # type: ignore[arg-type]
-                      validators=validators)
-    return Services(db, clock, runtime, Inbox(db, clock), OutboxDispatcher(db, adapters, clock))
+                      validators=validators, termination_hooks=termination_hooks)
+    return Services(db, clock, runtime, Inbox(db, clock), OutboxDispatcher(db, adapters, clock, receipts=receipts))

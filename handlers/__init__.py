@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from app.rules.work_orders import DEFAULT_SERIES, Series
+from app.runtime.core import TerminationHook
 from app.runtime.forms import Validator
-from app.runtime.outbox import OutboxAdapter
+from app.runtime.outbox import OutboxAdapter, Receipt
 from app.runtime.services import Handler
 from handlers import disconnection, headend, reconnection, sms
 from handlers.headend_simulator import SimulatedHeadEnd
@@ -56,6 +57,17 @@ def validator_table() -> dict[str, Validator]:
         "reconnection.on_site": reconnection.validate_on_site,
         "disconnection.manual_entry": disconnection.validate_manual_entry,
     }
+
+
+def termination_hooks() -> list[TerminationHook]:
+    """What the records of the outside world need when an operator terminates an instance: its
+    meter commands taken back or abandoned, its reconnection order abandoned."""
+    return [headend.release_commands, reconnection.release_orders]
+
+
+def outbox_receipts() -> dict[str, Receipt]:
+    """What is recorded when an adapter has taken an outbox row, by adapter name."""
+    return {"headend": headend.command_sent}
 
 
 def outbox_adapters(sms_log: Path, headend_sink: Callable[[dict[str, Any]], object], clock: Any,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -17,8 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from app.clock import Clock
+from app.runtime import history
 from app.runtime.actors import Actor
+from app.runtime.core import Unit
 from app.runtime.errors import NotFound, RuntimeActionError
+from app.runtime.history import NewEvent
 from app.runtime.services import ServiceContext
 from handlers.callback_history import record, record_refusal
 from storage import meter_commands
@@ -27,6 +31,7 @@ from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
 ACTIONS = ("trip", "direct_close", "close_allowed")
 IN_FLIGHT = ("queued", "sent", "accepted")
+MOVED_ON = ("expired", "abandoned", "cancelled")  # no flow waits for their result any more
 STAGES = ("accepted", "executed", "failed")
 RELAY_STATES = ("open", "closed")
 RESULT_MESSAGE = "headend_result"
@@ -97,6 +102,33 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
     return {**answer, "status": command.status}
 
 
+def command_sent(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Outbox receipt: the head-end adapter took the command, so it is ``sent`` (queued → sent, with
+    the time): the customer's and the instance's pages can tell a command waiting here from one out
+    there, and a payment can no longer take it back."""
+    changed = meter_commands.mark_sent(session.connection(), str(payload.get("command_id")), now)
+    if changed is None:
+        return {}
+    return {"command": {"command_id": payload["command_id"], "old": changed[0], "new": changed[1]}}
+
+
+def release_commands(session: Session, instance_id: int, reason: str, actor: str, now: datetime) -> None:
+    """An instance was terminated: a command still waiting here is taken back from the outbox
+    (``cancelled``); one that has left, or is leaving, is ``abandoned`` — its result will be kept
+    but not applied. Either way the meter is free for the customer's next command at once."""
+    conn = session.connection()
+    released = []
+    for command in meter_commands.in_flight_of_instance(conn, instance_id):
+        new = "cancelled" if command.status == "queued" and meter_commands.take_back_unsent(conn, command.command_id) \
+            else "abandoned"
+        meter_commands.set_status(conn, command.command_id, new)
+        released.append(NewEvent(f"command.{new}", None, {
+            "command_id": command.command_id, "customer": command.number, "instance_id": instance_id,
+            "old": command.status, "new": new, "reason": reason}))
+    if released:
+        history.append(session, STREAM, released, actor=actor, at=now)
+
+
 def _command(session: Session, command_id: str) -> MeterCommand | None:
     return session.execute(
         select(MeterCommand).where(MeterCommand.command_id == command_id)
@@ -115,8 +147,10 @@ class _Delivered(Protocol):
 
 
 class _MessageRuntime(Protocol):
-    def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
-                        message_key: str | None = None) -> _Delivered: ...
+    def unit(self) -> AbstractContextManager[Unit]: ...
+    def lock(self, session: Session, instance_id: int) -> object: ...
+    def deliver_within(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
+                       message_key: str | None = None) -> _Delivered: ...
 
 
 class ResultServices(Protocol):
@@ -131,7 +165,8 @@ class ResultServices(Protocol):
 
 
 def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Record one head-end result; final stages are delivered to the waiting instance.
+    """Record one head-end result; final stages are delivered to the waiting instance in the same
+    transaction (or stored for it, if it cannot take them now), so a crash keeps both or neither.
 
     Idempotent on ``result_id``: the same result received again changes nothing. Every result
     (applied, repeated, late, contradicting, refused) is in the ``headend`` history with the
@@ -142,25 +177,38 @@ def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict
     except InvalidResult as exc:
         record_refusal(services.db, services.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
         raise
-    with services.db.transaction() as session:
-        command = session.execute(
-            select(MeterCommand).where(MeterCommand.command_id == result["command_id"]).with_for_update()
-        ).scalar_one_or_none()
+    final = result["stage"] != "accepted"
+    outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"],
+               "delivery": "recorded"}
+    with services.runtime.unit() as unit:
+        command = _locked_command(services.runtime, unit.session, result["command_id"], final)
         if command is None:
             refusal = NotFound(f"no meter command {result['command_id']!r}")
-            record(session, services.clock, STREAM, "headend.result_rejected",
+            record(unit.session, services.clock, STREAM, "headend.result_rejected",
                    {"payload": dict(payload), "error": str(refusal)}, ACTOR)
         else:
-            _record_result(session, services, command, result)
+            _record_result(unit.session, services, command, result)
+            if final:
+                message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
+                outcome["delivery"] = services.runtime.deliver_within(
+                    unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
+                    message_key=f"headend:{result['result_id']}").outcome
     if command is None:
         raise refusal  # its refusal is in the history: the transaction above committed it
-    outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"]}
-    if result["stage"] == "accepted":
-        return {**outcome, "delivery": "recorded"}
-    message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
-    delivery = services.runtime.deliver_message(RESULT_MESSAGE, result["command_id"], message,
-                                                Actor.system("headend"), message_key=f"headend:{result['result_id']}")
-    return {**outcome, "delivery": delivery.outcome}
+    return outcome
+
+
+def _locked_command(runtime: _MessageRuntime, session: Session, command_id: str, final: bool) -> MeterCommand | None:
+    """The command, locked. A final result will step the command's instance, whose own steps lock
+    the instance before the command (``expire_command``): take the locks in that order, or two
+    transactions could each hold the lock the other waits for."""
+    if final:
+        instance_id = meter_commands.instance_of(session.connection(), command_id)
+        if instance_id is not None:
+            runtime.lock(session, instance_id)
+    return session.execute(
+        select(MeterCommand).where(MeterCommand.command_id == command_id).with_for_update()
+    ).scalar_one_or_none()
 
 
 def _validated(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -215,7 +263,7 @@ def _record_result(session: Session, services: ResultServices, command: MeterCom
 def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServices) -> str:
     """Update the command row; a result already recorded (by id) changes nothing. Returns how it
     was taken: ``applied``, ``duplicate``, ``later`` (a second final result, kept, not applied)
-    or ``late`` (the command had expired)."""
+    or ``late`` (the command had expired, or was abandoned or cancelled)."""
     at = datetime.fromisoformat(result["at"])
     if result["stage"] == "accepted":
         if command.accepted_at is not None:
@@ -232,7 +280,7 @@ def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServic
         command.result = {**recorded, "later": [*recorded.get("later", []), entry]}
         return "later"
     command.result = entry
-    if command.status == "expired":  # the flow has moved on (timeout path); the truth is still kept
+    if command.status in MOVED_ON:  # the flow has moved on (timed out, terminated); the truth is still kept
         _late_trip(command, result, at)
         return "late"
     if result["stage"] == "executed":

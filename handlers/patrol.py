@@ -14,20 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, insert, literal_column, select, update
+from sqlalchemy import and_, bindparam, exists, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
-from app.runtime import history
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
-from app.runtime.history import NewEvent
+from handlers.reconnection import abandon_orders
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
 from storage.models import Instance
 
 log = logging.getLogger("relayflow.patrol")
 RECONNECT_PROCESS = "reconnect"
 IN_FLIGHT = ("queued", "sent", "accepted")
-STREAM = "reconnections"
 
 
 @dataclass(frozen=True)
@@ -91,25 +89,12 @@ def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger:
 
 
 def close_abandoned_orders(runtime: Runtime) -> int:
-    """Open orders whose instance ended without closing them (terminated by an operator...) would
-    hide their customer from the patrol for ever: mark them abandoned, each recorded in the
-    ``reconnections`` history (issue 5)."""
+    """Open orders whose instance ended without closing them (terminated before the terminate
+    closed its order itself...) would hide their customer from the patrol for ever: mark them
+    abandoned, each recorded in the ``reconnections`` history (issue 5)."""
     ended = select(Instance.id).where(Instance.status.in_(("completed", "terminated")))
     with runtime.db.transaction() as session:
-        abandoned = session.execute(
-            select(Reconnection.id, Reconnection.instance_id, Customer.number)
-            .join(Customer, Customer.id == Reconnection.customer_id)
-            .where(Reconnection.status == "open", Reconnection.instance_id.in_(ended))
-            .order_by(Reconnection.id).with_for_update(of=Reconnection)).all()
-        if not abandoned:
-            return 0
-        session.execute(update(Reconnection).where(Reconnection.id.in_([row.id for row in abandoned]))
-                        .values(status="abandoned", closed_at=runtime.clock.now(), outcome="instance ended"))
-        history.append(session, STREAM, [NewEvent("reconnection.abandoned", None, {
-            "customer": row.number, "reconnection_id": row.id, "instance_id": row.instance_id,
-            "old": "open", "new": "abandoned", "reason": "instance ended"}) for row in abandoned],
-            actor="system:patrol", at=runtime.clock.now())
-    return len(abandoned)
+        return abandon_orders(session, ended, "instance ended", runtime.clock.now(), actor="system:patrol")
 
 
 def reconnect_if_due(runtime: Runtime, customer_number: str, trigger: str) -> int | None:

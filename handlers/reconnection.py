@@ -3,21 +3,27 @@ numbers, and recording the outcome. Plain functions called by service tasks in r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
 from app.rules.work_orders import Series
+from app.runtime import history
 from app.runtime.forms import FormContext, FormInvalid
+from app.runtime.history import NewEvent
 from app.runtime.services import ServiceContext
 from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
-from storage.domain_models import CONNECTED, Customer, Reconnection
+from storage.domain_models import CONNECTED, Customer, Reconnection, Segment
 
-OPEN, CLOSED = "open", "closed"
+log = logging.getLogger("relayflow.reconnection")
+OPEN, CLOSED, ABANDONED = "open", "closed", "abandoned"
+STREAM = "reconnections"
 
 
 def find_customer(ctx: ServiceContext, number: str) -> Customer:
@@ -30,14 +36,16 @@ def find_customer(ctx: ServiceContext, number: str) -> Customer:
 _PREPARE = select(Customer.id, Customer.number, Customer.name, Customer.address, Customer.segment_code,
                   Customer.meter_address, Customer.auto_reconnect, Customer.owed_cents, Customer.power_status,
                   Customer.voltage_class, Customer.ami_connected, Customer.channel_online, Customer.can_direct_close,
-                  Customer.relay_type).where(Customer.number == bindparam("b_number"))
+                  Customer.relay_type, Segment.reader_username).outerjoin(
+    Segment, Segment.code == Customer.segment_code).where(Customer.number == bindparam("b_number"))
 _LINK_ORDER = update(Reconnection).where(
     Reconnection.customer_id == bindparam("b_customer"), Reconnection.status == OPEN,
     Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
 
 
 def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
-    """The customer as the process sees it, and whether it goes the automatic way (its flag, M1.2)."""
+    """The customer as the process sees it, whether it goes the automatic way (its flag, M1.2), and
+    the segment's reader (M3), whom the diagram may offer the on-site work to."""
     conn = ctx.session.connection()
     customer = conn.execute(_PREPARE, {"b_number": customer_number}).first()
     if customer is None:
@@ -48,7 +56,7 @@ def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
     screening = screen(customer)
     return {
         "number": customer.number, "name": customer.name, "address": customer.address,
-        "segment": customer.segment_code, "meter_address": customer.meter_address,
+        "segment": customer.segment_code, "reader": customer.reader_username, "meter_address": customer.meter_address,
         "auto": customer.auto_reconnect, "screening_ok": screening.eligible, "screening_reasons": screening.reasons_not,
         "owed_cents": customer.owed_cents, "power_status": customer.power_status,
     }
@@ -61,7 +69,35 @@ def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -
     ctx.session.execute(update(Reconnection).where(Reconnection.instance_id == ctx.instance_id)
                         .values({column: number}))
     ctx.set_attribute("work_order" if kind == "auto" else "manual_order", number)
+    if kind == "manual":  # someone must go on site: the worker's log says so (automatic ones show as commands)
+        log.info("manual reconnection order %s opened (instance %s): on-site work", number, ctx.instance_id)
     return {"number": number, "kind": kind}
+
+
+def abandon_orders(session: Session, instances: Select[Any] | list[int], outcome: str, now: datetime, *,
+                   actor: str, reason: str | None = None) -> int:
+    """Mark the open orders of ``instances`` (ids, or a query of ids) abandoned with ``outcome``,
+    each recorded in the ``reconnections`` history with ``reason``: the customer may get a new
+    order at once."""
+    abandoned = session.execute(
+        select(Reconnection.id, Reconnection.instance_id, Customer.number)
+        .join(Customer, Customer.id == Reconnection.customer_id)
+        .where(Reconnection.status == OPEN, Reconnection.instance_id.in_(instances))
+        .order_by(Reconnection.id).with_for_update(of=Reconnection)).all()
+    if not abandoned:
+        return 0
+    session.execute(update(Reconnection).where(Reconnection.id.in_([row.id for row in abandoned]))
+                    .values(status=ABANDONED, closed_at=now, outcome=outcome))
+    history.append(session, STREAM, [NewEvent("reconnection.abandoned", None, {
+        "customer": row.number, "reconnection_id": row.id, "instance_id": row.instance_id,
+        "old": OPEN, "new": ABANDONED, "reason": reason or outcome}) for row in abandoned], actor=actor, at=now)
+    return len(abandoned)
+
+
+def release_orders(session: Session, instance_id: int, reason: str, actor: str, now: datetime) -> None:
+    """An instance was terminated: its open order is abandoned in the same transaction, so a payment
+    or the patrol can open the customer's next one at once."""
+    abandon_orders(session, [instance_id], "instance terminated", now, actor=actor, reason=reason)
 
 
 def validate_on_site(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:

@@ -137,6 +137,7 @@ class MeterCommand(Base):
     instance_id: Mapped[int | None] = mapped_column(ID)
     created_at: Mapped[datetime]
     deadline: Mapped[datetime]
+    sent_at: Mapped[datetime | None]  # when the outbox handed it to the head-end (status queued → sent)
     accepted_at: Mapped[datetime | None]
     executed_at: Mapped[datetime | None]
     relay: Mapped[str | None] = mapped_column(String(8))

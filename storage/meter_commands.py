@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, literal_column, select, update
+from sqlalchemy import Connection, Table, bindparam, func, literal_column, select, update
 
 from storage.db import insert_or_ignore_conn
 from storage.domain_models import Customer, MeterCommand
+from storage.models import OutboxMessage
 
 _commands: Table = MeterCommand.__table__  # type: ignore[assignment]
 _customers: Table = Customer.__table__  # type: ignore[assignment]
+_outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
 # Written out, not bound: a bound IN list cannot use an index on status in SQLite.
 _IN_FLIGHT = literal_column("status").in_([literal_column("'queued'"), literal_column("'sent'"),
                                           literal_column("'accepted'")])
@@ -22,6 +24,19 @@ _BY_ID = select(_commands.c.status, _commands.c.command_id, _commands.c.meter_ad
                 _commands.c.deadline).where(_commands.c.command_id == bindparam("b_command_id"))
 _EXPIRE_OVERDUE = update(_commands).where(_commands.c.meter_address == bindparam("b_meter"), _IN_FLIGHT,
                                           _commands.c.deadline < bindparam("b_now")).values(status="expired")
+_MARK_SENT = update(_commands).where(_commands.c.command_id == bindparam("b_command_id")).values(
+    status=bindparam("b_status"), sent_at=func.coalesce(_commands.c.sent_at, bindparam("b_now")))
+_IN_FLIGHT_OF_INSTANCE = (
+    select(_commands.c.command_id, _commands.c.status, _customers.c.number)
+    .join(_customers, _customers.c.id == _commands.c.customer_id)
+    .where(_commands.c.instance_id == bindparam("b_instance"), _IN_FLIGHT)
+    .order_by(_commands.c.id).with_for_update(of=_commands))
+_TAKE_BACK = update(_outbox).where(
+    _outbox.c.status == "pending", _outbox.c.attempts == 0,
+    _outbox.c.payload["command_id"].as_string() == bindparam("b_command_id")).values(status="cancelled")
+_SET_STATUS = update(_commands).where(_commands.c.command_id == bindparam("b_command_id")).values(
+    status=bindparam("b_status"))
+_INSTANCE_OF = select(_commands.c.instance_id).where(_commands.c.command_id == bindparam("b_command_id"))
 _IN_FLIGHT_FOR = select(_commands.c.command_id).where(_commands.c.meter_address == bindparam("b_meter"),
                                                       _IN_FLIGHT).limit(1)
 
@@ -33,6 +48,37 @@ def meter_of(conn: Connection, customer_number: str) -> Any:
 
 def by_id(conn: Connection, command_id: str) -> Any:
     return conn.execute(_BY_ID, {"b_command_id": command_id}).first()
+
+
+def mark_sent(conn: Connection, command_id: str, now: datetime) -> tuple[str, str] | None:
+    """The head-end has taken the command: a queued command becomes ``sent``; the first hand-over
+    time is kept (a resend after a lost answer does not move it). Returns (old, new) status, or None
+    for an unknown command."""
+    found = conn.execute(_BY_ID.with_for_update(), {"b_command_id": command_id}).first()
+    if found is None:
+        return None
+    new = "sent" if found.status == "queued" else found.status
+    conn.execute(_MARK_SENT, {"b_command_id": command_id, "b_status": new, "b_now": now})
+    return found.status, new
+
+
+def in_flight_of_instance(conn: Connection, instance_id: int) -> list[Any]:
+    """(command_id, status, customer number) of the commands an instance has in flight, locked."""
+    return list(conn.execute(_IN_FLIGHT_OF_INSTANCE, {"b_instance": instance_id}).all())
+
+
+def take_back_unsent(conn: Connection, command_id: str) -> bool:
+    """Cancel a command's outbox send that was never attempted; False if it has left (or is leaving)."""
+    return bool(conn.execute(_TAKE_BACK, {"b_command_id": command_id}).rowcount)
+
+
+def set_status(conn: Connection, command_id: str, status: str) -> None:
+    conn.execute(_SET_STATUS, {"b_command_id": command_id, "b_status": status})
+
+
+def instance_of(conn: Connection, command_id: str) -> int | None:
+    """The instance that sent a command (None: unknown command, or one sent by no instance)."""
+    return conn.execute(_INSTANCE_OF, {"b_command_id": command_id}).scalar_one_or_none()
 
 
 def expire_overdue(conn: Connection, meter_address: str, now: datetime) -> None:

@@ -113,8 +113,18 @@ def seed_customer(services: Services, number: str, **overrides: Any) -> None:
 
 @pytest.fixture
 def utility(sqlite_url: str, tmp_path: Path) -> Iterator[Utility]:
+    yield from _utility(sqlite_url, tmp_path)
+
+
+@pytest.fixture
+def backend_utility(database_url: str, tmp_path: Path) -> Iterator[Utility]:
+    """``utility`` on SQLite and on PostgreSQL."""
+    yield from _utility(database_url, tmp_path)
+
+
+def _utility(url: str, tmp_path: Path) -> Iterator[Utility]:
     with time_machine.travel(NOW, tick=False) as traveller:
-        app = build_utility_app(sqlite_url, tmp_path)
+        app = build_utility_app(url, tmp_path)
         services = app.extensions["relayflow"]
         seed_segment(services)
         yield Utility(app, services, traveller, tmp_path / "sms.jsonl")

@@ -132,33 +132,44 @@ class Runtime(LifecycleActions):
     def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
                         message_key: str | None = None) -> Delivery:
         """Route a message by (name, correlation); store it if nobody waits yet; ignore duplicates."""
+        with self.unit() as unit:
+            return self.deliver_within(unit, name, correlation, payload, actor, message_key=message_key)
+
+    def deliver_within(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
+                       message_key: str | None = None) -> Delivery:
+        """``deliver_message`` inside the caller's transaction: the caller's own writes (a head-end
+        result on its command) and the message — delivered, or stored when the instance cannot take
+        it now — commit together or not at all, so a crash can never keep one without the other."""
         if not isinstance(payload, dict):
             raise RuntimeActionError("message payload must be a JSON object")
         payload = json_safe(payload)
         key = message_key or messages.derive_message_key(name, correlation, payload)
+        keep, after_commit = len(unit.keep), len(unit.after_commit)
         try:
-            with self.unit() as unit:
+            with unit.session.begin_nested():
                 return self._deliver(unit, name, correlation, payload, key, actor)
-        except MessageRejected as rejected:
-            message_id = self._keep(name, correlation, payload, key, actor, rejected_because=rejected.error)
-            return Delivery("rejected", message_id, error=rejected.error)
-        except StepFailed as failure:  # keep the message; the instance gets an incident, a retry delivers it
-            message_id = self._keep(name, correlation, payload, key, actor)
-            self.record_failure(failure, actor)
+        except (MessageRejected, StepFailed) as failure:  # the delivery's savepoint is rolled back
+            del unit.keep[keep:], unit.after_commit[after_commit:]
+            if isinstance(failure, MessageRejected):
+                message_id = self._keep(unit.session, name, correlation, payload, key, actor,
+                                        rejected_because=failure.error)
+                return Delivery("rejected", message_id, error=failure.error)
+            message_id = self._keep(unit.session, name, correlation, payload, key, actor)
+            # the instance gets an incident once this commits; a retry delivers the stored message
+            unit.after_commit.append(partial(self.record_failure, failure, actor))
             return Delivery("stored", message_id, failure.instance_id, error=failure.error)
 
-    def _keep(self, name: str, correlation: str, payload: dict[str, Any], key: str, actor: Actor, *,
-              rejected_because: str | None = None) -> int | None:
+    def _keep(self, session: Session, name: str, correlation: str, payload: dict[str, Any], key: str,
+              actor: Actor, *, rejected_because: str | None = None) -> int | None:
         """Store a message whose delivery step was rolled back (marked rejected, if it was)."""
-        with self.unit() as unit:
-            message_id = messages.store(unit.session, name=name, correlation=correlation, payload=payload,
-                                        sender=actor.name, message_key=key, now=self.clock.now())
-            if message_id is not None and rejected_because is not None:
-                messages.mark_rejected(unit.session, message_id, rejected_because)
-            if message_id is not None:
-                self._record_kept(unit.session, "message.rejected" if rejected_because else "message.stored",
-                                  {"name": name, "correlation": correlation, "key": key, "payload": payload,
-                                   **({"error": rejected_because} if rejected_because else {})}, actor)
+        message_id = messages.store(session, name=name, correlation=correlation, payload=payload,
+                                    sender=actor.name, message_key=key, now=self.clock.now())
+        if message_id is not None and rejected_because is not None:
+            messages.mark_rejected(session, message_id, rejected_because)
+        if message_id is not None:
+            self._record_kept(session, "message.rejected" if rejected_because else "message.stored",
+                              {"name": name, "correlation": correlation, "key": key, "payload": payload,
+                               **({"error": rejected_because} if rejected_because else {})}, actor)
         return message_id
 
     def _record_kept(self, session: Session, kind: str, data: dict[str, Any], actor: Actor) -> None:

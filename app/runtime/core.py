@@ -9,7 +9,7 @@ transaction of its own; the scheduler's tick repeats it as a safety net after a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +56,9 @@ from storage.models import Incident, ProcessVersion
 
 log = logging.getLogger("relayflow.runtime")
 Action = Callable[[BpmnWorkflow, Step], None]
+# What the domain releases when an operator terminates an instance (its meter commands, its
+# order...), in the terminating transaction: (session, instance id, reason, actor, now).
+TerminationHook = Callable[[Session, int, str, str, datetime], object]
 MAX_INLINE_DELIVERIES = 100
 
 
@@ -112,11 +115,13 @@ class StepRunner:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         live_cache_size: int = 512,
         validators: Mapping[str, Validator] | None = None,
+        termination_hooks: Sequence[TerminationHook] = (),
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
         self.validators: dict[str, Validator] = dict(validators or {})
+        self.termination_hooks = tuple(termination_hooks)
         # Named work a handler may ask for after its step commits (``ctx.after_commit``); the
         # composition root fills it, since that work usually needs the runtime itself.
         self.follow_ups: dict[str, Callable[..., object]] = {}

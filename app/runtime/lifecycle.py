@@ -36,6 +36,8 @@ class LifecycleActions(StepRunner):
             row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
 
         self.step(unit, row, actor, act)
+        for release in self.termination_hooks:
+            release(unit.session, row.id, reason, actor.name, self.clock.now())
         children = unit.session.execute(select(Instance.id).where(
             Instance.parent_id == row.id, Instance.status.in_(ACTIVE)).order_by(Instance.id)).scalars().all()
         for child_id in children:

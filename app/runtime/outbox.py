@@ -9,12 +9,13 @@ lease, with the same key, so the receiver can drop the repeat.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime import history
@@ -34,6 +35,11 @@ class OutboxAdapter(Protocol):
     def send(self, payload: dict[str, Any], idempotency_key: str) -> Mapping[str, Any] | None: ...
 
 
+# What the domain records once an adapter has taken a row (a meter command is now "sent"), in the
+# transaction that marks the row sent; returns facts for the ``outbox.sent`` event (old → new).
+Receipt = Callable[[Session, dict[str, Any], datetime], Mapping[str, Any]]
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     lease: timedelta = timedelta(minutes=2)
@@ -47,9 +53,10 @@ class RetryPolicy:
 
 class OutboxDispatcher:
     def __init__(self, db: Database, adapters: Mapping[str, OutboxAdapter], clock: Clock,
-                 policy: RetryPolicy | None = None) -> None:
+                 policy: RetryPolicy | None = None, receipts: Mapping[str, Receipt] | None = None) -> None:
         self.db, self.adapters, self.clock = db, adapters, clock
         self.policy = policy or RetryPolicy()
+        self.receipts: Mapping[str, Receipt] = receipts or {}
 
     def dispatch(self, limit: int = 100) -> int:
         """Send up to ``limit`` due rows, one at a time; returns how many were attempted."""
@@ -92,7 +99,9 @@ class OutboxDispatcher:
             assert row is not None
             now = self.clock.now()
             row.status, row.sent_at, row.response, row.last_error = SENT, now, response, None
-            self._history(session, row, "outbox.sent", {"response": response})
+            receipt = self.receipts.get(row.adapter)
+            recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
+            self._history(session, row, "outbox.sent", {"response": response, **recorded})
 
     def _record_failure(self, row_id: int, attempts: int, error: str) -> None:
         with self.db.transaction() as session:

@@ -96,18 +96,24 @@ def test_customer_page_shows_open_orders_then_the_timeline_newest_first(site: Si
     [order] = detail["open"]["reconnections"]
     [instance] = detail["open"]["instances"]
     assert order["auto_order_no"] == "10000001" and order["instance_id"] == instance["id"]
-    assert instance["process_id"] == "reconnect" and [c["action"] for c in detail["open"]["commands"]] == [
-        "direct_close"]
+    assert instance["process_id"] == "reconnect"
+    assert [(c["action"], c["status"], c["sent_at"]) for c in detail["open"]["commands"]] == [
+        ("direct_close", "queued", None)]
     page = ann.get("/customers/3400000001?lang=en").data.decode()
-    assert f'href="/instances/{instance["id"]}"' in page and "10000001" in page and "Queued" in page
+    assert f'href="/instances/{instance["id"]}"' in page and "10000001" in page and "<td>Queued</td>" in page
+
+    site.services.dispatcher.dispatch()  # issue 10 item 16: handed to the head-end, the command says so
+    [command] = ann.get("/api/customers/3400000001").json["open"]["commands"]
+    assert (command["status"], command["sent_at"]) == ("sent", command["created_at"])
+    assert "<td>Sent</td>" in ann.get("/customers/3400000001?lang=en").data.decode()
 
     site.utility.advance(timedelta(minutes=3))  # the simulated head-end closes the relay
 
     detail = ann.get("/api/customers/3400000001").json
     assert detail["open"] == {"reconnections": [], "commands": [], "instances": []}
     kinds = [entry["kind"] for entry in detail["timeline"]]
-    assert kinds == ["instance.ended", "order.closed", "sms.queued", "command.executed", "command.created",
-                     "order.opened", "instance.started"]
+    assert kinds == ["instance.ended", "order.closed", "sms.queued", "command.executed", "command.sent",
+                     "command.created", "order.opened", "instance.started"]
     times = [entry["at"] for entry in detail["timeline"]]
     assert times == sorted(times, reverse=True)
     sms = detail["timeline"][2]["data"]

@@ -4,6 +4,7 @@ simulated head-end and a travelling clock. Each test names the rule it proves.""
 from __future__ import annotations
 
 import itertools
+import logging
 from datetime import timedelta
 
 import pytest
@@ -88,6 +89,17 @@ def test_m5_1_an_unflagged_customer_gets_a_manual_order_at_once(utility: Utility
     assert reconnection(utility, "3400000002").outcome == "reconnected_on_site"
     customer = utility.customer("3400000002")
     assert (customer.power_status, customer.last_reconnected_at.isoformat()) == ("connected", at)
+
+
+def test_a_manual_order_is_in_the_workers_log(utility: Utility, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 10 item 14: the `make run` log shows the manual orders the patrol opens, not only the
+    automatic ones' commands."""
+    seed_customer(utility.services, "3400000002", auto_reconnect=False)
+    with caplog.at_level(logging.INFO, logger="relayflow.reconnection"):
+        run_patrol(utility.services.runtime)
+    order = reconnection(utility, "3400000002")
+    assert [r.getMessage() for r in caplog.records if r.name == "relayflow.reconnection"] == [
+        f"manual reconnection order {order.manual_order_no} opened (instance {order.instance_id}): on-site work"]
 
 
 def test_m5_1_one_open_reconnection_per_customer(utility: Utility) -> None:

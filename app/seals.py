@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.runtime.canonical import canonical_json, sha256_hex
 from app.runtime.history import GENESIS_HASH
-from app.seal_keeping import AnchorFile, AnchorUnreadable, SealKey, SealKeyMissing
+from app.seal_keeping import AnchorFile, AnchorReading, SealKey, SealKeyMissing
 from storage.db import Database
 from storage.models import HistoryEvent, HistorySeal
 
@@ -127,9 +127,14 @@ class SealReport:
     notes: list[str] = field(default_factory=list)
 
 
-def verify_seals(session: Session, key_path: Path, anchor: AnchorFile) -> SealReport:
+def verify_seals(session: Session, key_path: Path, anchored: AnchorReading) -> SealReport:
     """Recompute every seal from the events, check its link and signature, and compare the seals
-    with the anchor file; name each problem."""
+    with the anchor file; name each problem.
+
+    Read the anchor file (``anchored``) *before* the session's first statement, and give a session
+    that is one snapshot (``Database.snapshot``): the sealer appends a seal to the anchor only once
+    its transaction has committed, so every seal the anchor then listed is in the snapshot — one
+    missing was cut, however new — and a seal made meanwhile is in neither (issue 10 item 20)."""
     report = SealReport()
     seals = session.execute(select(HistorySeal).order_by(HistorySeal.n)).scalars().all()
     report.seals = len(seals)
@@ -140,7 +145,7 @@ def verify_seals(session: Session, key_path: Path, anchor: AnchorFile) -> SealRe
         prev, after = seal.hash, seal.through_event_id
     report.unsealed_events = session.execute(
         select(func.count(HistoryEvent.id)).where(HistoryEvent.id > after)).scalar_one()
-    report.problems.extend(_compare_with_anchor(seals, anchor, report))
+    report.problems.extend(_compare_with_anchor(seals, anchored, report))
     return report
 
 
@@ -180,20 +185,19 @@ def _check_seal(session: Session, seal: HistorySeal, expected_n: int, prev: str,
     return problems
 
 
-def _compare_with_anchor(seals: Sequence[HistorySeal], anchor: AnchorFile, report: SealReport) -> list[str]:
-    try:
-        entries = anchor.entries()
-    except AnchorUnreadable as exc:
-        return [str(exc)]
+def _compare_with_anchor(seals: Sequence[HistorySeal], anchored: AnchorReading, report: SealReport) -> list[str]:
+    if anchored.unreadable is not None:
+        return [anchored.unreadable]
+    entries, path = anchored.entries, anchored.path
     by_n = {seal.n: seal for seal in seals}
     problems = []
     for line, entry in entries:
         seal = by_n.get(entry["n"])
         if seal is None:
-            problems.append(f"seal {entry['n']} (anchored at {anchor.path} line {line}) is missing from the database: "
+            problems.append(f"seal {entry['n']} (anchored at {path} line {line}) is missing from the database: "
                             f"the history it sealed was cut")
         elif seal.hash != entry["hash"]:
-            problems.append(f"seal {seal.n} differs from its anchor ({anchor.path} line {line}): re-made")
+            problems.append(f"seal {seal.n} differs from its anchor ({path} line {line}): re-made")
     anchored = {entry["n"] for _line, entry in entries}
     waiting = [seal.n for seal in seals if seal.n not in anchored]
     if waiting:

@@ -198,8 +198,8 @@ def _compare_with_anchor(seals: Sequence[HistorySeal], anchored: AnchorReading, 
                             f"the history it sealed was cut")
         elif seal.hash != entry["hash"]:
             problems.append(f"seal {seal.n} differs from its anchor ({path} line {line}): re-made")
-    anchored = {entry["n"] for _line, entry in entries}
-    waiting = [seal.n for seal in seals if seal.n not in anchored]
+    in_anchor = {entry["n"] for _line, entry in entries}
+    waiting = [seal.n for seal in seals if seal.n not in in_anchor]
     if waiting:
         report.notes.append(f"{len(waiting)} seal(s) not yet in the anchor file (from seal {waiting[0]})")
     return problems

@@ -10,7 +10,8 @@ all and compares with the anchor.
 A global chain *per event* would put one lock on every write of every instance (the end of
 scale-out); sealing ranges after the fact costs nothing on the write path. Events join a seal
 only once they are ``lag`` old, so a PostgreSQL transaction that took an id earlier and commits
-later never lands inside a range already sealed.
+later never lands inside a range already sealed. The worker seals in rounds, one every
+``SEAL_SECONDS``: a round takes what is old enough as it begins and leaves the rest for the next.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,30 +65,34 @@ class Sealer:
         self.anchor = AnchorFile(anchor_path)
 
     def seal_all(self) -> int:
-        """Seal every event old enough, in seals of at most ``MAX_EVENTS_PER_SEAL``; returns how many seals."""
+        """One sealing round (the worker runs one every ``SEAL_SECONDS``; ``audit seal`` on demand):
+        seal every event that was old enough when the round began — in one seal, or in seals of at most
+        ``MAX_EVENTS_PER_SEAL`` for a larger backlog — then copy them to the anchor file; returns how
+        many seals. Events that arrive or ripen meanwhile wait for the next round, so a round ends
+        however busy the system is (issue 10 item 21)."""
+        key = SealKey.load(self.key_path, create=True)
+        cutoff = self.clock.now() - self.lag
+        with self.db.reading() as session:  # the id bound too: a writer's clock may lag behind ours
+            last_event_id = session.execute(select(func.max(HistoryEvent.id))).scalar() or 0
         made = 0
-        while self.seal_once():
+        while self._seal_next(key, cutoff, last_event_id):
             made += 1
         self.anchor_missing()
         return made
 
-    def seal_once(self) -> bool:
-        key = SealKey.load(self.key_path, create=True)
+    def _seal_next(self, key: SealKey, cutoff: datetime, last_event_id: int) -> bool:
         try:
             with self.db.transaction() as session:
-                sealed = self._seal(session, key)
+                return self._seal(session, key, cutoff, last_event_id)
         except IntegrityError:  # another worker sealed the same range first
             return False
-        if sealed:
-            self.anchor_missing()
-        return sealed
 
-    def _seal(self, session: Session, key: SealKey) -> bool:
+    def _seal(self, session: Session, key: SealKey, cutoff: datetime, last_event_id: int) -> bool:
+        """Seal the next events up to ``last_event_id`` that are at most ``cutoff`` old, if any."""
         last = session.execute(select(HistorySeal).order_by(HistorySeal.n.desc()).limit(1)).scalar_one_or_none()
         after = last.through_event_id if last else 0
-        cutoff = self.clock.now() - self.lag
-        rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > after).order_by(HistoryEvent.id)
-                               .limit(MAX_EVENTS_PER_SEAL)).all()
+        rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > after, HistoryEvent.id <= last_event_id)
+                               .order_by(HistoryEvent.id).limit(MAX_EVENTS_PER_SEAL)).all()
         ripe = []
         for row in rows:
             if row.at > cutoff:

@@ -17,8 +17,8 @@ intact, so every BROKEN seen during the run was a false alarm. Prints per run: v
 many cried BROKEN (by kind), seals made, seals per minute, events per seal (median), and how often
 APScheduler skipped a seal round because the last one was still running; then medians over runs.
 
-    createdb -h 127.0.0.1 -U postgres t_audit_load_test
-    .venv/bin/python benchmarks/audit_under_load.py --postgres postgresql://postgres@127.0.0.1:5432/t_audit_load_test
+    createdb -h 127.0.0.1 -U postgres relayflow_audit_load_test
+    .venv/bin/python benchmarks/audit_under_load.py --postgres postgresql://postgres@127.0.0.1:5432/relayflow_audit_load_test
     .venv/bin/python benchmarks/audit_under_load.py            # SQLite
 """
 

@@ -18,10 +18,11 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import event, select
 
-from app.runtime.history import NewEvent, append, instance_stream
+from app.runtime.history import instance_stream
 from app.services import Services
 from storage.models import UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy
+from tests.integration.history_support import a_payment
 
 EVENTS_PASS = "ORDER BY history_events.stream, history_events.seq"  # the whole history, stream by stream
 ONE_HEAD = "SELECT instances.history_seq, instances.history_hash"  # one instance's head, after its events
@@ -59,21 +60,15 @@ def waiting_case(services: Services) -> tuple[int, str]:
     return instance_id, task_id
 
 
-def a_payment(services: Services) -> None:
-    with services.db.transaction() as session:
-        append(session, "payments", [NewEvent("payment.received", None, {"customer": "C1", "amount": "12.50"})],
-               actor="billing", at=services.clock.now())
-
-
 @pytest.mark.parametrize("writer", ["instance step", "named stream"])
 def test_a_step_committed_between_heads_and_events_is_not_a_break(backend_app: Flask, backend_services: Services,
                                                                    writer: str) -> None:
     """Issue 10 item 20: "BROKEN payments: chain ends at #602, head says #601" on a healthy system."""
     services = backend_services
     _instance_id, task_id = waiting_case(services)
-    a_payment(services)
+    a_payment(services, {"customer": "C1", "amount": "12.50"})
     work = {"instance step": lambda: services.runtime.complete_task(task_id, {"decision": "approve"}, APPROVER),
-            "named stream": lambda: a_payment(services)}[writer]
+            "named stream": lambda: a_payment(services, {"customer": "C1", "amount": "12.50"})}[writer]
     with committed_before(services, EVENTS_PASS, work) as ran:
         result = verify(backend_app)
     assert ran, "the work never ran inside verify"

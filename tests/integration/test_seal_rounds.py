@@ -15,20 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import app.seals
-from app.runtime.history import NewEvent, append
 from app.seals import Sealer
 from app.services import Services
 from storage.models import HistoryEvent, HistorySeal
 from tests.conftest import EXECUTOR, deploy
+from tests.integration.history_support import a_payment
 
 LAG = timedelta(minutes=1)
 PER_SEAL = 5
-
-
-def a_payment(services: Services, n: int) -> None:
-    with services.db.transaction() as session:
-        append(session, "payments", [NewEvent("payment.received", None, {"payment": n})], actor="billing",
-               at=services.clock.now())
 
 
 def test_events_arriving_during_a_round_wait_for_the_next_one(backend_services: Services,
@@ -51,7 +45,7 @@ def test_events_arriving_during_a_round_wait_for_the_next_one(backend_services: 
         def arrive_after_each_seal() -> None:
             if len(arrived) < 20:  # enough to keep the old loop going long past the backlog
                 arrived.append(len(arrived))
-                a_payment(services, len(arrived))
+                a_payment(services, {"payment": len(arrived)})
                 clock.shift(LAG * 2)
 
         with _after_each_seal(services, monkeypatch, arrive_after_each_seal):

@@ -46,8 +46,8 @@ def the_event(services: Services, kind: str, stream: str | None = None) -> Seen:
     return found[0]
 
 
-def a_payment(services: Services, data: dict[str, Any]) -> None:
-    """One ``payment.received`` event on the ``payments`` stream, in its own committed transaction."""
+def a_payment(services: Services, data: dict[str, Any], at: datetime | None = None) -> None:
+    """One ``payment.received`` event on the ``payments`` stream (at ``at``, or now), committed."""
     with services.db.transaction() as session:
         append(session, "payments", [NewEvent("payment.received", None, data)], actor="billing",
-               at=services.clock.now())
+               at=at or services.clock.now())

@@ -61,6 +61,15 @@ def _create_key(path: Path) -> None:
 
 
 @dataclass(frozen=True)
+class AnchorReading:
+    """The anchor file as read at one moment: its entries, or why it could not be read."""
+
+    path: Path
+    entries: list[tuple[int, dict[str, Any]]]
+    unreadable: str | None = None
+
+
+@dataclass(frozen=True)
 class AnchorFile:
     """One JSON line per seal, only ever appended (and flushed to disk before we go on)."""
 
@@ -81,6 +90,13 @@ class AnchorFile:
                 raise AnchorUnreadable(f"{self.path} line {number} is not a seal anchor: {exc}") from None
             found.append((number, entry))
         return found
+
+    def read(self) -> AnchorReading:
+        """The entries now, with a damaged line as a value rather than an exception."""
+        try:
+            return AnchorReading(self.path, self.entries())
+        except AnchorUnreadable as exc:
+            return AnchorReading(self.path, [], str(exc))
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         if not entries:

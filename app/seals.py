@@ -10,7 +10,8 @@ all and compares with the anchor.
 A global chain *per event* would put one lock on every write of every instance (the end of
 scale-out); sealing ranges after the fact costs nothing on the write path. Events join a seal
 only once they are ``lag`` old, so a PostgreSQL transaction that took an id earlier and commits
-later never lands inside a range already sealed.
+later never lands inside a range already sealed. The worker seals in rounds, one every
+``SEAL_SECONDS``: a round takes what is old enough as it begins and leaves the rest for the next.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.runtime.canonical import canonical_json, sha256_hex
 from app.runtime.history import GENESIS_HASH
-from app.seal_keeping import AnchorFile, AnchorUnreadable, SealKey, SealKeyMissing
+from app.seal_keeping import AnchorFile, AnchorReading, SealKey, SealKeyMissing
 from storage.db import Database
 from storage.models import HistoryEvent, HistorySeal
 
@@ -64,30 +65,34 @@ class Sealer:
         self.anchor = AnchorFile(anchor_path)
 
     def seal_all(self) -> int:
-        """Seal every event old enough, in seals of at most ``MAX_EVENTS_PER_SEAL``; returns how many seals."""
+        """One sealing round (the worker runs one every ``SEAL_SECONDS``; ``audit seal`` on demand):
+        seal every event that was old enough when the round began — in one seal, or in seals of at most
+        ``MAX_EVENTS_PER_SEAL`` for a larger backlog — then copy them to the anchor file; returns how
+        many seals. Events that arrive or ripen meanwhile wait for the next round, so a round ends
+        however busy the system is (issue 10 item 21)."""
+        key = SealKey.load(self.key_path, create=True)
+        cutoff = self.clock.now() - self.lag
+        with self.db.reading() as session:  # the id bound too: a writer's clock may lag behind ours
+            last_event_id = session.execute(select(func.max(HistoryEvent.id))).scalar() or 0
         made = 0
-        while self.seal_once():
+        while self._seal_next(key, cutoff, last_event_id):
             made += 1
         self.anchor_missing()
         return made
 
-    def seal_once(self) -> bool:
-        key = SealKey.load(self.key_path, create=True)
+    def _seal_next(self, key: SealKey, cutoff: datetime, last_event_id: int) -> bool:
         try:
             with self.db.transaction() as session:
-                sealed = self._seal(session, key)
+                return self._seal(session, key, cutoff, last_event_id)
         except IntegrityError:  # another worker sealed the same range first
             return False
-        if sealed:
-            self.anchor_missing()
-        return sealed
 
-    def _seal(self, session: Session, key: SealKey) -> bool:
+    def _seal(self, session: Session, key: SealKey, cutoff: datetime, last_event_id: int) -> bool:
+        """Seal the next events up to ``last_event_id`` that are at most ``cutoff`` old, if any."""
         last = session.execute(select(HistorySeal).order_by(HistorySeal.n.desc()).limit(1)).scalar_one_or_none()
         after = last.through_event_id if last else 0
-        cutoff = self.clock.now() - self.lag
-        rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > after).order_by(HistoryEvent.id)
-                               .limit(MAX_EVENTS_PER_SEAL)).all()
+        rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > after, HistoryEvent.id <= last_event_id)
+                               .order_by(HistoryEvent.id).limit(MAX_EVENTS_PER_SEAL)).all()
         ripe = []
         for row in rows:
             if row.at > cutoff:
@@ -127,9 +132,14 @@ class SealReport:
     notes: list[str] = field(default_factory=list)
 
 
-def verify_seals(session: Session, key_path: Path, anchor: AnchorFile) -> SealReport:
+def verify_seals(session: Session, key_path: Path, anchored: AnchorReading) -> SealReport:
     """Recompute every seal from the events, check its link and signature, and compare the seals
-    with the anchor file; name each problem."""
+    with the anchor file; name each problem.
+
+    Read the anchor file (``anchored``) *before* the session's first statement, and give a session
+    that is one snapshot (``Database.snapshot``): the sealer appends a seal to the anchor only once
+    its transaction has committed, so every seal the anchor then listed is in the snapshot — one
+    missing was cut, however new — and a seal made meanwhile is in neither (issue 10 item 20)."""
     report = SealReport()
     seals = session.execute(select(HistorySeal).order_by(HistorySeal.n)).scalars().all()
     report.seals = len(seals)
@@ -140,7 +150,7 @@ def verify_seals(session: Session, key_path: Path, anchor: AnchorFile) -> SealRe
         prev, after = seal.hash, seal.through_event_id
     report.unsealed_events = session.execute(
         select(func.count(HistoryEvent.id)).where(HistoryEvent.id > after)).scalar_one()
-    report.problems.extend(_compare_with_anchor(seals, anchor, report))
+    report.problems.extend(_compare_with_anchor(seals, anchored, report))
     return report
 
 
@@ -180,22 +190,21 @@ def _check_seal(session: Session, seal: HistorySeal, expected_n: int, prev: str,
     return problems
 
 
-def _compare_with_anchor(seals: Sequence[HistorySeal], anchor: AnchorFile, report: SealReport) -> list[str]:
-    try:
-        entries = anchor.entries()
-    except AnchorUnreadable as exc:
-        return [str(exc)]
+def _compare_with_anchor(seals: Sequence[HistorySeal], anchored: AnchorReading, report: SealReport) -> list[str]:
+    if anchored.unreadable is not None:
+        return [anchored.unreadable]
+    entries, path = anchored.entries, anchored.path
     by_n = {seal.n: seal for seal in seals}
     problems = []
     for line, entry in entries:
         seal = by_n.get(entry["n"])
         if seal is None:
-            problems.append(f"seal {entry['n']} (anchored at {anchor.path} line {line}) is missing from the database: "
+            problems.append(f"seal {entry['n']} (anchored at {path} line {line}) is missing from the database: "
                             f"the history it sealed was cut")
         elif seal.hash != entry["hash"]:
-            problems.append(f"seal {seal.n} differs from its anchor ({anchor.path} line {line}): re-made")
-    anchored = {entry["n"] for _line, entry in entries}
-    waiting = [seal.n for seal in seals if seal.n not in anchored]
+            problems.append(f"seal {seal.n} differs from its anchor ({path} line {line}): re-made")
+    in_anchor = {entry["n"] for _line, entry in entries}
+    waiting = [seal.n for seal in seals if seal.n not in in_anchor]
     if waiting:
         report.notes.append(f"{len(waiting)} seal(s) not yet in the anchor file (from seal {waiting[0]})")
     return problems

@@ -84,6 +84,12 @@ class Database:
         self._read_sessions = sessionmaker(
             self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
         )
+        # SQLite's deferred read transaction is already a snapshot under WAL (from its first read to
+        # its end); PostgreSQL's default READ COMMITTED gives each statement a snapshot of its own.
+        self._snapshot_sessions = self._read_sessions if self.is_sqlite else sessionmaker(
+            self.engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True),
+            expire_on_commit=False,
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -95,6 +101,13 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A read-only transaction (SQLite: deferred, so it does not take the write lock)."""
         with self._read_sessions() as session:
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction in which every statement sees the database as it was at the first
+        one: what a check comparing several reads needs (``relayflow audit verify``)."""
+        with self._snapshot_sessions() as session:
             yield session
 
     def dispose(self) -> None:

@@ -1,4 +1,5 @@
-"""Reading the history back in the tests of issue 5's "complete history": one event, exactly."""
+"""Reading the history back in the tests of issue 5's "complete history": one event, exactly; and a
+payment recorded as billing records it, for tests that need the history to grow."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.runtime.history import NewEvent, append
 from app.services import Services
 from storage.models import HistoryEvent
 
@@ -42,3 +44,10 @@ def the_event(services: Services, kind: str, stream: str | None = None) -> Seen:
     found = events(services, stream, kind)
     assert len(found) == 1, f"expected one {kind!r} event, found {len(found)}: {found}"
     return found[0]
+
+
+def a_payment(services: Services, data: dict[str, Any], at: datetime | None = None) -> None:
+    """One ``payment.received`` event on the ``payments`` stream (at ``at``, or now), committed."""
+    with services.db.transaction() as session:
+        append(session, "payments", [NewEvent("payment.received", None, data)], actor="billing",
+               at=at or services.clock.now())

@@ -108,6 +108,29 @@ def test_cutting_events_and_seals_together_is_named_by_the_anchor(app: Flask, se
     assert "seal 1 (anchored at" in result.output and "is missing from the database" in result.output
 
 
+def test_cutting_only_the_newest_seal_is_named(backend_app: Flask, backend_services: Services) -> None:
+    """Verify reads the anchor before its snapshot so a seal made meanwhile is no false alarm
+    (issue 10 item 20); a seal the anchor held when verify began is still missing when cut, newest too."""
+    cases(backend_services, 1)
+    sealer(backend_services).seal_all()
+    cases(backend_services, 1)
+    sealer(backend_services).seal_all()
+    with tampering(backend_services) as session:
+        session.execute(delete(HistorySeal).where(HistorySeal.n == 2))
+    result = verify(backend_app)
+    assert result.exit_code == 1
+    assert "BROKEN seal 2 (anchored at" in result.output and "is missing from the database" in result.output
+
+
+def test_a_damaged_anchor_file_is_named(app: Flask, services: Services) -> None:
+    cases(services, 1)
+    sealer(services).seal_all()
+    with sealer(services).anchor.path.open("a") as anchor:
+        anchor.write("not json\n")
+    result = verify(app)
+    assert result.exit_code == 1 and "line 2 is not a seal anchor" in result.output, result.output
+
+
 def test_a_seal_re_made_without_the_key_is_named(app: Flask, services: Services, tmp_path: Path) -> None:
     cases(services, 1)
     sealer(services).seal_all()
@@ -133,7 +156,7 @@ def test_young_events_wait_for_the_next_seal(services: Services) -> None:
         cases(services, 1)
         assert lagging.seal_all() == 0
         with services.db.reading() as session:
-            report = verify_seals(session, lagging.key_path, lagging.anchor)
+            report = verify_seals(session, lagging.key_path, lagging.anchor.read())
     assert report.seals == 1 and report.unsealed_events > 0 and not report.problems
 
 
@@ -142,7 +165,7 @@ def test_a_missing_key_is_a_problem_once_there_are_seals(services: Services) -> 
     sealer(services).seal_all()
     sealer(services).key_path.unlink()
     with services.db.reading() as session:
-        report = verify_seals(session, sealer(services).key_path, sealer(services).anchor)
+        report = verify_seals(session, sealer(services).key_path, sealer(services).anchor.read())
     assert any("seal key" in problem and "is missing" in problem for problem in report.problems)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import getpass
 import logging
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from app.cli_audit import audit_group, replay_command
 from app.roles import ROLES
@@ -239,4 +241,36 @@ def _create_app() -> Flask:
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app, help="relayflow: durable BPMN workflows.")
+# Commands that make the schema (db, bootstrap) or never read it.
+_SCHEMA_FREE = frozenset({"db", "bootstrap", "shell", "routes"})
+
+
+class _Relayflow(FlaskGroup):
+    """The console script: every command that needs the schema first checks that the database is
+    migrated, and says what to run when it is not (issue 10 item 8) — one check for all commands."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None or command.callback is None or name in _SCHEMA_FREE:
+            return command
+        return _checking_schema_first(command)
+
+
+def _checking_schema_first(command: click.Command) -> click.Command:
+    callback = command.callback
+    assert callback is not None
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        problem = migrate.schema_problem(app.config["DATABASE_URL"])
+        if problem is not None:
+            raise click.ClickException(problem)
+        return callback(*args, **kwargs)
+
+    checked_command = copy.copy(command)
+    checked_command.callback = checked
+    return checked_command
+
+
+main = _Relayflow(create_app=_create_app, help="relayflow: durable BPMN workflows.")

@@ -17,10 +17,8 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.runtime import history
 from app.runtime.actors import Actor
-from app.runtime.bpmn_source import DeployError, DeployProblem, read_bpmn
+from app.runtime.deploy_check import check_files
 from app.runtime.history import NewEvent
-from app.runtime.lint import lint_tree
-from app.runtime.parsing import group_into_bundles, parse_bundle, process_ids_defined
 from app.runtime.state import StateCodec
 from storage.models import Deployment, DeploymentFile, ProcessVersion
 
@@ -46,31 +44,9 @@ def deploy(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
            operators: Collection[str], roles: Collection[str],
            validators: Collection[str] | None = None) -> list[DeployedBundle]:
     """Check every file, then store each changed bundle as a new deployment (in this transaction)."""
-    problems: list[DeployProblem] = []
-    trees = {}
-    for name, data in sorted(files.items()):
-        try:
-            trees[name] = read_bpmn(name, data)
-        except DeployError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DeployError(problems)
-    parsed = []
-    for bundle in group_into_bundles(trees):
-        bundle_trees = {name: trees[name] for name in bundle}
-        processes = {pid for tree in bundle_trees.values() for pid in process_ids_defined(tree)}
-        for name, tree in bundle_trees.items():
-            problems.extend(lint_tree(name, tree, operators=operators, roles=roles, processes=processes,
-                                      validators=validators))
-        try:
-            parsed.append((bundle, parse_bundle(bundle_trees)))
-        except DeployError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DeployError(problems)
-    return [_store(session, codec, clock, actor, {n: files[n] for n in bundle}, parser,
-                   sorted(pid for n in bundle for pid in process_ids_defined(trees[n])))
-            for bundle, parser in parsed]
+    bundles = check_files(files, operators=operators, roles=roles, validators=validators)
+    return [_store(session, codec, clock, actor, bundle.files, bundle.parser, bundle.process_ids)
+            for bundle in bundles]
 
 
 def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files: Mapping[str, bytes],
@@ -93,8 +69,7 @@ def _store(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
                                    sha256=hashlib.sha256(files[name]).hexdigest(),
                                    content=files[name].decode("utf-8")))
     versions: dict[str, int] = {}
-    executable = set(parser.get_process_ids())  # type: ignore[attr-defined]
-    for process_id in (pid for pid in process_ids if pid in executable):
+    for process_id in process_ids:
         latest = session.execute(
             select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
         ).scalar_one()

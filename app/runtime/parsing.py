@@ -26,6 +26,13 @@ def process_ids_defined(tree: etree._ElementTree) -> list[str]:
     return [str(pid) for pid in tree.xpath("//bpmn:process/@id", namespaces=NSMAP)]
 
 
+def executable_process_ids(tree: etree._ElementTree) -> list[str]:
+    """The ids of the file's processes SpiffWorkflow will build, in document order: it reads a
+    missing ``isExecutable`` as true and anything but ``"true"`` as false."""
+    return [str(node.get("id")) for node in tree.iterfind(".//bpmn:process", namespaces=NSMAP)
+            if node.get("isExecutable", "true") == "true"]
+
+
 def called_processes(tree: etree._ElementTree) -> list[tuple[str, str, int | None]]:
     """Return (element id, called process, source line) for every call activity in the file, and
     for every ``relayflow.start_children`` whose ``process`` parameter is a literal string."""

@@ -3,13 +3,14 @@ process new instances start (the highest version number; a rollback adds a new, 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from storage.models import Deployment, ProcessVersion
+from storage.models import Deployment, DeploymentFile, ProcessVersion
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,33 @@ def next_version(session: Session, process_id: str) -> int:
     latest = session.execute(select(func.max(ProcessVersion.version))
                              .where(ProcessVersion.process_id == process_id)).scalar_one()
     return int(latest or 0) + 1
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A deployed BPMN file: its text (what the diagram shows) and its bytes exactly as sent."""
+
+    name: str
+    sha256: str  # recorded at deploy: of the bytes as sent
+    content: str
+    data: bytes
+
+    @property
+    def sent_as_utf8(self) -> bool:
+        return self.data == self.content.encode("utf-8")
+
+
+def add_file(session: Session, deployment_id: int, name: str, data: bytes, text: str) -> None:
+    """Store a file's text, and its bytes too when they are not that text in UTF-8."""
+    raw = None if text.encode("utf-8") == data else data
+    session.add(DeploymentFile(deployment_id=deployment_id, name=name, sha256=hashlib.sha256(data).hexdigest(),
+                               content=text, raw=raw))
+
+
+def stored_files(session: Session, deployment_id: int) -> list[StoredFile]:
+    """Every file of a deployment, by name."""
+    rows = session.execute(select(DeploymentFile.name, DeploymentFile.sha256, DeploymentFile.content,
+                                  DeploymentFile.raw)
+                           .where(DeploymentFile.deployment_id == deployment_id).order_by(DeploymentFile.name))
+    return [StoredFile(name, sha256, content, content.encode("utf-8") if raw is None else bytes(raw))
+            for name, sha256, content, raw in rows]

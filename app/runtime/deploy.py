@@ -20,17 +20,19 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.runtime import history
 from app.runtime.actors import Actor
+from app.runtime.bpmn_source import bpmn_text
 from app.runtime.deploy_check import CheckedBundle, check_files
 from app.runtime.history import NewEvent
 from app.runtime.state import StateCodec
 from storage.deployments import (
     RunningVersion,
+    add_file,
     deployment_with_hash,
     first_versions_in,
     next_version,
     running_versions,
 )
-from storage.models import Deployment, DeploymentFile, ProcessVersion
+from storage.models import Deployment, ProcessVersion
 
 STREAM = "deployments"
 NEW: Literal["new"] = "new"
@@ -127,8 +129,7 @@ class _Writer:
         self.session.add(deployment)
         self.session.flush()
         for name, data in sorted(bundle.files.items()):
-            self.session.add(DeploymentFile(deployment_id=deployment.id, name=name,
-                                            sha256=hashlib.sha256(data).hexdigest(), content=data.decode("utf-8")))
+            add_file(self.session, deployment.id, name, data, bpmn_text(data))
         versions = {pid: self._add_version(bundle, deployment.id, pid) for pid in bundle.process_ids}
         self.session.flush()
         history.append(self.session, STREAM, [NewEvent("deployment.created", None, {

@@ -96,3 +96,14 @@ def test_the_worker_start_seeds_new_processes_and_leaves_running_ones(
         "approval.bpmn: differs from what runs (approval v1), which a restart keeps; "
         "`relayflow deploy` the file to make it current",
         "timer_wait.bpmn: unchanged #2 (timer_wait v1)"]
+
+
+@pytest.mark.parametrize(("declared", "codec"), [("ISO-8859-1", "latin-1"), ("UTF-16", "utf-16")])
+def test_a_file_saved_in_another_encoding_deploys_from_the_command_line(
+        backend_app: Flask, tmp_path: Path, declared: str, codec: str) -> None:
+    """issue 10 item 10: a valid ISO-8859-1 file with an "ä", or a UTF-16 file, crashed with a traceback."""
+    path = tmp_path / "approval.bpmn"
+    text = APPROVAL.read_text(encoding="utf-8").replace('encoding="UTF-8"', f'encoding="{declared}"')
+    path.write_bytes(text.replace("Review the application", "Prüfung").encode(codec))
+    result = run(backend_app, "deploy", str(path))
+    assert (result.exit_code, result.output) == (0, "approval.bpmn: new deployment #1 (approval v1)\n")

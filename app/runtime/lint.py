@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection
-from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from app.runtime.bpmn_source import DeployProblem
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
 from app.runtime.parsing import NSMAP, children_processes, owner_id
 from app.runtime.projection import DUE_IN_PROPERTY, parse_due_in
+from app.runtime.timer_values import ISO_SHAPED, TIMER_KINDS, iso_literal, timer_nodes
 
 _Found = list[tuple[etree._Element, str]]  # (where, what is wrong), turned into DeployProblems at the end
 
@@ -40,28 +39,6 @@ _SCRIPTS: tuple[tuple[str, str], ...] = (
     (".//spiffworkflow:preScript", "pre-script"),
     (".//spiffworkflow:postScript", "post-script"),
 )
-
-
-def _parse_duration(value: str) -> Any:
-    parsed = TimerEventDefinition.parse_iso_duration(value)
-    if not parsed:
-        raise ValueError("empty duration")
-    return parsed
-
-
-def _parse_date(value: str) -> Any:
-    parsed = TimerEventDefinition.parse_time_or_duration(value)
-    if not isinstance(parsed, datetime):
-        raise ValueError("not a date")
-    return parsed
-
-
-# timer element → (what it holds, example, parser that raises on a bad literal)
-_TIMERS: dict[str, tuple[str, str, Callable[[str], Any]]] = {
-    "timeDuration": ("duration", '"PT2H"', _parse_duration),
-    "timeCycle": ("cycle", '"R3/PT30M"', TimerEventDefinition.parse_iso_recurring_interval),
-    "timeDate": ("date", '"2025-06-01T09:00:00+00:00"', _parse_date),
-}
 
 
 def lint_tree(
@@ -142,8 +119,8 @@ def _excerpt(source: str, limit: int = 60) -> str:
 
 def _timer_problems(tree: etree._ElementTree) -> _Found:
     found: _Found = []
-    for kind in _TIMERS:
-        for node in _find(tree, f".//bpmn:timerEventDefinition/bpmn:{kind}"):
+    for kind in TIMER_KINDS:
+        for node in timer_nodes(tree, kind):
             message = _timer_message(kind, (node.text or "").strip())
             if message:
                 found.append((node, message))
@@ -151,45 +128,39 @@ def _timer_problems(tree: etree._ElementTree) -> _Found:
 
 
 def _timer_message(kind: str, source: str) -> str | None:
-    """Why a timer expression is wrong, or None. It must be a quoted ISO-8601 literal or a name."""
-    holds, example, parse = _TIMERS[kind]
-    advice = f"timer must be a quoted ISO-8601 {holds} such as {example} or a variable name"
+    """Why a timer value is wrong, or None. It must be an ISO-8601 literal (quoted or not) or an
+    expression naming a process variable."""
+    timer = TIMER_KINDS[kind]
+    advice = f"timer must be an ISO-8601 {timer.holds} such as {timer.example} or a variable name"
+    if not source:
+        return f"timer has no expression: {advice}"
+    if iso_literal(kind, source):
+        return None
+    if ISO_SHAPED.fullmatch(source):
+        return f"timer {source!r} is not a valid ISO-8601 {timer.holds}: {advice}"
     try:
         literal = ast.literal_eval(source)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _timer_name_message(source, advice)
     if not isinstance(literal, str):
         return f"timer {source!r} is not text: {advice}"
-    try:
-        parse(literal.strip())
-    except Exception:  # SpiffWorkflow raises bare Exception/ValueError/IndexError on bad input
-        return f"timer {source} is not a valid ISO-8601 {holds}: {advice}"
+    if not timer.accepts(literal.strip()):
+        return f"timer {source} is not a valid ISO-8601 {timer.holds}: {advice}"
     return None
 
 
 def _timer_name_message(source: str, advice: str) -> str | None:
-    if not source:
-        return f"timer has no expression: {advice}"
     try:
         body = ast.parse(source, mode="eval").body
     except SyntaxError:
         return f"timer {source!r} is not an expression: {advice}"
     if not isinstance(body, ast.Name):
-        return f"timer {source!r} is neither a quoted literal nor a variable name: {advice}"
-    if _looks_like_iso(body.id):
-        return f'timer {source} is not quoted, so it would be read as a variable: write "{source}"'
+        return f"timer {source!r} is neither an ISO-8601 literal nor a variable name: {advice}"
     try:
         compile_expression(source)
     except RestrictedExpressionError as exc:
         return f"timer {source!r} is refused: {exc}"
     return None
-
-
-def _looks_like_iso(word: str) -> bool:
-    try:
-        return bool(TimerEventDefinition.parse_time_or_duration(word))
-    except Exception:  # not ISO-8601 in any form SpiffWorkflow reads
-        return False
 
 
 def _due_problems(tree: etree._ElementTree) -> _Found:

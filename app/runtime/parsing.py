@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem
+from app.runtime.timer_values import quote_iso_literals
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
@@ -98,9 +99,12 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
     """Validate and parse one bundle, building every process spec so that errors surface now.
 
     Raises DeployError listing every problem found, each located by file, line and element id.
-    The trees are copied first: SpiffWorkflow's validator rewrites some elements in place.
+    The trees are copied first: SpiffWorkflow's validator rewrites some elements in place, and so
+    do we — a timer written as a plain ISO 8601 value is handed to the engine quoted.
     """
     trees = {name: copy.deepcopy(tree) for name, tree in sorted(trees.items())}
+    for tree in trees.values():
+        quote_iso_literals(tree)  # the one place deploy and replay both go through (issue 10 item 13)
     _raise_if_any(_duplicate_process_problems(trees))
 
     parser = SpiffBpmnParser(validator=VALIDATOR)

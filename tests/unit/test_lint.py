@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / "bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 OPERATORS = {"meter.disconnect", "sms.send"}
 ROLE_LIST = ", ".join(sorted(ROLES))
-DURATION_ADVICE = 'timer must be a quoted ISO-8601 duration such as "PT2H" or a variable name'
+DURATION_ADVICE = "timer must be an ISO-8601 duration such as PT2H or a variable name"
 
 
 def definitions(body: str) -> str:
@@ -78,6 +78,13 @@ def test_a_file_using_every_checked_construct_correctly_has_no_problems() -> Non
         ("timeCycle", "reminder_cycle"),
         ("timeDate", '"2025-06-01T09:00:00+00:00"'),
         ("timeDate", "disconnect_at"),
+        # issue 10 item 13: ISO 8601 as every other modeler writes it, unquoted, is a literal
+        ("timeDuration", "PT2H"),
+        ("timeDuration", "\n          P1DT30M\n        "),
+        ("timeCycle", "R3/PT2H"),
+        ("timeCycle", "R/PT30M"),
+        ("timeDate", "2025-06-01T09:00:00+00:00"),
+        ("timeDate", "2025-06-01"),
     ],
 )
 def test_good_timers_pass(kind: str, expression: str) -> None:
@@ -88,11 +95,15 @@ def test_good_timers_pass(kind: str, expression: str) -> None:
     ("kind", "expression", "message"),
     [
         ("timeDuration", '"2 hours"', f'timer "2 hours" is not a valid ISO-8601 duration: {DURATION_ADVICE}'),
-        ("timeDuration", "PT2H", 'timer PT2H is not quoted, so it would be read as a variable: write "PT2H"'),
+        ("timeDuration", "P2H", f"timer 'P2H' is not a valid ISO-8601 duration: {DURATION_ADVICE}"),
+        ("timeCycle", "R3/P2H", "timer 'R3/P2H' is not a valid ISO-8601 cycle: "
+                                "timer must be an ISO-8601 cycle such as R3/PT30M or a variable name"),
+        ("timeDate", "PT2H", "timer 'PT2H' is not a valid ISO-8601 date: "
+                             "timer must be an ISO-8601 date such as 2025-06-01T09:00:00+00:00 or a variable name"),
         (
             "timeDuration",
             'hours("2")',
-            "timer 'hours(\"2\")' is neither a quoted literal nor a variable name",
+            "timer 'hours(\"2\")' is neither an ISO-8601 literal nor a variable name",
         ),
         ("timeDuration", "7200", f"timer '7200' is not text: {DURATION_ADVICE}"),
         ("timeDuration", "", f"timer has no expression: {DURATION_ADVICE}"),
@@ -101,13 +112,13 @@ def test_good_timers_pass(kind: str, expression: str) -> None:
             "timeCycle",
             '"PT30M"',
             'timer "PT30M" is not a valid ISO-8601 cycle: '
-            'timer must be a quoted ISO-8601 cycle such as "R3/PT30M" or a variable name',
+            "timer must be an ISO-8601 cycle such as R3/PT30M or a variable name",
         ),
         (
             "timeDate",
             '"PT2H"',
             'timer "PT2H" is not a valid ISO-8601 date: '
-            'timer must be a quoted ISO-8601 date such as "2025-06-01T09:00:00+00:00" or a variable name',
+            "timer must be an ISO-8601 date such as 2025-06-01T09:00:00+00:00 or a variable name",
         ),
     ],
 )

@@ -12,34 +12,15 @@ from typing import Any
 
 from lxml import etree
 
+from app.runtime.bpmn_code import code_sites
 from app.runtime.bpmn_source import DeployProblem
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
+from app.runtime.lint_names import unavailable_name_problems
 from app.runtime.parsing import NSMAP, children_processes, owner_id
 from app.runtime.projection import DUE_IN_PROPERTY, parse_due_in
 from app.runtime.timer_values import ISO_SHAPED, TIMER_KINDS, iso_literal, timer_nodes
 
 _Found = list[tuple[etree._Element, str]]  # (where, what is wrong), turned into DeployProblems at the end
-
-# (where the code is, what an analyst calls it)
-_EXPRESSIONS: tuple[tuple[str, str], ...] = (
-    (".//bpmn:sequenceFlow/bpmn:conditionExpression", "condition"),
-    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "loop condition"),
-    (".//bpmn:completionCondition", "completion condition"),
-    (".//bpmn:loopCardinality", "loop cardinality"),
-    (".//bpmn:conditionalEventDefinition/bpmn:condition", "event condition"),
-    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "correlation expression"),
-    # SpiffWorkflow's validator renames formalExpression to messagePath in place.
-    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath", "correlation expression"),
-    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "correlation expression"),
-    (".//spiffworkflow:messagePayload", "message payload"),
-    (".//spiffworkflow:payloadExpression", "payload expression"),
-)
-_SCRIPTS: tuple[tuple[str, str], ...] = (
-    (".//bpmn:scriptTask/bpmn:script", "script"),
-    (".//spiffworkflow:preScript", "pre-script"),
-    (".//spiffworkflow:postScript", "post-script"),
-)
-
 
 def lint_tree(
     name: str,
@@ -65,8 +46,9 @@ def lint_tree(
     problems += _call_problems(tree, processes)
     if validators is not None:
         problems += _validator_problems(tree, validators)
-    problems.sort(key=lambda found: found[0].sourceline or 0)
-    return [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
+    located = [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
+    located += unavailable_name_problems(name, tree)
+    return sorted(located, key=lambda problem: problem.line or 0)
 
 
 def _find(tree: etree._ElementTree, path: str) -> list[etree._Element]:
@@ -75,18 +57,9 @@ def _find(tree: etree._ElementTree, path: str) -> list[etree._Element]:
 
 def _code_problems(tree: etree._ElementTree) -> _Found:
     found: _Found = []
-    checks: list[tuple[str, str, Callable[[str], Any]]]
-    checks = [(path, label, compile_expression) for path, label in _EXPRESSIONS]
-    checks += [(path, label, _compile_script_without_imports) for path, label in _SCRIPTS]
-    for path, label, compile_code in checks:
-        for node in _find(tree, path):
-            if node.text and node.text.strip():
-                found += _compile_problem(node, label, node.text, compile_code)
-    for node in _find(tree, ".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter"):
-        value = node.get("value")
-        if value is not None:
-            label = f"service parameter {node.get('id', '')!r}"
-            found += _compile_problem(node, label, value, compile_expression)
+    for site in code_sites(tree):
+        compile_code = _compile_script_without_imports if site.is_script else compile_expression
+        found += _compile_problem(site.node, site.label, site.source, compile_code)
     return found
 
 

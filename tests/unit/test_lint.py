@@ -332,3 +332,59 @@ def test_long_scripts_are_quoted_short_in_the_problem() -> None:
     assert problem.message.startswith("script 'total = 0\\ntotal += 1\\n")
     assert "…' is refused: Line 42: imports are not allowed" in problem.message
     assert len(problem.message) < 160
+
+
+def script_task(script: str, task_id: str = "calc") -> str:
+    return definitions(f'    <bpmn:scriptTask id="{task_id}"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>')
+
+
+@pytest.mark.parametrize(("script", "name"), [
+    ('data = open("/etc/passwd").read()', "open"),
+    ("code = compile(text, 'x', 'exec')", "compile"),
+    ("secrets = globals()", "globals"),
+    ("here = locals()", "locals"),
+    ("print(total)", "print"),
+    ("kind = type(total)", "type"),
+    ("ordered = sorted(items)", "sorted"),  # not in RestrictedPython's safe_builtins: a NameError at run time
+])
+def test_a_script_calling_a_built_in_the_sandbox_lacks_is_refused_at_deploy(script: str, name: str) -> None:
+    """issue 10 item 11: these passed deploy and failed only at run time, as an incident."""
+    text = script_task(script)
+    problems = lint(text)
+    assert [(p.line, p.element_id) for p in problems] == [(line_of(text, "<bpmn:script>"), "calc")]
+    assert problems[0].message == (f"script calls {name}(), a Python built-in the restricted environment "
+                                   "does not provide")
+
+
+def test_the_line_is_the_line_of_the_file_that_calls_it() -> None:
+    text = script_task("total = 0\nfor n in items:\n    total += n\nreport = open('r.txt', 'w')")
+    [problem] = lint(text)
+    assert (problem.line, problem.element_id) == (line_of(text, "report = open"), "calc")
+
+
+def test_eval_and_exec_are_named_once_and_a_bare_reference_is_refused_too() -> None:
+    [called] = lint(script_task('x = eval("1")'))
+    assert "Eval calls are not allowed" in called.message
+    [referenced] = lint(script_task('run = exec\nrun("x = 1")'))
+    assert referenced.message == "script uses exec, a Python built-in the restricted environment does not provide"
+
+
+def test_expressions_and_service_parameters_are_checked_too() -> None:
+    text = definitions("""    <bpmn:sequenceFlow id="peek" sourceRef="a" targetRef="b">
+      <bpmn:conditionExpression>vars()['approved']</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>""")
+    assert [(p.element_id, p.message) for p in lint(text)] == [
+        ("peek", "condition calls vars(), a Python built-in the restricted environment does not provide")]
+    [problem] = lint(service("meter.disconnect", "open('meters.csv').read()"))
+    assert problem.message == ("service parameter 'meter_id' calls open(), a Python built-in the restricted "
+                               "environment does not provide")
+
+
+def test_provided_built_ins_and_variables_named_like_built_ins_pass() -> None:
+    """Only what it can know: a variable of the process may be called ``type`` or ``input`` (a form
+    field, start data, a result variable); a call of one is the built-in."""
+    script = ("total = sum(list(values)) + len(items) + max(1, min(2, 3))\n"
+              "label = getattr(order, 'label', None) if isinstance(order, dict) else repr(order)\n"
+              "choice = type if input else format")
+    assert lint(script_task(script)) == []
+    assert lint(service("sms.send", "input")) == []

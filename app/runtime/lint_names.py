@@ -17,7 +17,7 @@ from lxml import etree
 
 from app.runtime.bpmn_code import CodeSite, code_sites, script_sites
 from app.runtime.bpmn_source import DeployProblem
-from app.runtime.expressions import RESTRICTED_GLOBALS, RestrictedExpressionError, compile_expression, compile_script
+from app.runtime.expressions import RESTRICTED_GLOBALS
 from app.runtime.parsing import NSMAP, owner_id
 
 PROVIDED = frozenset(RESTRICTED_GLOBALS["__builtins__"]) | frozenset(RESTRICTED_GLOBALS)
@@ -58,23 +58,25 @@ def variables_defined(tree: etree._ElementTree) -> set[str]:
 
 
 def _unavailable(site: CodeSite, defined: set[str]) -> list[tuple[ast.Name, bool]]:
-    try:  # code that does not compile is reported by the lint already, once
-        (compile_script if site.is_script else compile_expression)(site.source)
-    except RestrictedExpressionError:
-        return []
     tree = _parsed(site)
     known = defined | _assigned(tree)
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     return [(node, id(node) in called) for node in ast.walk(tree)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known
-            and (node.id in NEVER_DATA or (node.id in NOT_PROVIDED and id(node) in called))]
+            and (node.id in NEVER_DATA or (node.id in NOT_PROVIDED and id(node) in called))
+            and not _refused_by_the_compiler(node, id(node) in called)]
+
+
+def _refused_by_the_compiler(node: ast.Name, called: bool) -> bool:
+    """RestrictedPython names these itself (the lint reports its refusal): not twice."""
+    return node.id.startswith("_") or node.id == "breakpoint" or (called and node.id in ("eval", "exec"))
 
 
 def _parsed(site: CodeSite) -> ast.AST:
     source = site.source if site.is_script else site.source.strip()
     try:
         return ast.parse(source, mode="exec" if site.is_script else "eval")
-    except SyntaxError:
+    except SyntaxError:  # the lint reports it
         return ast.Module(body=[], type_ignores=[])
 
 

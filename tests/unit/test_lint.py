@@ -146,7 +146,7 @@ def test_malicious_condition_is_refused_at_deploy_time() -> None:
     ("tag", "script", "label", "reason"),
     [
         ("preScript", "import os", "pre-script", "Line 1: imports are not allowed; use a whitelisted helper"),
-        ("postScript", "x = open('/etc/passwd')._f", "post-script", '"_f" is an invalid attribute name'),
+        ("postScript", "x = order._f", "post-script", '"_f" is an invalid attribute name'),
     ],
 )
 def test_pre_and_post_scripts_are_compiled(tag: str, script: str, label: str, reason: str) -> None:
@@ -365,6 +365,10 @@ def test_the_line_is_the_line_of_the_file_that_calls_it() -> None:
 def test_eval_and_exec_are_named_once_and_a_bare_reference_is_refused_too() -> None:
     [called] = lint(script_task('x = eval("1")'))
     assert "Eval calls are not allowed" in called.message
+    text = script_task('x = eval("1")\ndata = open("/etc/passwd").read()')  # both, in one pass
+    assert [(p.line, p.message.split(" is refused")[0].split(", a Python")[0]) for p in lint(text)] == [
+        (line_of(text, "<bpmn:script>"), "script 'x = eval(\"1\")\\ndata = open(\"/etc/passwd\").read()'"),
+        (line_of(text, "data = open"), "script calls open()")]
     [referenced] = lint(script_task('run = exec\nrun("x = 1")'))
     assert referenced.message == "script uses exec, a Python built-in the restricted environment does not provide"
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from app.runtime.parsing import NSMAP
+from app.runtime.bpmn_source import NSMAP
 
 # (where the code is, what an analyst calls it)
 _EXPRESSIONS: tuple[tuple[str, str], ...] = (

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 
 _DTD_REFUSED = "DOCTYPE/ENTITY declarations are not allowed in BPMN files (XXE/entity-expansion protection)"
@@ -63,6 +65,10 @@ class DeployProblem:
     line: int | None
     element_id: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # One problem, one line: a name or a library message may hold newlines (issue 10 item 12).
+        object.__setattr__(self, "message", " ".join(self.message.split()))
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -188,3 +194,15 @@ def read_bpmn(name: str, data: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree.
             root.sourceline,
         )
     return tree
+
+
+def owner_id(node: etree._Element) -> str | None:
+    """The id of the nearest BPMN element at or around the node.
+
+    Extension elements are skipped: the ``id`` of a spiffworkflow:serviceTaskOperator or
+    parameter names an operation or argument, not a node an analyst can find in the diagram.
+    """
+    for candidate in (node, *node.iterancestors()):
+        if etree.QName(candidate).namespace == BPMN_NS and candidate.get("id"):
+            return candidate.get("id")
+    return None

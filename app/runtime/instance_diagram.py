@@ -18,10 +18,10 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from app.runtime.bpmn_source import BPMN_NS, DeployError, read_bpmn
+from app.runtime.bpmn_source import BPMN_NS, NSMAP, DeployError, owner_id, read_bpmn
 from app.runtime.errors import NotFound
 from app.runtime.history import instance_stream
-from app.runtime.parsing import NSMAP, children_processes, owner_id, process_ids_defined
+from app.runtime.parsing import children_processes, process_ids_defined
 from app.runtime.saving import ACTIVE
 from storage import instance_records
 from storage.deployments import stored_files

@@ -7,16 +7,17 @@ when an instance reaches them. ``lint_tree`` finds them all at deploy time inste
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
 from lxml import etree
 
 from app.runtime.bpmn_code import code_sites
-from app.runtime.bpmn_source import DeployProblem
+from app.runtime.bpmn_source import NSMAP, DeployProblem, owner_id
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
 from app.runtime.lint_names import unavailable_name_problems
-from app.runtime.parsing import NSMAP, children_processes, owner_id
+from app.runtime.parsing import children_processes
 from app.runtime.projection import DUE_IN_PROPERTY, parse_due_in
 from app.runtime.timer_values import ISO_SHAPED, TIMER_KINDS, iso_literal, timer_nodes
 
@@ -80,8 +81,34 @@ def _compile_problem(
     try:
         compile_code(source)
     except RestrictedExpressionError as exc:
+        python = _python_for_juel(source)
+        if python is not None:
+            kind = "conditions" if "condition" in label else "expressions"
+            return [(node, f"{label} {_excerpt(source)!r} is JUEL/FEEL, but {kind} are Python expressions: "
+                           f"write {python}")]
         return [(node, f"{label} {_excerpt(source)!r} is refused: {exc}")]
     return []
+
+
+_JUEL = re.compile(r"\s*[$#]\{(.*)\}\s*", re.DOTALL)  # ${approved}: Camunda 7, Activiti, Flowable
+_FEEL = re.compile(r"\s*=(?!=)(.*)", re.DOTALL)  # = approved: Camunda 8
+
+
+_JUEL_TO_PYTHON = ((re.compile(r"\btrue\b"), "True"), (re.compile(r"\bfalse\b"), "False"),
+                   (re.compile(r"\bnull\b"), "None"), (re.compile(r"&&"), "and"), (re.compile(r"\|\|"), "or"),
+                   (re.compile(r"!(?!=)"), "not "))
+
+
+def _python_for_juel(source: str) -> str | None:
+    """The Python for JUEL's ``${...}`` or FEEL's leading ``=`` (literals and logic operators
+    spelt the Python way), or None for code that is neither."""
+    found = _JUEL.fullmatch(source) or _FEEL.fullmatch(source)
+    if found is None:
+        return None
+    python = found.group(1).strip()
+    for pattern, replacement in _JUEL_TO_PYTHON:
+        python = pattern.sub(replacement, python)
+    return " ".join(python.split())
 
 
 def _excerpt(source: str, limit: int = 60) -> str:
@@ -109,6 +136,9 @@ def _timer_message(kind: str, source: str) -> str | None:
         return f"timer has no expression: {advice}"
     if iso_literal(kind, source):
         return None
+    python = _python_for_juel(source)
+    if python is not None:
+        return f"timer {source!r} is JUEL/FEEL, but timers are ISO-8601 values or Python expressions: write {python}"
     if ISO_SHAPED.fullmatch(source):
         return f"timer {source!r} is not a valid ISO-8601 {timer.holds}: {advice}"
     try:

@@ -16,9 +16,8 @@ import builtins
 from lxml import etree
 
 from app.runtime.bpmn_code import CodeSite, code_sites, script_sites
-from app.runtime.bpmn_source import DeployProblem
+from app.runtime.bpmn_source import NSMAP, DeployProblem, owner_id
 from app.runtime.expressions import RESTRICTED_GLOBALS
-from app.runtime.parsing import NSMAP, owner_id
 
 PROVIDED = frozenset(RESTRICTED_GLOBALS["__builtins__"]) | frozenset(RESTRICTED_GLOBALS)
 NOT_PROVIDED = frozenset(name for name in dir(builtins) if not name.startswith("_")) - PROVIDED

@@ -178,6 +178,10 @@ def read_bpmn(name: str, data: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree.
         # parser's own log holds only this file's, and its first error is the cause.
         errors = parser.error_log.filter_from_errors()
         message, line = (errors[0].message, errors[0].line) if errors else (str(exc.msg), exc.lineno)
+        if message.startswith("Invalid bytes in character encoding"):
+            declared = _declared_encoding(_decode_for_scan(data)) or "UTF-8"
+            message = (f"line {line} holds bytes that are not {declared}, the encoding the file declares: save it as "
+                       'UTF-8, or declare the encoding it was saved in (such as encoding="windows-1252")')
         raise _refuse(name, f"malformed XML: {message}", line) from None
     tree = root.getroottree()
     try:

@@ -77,6 +77,7 @@ def _nothing_to_deploy(name: str, tree: etree._ElementTree) -> list[DeployProble
     if not processes:
         return [DeployProblem(name, tree.getroot().sourceline, None,
                               f"nothing to deploy: no executable process in {name} (it holds no bpmn:process)")]
-    listed = " or ".join(f"process {node.get('id', '')!r}" for node in processes)
+    named = [f"process {node.get('id', '')!r}" for node in processes[:3]]
+    listed = " or ".join(named) + (f" (or one of {len(processes) - 3} more)" if len(processes) > 3 else "")
     return [DeployProblem(name, processes[0].sourceline, processes[0].get("id"),
                           f'nothing to deploy: no executable process in {name} (set isExecutable="true" on {listed})')]

@@ -7,7 +7,6 @@ when an instance reaches them. ``lint_tree`` finds them all at deploy time inste
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -16,6 +15,7 @@ from lxml import etree
 from app.runtime.bpmn_code import code_sites
 from app.runtime.bpmn_source import NSMAP, DeployProblem, owner_id
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
+from app.runtime.foreign_expressions import python_for
 from app.runtime.lint_names import unavailable_name_problems
 from app.runtime.parsing import children_processes
 from app.runtime.projection import DUE_IN_PROPERTY, parse_due_in
@@ -81,34 +81,22 @@ def _compile_problem(
     try:
         compile_code(source)
     except RestrictedExpressionError as exc:
-        python = _python_for_juel(source)
-        if python is not None:
+        foreign = python_for(source)
+        if foreign is not None:
             kind = "conditions" if "condition" in label else "expressions"
-            return [(node, f"{label} {_excerpt(source)!r} is JUEL/FEEL, but {kind} are Python expressions: "
-                           f"write {python}")]
+            return [(node, f"{label} {_excerpt(source)!r} is {foreign[0]}, but {kind} are Python expressions: "
+                           f"{_write(foreign[1])}")]
         return [(node, f"{label} {_excerpt(source)!r} is refused: {exc}")]
     return []
 
 
-_JUEL = re.compile(r"\s*[$#]\{(.*)\}\s*", re.DOTALL)  # ${approved}: Camunda 7, Activiti, Flowable
-_FEEL = re.compile(r"\s*=(?!=)(.*)", re.DOTALL)  # = approved: Camunda 8
-
-
-_JUEL_TO_PYTHON = ((re.compile(r"\btrue\b"), "True"), (re.compile(r"\bfalse\b"), "False"),
-                   (re.compile(r"\bnull\b"), "None"), (re.compile(r"&&"), "and"), (re.compile(r"\|\|"), "or"),
-                   (re.compile(r"!(?!=)"), "not "))
-
-
-def _python_for_juel(source: str) -> str | None:
-    """The Python for JUEL's ``${...}`` or FEEL's leading ``=`` (literals and logic operators
-    spelt the Python way), or None for code that is neither."""
-    found = _JUEL.fullmatch(source) or _FEEL.fullmatch(source)
-    if found is None:
-        return None
-    python = found.group(1).strip()
-    for pattern, replacement in _JUEL_TO_PYTHON:
-        python = pattern.sub(replacement, python)
-    return " ".join(python.split())
+def _write(python: str) -> str:
+    """Advice to write the translation, when it is Python indeed (FEEL's ``every … satisfies`` is not)."""
+    try:
+        compile_expression(python)
+    except RestrictedExpressionError:
+        return "rewrite it in Python"
+    return f"write {python}"
 
 
 def _excerpt(source: str, limit: int = 60) -> str:
@@ -136,9 +124,10 @@ def _timer_message(kind: str, source: str) -> str | None:
         return f"timer has no expression: {advice}"
     if iso_literal(kind, source):
         return None
-    python = _python_for_juel(source)
-    if python is not None:
-        return f"timer {source!r} is JUEL/FEEL, but timers are ISO-8601 values or Python expressions: write {python}"
+    foreign = python_for(source)
+    if foreign is not None:
+        return (f"timer {source!r} is {foreign[0]}, but timers are ISO-8601 values or Python expressions: "
+                f"{_write(foreign[1])}")
     if ISO_SHAPED.fullmatch(source):
         return f"timer {source!r} is not a valid ISO-8601 {timer.holds}: {advice}"
     try:

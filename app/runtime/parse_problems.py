@@ -111,7 +111,7 @@ def _outgoing_flows(_match: re.Match[str], tree: etree._ElementTree, source: str
     flows = [flow.get("id") for flow in tree.xpath("//bpmn:sequenceFlow[@sourceRef=$source]", namespaces=NSMAP,
                                                    source=source)]
     kind = etree.QName(node).localname
-    return node, (f"{kind} {source!r} has {len(flows)} outgoing sequence flows ({', '.join(map(str, flows))}); "
+    return node, (f"{kind} has {len(flows)} outgoing sequence flows ({', '.join(map(str, flows))}); "
                   "SpiffWorkflow splits only at gateways: add a parallel or exclusive gateway after it")
 
 
@@ -161,6 +161,13 @@ def _catch_event_without_definition(_match: re.Match[str], tree: etree._ElementT
                   "signal, error, escalation, conditional or cancel event definition")
 
 
+def _timer_without_value(_match: re.Match[str], tree: etree._ElementTree, element: str | None) -> _Located | None:
+    """Raised as "Time Specification Error. Unknown Time Specification." on the event."""
+    nodes = tree.xpath("//*[@id=$element]/bpmn:timerEventDefinition", namespaces=NSMAP, element=element or "")
+    return (nodes or with_id(tree, element or "") or [None])[0], (
+        "timer event has no timeDate, timeDuration or timeCycle: say when it fires, such as a timeDuration of PT2H")
+
+
 def _unsupported_element(_match: re.Match[str], tree: etree._ElementTree, element: str | None) -> _Located | None:
     [node] = with_id(tree, element or "") or [None]
     if node is None:
@@ -176,6 +183,7 @@ _EXPLAINED: tuple[tuple[re.Pattern[str], _Explain], ...] = (
     (re.compile(r"^Data Store (?:identifier|name) is missing()"), _data_store),
     (re.compile(r"raise_validation_exception\(\) got an unexpected keyword argument 'node'"), _missing_event_ref),
     (re.compile(r"Unsupported Catch Event"), _catch_event_without_definition),
+    (re.compile(r"Unknown Time Specification"), _timer_without_value),
     (re.compile(r"^There is no support implemented for this task type"), _unsupported_element),
 )
 

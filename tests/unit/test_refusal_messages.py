@@ -127,7 +127,7 @@ def test_a_task_with_two_outgoing_flows_hears_the_whole_sentence() -> None:
     <bpmn:sequenceFlow id="f3" sourceRef="t" targetRef="b" />
     <bpmn:endEvent id="a" />
     <bpmn:endEvent id="b" />""")
-    assert refusal(text) == (f"x.bpmn:{line_of(text, '<bpmn:task')} [t] task 't' has 2 outgoing sequence flows "
+    assert refusal(text) == (f"x.bpmn:{line_of(text, '<bpmn:task')} [t] task has 2 outgoing sequence flows "
                              "(f2, f3); SpiffWorkflow splits only at gateways: add a parallel or exclusive gateway "
                              "after it")
 
@@ -161,3 +161,38 @@ def test_a_library_exception_outside_its_own_error_type_is_a_refusal_not_a_trace
                    '    <bpmn:endEvent id="end" />')
     assert refusal(text) == ("x.bpmn SpiffWorkflow could not read this file "
                              "(AttributeError: 'NoneType' object has no attribute 'get')")
+
+
+def test_an_xpath_condition_hears_the_python_to_write() -> None:
+    text = process("""    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end">
+      <bpmn:conditionExpression><![CDATA[bpmn:getDataObject('clarified') = 'yes']]></bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="end" />""")
+    assert refusal(text).endswith("is XPath, but conditions are Python expressions: write clarified == 'yes'")
+
+
+def test_a_timer_event_that_never_says_when_is_located_at_its_definition() -> None:
+    text = process("""    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />
+    <bpmn:task id="t" />
+    <bpmn:boundaryEvent id="daily" attachedToRef="t" cancelActivity="false">
+      <bpmn:timerEventDefinition id="daily_def" />
+    </bpmn:boundaryEvent>""")
+    assert refusal(text) == (f"x.bpmn:{line_of(text, 'daily_def')} [daily_def] timer event has no timeDate, "
+                             "timeDuration or timeCycle: say when it fires, such as a timeDuration of PT2H")
+
+
+def test_a_file_that_is_not_in_the_encoding_it_declares_says_so() -> None:
+    data = process('    <bpmn:endEvent id="end" name="Rechnung klären" />').encode("latin-1")
+    with pytest.raises(DeployError) as refused:
+        check_files({"x.bpmn": data}, operators=[], roles=ROLES)
+    assert str(refused.value) == (
+        "x.bpmn:5 malformed XML: line 5 holds bytes that are not UTF-8, the encoding the file declares: save it as "
+        'UTF-8, or declare the encoding it was saved in (such as encoding="windows-1252")')
+
+
+def test_feel_without_a_python_spelling_is_asked_to_be_rewritten() -> None:
+    text = process("""    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end">
+      <bpmn:conditionExpression>= every risk in risks satisfies risk.low</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="end" />""")
+    assert refusal(text).endswith("is JUEL/FEEL, but conditions are Python expressions: rewrite it in Python")

@@ -104,3 +104,13 @@ def test_a_file_with_nothing_executable_is_refused_not_deployed_empty(
     assert str(refused.value) == expected
     with services.db.reading() as session:
         assert session.execute(select(func.count(Deployment.id))).scalar_one() == 0
+
+
+def test_a_file_of_many_sketches_names_three_of_them(services: Services) -> None:
+    sketches = "".join(f'<bpmn:process id="page_{n}" isExecutable="false" />' for n in range(1, 12))
+    content = NO_PROCESS.replace(b'<bpmn:collaboration id="c" />', sketches.encode())
+    with pytest.raises(DeployError) as refused:
+        services.deploy_files({"pages.bpmn": content}, SYSADMIN)
+    assert str(refused.value) == (
+        "pages.bpmn:3 [page_1] nothing to deploy: no executable process in pages.bpmn (set isExecutable=\"true\" "
+        "on process 'page_1' or process 'page_2' or process 'page_3' (or one of 8 more))")

@@ -7,6 +7,7 @@ the ``audit`` history stream. No Flask here: the web layer calls these."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 from dataclasses import asdict, dataclass
@@ -26,9 +27,10 @@ from app.runtime.instance_detail import require_record
 from app.runtime.instance_diagram import diagram_of
 from app.seals import covering_seal, seal_document
 from storage.db import Database
+from storage.deployments import StoredFile, stored_files
 from storage.instance_records import InstanceRecord
 from storage.instances import attributes_of
-from storage.models import Deployment, DeploymentFile, HistoryEvent, Instance
+from storage.models import Deployment, HistoryEvent, Instance
 
 FORMAT = "relayflow-case-file/1"
 AUDIT_STREAM = "audit"
@@ -39,13 +41,6 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DeployedFile:
-    name: str
-    sha256: str
-    content: str
-
-
-@dataclass(frozen=True)
 class CaseFile:
     record: InstanceRecord
     attributes: dict[str, str]
@@ -53,7 +48,7 @@ class CaseFile:
     chain: list[dict[str, Any]]  # each event's hashed fields (as hashed) and its hash
     head: tuple[int, str]
     bundle_hash: str
-    files: list[DeployedFile]
+    files: list[StoredFile]
     process_file: str  # the deployed file that defines the instance's process
     seal: dict[str, Any] | None  # the seal naming this stream's last sealed event (None: not sealed yet)
 
@@ -99,9 +94,7 @@ def read_case(session: Session, instance_id: int) -> CaseFile:
     head = session.execute(select(Instance.history_seq, Instance.history_hash)
                            .where(Instance.id == record.id)).one()
     bundle = session.execute(select(Deployment.bundle_hash).where(Deployment.id == record.deployment_id)).scalar_one()
-    files = [DeployedFile(name, sha256, content) for name, sha256, content in session.execute(
-        select(DeploymentFile.name, DeploymentFile.sha256, DeploymentFile.content)
-        .where(DeploymentFile.deployment_id == record.deployment_id).order_by(DeploymentFile.name))]
+    files = stored_files(session, record.deployment_id)
     process_file = diagram_of(session, record).file_name
     seal = covering_seal(session, stream)
     return CaseFile(record, attributes_of(session, record.id), events, chain, (head[0], head[1]), bundle, files,
@@ -111,8 +104,8 @@ def read_case(session: Session, instance_id: int) -> CaseFile:
 def verify_case(session: Session, case: CaseFile, replay: ReplayVerdict) -> Verification:
     """Re-compute the stream's chain against its head and each deployment file's hash."""
     files = [f"{file.name}: content does not match its sha256" for file in case.files
-             if hashlib.sha256(file.content.encode("utf-8")).hexdigest() != file.sha256]
-    recomputed = bundle_hash({file.name: file.content.encode("utf-8") for file in case.files})
+             if hashlib.sha256(file.data).hexdigest() != file.sha256]
+    recomputed = bundle_hash({file.name: file.data for file in case.files})
     if not files and recomputed != case.bundle_hash:
         files.append("the deployment's bundle hash does not match its files")
     return Verification(verify_stream(session, case.stream), files, replay)
@@ -137,7 +130,7 @@ def case_timeline(case: CaseFile) -> tuple[Timeline, dict[str, str]]:
     for file in case.files:
         if file.name == case.process_file:
             try:
-                tree = read_bpmn(file.name, file.content.encode("utf-8"))
+                tree = read_bpmn(file.name, file.data)
             except DeployError:  # read the same way at deploy; only a changed row can fail here
                 break
             names, labels = data_names(tree), element_names(tree)
@@ -165,10 +158,19 @@ def case_document(case: CaseFile, verification: Verification, *, exported_at: da
         "head": {"seq": case.head[0], "hash": case.head[1]},
         "deployment": {"id": record.deployment_id, "bundle_hash": case.bundle_hash,
                        "bundle_hash_rule": "sha256 over, for each file sorted by name: name NUL sha256-hex LF",
-                       "files": [asdict(file) for file in case.files]},
+                       "files": [_file_document(file) for file in case.files]},
         "seal": case.seal,
         "verification": verification.as_json(),
     }
+
+
+def _file_document(file: StoredFile) -> dict[str, str]:
+    """A deployed file in the case file: its text, and its exact bytes (base64) when the analyst
+    sent it in another encoding than UTF-8 — the sha256 is of those bytes."""
+    document = {"name": file.name, "sha256": file.sha256, "content": file.content}
+    if not file.sent_as_utf8:
+        document["content_base64"] = base64.b64encode(file.data).decode("ascii")
+    return document
 
 
 def record_export(session: Session, case: CaseFile, verification: Verification, *, what: str,

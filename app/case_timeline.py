@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from app.runtime.parsing import NSMAP, owner_id
+from app.runtime.bpmn_source import NSMAP, owner_id
 from storage.instance_records import EventRecord
 
 HOLDING = {"element.ready": "ready", "element.waiting": "waiting", "element.failed": "failed"}

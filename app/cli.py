@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import getpass
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from app.cli_audit import audit_group, replay_command
 from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.bpmn_source import DeployError
+from app.runtime.deploy import DeployedBundle
 from app.runtime.errors import RuntimeActionError
+from app.services import bpmn_files
 from storage import migrate
 
 
@@ -55,22 +60,24 @@ def db_upgrade(revision: str) -> None:
 
 def _deploy(files: list[Path]) -> None:
     payload = {path.name: path.read_bytes() for path in files}
+    _report(lambda: _services().deploy_files(payload, _cli_actor()))
+
+
+def _seed_from(directory: Path) -> None:
+    """What ``bpmn/`` does on start: seed the processes that have no version, change nothing that runs."""
+    if not bpmn_files(directory):
+        click.echo(f"no BPMN files in {directory}")
+        return
+    _report(lambda: _services().seed_directory(directory, _cli_actor()))
+
+
+def _report(write: Callable[[], list[DeployedBundle]]) -> None:
     try:
-        bundles = _services().deploy_files(payload, _cli_actor())
+        bundles = write()
     except DeployError as exc:
         raise click.ClickException("deployment refused, nothing was deployed:\n" + str(exc)) from None
     for bundle in bundles:
-        state = "new deployment" if bundle.new else "unchanged"
-        versions = ", ".join(f"{pid} v{v}" for pid, v in sorted(bundle.versions.items()))
-        click.echo(f"{', '.join(bundle.files)}: {state} #{bundle.deployment_id} ({versions})")
-
-
-def _deploy_directory(directory: Path) -> None:
-    files = sorted(directory.glob("*.bpmn"))
-    if files:
-        _deploy(files)
-    else:
-        click.echo(f"no BPMN files in {directory}")
+        click.echo(bundle.summary())
 
 
 @click.command("deploy")
@@ -141,9 +148,9 @@ def users_set_password(username: str, password: str | None) -> None:
 @click.pass_context
 @with_appcontext
 def bootstrap_command(context: click.Context, demo: bool) -> None:
-    """Upgrade the database, deploy bpmn/, and (with --demo) seed an empty archive."""
+    """Upgrade the database, deploy bpmn/'s processes that have none yet, and (with --demo) seed an empty archive."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
-    _deploy_directory(Path(current_app.config["BPMN_DIR"]))
+    _seed_from(Path(current_app.config["BPMN_DIR"]))
     if demo:
         context.invoke(seed_demo_command)
 
@@ -210,7 +217,7 @@ def worker_command() -> None:
     logging.getLogger("spiff.workflow").setLevel(logging.WARNING)  # "Initialized workflow" per step
     config = current_app.config
     if config["DEPLOY_ON_START"]:
-        _deploy_directory(Path(config["BPMN_DIR"]))
+        _seed_from(Path(config["BPMN_DIR"]))
     Worker(_services(), tick_seconds=config["TICK_SECONDS"], outbox_seconds=config["OUTBOX_SECONDS"],
            periodic=periodic_jobs(_services(), config)).run_forever()
 
@@ -239,4 +246,36 @@ def _create_app() -> Flask:
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app, help="relayflow: durable BPMN workflows.")
+# Commands that make the schema (db, bootstrap) or never read it.
+_SCHEMA_FREE = frozenset({"db", "bootstrap", "shell", "routes"})
+
+
+class _Relayflow(FlaskGroup):
+    """The console script: every command that needs the schema first checks that the database is
+    migrated, and says what to run when it is not (issue 10 item 8) — one check for all commands."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None or command.callback is None or name in _SCHEMA_FREE:
+            return command
+        return _checking_schema_first(command)
+
+
+def _checking_schema_first(command: click.Command) -> click.Command:
+    callback = command.callback
+    assert callback is not None
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        problem = migrate.schema_problem(app.config["DATABASE_URL"])
+        if problem is not None:
+            raise click.ClickException(problem)
+        return callback(*args, **kwargs)
+
+    checked_command = copy.copy(command)
+    checked_command.callback = checked
+    return checked_command
+
+
+main = _Relayflow(create_app=_create_app, help="relayflow: durable BPMN workflows.")

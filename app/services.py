@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.core import TerminationHook
-from app.runtime.deploy import DeployedBundle, deploy
+from app.runtime.deploy import DeployedBundle, deploy, seed
 from app.runtime.forms import Validator
 from app.runtime.inbox import Inbox
 from app.runtime.outbox import OutboxAdapter, OutboxDispatcher, Receipt
@@ -29,14 +29,28 @@ class Services:
     sealer: Sealer | None = None  # the global chain (set by ``create_app``, which knows where its files go)
 
     def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:
-        with self.db.transaction() as session:
-            return deploy(session, self.runtime.codec, self.clock, actor, files,
-                          operators=self.runtime.handlers.keys(), roles=ROLES,
-                          validators=self.runtime.validators.keys())
+        """Make the files what new instances start (re-deploying earlier content rolls back to it)."""
+        return self._write(deploy, files, actor)
 
     def deploy_directory(self, directory: str | Path, actor: Actor) -> list[DeployedBundle]:
-        files = {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.bpmn"))}
-        return self.deploy_files(files, actor) if files else []
+        return self.deploy_files(bpmn_files(directory), actor)
+
+    def seed_directory(self, directory: str | Path, actor: Actor) -> list[DeployedBundle]:
+        """Deploy the directory's processes that have no version yet; change nothing that runs."""
+        return self._write(seed, bpmn_files(directory), actor)
+
+    def _write(self, how: Callable[..., list[DeployedBundle]], files: Mapping[str, bytes],
+               actor: Actor) -> list[DeployedBundle]:
+        if not files:
+            return []
+        with self.db.transaction() as session:
+            return how(session, self.runtime.codec, self.clock, actor, files, operators=self.runtime.handlers.keys(),
+                       roles=ROLES, validators=self.runtime.validators.keys())
+
+
+def bpmn_files(directory: str | Path) -> dict[str, bytes]:
+    """The ``*.bpmn`` files of a directory, by name."""
+    return {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.bpmn"))}
 
 
 def build_services(db: Database, clock: Clock, handlers: Mapping[str, object],

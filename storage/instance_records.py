@@ -1,5 +1,5 @@
 """What the instance detail shows, read without the serialized state: the row's facts, its open
-user tasks, its incidents, its history, and the BPMN files its version was deployed with."""
+user tasks, its incidents and its history (its BPMN files: ``storage.deployments.stored_files``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import DeploymentFile, HistoryEvent, Incident, Instance, ProcessVersion, UserTask
+from storage.models import HistoryEvent, Incident, Instance, ProcessVersion, UserTask
 
 
 @dataclass(frozen=True)
@@ -141,11 +141,3 @@ def element_events(session: Session, stream: str) -> list[tuple[str, str]]:
                                   HistoryEvent.element_id.is_not(None))
                            .order_by(HistoryEvent.seq))
     return [(kind, str(element)) for kind, element in rows]
-
-
-def deployment_files(session: Session, deployment_id: int) -> list[tuple[str, str]]:
-    """(file name, BPMN XML) of every file deployed in a deployment, exactly as deployed."""
-    rows = session.execute(select(DeploymentFile.name, DeploymentFile.content)
-                           .where(DeploymentFile.deployment_id == deployment_id)
-                           .order_by(DeploymentFile.name))
-    return [(name, content) for name, content in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -47,6 +47,10 @@ class Deployment(Base):
 
 
 class DeploymentFile(Base):
+    """A BPMN file as deployed: its text, and its bytes exactly as sent (their sha256 is hashed
+    into the bundle hash). ``raw`` holds those bytes only when they are not ``content`` in UTF-8
+    (a file saved as ISO-8859-1 or UTF-16, or with a byte-order mark)."""
+
     __tablename__ = "deployment_files"
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
@@ -54,6 +58,7 @@ class DeploymentFile(Base):
     name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ProcessVersion(Base):

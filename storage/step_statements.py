@@ -33,8 +33,13 @@ _LATEST_VERSION = (
     select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"))
     .order_by(ProcessVersion.version.desc()).limit(1)
 )
-_IN_DEPLOYMENT = select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"),
-                                                 ProcessVersion.deployment_id == bindparam("deployment_id"))
+# A rolled-back deployment holds several versions of a process (the first and each re-deployment):
+# a child starts the latest of them.
+_IN_DEPLOYMENT = (
+    select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"),
+                                    ProcessVersion.deployment_id == bindparam("deployment_id"))
+    .order_by(ProcessVersion.version.desc()).limit(1)
+)
 _ROUTE = (
     select(_waiting.c.instance_id, _waiting.c.correlations)
     .where(_waiting.c.message_name == bindparam("name"), _waiting.c.correlation == bindparam("correlation"))

@@ -13,7 +13,8 @@ from app.runtime.bpmn_source import read_bpmn
 from app.runtime.deploy import STREAM, bundle_hash
 from app.runtime.parsing import parse_bundle
 from app.runtime.state import SpecPair
-from storage.models import Deployment, DeploymentFile, HistoryEvent
+from storage.deployments import stored_files
+from storage.models import Deployment, HistoryEvent
 
 
 class SourceChanged(Exception):
@@ -37,8 +38,7 @@ class DeploymentSources:
 
     def _parser(self, session: Session, deployment_id: int) -> object:
         if deployment_id not in self._parsers:
-            files = {f.name: f.content.encode("utf-8") for f in session.execute(
-                select(DeploymentFile).where(DeploymentFile.deployment_id == deployment_id)).scalars()}
+            files = {file.name: file.data for file in stored_files(session, deployment_id)}
             check_deployed_files(session, deployment_id, files)
             try:
                 self._parsers[deployment_id] = parse_bundle({name: read_bpmn(name, data)

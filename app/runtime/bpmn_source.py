@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 
 _DTD_REFUSED = "DOCTYPE/ENTITY declarations are not allowed in BPMN files (XXE/entity-expansion protection)"
@@ -30,7 +32,10 @@ _ENCODING_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"<\x00?\x00", "utf-16-le"),
     (b"\x00<\x00?", "utf-16-be"),
 )
-# Encodings whose declaration we accept; anything else (UTF-7, EBCDIC, ...) could hide markup.
+# Encodings whose declaration we accept; anything else (UTF-7, EBCDIC, ...) could hide markup
+# from the prolog scan. Besides these, the ASCII-compatible single-byte families other modelers
+# save in (ISO-8859-n, windows-125n) are accepted: the scan reads them as Latin-1 correctly.
+_SINGLE_BYTE = re.compile(r"(iso-?8859-\d{1,2}|windows-125\d|cp125\d)")
 _ALLOWED_DECLARED = {
     "utf-8",
     "utf8",
@@ -61,6 +66,10 @@ class DeployProblem:
     element_id: str | None
     message: str
 
+    def __post_init__(self) -> None:
+        # One problem, one line: a name or a library message may hold newlines (issue 10 item 12).
+        object.__setattr__(self, "message", " ".join(self.message.split()))
+
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.element_id is not None:
@@ -80,12 +89,35 @@ def _refuse(name: str, message: str, line: int | None = None) -> DeployError:
     return DeployError([DeployProblem(name, line, None, message)])
 
 
+def _signature_encoding(data: bytes) -> str | None:
+    """The encoding the document's byte-order mark or first bytes announce (None: ASCII-compatible)."""
+    return next((encoding for signature, encoding in _ENCODING_SIGNATURES if data.startswith(signature)), None)
+
+
 def _decode_for_scan(data: bytes) -> str:
     """Decode enough of the document to find its prolog; ASCII-compatible bytes map one to one."""
-    for signature, encoding in _ENCODING_SIGNATURES:
-        if data.startswith(signature):
-            return data.decode(encoding, errors="replace").lstrip("\ufeff")
+    encoding = _signature_encoding(data)
+    if encoding is not None:
+        return data.decode(encoding, errors="replace").lstrip("\ufeff")
     return data.decode("latin-1")
+
+
+def _declared_encoding(text: str) -> str | None:
+    declaration = _XML_DECL.match(text)
+    found = _DECLARED_ENCODING.search(declaration.group(0)) if declaration else None
+    return found.group(1).strip() if found else None
+
+
+def _accepted(encoding: str) -> bool:
+    return encoding.lower() in _ALLOWED_DECLARED or _SINGLE_BYTE.fullmatch(encoding.lower()) is not None
+
+
+def bpmn_text(data: bytes) -> str:
+    """The document as text, decoded as the XML parser reads it: by its byte-order mark or first
+    bytes, else by its declared encoding, else as UTF-8; a byte-order mark is not part of the text.
+    Raises UnicodeDecodeError when the bytes do not fit (``read_bpmn`` refuses such a file)."""
+    encoding = _signature_encoding(data) or _declared_encoding(data.decode("latin-1")) or "utf-8"
+    return data.decode(encoding).lstrip("\ufeff")
 
 
 def _check_prolog(name: str, data: bytes) -> None:
@@ -95,11 +127,10 @@ def _check_prolog(name: str, data: bytes) -> None:
     spellings such as ``<!doctype`` or ``< !DOCTYPE`` are refused as well.
     """
     text = _decode_for_scan(data)
+    encoding = _declared_encoding(text)
+    if encoding is not None and not _accepted(encoding):
+        raise _refuse(name, f"unsupported encoding {encoding!r}: save the file as UTF-8", 1)
     declaration = _XML_DECL.match(text)
-    if declaration:
-        encoding = _DECLARED_ENCODING.search(declaration.group(0))
-        if encoding and encoding.group(1).strip().lower() not in _ALLOWED_DECLARED:
-            raise _refuse(name, f"unsupported encoding {encoding.group(1)!r}: save the file as UTF-8", 1)
     pos = declaration.end() if declaration else 0
     while True:
         while pos < len(text) and text[pos].isspace():
@@ -147,8 +178,16 @@ def read_bpmn(name: str, data: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree.
         # parser's own log holds only this file's, and its first error is the cause.
         errors = parser.error_log.filter_from_errors()
         message, line = (errors[0].message, errors[0].line) if errors else (str(exc.msg), exc.lineno)
+        if message.startswith("Invalid bytes in character encoding"):
+            declared = _declared_encoding(_decode_for_scan(data)) or "UTF-8"
+            message = (f"line {line} holds bytes that are not {declared}, the encoding the file declares: save it as "
+                       'UTF-8, or declare the encoding it was saved in (such as encoding="windows-1252")')
         raise _refuse(name, f"malformed XML: {message}", line) from None
     tree = root.getroottree()
+    try:
+        bpmn_text(data)
+    except (UnicodeDecodeError, LookupError):  # the XML parser read it; Python cannot show it as text
+        raise _refuse(name, f"the file is not valid {tree.docinfo.encoding}: save it as UTF-8") from None
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         raise _refuse(name, _DTD_REFUSED)
     if root.tag != f"{{{BPMN_NS}}}definitions":
@@ -159,3 +198,15 @@ def read_bpmn(name: str, data: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree.
             root.sourceline,
         )
     return tree
+
+
+def owner_id(node: etree._Element) -> str | None:
+    """The id of the nearest BPMN element at or around the node.
+
+    Extension elements are skipped: the ``id`` of a spiffworkflow:serviceTaskOperator or
+    parameter names an operation or argument, not a node an analyst can find in the diagram.
+    """
+    for candidate in (node, *node.iterancestors()):
+        if etree.QName(candidate).namespace == BPMN_NS and candidate.get("id"):
+            return candidate.get("id")
+    return None

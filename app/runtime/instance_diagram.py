@@ -18,12 +18,13 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from app.runtime.bpmn_source import BPMN_NS, DeployError, read_bpmn
+from app.runtime.bpmn_source import BPMN_NS, NSMAP, DeployError, owner_id, read_bpmn
 from app.runtime.errors import NotFound
 from app.runtime.history import instance_stream
-from app.runtime.parsing import NSMAP, children_processes, owner_id, process_ids_defined
+from app.runtime.parsing import children_processes, process_ids_defined
 from app.runtime.saving import ACTIVE
 from storage import instance_records
+from storage.deployments import stored_files
 from storage.instance_records import InstanceRecord
 
 _ENTERED = ("element.ready", "element.waiting", "element.completed", "element.failed")
@@ -108,14 +109,14 @@ def last_transitions(events: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _deployed_process(session: Session, record: InstanceRecord) -> tuple[str, str, Any]:
-    for name, xml in instance_records.deployment_files(session, record.deployment_id):
+    for file in stored_files(session, record.deployment_id):
         try:
-            tree = read_bpmn(name, xml.encode("utf-8"))
+            tree = read_bpmn(file.name, file.data)
         except DeployError:  # deployed files were read the same way; this one is not ours to show
             continue
         if record.process_id in process_ids_defined(tree):
             [process] = tree.xpath("//bpmn:process[@id=$pid]", namespaces=NSMAP, pid=record.process_id)
-            return name, xml, process
+            return file.name, file.content, process
     raise NotFound(f"the BPMN file of {record.process_id} version {record.version} is not in its deployment")
 
 

@@ -8,61 +8,20 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection
-from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from app.runtime.bpmn_source import DeployProblem
+from app.runtime.bpmn_code import code_sites
+from app.runtime.bpmn_source import NSMAP, DeployProblem, owner_id
 from app.runtime.expressions import RestrictedExpressionError, compile_expression, compile_script
-from app.runtime.parsing import NSMAP, children_processes, owner_id
+from app.runtime.foreign_expressions import python_for
+from app.runtime.lint_names import unavailable_name_problems
+from app.runtime.parsing import children_processes
 from app.runtime.projection import DUE_IN_PROPERTY, parse_due_in
+from app.runtime.timer_values import ISO_SHAPED, TIMER_KINDS, iso_literal, timer_nodes
 
 _Found = list[tuple[etree._Element, str]]  # (where, what is wrong), turned into DeployProblems at the end
-
-# (where the code is, what an analyst calls it)
-_EXPRESSIONS: tuple[tuple[str, str], ...] = (
-    (".//bpmn:sequenceFlow/bpmn:conditionExpression", "condition"),
-    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "loop condition"),
-    (".//bpmn:completionCondition", "completion condition"),
-    (".//bpmn:loopCardinality", "loop cardinality"),
-    (".//bpmn:conditionalEventDefinition/bpmn:condition", "event condition"),
-    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "correlation expression"),
-    # SpiffWorkflow's validator renames formalExpression to messagePath in place.
-    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath", "correlation expression"),
-    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "correlation expression"),
-    (".//spiffworkflow:messagePayload", "message payload"),
-    (".//spiffworkflow:payloadExpression", "payload expression"),
-)
-_SCRIPTS: tuple[tuple[str, str], ...] = (
-    (".//bpmn:scriptTask/bpmn:script", "script"),
-    (".//spiffworkflow:preScript", "pre-script"),
-    (".//spiffworkflow:postScript", "post-script"),
-)
-
-
-def _parse_duration(value: str) -> Any:
-    parsed = TimerEventDefinition.parse_iso_duration(value)
-    if not parsed:
-        raise ValueError("empty duration")
-    return parsed
-
-
-def _parse_date(value: str) -> Any:
-    parsed = TimerEventDefinition.parse_time_or_duration(value)
-    if not isinstance(parsed, datetime):
-        raise ValueError("not a date")
-    return parsed
-
-
-# timer element → (what it holds, example, parser that raises on a bad literal)
-_TIMERS: dict[str, tuple[str, str, Callable[[str], Any]]] = {
-    "timeDuration": ("duration", '"PT2H"', _parse_duration),
-    "timeCycle": ("cycle", '"R3/PT30M"', TimerEventDefinition.parse_iso_recurring_interval),
-    "timeDate": ("date", '"2025-06-01T09:00:00+00:00"', _parse_date),
-}
-
 
 def lint_tree(
     name: str,
@@ -88,8 +47,9 @@ def lint_tree(
     problems += _call_problems(tree, processes)
     if validators is not None:
         problems += _validator_problems(tree, validators)
-    problems.sort(key=lambda found: found[0].sourceline or 0)
-    return [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
+    located = [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
+    located += unavailable_name_problems(name, tree)
+    return sorted(located, key=lambda problem: problem.line or 0)
 
 
 def _find(tree: etree._ElementTree, path: str) -> list[etree._Element]:
@@ -98,18 +58,9 @@ def _find(tree: etree._ElementTree, path: str) -> list[etree._Element]:
 
 def _code_problems(tree: etree._ElementTree) -> _Found:
     found: _Found = []
-    checks: list[tuple[str, str, Callable[[str], Any]]]
-    checks = [(path, label, compile_expression) for path, label in _EXPRESSIONS]
-    checks += [(path, label, _compile_script_without_imports) for path, label in _SCRIPTS]
-    for path, label, compile_code in checks:
-        for node in _find(tree, path):
-            if node.text and node.text.strip():
-                found += _compile_problem(node, label, node.text, compile_code)
-    for node in _find(tree, ".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter"):
-        value = node.get("value")
-        if value is not None:
-            label = f"service parameter {node.get('id', '')!r}"
-            found += _compile_problem(node, label, value, compile_expression)
+    for site in code_sites(tree):
+        compile_code = _compile_script_without_imports if site.is_script else compile_expression
+        found += _compile_problem(site.node, site.label, site.source, compile_code)
     return found
 
 
@@ -130,8 +81,22 @@ def _compile_problem(
     try:
         compile_code(source)
     except RestrictedExpressionError as exc:
+        foreign = python_for(source)
+        if foreign is not None:
+            kind = "conditions" if "condition" in label else "expressions"
+            return [(node, f"{label} {_excerpt(source)!r} is {foreign[0]}, but {kind} are Python expressions: "
+                           f"{_write(foreign[1])}")]
         return [(node, f"{label} {_excerpt(source)!r} is refused: {exc}")]
     return []
+
+
+def _write(python: str) -> str:
+    """Advice to write the translation, when it is Python indeed (FEEL's ``every … satisfies`` is not)."""
+    try:
+        compile_expression(python)
+    except RestrictedExpressionError:
+        return "rewrite it in Python"
+    return f"write {python}"
 
 
 def _excerpt(source: str, limit: int = 60) -> str:
@@ -142,8 +107,8 @@ def _excerpt(source: str, limit: int = 60) -> str:
 
 def _timer_problems(tree: etree._ElementTree) -> _Found:
     found: _Found = []
-    for kind in _TIMERS:
-        for node in _find(tree, f".//bpmn:timerEventDefinition/bpmn:{kind}"):
+    for kind in TIMER_KINDS:
+        for node in timer_nodes(tree, kind):
             message = _timer_message(kind, (node.text or "").strip())
             if message:
                 found.append((node, message))
@@ -151,45 +116,43 @@ def _timer_problems(tree: etree._ElementTree) -> _Found:
 
 
 def _timer_message(kind: str, source: str) -> str | None:
-    """Why a timer expression is wrong, or None. It must be a quoted ISO-8601 literal or a name."""
-    holds, example, parse = _TIMERS[kind]
-    advice = f"timer must be a quoted ISO-8601 {holds} such as {example} or a variable name"
+    """Why a timer value is wrong, or None. It must be an ISO-8601 literal (quoted or not) or an
+    expression naming a process variable."""
+    timer = TIMER_KINDS[kind]
+    advice = f"timer must be an ISO-8601 {timer.holds} such as {timer.example} or a variable name"
+    if not source:
+        return f"timer has no expression: {advice}"
+    if iso_literal(kind, source):
+        return None
+    foreign = python_for(source)
+    if foreign is not None:
+        return (f"timer {source!r} is {foreign[0]}, but timers are ISO-8601 values or Python expressions: "
+                f"{_write(foreign[1])}")
+    if ISO_SHAPED.fullmatch(source):
+        return f"timer {source!r} is not a valid ISO-8601 {timer.holds}: {advice}"
     try:
         literal = ast.literal_eval(source)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _timer_name_message(source, advice)
     if not isinstance(literal, str):
         return f"timer {source!r} is not text: {advice}"
-    try:
-        parse(literal.strip())
-    except Exception:  # SpiffWorkflow raises bare Exception/ValueError/IndexError on bad input
-        return f"timer {source} is not a valid ISO-8601 {holds}: {advice}"
+    if not timer.accepts(literal.strip()):
+        return f"timer {source} is not a valid ISO-8601 {timer.holds}: {advice}"
     return None
 
 
 def _timer_name_message(source: str, advice: str) -> str | None:
-    if not source:
-        return f"timer has no expression: {advice}"
     try:
         body = ast.parse(source, mode="eval").body
     except SyntaxError:
         return f"timer {source!r} is not an expression: {advice}"
     if not isinstance(body, ast.Name):
-        return f"timer {source!r} is neither a quoted literal nor a variable name: {advice}"
-    if _looks_like_iso(body.id):
-        return f'timer {source} is not quoted, so it would be read as a variable: write "{source}"'
+        return f"timer {source!r} is neither an ISO-8601 literal nor a variable name: {advice}"
     try:
         compile_expression(source)
     except RestrictedExpressionError as exc:
         return f"timer {source!r} is refused: {exc}"
     return None
-
-
-def _looks_like_iso(word: str) -> bool:
-    try:
-        return bool(TimerEventDefinition.parse_time_or_duration(word))
-    except Exception:  # not ISO-8601 in any form SpiffWorkflow reads
-        return False
 
 
 def _due_problems(tree: etree._ElementTree) -> _Found:

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Iterable
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem
+from app.runtime.bpmn_source import NSMAP, DeployError, DeployProblem, owner_id
+from app.runtime.parse_problems import problem_from
+from app.runtime.timer_values import quote_iso_literals
 
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 START_CHILDREN = "relayflow.start_children"
 
 
 def process_ids_defined(tree: etree._ElementTree) -> list[str]:
     """Return the ids of every bpmn:process in the file, in document order."""
     return [str(pid) for pid in tree.xpath("//bpmn:process/@id", namespaces=NSMAP)]
+
+
+def executable_process_ids(tree: etree._ElementTree) -> list[str]:
+    """The ids of the file's processes SpiffWorkflow will build, in document order: it reads a
+    missing ``isExecutable`` as true and anything but ``"true"`` as false."""
+    return [str(node.get("id")) for node in tree.iterfind(".//bpmn:process", namespaces=NSMAP)
+            if node.get("isExecutable", "true") == "true"]
 
 
 def called_processes(tree: etree._ElementTree) -> list[tuple[str, str, int | None]]:
@@ -48,18 +53,6 @@ def children_processes(tree: etree._ElementTree) -> list[tuple[etree._Element, s
         if isinstance(process, str):
             found.append((node, process))
     return found
-
-
-def owner_id(node: etree._Element) -> str | None:
-    """The id of the nearest BPMN element at or around the node.
-
-    Extension elements are skipped: the ``id`` of a spiffworkflow:serviceTaskOperator or
-    parameter names an operation or argument, not a node an analyst can find in the diagram.
-    """
-    for candidate in (node, *node.iterancestors()):
-        if etree.QName(candidate).namespace == BPMN_NS and candidate.get("id"):
-            return candidate.get("id")
-    return None
 
 
 def group_into_bundles(trees: dict[str, etree._ElementTree]) -> list[list[str]]:
@@ -91,9 +84,12 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
     """Validate and parse one bundle, building every process spec so that errors surface now.
 
     Raises DeployError listing every problem found, each located by file, line and element id.
-    The trees are copied first: SpiffWorkflow's validator rewrites some elements in place.
+    The trees are copied first: SpiffWorkflow's validator rewrites some elements in place, and so
+    do we — a timer written as a plain ISO 8601 value is handed to the engine quoted.
     """
     trees = {name: copy.deepcopy(tree) for name, tree in sorted(trees.items())}
+    for tree in trees.values():
+        quote_iso_literals(tree)  # the one place deploy and replay both go through (issue 10 item 13)
     _raise_if_any(_duplicate_process_problems(trees))
 
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -101,8 +97,8 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
     for name, tree in trees.items():
         try:
             parser.add_bpmn_xml(tree, filename=name)
-        except ValidationException as exc:
-            problems.append(_problem_from(exc, name, trees))
+        except Exception as exc:  # the library's own errors, and the ones its error paths raise
+            problems.append(problem_from(exc, name, trees))
     _raise_if_any(problems)
 
     owner = {pid: name for name, tree in trees.items() for pid in process_ids_defined(tree)}
@@ -110,8 +106,8 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
         try:
             parser.get_spec(process_id)
             parser.get_subprocess_specs(process_id)
-        except ValidationException as exc:
-            problems.append(_problem_from(exc, owner.get(process_id, ""), trees))
+        except Exception as exc:  # the library's own errors, and the ones its error paths raise
+            problems.append(problem_from(exc, owner.get(process_id, ""), trees))
     _raise_if_any(list(dict.fromkeys(problems)))
     return parser
 
@@ -133,30 +129,3 @@ def _duplicate_process_problems(trees: dict[str, etree._ElementTree]) -> list[De
             else:
                 first_seen[pid] = name
     return problems
-
-
-def _problem_from(
-    exc: ValidationException, fallback_file: str, trees: dict[str, etree._ElementTree]
-) -> DeployProblem:
-    """Locate a SpiffWorkflow ValidationException: XSD errors have a line, semantic ones an id."""
-    file = exc.file_name or fallback_file
-    tree = trees.get(file)
-    line = exc.line_number if isinstance(exc.line_number, int) else None
-    element_id = exc.id or None
-    if tree is not None and line is None and element_id is not None:
-        line = next((node.sourceline for node in _with_id(tree, element_id)), None)
-    if tree is not None and element_id is None and line is not None:
-        element_id = _id_at_line(tree, line)
-    message = str(exc.args[0]) if exc.args else str(exc)
-    for namespace, prefix in ((BPMN_NS, "bpmn"), (SPIFF_NS, "spiffworkflow")):
-        message = message.replace(f"{{{namespace}}}", f"{prefix}:")
-    return DeployProblem(file, line, element_id, message.strip())
-
-
-def _with_id(tree: etree._ElementTree, element_id: str) -> Iterable[etree._Element]:
-    return tree.xpath("//*[@id=$value]", value=element_id)
-
-
-def _id_at_line(tree: etree._ElementTree, line: int) -> str | None:
-    node = next((node for node in tree.iter(etree.Element) if node.sourceline == line), None)
-    return None if node is None else owner_id(node)

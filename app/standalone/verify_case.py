@@ -20,6 +20,7 @@ A file that cannot be read as a case file exits 2. See docs/verifying-a-case-fil
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sys
@@ -49,10 +50,18 @@ def event_hash(event: dict[str, Any]) -> str:
     return sha256_hex(canonical_json({name: event[name] for name in HASHED_FIELDS}))
 
 
+def file_bytes(file: dict[str, Any]) -> bytes:
+    """A deployed file's bytes as the analyst sent them: ``content_base64`` when the file was not
+    sent as UTF-8 (ISO-8859-1, UTF-16...), else its ``content`` in UTF-8."""
+    if "content_base64" in file:
+        return base64.b64decode(file["content_base64"], validate=True)
+    return str(file["content"]).encode("utf-8")
+
+
 def bundle_hash(files: list[dict[str, Any]]) -> str:
     digest = hashlib.sha256()
     for file in sorted(files, key=lambda f: f["name"]):
-        digest.update(f"{file['name']}\0{sha256_hex(file['content'])}\n".encode())
+        digest.update(f"{file['name']}\0{hashlib.sha256(file_bytes(file)).hexdigest()}\n".encode())
     return digest.hexdigest()
 
 
@@ -90,7 +99,7 @@ def check_head(case: dict[str, Any], last: tuple[int, str], expected_head: str |
 
 def check_files(deployment: dict[str, Any]) -> None:
     for file in deployment["files"]:
-        if sha256_hex(file["content"]) != file["sha256"]:
+        if hashlib.sha256(file_bytes(file)).hexdigest() != file["sha256"]:
             raise Broken(f"deployment file {file['name']}: content does not match its sha256")
     if bundle_hash(deployment["files"]) != deployment["bundle_hash"]:
         raise Broken(f"deployment {deployment['id']}: bundle hash does not match its files")

@@ -21,7 +21,7 @@ from app.runtime.actors import Actor
 from app.services import Services
 from app.users import create_user
 from storage.models import Instance, ProcessVersion, UserTask, WaitingMessage
-from tests.conftest import APPROVER, EXECUTOR, START, SYSADMIN, deploy
+from tests.conftest import APPROVER, EXECUTOR, START, SYSADMIN, TEST_BPMN, deploy
 from tests.doubles import RecordingAdapter, TestHandlers
 from tests.integration.history_support import Seen, events, the_event
 
@@ -286,3 +286,18 @@ def test_a_deployment_is_recorded_with_its_files_and_versions(services: Services
     assert (event.type, event.actor, event.at, event.data["versions"]) == (
         "deployment.created", SYSADMIN.name, START, {"approval": 1})
     assert len(event.data["bundle_hash"]) == 64
+
+
+def test_a_rollback_is_recorded_with_who_when_and_what_it_re_deployed(
+        services: Services, clock: time_machine.Coordinates) -> None:
+    """Issue 10 item 7: re-deploying v1's files after v2 records "re-deployed v1 as v3"."""
+    original = (TEST_BPMN / "approval.bpmn").read_bytes()
+    services.deploy_files({"approval.bpmn": original.replace(b"'approved: '", b"'v2: '")}, SYSADMIN)
+    clock.shift(timedelta(minutes=5))
+    services.deploy_files({"approval.bpmn": original}, APPROVER)
+    [created] = [e for e in events(services, "deployments") if e.data["files"] == ["approval.bpmn"]
+                 and e.data["versions"] == {"approval": 1}]
+    assert the_event(services, "deployment.redeployed", "deployments") == Seen(
+        "deployments", "deployment.redeployed", None, APPROVER.name, START + timedelta(minutes=5), None,
+        {"deployment_id": created.data["deployment_id"], "bundle_hash": created.data["bundle_hash"],
+         "files": ["approval.bpmn"], "versions": {"approval": 3}, "redeployed": {"approval": 1}})

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from app.runtime import bpmn_source
-from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
+from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem, bpmn_text, read_bpmn
 
 FIXTURES = Path(__file__).parent / "bpmn"
 DTD_MESSAGE = "DOCTYPE/ENTITY declarations are not allowed in BPMN files (XXE/entity-expansion protection)"
@@ -128,6 +128,35 @@ def test_doctype_is_found_in_other_encodings(encoding: str) -> None:
     with pytest.raises(DeployError) as excinfo:
         read_bpmn("encoded.bpmn", text.encode(encoding))
     assert only_problem(excinfo).message == DTD_MESSAGE
+
+
+@pytest.mark.parametrize(("declared", "codec", "word"), [
+    ("windows-1252", "cp1252", "Prüfung €5"), ("ISO-8859-1", "latin-1", "Prüfung"),
+    ("ISO-8859-15", "iso-8859-15", "Prüfung €5"), ("UTF-16", "utf-16", "Prüfung 审批"),
+    ("UTF-16BE", "utf-16-be", "Prüfung 审批"), ("UTF-8", "utf-8", "Prüfung 审批"),
+])
+def test_the_encodings_other_modelers_save_are_read_and_decoded(declared: str, codec: str, word: str) -> None:
+    """issue 10 item 10: windows-1252 was refused ("save the file as UTF-8"); ISO-8859-1 and UTF-16
+    passed every check and then crashed where the deployment was stored."""
+    text = (f'<?xml version="1.0" encoding="{declared}"?>\n'
+            f"{DEFINITIONS}<bpmn:documentation>{word}</bpmn:documentation></bpmn:definitions>")
+    data = text.encode(codec)
+    tree = read_bpmn("encoded.bpmn", data)
+    assert tree.getroot()[0].text == word
+    assert bpmn_text(data) == text  # what the diagram shows; a byte-order mark is not part of it
+
+
+def test_utf8_with_a_byte_order_mark_reads_as_text_without_it() -> None:
+    data = b"\xef\xbb\xbf" + (FIXTURES / "c.bpmn").read_bytes()
+    assert bpmn_text(data) == (FIXTURES / "c.bpmn").read_text(encoding="utf-8")
+
+
+def test_a_file_the_parser_reads_but_python_cannot_decode_is_refused_before_it_is_stored() -> None:
+    # libxml2 (iconv) maps windows-1255's 0xCA; Python's codec does not, so the text could not be stored.
+    data = f'<?xml version="1.0" encoding="windows-1255"?>\n{DEFINITIONS}'.encode() + b"\xca</bpmn:definitions>"
+    with pytest.raises(DeployError) as excinfo:
+        read_bpmn("hebrew.bpmn", data)
+    assert str(only_problem(excinfo)) == "hebrew.bpmn the file is not valid windows-1255: save it as UTF-8"
 
 
 def test_utf7_declaration_is_refused() -> None:

@@ -150,3 +150,15 @@ def test_problems_from_several_files_are_all_reported() -> None:
     problems = parse_error({"two.bpmn": no_operator, "three.bpmn": also_no_operator})
     located = [(problem.file, problem.element_id) for problem in problems]
     assert located == [("three.bpmn", "t"), ("two.bpmn", "t")]
+
+
+def test_a_plain_iso_timer_reaches_the_engine_quoted_and_the_callers_tree_keeps_it_plain() -> None:
+    """issue 10 item 13: SpiffWorkflow evaluates timers as Python, so PT2H would be a NameError at run
+    time; parse_bundle (which deploy and replay both go through) hands it over as the literal "PT2H"."""
+    text = single_task_process("""    <bpmn:intermediateCatchEvent id="t">
+      <bpmn:timerEventDefinition id="td"><bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>""")
+    tree = read_bpmn("plain.bpmn", text.encode())
+    spec = parse_bundle({"plain.bpmn": tree}).get_spec("p")
+    assert spec.task_specs["t"].event_definition.expression == '"PT2H"'
+    assert tree.xpath("//bpmn:timeDuration/text()", namespaces={"bpmn": BPMN_NS}) == ["PT2H"]

@@ -73,3 +73,44 @@ def test_an_unknown_operator_is_refused_with_a_useful_message(services: Services
     [problem] = refused.value.problems
     assert problem.element_id == "call_flaky"
     assert "meter.zap" in problem.message and "test.flaky" in problem.message
+
+
+NOT_EXECUTABLE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">
+  <bpmn:process id="sketch" isExecutable="false">
+    <bpmn:startEvent id="start" />
+  </bpmn:process>
+  <bpmn:process id="notes" isExecutable="false" />
+</bpmn:definitions>
+"""
+NO_PROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">
+  <bpmn:collaboration id="c" />
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (NOT_EXECUTABLE, "sketch.bpmn:3 [sketch] nothing to deploy: no executable process in sketch.bpmn "
+                     "(set isExecutable=\"true\" on process 'sketch' or process 'notes')"),
+    (NO_PROCESS, "sketch.bpmn:2 nothing to deploy: no executable process in sketch.bpmn (it holds no bpmn:process)"),
+], ids=["all-non-executable", "no-process"])
+def test_a_file_with_nothing_executable_is_refused_not_deployed_empty(
+        services: Services, content: bytes, expected: str) -> None:
+    """issue 10 item 9: 159 of 831 exports from other modelers "deployed" as empty deployments."""
+    with pytest.raises(DeployError) as refused:
+        services.deploy_files({"sketch.bpmn": content, "approval.bpmn": (TEST_BPMN / "approval.bpmn").read_bytes()},
+                              SYSADMIN)
+    assert str(refused.value) == expected
+    with services.db.reading() as session:
+        assert session.execute(select(func.count(Deployment.id))).scalar_one() == 0
+
+
+def test_a_file_of_many_sketches_names_three_of_them(services: Services) -> None:
+    sketches = "".join(f'<bpmn:process id="page_{n}" isExecutable="false" />' for n in range(1, 12))
+    content = NO_PROCESS.replace(b'<bpmn:collaboration id="c" />', sketches.encode())
+    with pytest.raises(DeployError) as refused:
+        services.deploy_files({"pages.bpmn": content}, SYSADMIN)
+    assert str(refused.value) == (
+        "pages.bpmn:3 [page_1] nothing to deploy: no executable process in pages.bpmn (set isExecutable=\"true\" "
+        "on process 'page_1' or process 'page_2' or process 'page_3' (or one of 8 more))")

@@ -8,8 +8,9 @@ import time_machine
 from sqlalchemy import select
 
 from app.services import Services
+from storage.deployments import stored_files
 from storage.models import HistoryEvent
-from tests.conftest import EXECUTOR, START, deploy
+from tests.conftest import EXECUTOR, START, SYSADMIN, TEST_BPMN, deploy
 from tests.lookups import instance_row as status
 
 
@@ -48,3 +49,20 @@ def test_a_late_tick_still_fires_once(services: Services, clock: time_machine.Co
         fired = session.execute(select(HistoryEvent).where(
             HistoryEvent.instance_id == instance_id, HistoryEvent.type == "timer.fired")).scalars().all()
     assert len(fired) == 1
+
+
+def test_timers_written_as_plain_iso_8601_run_like_quoted_ones(
+    services: Services, clock: time_machine.Coordinates
+) -> None:
+    """issue 10 item 13: a plain PT2H (as every other modeler writes it) was refused at deploy; it is
+    a literal, not a variable — the engine sees it quoted, the stored file stays as the analyst sent it."""
+    plain = (TEST_BPMN / "timer_wait.bpmn").read_bytes().replace(b'>"PT2H"<', b">PT2H<")
+    services.deploy_files({"timer_wait.bpmn": plain}, SYSADMIN)
+    instance_id = services.runtime.start("timer_wait", {}, EXECUTOR)
+    assert status(services, instance_id).next_wake_at == START + timedelta(hours=2, seconds=1)
+    clock.shift(timedelta(hours=2, seconds=1))
+    assert services.runtime.wake_due() == 1
+    assert status(services, instance_id).result == {"fired": True}
+    with services.db.reading() as session:
+        [stored] = stored_files(session, 1)
+    assert stored.data == plain  # replay (tests/workflow/conftest.py) parses these bytes again

@@ -1,5 +1,6 @@
 """Where a BPMN file holds Python code: conditions, scripts, correlation and payload expressions,
-service-task parameters — each with what an analyst calls it. The deploy lints read code from here."""
+service-task parameters, whom a user task is offered to — each with what an analyst calls it. The
+deploy lints read code from here."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from app.runtime.bpmn_source import NSMAP
+from app.runtime.projection import OFFER_TO_PROPERTY
 
 # (where the code is, what an analyst calls it)
 _EXPRESSIONS: tuple[tuple[str, str], ...] = (
@@ -54,6 +56,9 @@ def code_sites(tree: etree._ElementTree) -> Iterator[CodeSite]:
         value = node.get("value")
         if value is not None:
             yield CodeSite(node, f"service parameter {node.get('id', '')!r}", value, False)
+    offers = f".//bpmn:userTask//spiffworkflow:property[@name='{OFFER_TO_PROPERTY}']"
+    for node in tree.iterfind(offers, namespaces=NSMAP):
+        yield CodeSite(node, f"user task property {OFFER_TO_PROPERTY!r}", node.get("value") or "", False)
 
 
 def script_sites(tree: etree._ElementTree) -> Iterator[CodeSite]:

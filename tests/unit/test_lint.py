@@ -392,3 +392,26 @@ def test_provided_built_ins_and_variables_named_like_built_ins_pass() -> None:
               "choice = type if input else format")
     assert lint(script_task(script)) == []
     assert lint(service("sms.send", "input")) == []
+
+
+def offered(expression: str) -> str:
+    return definitions(
+        f"""    <bpmn:userTask id="on_site">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="offer_to" value="{expression}" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>"""
+    )
+
+
+def test_whom_a_task_is_offered_to_is_checked_as_an_expression_at_deploy() -> None:
+    """Issue 10 item 18: offer_to is code the runtime evaluates; a mistake is refused with its line."""
+    assert lint(offered("customer.get(&#39;reader&#39;)")) == []
+    text = offered("customer[&#39;reader&#39;")
+    (problem,) = lint(text)
+    assert (problem.line, problem.element_id) == (line_of(text, "offer_to"), "on_site")
+    assert "user task property 'offer_to'" in problem.message
+    (sneaky,) = lint(offered("customer.__class__"))
+    assert "offer_to" in sneaky.message

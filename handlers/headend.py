@@ -171,7 +171,8 @@ def _validated(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         raise InvalidResult("a head-end result must be a JSON object")
     unknown = sorted(set(payload) - RESULT_FIELDS)
     if unknown:
-        raise InvalidResult(f"unknown field(s) in head-end result: {', '.join(map(repr, unknown))}")
+        named = ", ".join(map(repr, unknown))
+        raise InvalidResult(f"unknown field(s) in head-end result: {named[:200]}{'…' if len(named) > 200 else ''}")
     try:
         return _fields(payload, now)
     except fields.FieldError as exc:
@@ -182,10 +183,10 @@ def _fields(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     result_id, command_id = fields.identifier(payload, "result_id", 200), fields.identifier(payload, "command_id", 64)
     stage = fields.identifier(payload, "stage", 16)
     if stage not in STAGES:
-        raise InvalidResult(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        raise InvalidResult(f"unknown stage {fields.shown(stage)}; expected one of {', '.join(STAGES)}")
     relay, error = payload.get("relay"), fields.text(payload, "error", MAX_ERROR_TEXT)
     if relay is not None and relay not in RELAY_STATES:
-        raise fields.FieldError("relay", f"must be 'open' or 'closed', not {relay!r}")
+        raise fields.FieldError("relay", f"must be 'open' or 'closed', not {fields.shown(relay)}")
     if stage == "executed" and relay is None:
         raise InvalidResult("an executed result must say the relay state ('open' or 'closed')")
     at = fields.instant(payload, "at", now)

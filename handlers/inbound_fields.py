@@ -35,6 +35,12 @@ class FieldError(ValueError):
         self.field = field
 
 
+def shown(value: Any, longest: int = 80) -> str:
+    """``value`` as an error message quotes it: its ``repr`` (ASCII-safe for NUL and surrogates), cut short."""
+    text = repr(value)
+    return text if len(text) <= longest else text[:longest] + "…"
+
+
 def required(payload: Mapping[str, Any], names: tuple[str, ...]) -> None:
     """Every one of ``names`` is present and not null or empty."""
     missing = [name for name in names if payload.get(name) in (None, "")]
@@ -50,7 +56,7 @@ def identifier(payload: Mapping[str, Any], field: str, longest: int) -> str:
     if len(value) > longest:
         raise FieldError(field, f"is longer than {longest} characters")
     if not value.isprintable() or value != value.strip():
-        raise FieldError(field, f"{value!r} holds control characters, unpaired surrogates or surrounding space")
+        raise FieldError(field, f"{shown(value)} holds control characters, unpaired surrogates or surrounding space")
     return value
 
 
@@ -78,16 +84,16 @@ def money_cents(payload: Mapping[str, Any], field: str, most: Decimal) -> int:
     wanted = f"must be positive, at most {most} yuan, written with ASCII digits and at most 2 decimals " \
              f"(a JSON number or a string like \"88.50\")"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise FieldError(field, f"{value!r} {wanted}")
+        raise FieldError(field, f"{shown(value)} {wanted}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise FieldError(field, f"{value!r} is not a finite number")
+        raise FieldError(field, f"{shown(value)} is not a finite number")
     if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value):
-        raise FieldError(field, f"{value!r} {wanted}")
+        raise FieldError(field, f"{shown(value)} {wanted}")
     amount = Decimal(value) if isinstance(value, int | str) else Decimal(repr(value))
     if amount > most:
-        raise FieldError(field, f"{value!r} is more than one payment can be ({most} yuan)")
+        raise FieldError(field, f"{shown(value)} is more than one payment can be ({most} yuan)")
     if amount <= 0 or amount != amount.quantize(CENT):  # safe: at most 11 digits by now
-        raise FieldError(field, f"{value!r} {wanted}")
+        raise FieldError(field, f"{shown(value)} {wanted}")
     return int(amount * 100)
 
 
@@ -99,17 +105,17 @@ def instant(payload: Mapping[str, Any], field: str, now: datetime) -> datetime:
         raise FieldError(field, f"must be an ISO-8601 time with a time zone, like {TIME_EXAMPLE}")
     written = ISO_TIME.fullmatch(value)
     if written is None:
-        raise FieldError(field, f"{value!r} is not an ISO-8601 time like {TIME_EXAMPLE}")
+        raise FieldError(field, f"{shown(value)} is not an ISO-8601 time like {TIME_EXAMPLE}")
     if written["zone"] is None:
-        raise FieldError(field, f"{value!r} needs a time zone (e.g. +08:00)")
+        raise FieldError(field, f"{shown(value)} needs a time zone (e.g. +08:00)")
     try:
         when = datetime.fromisoformat(value)
         when.astimezone(UTC)  # year 1 at +14:00 is before the first representable instant
     except (ValueError, OverflowError):
-        raise FieldError(field, f"{value!r} is not a valid time") from None
+        raise FieldError(field, f"{shown(value)} is not a valid time") from None
     earliest, latest = now - OLDEST, now + CLOCK_SKEW
     if not earliest <= when <= latest:
-        raise FieldError(field, f"{value!r} must lie between {earliest.isoformat(timespec='seconds')} "
+        raise FieldError(field, f"{shown(value)} must lie between {earliest.isoformat(timespec='seconds')} "
                                 f"and {latest.isoformat(timespec='seconds')} (not in the future, "
                                 f"at most {OLDEST.days} days ago)")
     return when

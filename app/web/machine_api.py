@@ -4,6 +4,8 @@
 authenticated with ``Authorization: Bearer <HEADEND_TOKEN>``; ``POST /api/payments`` takes one
 payment or a batch, with ``Authorization: Bearer <BILLING_TOKEN>``. Both are idempotent (result
 id, payment id) and exempt from the browser's CSRF protection: the token is their credential.
+A body refused whole (not JSON, nested too deep, too large a batch) is a 400 recorded in the
+endpoint's history stream like an item's own refusal; a fault is a 500, logged (issue 10 item 19).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from handlers.callbacks import HEADEND_RESULTS, PAYMENTS, Inbound
 MAX_BATCH = 500
 MAX_DEPTH = 16  # arrays/objects inside each other: a batch of flat items needs 2
 NOT_JSON = "the body must be a JSON object (one item) or a JSON list of items, sent with Content-Type: application/json"
+TOO_DEEP = f"the body nests arrays or objects deeper than {MAX_DEPTH} levels"
 
 machine_api = Blueprint("machine_api", __name__, url_prefix="/api")
 
@@ -65,11 +68,11 @@ def _json_body() -> tuple[Any, str | None]:
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # the parser's own limit; MAX_DEPTH below is the one that counts
-        return None, f"the body nests arrays or objects deeper than {MAX_DEPTH} levels"
+        return None, TOO_DEEP
     if not isinstance(body, dict | list):
         return None, NOT_JSON
     if _deeper_than(body, MAX_DEPTH):
-        return None, f"the body nests arrays or objects deeper than {MAX_DEPTH} levels"
+        return None, TOO_DEEP
     if isinstance(body, list) and len(body) > MAX_BATCH:
         return None, f"a batch holds at most {MAX_BATCH} items; this one has {len(body)}"
     return body, None

@@ -34,7 +34,7 @@ STATE = ("customers", "payments", "meter_commands", "reconnections", "instances"
          "work_order_counters")
 NUMBER, COMMAND = "3400000021", "HES-1-abc"
 # per API and backend, derandomized: a few seconds each; RELAYFLOW_FUZZ_EXAMPLES=3000 for a deeper local run
-EXAMPLES = int(os.environ.get("RELAYFLOW_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("RELAYFLOW_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])

@@ -1,12 +1,13 @@
 """Payments from billing: recorded once per payment id, applied to what the customer owes; a
 payment that clears the debt cancels disconnect commands not yet sent and, for a disconnected
-customer, starts reconnection at once (the patrol is the safety net)."""
+customer, starts reconnection at once, in the payment's own transaction (the patrol is the safety
+net). A payment id names one payment: a resend that differs from the first is a conflict."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,17 +15,22 @@ from sqlalchemy.orm import Session
 
 from app.runtime import messages
 from app.runtime.api import Runtime
-from app.runtime.errors import NotFound, RuntimeActionError
-from handlers.callback_history import record, record_refusal
+from app.runtime.core import Unit
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from handlers import inbound_fields as fields
+from handlers.callback_history import as_sent, record, record_refusal
 from handlers.headend import RESULT_MESSAGE
-from handlers.patrol import reconnect_if_due
+from handlers.patrol import reconnect_within
+from storage import payments
 from storage.db import insert_or_ignore
 from storage.domain_models import Customer, MeterCommand, Payment
 from storage.models import OutboxMessage
+from storage.payments import StoredPayment
 
 MAX_PAYMENT = Decimal("100000000")  # yuan; beyond it a payload is a mistake, not a payment
 STREAM = "payments"
 ACTOR = "system:billing"
+FIELDS = ("payment_id", "customer_number", "amount", "paid_at")
 
 
 @dataclass(frozen=True)
@@ -35,96 +41,121 @@ class PaymentIn:
     paid_at: datetime
 
 
-def parse_payment(payload: Any) -> PaymentIn:
-    """Validate a billing payload: ``payment_id``, ``customer_number``, ``amount`` (yuan, as a
-    string or number with at most 2 decimals, > 0), ``paid_at`` (ISO-8601 with a time zone)."""
+def parse_payment(payload: Any, now: datetime) -> PaymentIn:
+    """Validate a billing payload: ``payment_id``, ``customer_number`` (printable strings),
+    ``amount`` (yuan: a JSON number or a plain decimal string, at most 2 decimals, > 0, at most
+    ``MAX_PAYMENT``), ``paid_at`` (ISO 8601 with a time zone, not in the future, not long past)."""
     if not isinstance(payload, dict):
         raise RuntimeActionError("a payment must be a JSON object")
-    problems = [f"{name} is required" for name in ("payment_id", "customer_number", "amount", "paid_at")
-                if payload.get(name) in (None, "")]
-    if problems:
-        raise RuntimeActionError("; ".join(problems))
     try:
-        amount = Decimal(str(payload["amount"]))
-    except InvalidOperation:
-        raise RuntimeActionError(f"amount {payload['amount']!r} is not a number") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise RuntimeActionError(f"amount {payload['amount']!r} must be positive with at most 2 decimals")
-    if amount > MAX_PAYMENT:
-        raise RuntimeActionError(f"amount {payload['amount']!r} is more than one payment can be ({MAX_PAYMENT} yuan)")
-    for name, longest in (("payment_id", 64), ("customer_number", 32)):
-        if len(str(payload[name])) > longest:
-            raise RuntimeActionError(f"{name} is longer than {longest} characters")
-    try:
-        paid_at = datetime.fromisoformat(str(payload["paid_at"]))
-    except ValueError:
-        raise RuntimeActionError(f"paid_at {payload['paid_at']!r} is not an ISO-8601 time") from None
-    if paid_at.tzinfo is None:
-        raise RuntimeActionError("paid_at needs a time zone (e.g. +08:00)")
-    return PaymentIn(str(payload["payment_id"]), str(payload["customer_number"]), int(amount * 100), paid_at)
+        fields.required(payload, FIELDS)
+        return PaymentIn(fields.identifier(payload, "payment_id", 64),
+                         fields.identifier(payload, "customer_number", 32),
+                         fields.money_cents(payload, "amount", MAX_PAYMENT), fields.instant(payload, "paid_at", now))
+    except fields.FieldError as exc:
+        raise RuntimeActionError(str(exc)) from None
 
 
 def record_payment(runtime: Runtime, payload: Any) -> dict[str, Any]:
     """Record a payment once; returns what happened (duplicate, owed after, reconnection started).
 
     Each payment is in the ``payments`` history: received (what the customer owed, old → new, and
-    the trips it cancelled), a duplicate, or refused with the reason (issue 5).
+    the trips it cancelled), a duplicate, a conflicting resend, or refused with the reason (issue 5).
     """
     try:
-        payment = parse_payment(payload)
+        payment = parse_payment(payload, runtime.clock.now())
     except RuntimeActionError as exc:
         record_refusal(runtime.db, runtime.clock, STREAM, "payment.rejected", payload, str(exc), ACTOR)
         raise
-    with runtime.db.transaction() as session:
-        outcome = _apply(session, runtime, payment, payload)
-    if isinstance(outcome, NotFound):
+    with runtime.unit() as unit:
+        outcome = _apply(unit, runtime, payment, payload)
+    if isinstance(outcome, RuntimeActionError):
         raise outcome  # its refusal is in the history: the transaction above committed it
-    if outcome["duplicate"]:
-        return outcome
-    owed_after, cancelled = outcome["owed_cents"], outcome["cancelled_commands"]
-    reconnection = reconnect_if_due(runtime, payment.customer_number, "payment") if owed_after <= 0 else None
-    if cancelled:
+    if outcome.get("cancelled_commands"):
         runtime.recover()  # deliver the stored cancellations now (the worker's tick would, shortly)
-    return {**outcome, "reconnection_instance": reconnection}
+    return outcome
 
 
-def _apply(session: Session, runtime: Runtime, payment: PaymentIn, payload: Any) -> dict[str, Any] | NotFound:
-    """The payment's writes and their history event, in the caller's transaction."""
-    now = runtime.clock.now()
-    customer = session.execute(select(Customer).where(Customer.number == payment.customer_number)
-                               .with_for_update()).scalar_one_or_none()
-    if customer is None:
-        refusal = NotFound(f"no customer {payment.customer_number!r}")
-        record(session, runtime.clock, STREAM, "payment.rejected",
-               {"payload": payload, "customer": payment.customer_number, "error": str(refusal)}, ACTOR)
-        return refusal
-    owed_after = customer.owed_cents - payment.amount_cents
-    inserted = session.execute(insert_or_ignore(session, Payment.__table__, ["payment_id"]).values(
+def _apply(unit: Unit, runtime: Runtime, payment: PaymentIn, payload: Any) -> dict[str, Any] | RuntimeActionError:
+    """The payment's writes, its reconnection and their history events, in the caller's transaction."""
+    session = unit.session
+    first = payments.find(session, payment.payment_id)
+    if first is None:
+        customer = session.execute(select(Customer).where(Customer.number == payment.customer_number)
+                                   .with_for_update()).scalar_one_or_none()
+        if customer is None:
+            refusal = NotFound(f"customer_number: no customer {payment.customer_number!r}")
+            record(session, runtime.clock, STREAM, "payment.rejected",
+                   {"payload": as_sent(payload), "customer": payment.customer_number, "error": str(refusal)}, ACTOR)
+            return refusal
+        if _inserted(session, runtime, payment, customer):
+            return _take(unit, runtime, payment, customer)
+        first = payments.find(session, payment.payment_id)  # the same id, sent at the same moment, won
+        assert first is not None
+    return _repeated(session, runtime, payment, first)
+
+
+def _inserted(session: Session, runtime: Runtime, payment: PaymentIn, customer: Customer) -> bool:
+    return session.execute(insert_or_ignore(session, Payment.__table__, ["payment_id"]).values(
         payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
-        paid_at=payment.paid_at, received_at=now, owed_after_cents=owed_after,
-    ).returning(Payment.__table__.c.id)).scalar_one_or_none()
-    facts: dict[str, Any] = {"customer": customer.number, "payment_id": payment.payment_id,
-                             "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}
-    if inserted is None:
-        record(session, runtime.clock, STREAM, "payment.duplicate", facts, ACTOR)
-        return {"payment_id": payment.payment_id, "duplicate": True}
+        paid_at=payment.paid_at, received_at=runtime.clock.now(),
+        owed_after_cents=customer.owed_cents - payment.amount_cents,
+    ).returning(Payment.__table__.c.id)).scalar_one_or_none() is not None
+
+
+def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) -> dict[str, Any]:
+    """A new payment: what the customer owes, unsent trips cancelled, reconnection started."""
+    session, now = unit.session, runtime.clock.now()
     old_owed, old_overdue = customer.owed_cents, customer.overdue_since
-    customer.owed_cents = owed_after
+    customer.owed_cents = owed_after = old_owed - payment.amount_cents
     cancelled: list[str] = []
     if owed_after <= 0:
         customer.overdue_since = None
         cancelled = _cancel_unsent_trips(session, customer.meter_address)
-    if old_overdue != customer.overdue_since:
-        facts["overdue_since"] = [old_overdue, customer.overdue_since]
-    record(session, runtime.clock, STREAM, "payment.received",
-           {**facts, "old": old_owed, "new": owed_after, "cancelled_commands": cancelled}, ACTOR)
     for command_id in cancelled:  # stored with the payment: the waiting flow hears why, even after a crash
         messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
             "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
             "error": "customer paid: the trip was cancelled before it was sent",
         }, sender="system:billing", message_key=f"cancelled:{command_id}", now=now)
+    # in this transaction: a crash after its commit cannot leave the customer to the patrol (issue 10 item 6)
+    reconnection = reconnect_within(runtime, unit, customer.id, customer.number, "payment") if owed_after <= 0 \
+        else None
+    facts: dict[str, Any] = {"customer": customer.number, "payment_id": payment.payment_id,
+                             "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}
+    if old_overdue != customer.overdue_since:
+        facts["overdue_since"] = [old_overdue, customer.overdue_since]
+    record(session, runtime.clock, STREAM, "payment.received",
+           {**facts, "old": old_owed, "new": owed_after, "cancelled_commands": cancelled}, ACTOR)
     return {"payment_id": payment.payment_id, "duplicate": False, "owed_cents": owed_after,
-            "cancelled_commands": cancelled}
+            "cancelled_commands": cancelled, "reconnection_instance": reconnection}
+
+
+def _repeated(session: Session, runtime: Runtime, payment: PaymentIn,
+              first: StoredPayment) -> dict[str, Any] | Conflict:
+    """A payment id seen before: the same payment is a duplicate (200); another one under the same
+    id is a conflict (409) naming what differs, with both values in the history (issue 10 item 4)."""
+    was = {"customer_number": first.customer_number, "amount": first.amount_cents, "paid_at": first.paid_at}
+    now = {"customer_number": payment.customer_number, "amount": payment.amount_cents, "paid_at": payment.paid_at}
+    differ = [name for name in was if was[name] != now[name]]
+    facts = {"customer": first.customer_number, "payment_id": payment.payment_id}
+    if not differ:
+        record(session, runtime.clock, STREAM, "payment.duplicate",
+               {**facts, "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}, ACTOR)
+        return {"payment_id": payment.payment_id, "duplicate": True}
+    record(session, runtime.clock, STREAM, "payment.conflict", {
+        **facts, "differs": differ, "first": {name: was[name] for name in differ},
+        "sent": {name: now[name] for name in differ}}, ACTOR)
+    return Conflict(f"payment_id {payment.payment_id!r} was received before as another payment: "
+                    + "; ".join(f"{name} {_shown(was[name])} first, {_shown(now[name])} now" for name in differ)
+                    + ". A payment id names one payment: send a correction under a new id")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, int):
+        return f"{Decimal(value).scaleb(-2):.2f}"  # cents, as the yuan billing sent
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return repr(value)
 
 
 def _cancel_unsent_trips(session: Any, meter_address: str) -> list[str]:

@@ -3,14 +3,17 @@ follow-ups (a trip whose result is now known lets a paid-up customer's reconnect
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
 
 from app.clock import Clock
 from app.runtime.api import Runtime
+from handlers import billing, headend
 from handlers.billing import record_payment
+from handlers.callback_history import record_refusal
 from handlers.headend import receive_result
 from handlers.patrol import reconnect_if_due
 from storage.db import Database
@@ -41,3 +44,24 @@ def process_headend_result(services: CallbackServices, payload: Mapping[str, Any
 
 def process_payment(services: CallbackServices, payload: Any) -> dict[str, Any]:
     return record_payment(services.runtime, payload)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One machine API: what identifies its items, how one is processed, where refusals go."""
+
+    id_field: str
+    process: Callable[[CallbackServices, Any], dict[str, Any]]
+    stream: str
+    rejected: str
+    actor: str
+
+    def refuse(self, services: CallbackServices, sent: Any, error: str) -> None:
+        """Record a request refused as a whole (not JSON, nested too deep, too large a batch): the
+        README promises every message in is in the history, refused ones too (issue 10 item 19)."""
+        record_refusal(services.db, services.clock, self.stream, self.rejected, sent, error, self.actor)
+
+
+PAYMENTS = Inbound("payment_id", process_payment, billing.STREAM, "payment.rejected", billing.ACTOR)
+HEADEND_RESULTS = Inbound("result_id", process_headend_result, headend.STREAM, "headend.result_rejected",
+                          headend.ACTOR)

@@ -24,6 +24,7 @@ from app.runtime.core import Unit
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.runtime.history import NewEvent
 from app.runtime.services import ServiceContext
+from handlers import inbound_fields as fields
 from handlers.callback_history import record, record_refusal
 from storage import meter_commands
 from storage.db import Database
@@ -37,6 +38,7 @@ RELAY_STATES = ("open", "closed")
 RESULT_MESSAGE = "headend_result"
 RESULT_FIELDS = {"result_id", "command_id", "stage", "relay", "at", "error"}
 STREAM = "headend"
+MAX_ERROR_TEXT = 2000  # characters of a failed result's reason
 ACTOR = "system:headend"
 
 
@@ -173,7 +175,7 @@ def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict
     command's status old → new (issue 5).
     """
     try:
-        result = _validated(payload)
+        result = _validated(payload, services.clock.now())
     except InvalidResult as exc:
         record_refusal(services.db, services.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
         raise
@@ -211,34 +213,32 @@ def _locked_command(runtime: _MessageRuntime, session: Session, command_id: str,
     ).scalar_one_or_none()
 
 
-def _validated(payload: Mapping[str, Any]) -> dict[str, Any]:
+def _validated(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The result's fields, each checked strictly (``inbound_fields``); ``at`` as UTC text."""
     if not isinstance(payload, Mapping):
         raise InvalidResult("a head-end result must be a JSON object")
     unknown = sorted(set(payload) - RESULT_FIELDS)
     if unknown:
-        raise InvalidResult(f"unknown field(s) in head-end result: {', '.join(map(str, unknown))}")
-    for name, limit in (("result_id", 200), ("command_id", 64), ("stage", 16), ("at", 64)):
-        value = payload.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidResult(f"{name} is required and must be a non-empty string")
-        if len(value) > limit:
-            raise InvalidResult(f"{name} is longer than {limit} characters")
-    stage, relay, error = payload["stage"], payload.get("relay"), payload.get("error")
+        named = ", ".join(map(repr, unknown))
+        raise InvalidResult(f"unknown field(s) in head-end result: {named[:200]}{'…' if len(named) > 200 else ''}")
+    try:
+        return _fields(payload, now)
+    except fields.FieldError as exc:
+        raise InvalidResult(str(exc)) from None
+
+
+def _fields(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    result_id, command_id = fields.identifier(payload, "result_id", 200), fields.identifier(payload, "command_id", 64)
+    stage = fields.identifier(payload, "stage", 16)
     if stage not in STAGES:
-        raise InvalidResult(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        raise InvalidResult(f"unknown stage {fields.shown(stage)}; expected one of {', '.join(STAGES)}")
+    relay, error = payload.get("relay"), fields.text(payload, "error", MAX_ERROR_TEXT)
     if relay is not None and relay not in RELAY_STATES:
-        raise InvalidResult(f"relay must be 'open' or 'closed', not {relay!r}")
+        raise fields.FieldError("relay", f"must be 'open' or 'closed', not {fields.shown(relay)}")
     if stage == "executed" and relay is None:
         raise InvalidResult("an executed result must say the relay state ('open' or 'closed')")
-    if error is not None and not isinstance(error, str):
-        raise InvalidResult("error must be a string")
-    try:
-        at = datetime.fromisoformat(payload["at"])
-    except ValueError:
-        raise InvalidResult(f"at is not an ISO-8601 time: {payload['at']!r}") from None
-    if at.tzinfo is None:
-        raise InvalidResult("at must carry a timezone (e.g. 2026-03-02T09:00:00+08:00)")
-    return {"result_id": payload["result_id"], "command_id": payload["command_id"], "stage": stage,
+    at = fields.instant(payload, "at", now)
+    return {"result_id": result_id, "command_id": command_id, "stage": stage,
             "relay": relay, "at": at.astimezone(UTC).isoformat(), "error": error}
 
 

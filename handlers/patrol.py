@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
+from app.runtime.core import StepFailed, Unit
 from handlers.reconnection import abandon_orders
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
 from storage.models import Instance
@@ -75,17 +76,38 @@ def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger:
     open already (the database said so)."""
     try:
         with runtime.unit() as unit:
-            still = unit.session.connection().execute(
-                _RECHECK, {"b_now": runtime.clock.now(), "b_customer": customer_id}).first()
-            if still is None:
-                return None
-            unit.session.execute(insert(Reconnection).values(
-                customer_id=customer_id, status="open", trigger=trigger, opened_at=runtime.clock.now()))
-            return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number},
-                                        Actor.system(trigger))
+            return _open_and_start(runtime, unit, customer_id, customer_number, trigger)
     except IntegrityError:
         log.info("customer %s already has an open reconnection", customer_number)
         return None
+
+
+def reconnect_within(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str,
+                     trigger: str) -> int | None:
+    """``reconnect`` inside the caller's transaction (a payment's: a crash after its commit cannot
+    leave the paid-up customer waiting for the patrol, issue 10 item 6). A savepoint keeps the
+    caller's own writes when the reconnection cannot start: one is open already, or its first
+    step fails (logged; the patrol tries again)."""
+    unit.session.flush()  # the caller's writes, outside the savepoint: they stand whatever happens in it
+    try:
+        with unit.session.begin_nested():
+            return _open_and_start(runtime, unit, customer_id, customer_number, trigger)
+    except IntegrityError:
+        log.info("customer %s already has an open reconnection", customer_number)
+    except StepFailed as failure:
+        log.warning("customer %s: the reconnection could not start, the patrol will try again: %s",
+                    customer_number, failure)
+    return None
+
+
+def _open_and_start(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str, trigger: str) -> int | None:
+    still = unit.session.connection().execute(
+        _RECHECK, {"b_now": runtime.clock.now(), "b_customer": customer_id}).first()
+    if still is None:
+        return None
+    unit.session.execute(insert(Reconnection).values(
+        customer_id=customer_id, status="open", trigger=trigger, opened_at=runtime.clock.now()))
+    return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number}, Actor.system(trigger))
 
 
 def close_abandoned_orders(runtime: Runtime) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +29,24 @@ def canonical_json(value: Any) -> str:
 def json_safe(value: Any) -> Any:
     """The value as it will read back from a JSON column (tuples → lists, dates → ISO text)."""
     return json.loads(canonical_json(value))
+
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # no JSON column (nor UTF-8) can hold these
+
+
+def storable(value: Any) -> Any:
+    """``value`` with what neither a JSON column nor a hash can take made visible: NUL and unpaired
+    surrogates as their ``\\uXXXX`` escapes, NaN and infinities as text (``'nan'``, ``'inf'``).
+    For recording input as it was sent, refused input included; callers bound its nesting."""
+    if isinstance(value, str):
+        return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
 
 
 def sha256_hex(text: str) -> str:

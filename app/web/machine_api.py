@@ -4,21 +4,25 @@
 authenticated with ``Authorization: Bearer <HEADEND_TOKEN>``; ``POST /api/payments`` takes one
 payment or a batch, with ``Authorization: Bearer <BILLING_TOKEN>``. Both are idempotent (result
 id, payment id) and exempt from the browser's CSRF protection: the token is their credential.
+A body refused whole (not JSON, nested too deep, too large a batch) is a 400 recorded in the
+endpoint's history stream like an item's own refusal; a fault is a 500, logged (issue 10 item 19).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.runtime.errors import RuntimeActionError
-from handlers.callbacks import process_headend_result, process_payment
+from handlers.callbacks import HEADEND_RESULTS, PAYMENTS, Inbound
 
 MAX_BATCH = 500
+MAX_DEPTH = 16  # arrays/objects inside each other: a batch of flat items needs 2
+NOT_JSON = "the body must be a JSON object (one item) or a JSON list of items, sent with Content-Type: application/json"
+TOO_DEEP = f"the body nests arrays or objects deeper than {MAX_DEPTH} levels"
 
 machine_api = Blueprint("machine_api", __name__, url_prefix="/api")
 
@@ -32,36 +36,58 @@ def refused(exc: RuntimeActionError) -> ResponseReturnValue:
     return jsonify(error=str(exc)), exc.status_code
 
 
-Processor = Callable[[Any, Any], dict[str, Any]]
-
-
 @machine_api.post("/headend/results")
 def headend_results() -> ResponseReturnValue:
-    return _callback("HEADEND_TOKEN", "head-end callbacks", "result_id", process_headend_result)
+    return _callback("HEADEND_TOKEN", "head-end callbacks", HEADEND_RESULTS)
 
 
 @machine_api.post("/payments")
 def payments() -> ResponseReturnValue:
-    return _callback("BILLING_TOKEN", "billing callbacks", "payment_id", process_payment)
+    return _callback("BILLING_TOKEN", "billing callbacks", PAYMENTS)
 
 
-def _callback(token_key: str, what: str, id_field: str, process: Processor) -> ResponseReturnValue:
+def _callback(token_key: str, what: str, inbound: Inbound) -> ResponseReturnValue:
     expected = current_app.config.get(token_key)
     if not expected:
         return jsonify(error=f"{what} are not configured"), 503
     if not _token_matches(str(expected)):
         return jsonify(error="a valid 'Authorization: Bearer <token>' header is required"), 401, {
             "WWW-Authenticate": 'Bearer realm="relayflow"'}
-    body = request.get_json(silent=True)
     services = current_app.extensions["relayflow"]
+    body, problem = _json_body()
+    if problem is not None:
+        inbound.refuse(services, request.get_data(), problem)
+        return jsonify(error=problem), 400
     if isinstance(body, list):
-        if len(body) > MAX_BATCH:
-            return jsonify(error=f"a batch holds at most {MAX_BATCH} items; this one has {len(body)}"), 400
-        return jsonify([_one_of_batch(services, item, id_field, process) for item in body]), 200
-    if not isinstance(body, dict):
-        return jsonify(error="the body must be a JSON object (one item) or a JSON list of items, "
-                             "sent with Content-Type: application/json"), 400
-    return jsonify(process(services, body)), 200
+        return jsonify([_one_of_batch(services, item, inbound) for item in body]), 200
+    return jsonify(inbound.process(services, body)), 200
+
+
+def _json_body() -> tuple[Any, str | None]:
+    """The request's JSON object or list, or why the request as a whole cannot be taken."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # the parser's own limit; MAX_DEPTH below is the one that counts
+        return None, TOO_DEEP
+    if not isinstance(body, dict | list):
+        return None, NOT_JSON
+    if _deeper_than(body, MAX_DEPTH):
+        return None, TOO_DEEP
+    if isinstance(body, list) and len(body) > MAX_BATCH:
+        return None, f"a batch holds at most {MAX_BATCH} items; this one has {len(body)}"
+    return body, None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests arrays/objects more than ``limit`` deep (walked level by level, so a
+    deep value cannot exhaust the stack here or in whatever reads it later)."""
+    layer, depth = [value], 0
+    while layer := [item for item in layer if isinstance(item, dict | list)]:
+        depth += 1
+        if depth > limit:
+            return True
+        layer = [child for item in layer for child in (item.values() if isinstance(item, dict) else item)]
+    return False
 
 
 def _token_matches(expected: str) -> bool:
@@ -69,13 +95,14 @@ def _token_matches(expected: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected.encode())
 
 
-def _one_of_batch(services: Any, item: Any, id_field: str, process: Processor) -> dict[str, Any]:
+def _one_of_batch(services: Any, item: Any, inbound: Inbound) -> dict[str, Any]:
     """One item of a batch: its outcome or its own error; the others go on regardless."""
-    item_id = item.get(id_field) if isinstance(item, dict) else None
+    item_id = item.get(inbound.id_field) if isinstance(item, dict) else None
+    item_id = item_id if isinstance(item_id, str) else None  # echo an id, never a number or NaN back
     try:
-        return {"ok": True, **process(services, item)}
+        return {"ok": True, **inbound.process(services, item)}
     except RuntimeActionError as exc:
-        return {"ok": False, id_field: item_id, "status": exc.status_code, "error": str(exc)}
+        return {"ok": False, inbound.id_field: item_id, "status": exc.status_code, "error": str(exc)}
     except Exception:
         current_app.logger.exception("callback item %r failed", item_id)
-        return {"ok": False, id_field: item_id, "status": 500, "error": "internal error; it has been logged"}
+        return {"ok": False, inbound.id_field: item_id, "status": 500, "error": "internal error; it has been logged"}

@@ -3,6 +3,7 @@ the callback endpoint), on a real database."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,7 +60,8 @@ def result(stage: str, result_id: str = "R1", **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def seeded(services: Services) -> Services:
+def seeded(services: Services, clock: time_machine.Coordinates) -> Services:
+    """C001 with a queued trip, at T0 (a result's time must be recent: issue 10 item 3)."""
     seed_customer(services)
     seed_command(services)
     return services
@@ -128,14 +131,29 @@ def test_a_result_for_an_expired_command_is_recorded_but_the_status_stays(seeded
     (result("executed", relay="ajar"), InvalidResult, "relay must be"),
     (result("failed", error=3), InvalidResult, "error must be"),
     ({**result("accepted"), "at": "yesterday"}, InvalidResult, "ISO-8601"),
-    ({**result("accepted"), "at": "2026-03-02T09:00:00"}, InvalidResult, "timezone"),
+    ({**result("accepted"), "at": "2026-03-02T09:00:00"}, InvalidResult, "time zone"),
     ({**result("accepted"), "command_id": "HES-404"}, NotFound, "HES-404"),
+    # issue 10 items 3, 5 and 19: the same strict time as a payment's, and text a database can hold
+    ({**result("accepted"), "at": "2099-01-01T00:00:00+08:00"}, InvalidResult, "at '2099"),
+    ({**result("accepted"), "at": "2025-11-01T00:00:00+08:00"}, InvalidResult, "at '2025"),
+    ({**result("accepted"), "at": "0001-01-01T00:00:00+14:00"}, InvalidResult, "at '0001"),
+    ({**result("accepted"), "at": "２０２６-03-02T17:01:00+08:00"}, InvalidResult, "at "),
+    ({**result("accepted"), "result_id": "R\x001"}, InvalidResult, "result_id"),
+    ({**result("accepted"), "command_id": "HES-1-abc\ud800"}, InvalidResult, "command_id"),
+    (result("failed", error="relay\x00stuck"), InvalidResult, "error holds"),
+    (result("failed", error="x" * 2001), InvalidResult, "error is longer than 2000"),
+    (result("accepted", relay=["open"]), InvalidResult, "relay must be"),
 ])
 def test_bad_results_are_refused_with_a_plain_message(seeded: Services, payload: dict[str, Any],
                                                       error: type[RuntimeActionError], message: str) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=re.escape(message)):
         receive_result(seeded, payload)
     assert command_row(seeded).status == "queued"
+
+
+def test_a_multi_line_failure_reason_is_taken(seeded: Services) -> None:
+    receive_result(seeded, result("failed", error="no answer\nretried twice"))
+    assert command_row(seeded).error == "no answer\nretried twice"
 
 
 # --- send_command / expire_command -----------------------------------------------------------
@@ -229,7 +247,7 @@ def test_expire_command_only_touches_a_command_in_flight(seeded: Services) -> No
 
 @pytest.fixture
 def api_app(sqlite_url: str, handlers: TestHandlers, adapters: dict[str, RecordingAdapter],
-            tmp_path: Path) -> Iterator[Flask]:
+            tmp_path: Path, clock: time_machine.Coordinates) -> Iterator[Flask]:
     application = create_app({
         "TESTING": True, "DATABASE_URL": sqlite_url, "HANDLERS": handlers.table(), "OUTBOX_ADAPTERS": adapters,
         "BPMN_DIR": str(tmp_path / "no-bpmn"), "SECRET_KEY": "test", "HEADEND_TOKEN": "t0ken",

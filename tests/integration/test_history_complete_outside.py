@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app import archive, users
 from app.customer_import import import_customers
 from app.runtime.actors import Actor
-from app.runtime.errors import NotFound, RuntimeActionError
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.services import Services
 from handlers.billing import record_payment
 from handlers.headend import receive_result
@@ -174,6 +174,33 @@ def test_a_repeated_payment_is_recorded_as_a_duplicate(services: Services, clock
     event = the_event(services, "payment.duplicate")
     assert (event.stream, event.actor, event.at, event.data["customer"], event.data["payment_id"]) == (
         "payments", "system:billing", START + timedelta(minutes=2), NUMBER, "P-1")
+
+
+def test_a_resend_that_differs_is_recorded_as_a_conflict_with_both_values(services: Services) -> None:
+    """Issue 10 item 4: the same payment id with another amount is refused (409) and recorded, with
+    what was first received and what was sent now."""
+    record_payment(services.runtime, payment(amount="10.00"))
+    with pytest.raises(Conflict, match=r"amount 10\.00 first, 12\.00 now"):
+        record_payment(services.runtime, payment(amount="12.00"))
+    assert the_event(services, "payment.conflict") == Seen("payments", "payment.conflict", None, "system:billing",
+                                                           START, None, {
+        "customer": NUMBER, "payment_id": "P-1", "differs": ["amount"], "first": {"amount": 1_000},
+        "sent": {"amount": 1_200}})
+
+
+@pytest.mark.parametrize(("body", "kept"), [
+    (payment(payment_id="P\x00\ud800", amount=float("nan")), payment(payment_id="P\\u0000\\ud800", amount="nan")),
+    (payment(amount=1e309), payment(amount="inf")),
+    ({"payment_id": "P-1", "\ud800": "\x00"}, {"payment_id": "P-1", "\\ud800": "\\u0000"}),
+], ids=["NUL and surrogate", "infinity", "in a key"])
+def test_a_refused_payment_with_characters_no_database_holds_is_recorded_written_out(
+        services: Services, body: dict[str, Any], kept: dict[str, Any]) -> None:
+    """Issue 10 item 19: a lone surrogate or NUL failed while the refusal was hashed (500), and on
+    PostgreSQL a NUL or NaN cannot be in a JSON column: the refusal is recorded with them written out."""
+    with pytest.raises(RuntimeActionError) as refused:
+        record_payment(services.runtime, body)
+    event = the_event(services, "payment.rejected")
+    assert (event.data["payload"], event.data["error"]) == (kept, str(refused.value))
 
 
 @pytest.mark.parametrize(("body", "error", "customer"), [

@@ -1,4 +1,4 @@
-"""OpenAPI paths of sign-in, ``/api/me`` and the machine callbacks, and the shared building blocks."""
+"""OpenAPI paths of sign-in and ``/api/me``, and the shared building blocks."""
 
 from typing import Any
 
@@ -27,38 +27,50 @@ def path_param(name: str, kind: str = "integer") -> dict[str, Any]:
 
 
 PATHS: dict[str, Any] = {
-    "/login": {"post": {
-        "summary": "Sign in (form fields username, password); sets the session cookie",
-        "security": [],
-        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
-            "type": "object", "required": ["username", "password"],
-            "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
-        "responses": {
-            "200": {"description": "signed in (with Accept: application/json)", **json_content({"type": "object"})},
-            "302": {"description": "signed in (a browser's form post): on to the page asked for"},
-            "401": {"description": "unknown username or wrong password (JSON with Accept: application/json, "
-                                   "else the sign-in page again)", **json_content(ERROR),
-                    "content": {"application/json": {"schema": ERROR}, "text/html": {"schema": {"type": "string"}}}},
-            "429": {"description": "too many failed sign-ins for this username from this address: wait"},
-            **errors(400)},
-    }},
+    "/login": {
+        "get": {
+            "summary": "The sign-in form: sets the session cookie and carries that session's CSRF token",
+            "description": "A script reads the token from the form's hidden field "
+                           "`<input name=\"csrf_token\" value=\"…\">` (the page's "
+                           "`<meta name=\"csrf-token\" content=\"…\">` holds the same), keeps the `session` "
+                           "cookie, and sends both with POST /login.",
+            "security": [],
+            "responses": {"200": {"description": "the sign-in page (HTML)",
+                                  "content": {"text/html": {"schema": {"type": "string"}}}}},
+        },
+        "post": {
+            "summary": "Sign in; sets a new session cookie",
+            "description": "Form fields username, password and csrf_token (the token of GET /login, or send "
+                           "it as the X-CSRFToken header), with the session cookie GET /login set. Send "
+                           "`Accept: application/json` for a JSON answer instead of a redirect. Then "
+                           "GET /api/me gives the token for every later POST.",
+            "security": [{"session": [], "csrf": []}],
+            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["username", "password", "csrf_token"],
+                "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                               "csrf_token": {"type": "string",
+                                              "description": "from GET /login's form (or the X-CSRFToken "
+                                                             "header instead)"},
+                               "next": {"type": "string", "description": "a path to go on to (browsers)"}}}}}},
+            "responses": {
+                "200": {"description": "signed in (with Accept: application/json)", **json_content({
+                    "type": "object", "properties": {"username": {"type": "string"},
+                                                     "roles": {"type": "array", "items": {"type": "string"}}}})},
+                "302": {"description": "signed in (a browser's form post): on to the page asked for"},
+                "400": {"description": "the CSRF token is missing or is not this session's: GET /login first "
+                                       "and send its token with the cookie it set", **json_content(ERROR)},
+                "401": {"description": "unknown username or wrong password (JSON with Accept: application/json, "
+                                       "else the sign-in page again)",
+                        "content": {"application/json": {"schema": ERROR},
+                                    "text/html": {"schema": {"type": "string"}}}},
+                "429": {"description": "too many failed sign-ins for this username from this address: wait"}},
+        },
+    },
     "/api/me": {"get": {
         "summary": "The signed-in user, roles and the CSRF token to send as X-CSRFToken",
         "responses": {"200": {"description": "who you are", **json_content({
             "type": "object", "properties": {"username": {"type": "string"},
                                              "roles": {"type": "array", "items": {"type": "string"}},
                                              "csrf_token": {"type": "string"}}})}, **errors(401)},
-    }},
-    "/api/headend/results": {"post": {
-        "summary": "Head-end callback: one result or a batch (machine API, bearer token, no CSRF)",
-        "security": [{"headendToken": []}],
-        "requestBody": json_content({"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}),
-        "responses": {"200": {"description": "outcome per item", **json_content({})}, **errors(400, 401)},
-    }},
-    "/api/payments": {"post": {
-        "summary": "Billing callback: one payment or a batch (machine API, bearer token, no CSRF)",
-        "security": [{"billingToken": []}],
-        "requestBody": json_content({"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}),
-        "responses": {"200": {"description": "outcome per item", **json_content({})}, **errors(400, 401)},
     }},
 }

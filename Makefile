@@ -13,7 +13,8 @@ PORT ?= 5000
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@# setuptools' notice that an editable install is one (informational, every time) would be the only output
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 # Browser assets the web app serves itself (bpmn-js, no CDN), exactly as package-lock.json pins them.

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime import messages
@@ -19,12 +19,11 @@ from app.runtime.core import Unit
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from handlers import inbound_fields as fields
 from handlers.callback_history import as_sent, record, record_refusal
-from handlers.headend import RESULT_MESSAGE
+from handlers.headend import RESULT_MESSAGE, cancel_unsent_trips
 from handlers.patrol import reconnect_within
 from storage import payments
 from storage.db import insert_or_ignore
-from storage.domain_models import Customer, MeterCommand, Payment
-from storage.models import OutboxMessage
+from storage.domain_models import Customer, Payment
 from storage.payments import StoredPayment
 
 MAX_PAYMENT = Decimal("100000000")  # yuan; beyond it a payload is a mistake, not a payment
@@ -111,7 +110,7 @@ def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) 
     cancelled: list[str] = []
     if owed_after <= 0:
         customer.overdue_since = None
-        cancelled = _cancel_unsent_trips(session, customer.meter_address)
+        cancelled = cancel_unsent_trips(session, customer.meter_address)
     for command_id in cancelled:  # stored with the payment: the waiting flow hears why, even after a crash
         messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
             "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
@@ -156,20 +155,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return repr(value)
-
-
-def _cancel_unsent_trips(session: Any, meter_address: str) -> list[str]:
-    """Cancel trips still in the outbox (not handed to the head-end yet); a sent one runs its course."""
-    queued = session.execute(select(MeterCommand).where(
-        MeterCommand.meter_address == meter_address, MeterCommand.action == "trip",
-        MeterCommand.status == "queued")).scalars().all()
-    cancelled = []
-    for command in queued:
-        taken_back = session.execute(update(OutboxMessage).where(
-            OutboxMessage.status == "pending", OutboxMessage.attempts == 0,
-            OutboxMessage.payload["command_id"].as_string() == command.command_id,
-        ).values(status="cancelled")).rowcount
-        if taken_back:
-            command.status = "cancelled"
-            cancelled.append(command.command_id)
-    return cancelled

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.runtime.api import Runtime
-from handlers import billing, headend
+from handlers import billing, headend_results
 from handlers.billing import record_payment
 from handlers.callback_history import record_refusal
-from handlers.headend import receive_result
+from handlers.headend_results import receive_result
 from handlers.patrol import reconnect_if_due
 from storage.db import Database
 from storage.domain_models import Customer, MeterCommand
@@ -63,5 +63,5 @@ class Inbound:
 
 
 PAYMENTS = Inbound("payment_id", process_payment, billing.STREAM, "payment.rejected", billing.ACTOR)
-HEADEND_RESULTS = Inbound("result_id", process_headend_result, headend.STREAM, "headend.result_rejected",
-                          headend.ACTOR)
+HEADEND_RESULTS = Inbound("result_id", process_headend_result, headend_results.STREAM, "headend.result_rejected",
+                          headend_results.ACTOR)

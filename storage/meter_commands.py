@@ -30,7 +30,10 @@ _IN_FLIGHT_OF_INSTANCE = (
     select(_commands.c.command_id, _commands.c.status, _customers.c.number)
     .join(_customers, _customers.c.id == _commands.c.customer_id)
     .where(_commands.c.instance_id == bindparam("b_instance"), _IN_FLIGHT)
-    .order_by(_commands.c.id).with_for_update(of=_commands))
+    .order_by(_commands.c.id))
+_QUEUED_TRIPS = select(_commands.c.command_id).where(
+    _commands.c.meter_address == bindparam("b_meter"), _commands.c.action == "trip",
+    _commands.c.status == "queued").order_by(_commands.c.id)
 _TAKE_BACK = update(_outbox).where(
     _outbox.c.status == "pending", _outbox.c.attempts == 0,
     _outbox.c.payload["command_id"].as_string() == bindparam("b_command_id")).values(status="cancelled")
@@ -63,8 +66,14 @@ def mark_sent(conn: Connection, command_id: str, now: datetime) -> tuple[str, st
 
 
 def in_flight_of_instance(conn: Connection, instance_id: int) -> list[Any]:
-    """(command_id, status, customer number) of the commands an instance has in flight, locked."""
+    """(command_id, status, customer number) of the commands an instance has in flight. Not locked
+    here: the outbox row is changed before the command, the order the dispatcher takes them in."""
     return list(conn.execute(_IN_FLIGHT_OF_INSTANCE, {"b_instance": instance_id}).all())
+
+
+def queued_trips(conn: Connection, meter_address: str) -> list[str]:
+    """The ids of the meter's trips still ``queued`` (decided, not yet handed to the head-end)."""
+    return list(conn.execute(_QUEUED_TRIPS, {"b_meter": meter_address}).scalars())
 
 
 def take_back_unsent(conn: Connection, command_id: str) -> bool:

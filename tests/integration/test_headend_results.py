@@ -21,7 +21,8 @@ from app import create_app
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.runtime.services import ServiceContext
 from app.services import Services
-from handlers.headend import InvalidResult, expire_command, receive_result, send_command
+from handlers.headend import expire_command, send_command
+from handlers.headend_results import InvalidResult, receive_result
 from storage.domain_models import Customer, MeterCommand, Segment
 from storage.models import InboundMessage
 from tests.doubles import RecordingAdapter, TestHandlers

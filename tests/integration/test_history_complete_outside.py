@@ -25,7 +25,7 @@ from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.services import Services
 from handlers.billing import record_payment
-from handlers.headend import receive_result
+from handlers.headend_results import receive_result
 from handlers.patrol import close_abandoned_orders
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from tests.conftest import EXECUTOR, START, SYSADMIN, deploy

@@ -68,8 +68,6 @@ class Change:
             return "JSON object" in error
         if self.kind == "extra":
             return repr(self.field) in error
-        if self.field == "command_id" and status == 404:  # receive_result's own words for an unknown command
-            return "meter command" in error
         return self.kind != "keep" and self.field in error
 
 

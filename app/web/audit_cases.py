@@ -140,10 +140,9 @@ def verify_script() -> ResponseReturnValue:
 
 def _verified_case(instance_id: int) -> tuple[CaseFile, Verification]:
     db = services().db
-    with db.reading() as session:
+    with db.snapshot() as session:  # events, head and chain check as of one moment, while the case moves on
         case = read_case(session, instance_id)
-    replay = replay_verdict(db, services().runtime, case.record.id)
-    with db.reading() as session:
+        replay = replay_verdict(db, services().runtime, case.record.id)
         return case, verify_case(session, case, replay)
 
 

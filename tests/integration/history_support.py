@@ -1,13 +1,16 @@
 """Reading the history back in the tests of issue 5's "complete history": one event, exactly; and a
-payment recorded as billing records it, for tests that need the history to grow."""
+payment recorded as billing records it, for tests that need the history to grow; and work committed
+in the middle of a read, for the tests of reading the history while the system runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.runtime.history import NewEvent, append
 from app.services import Services
@@ -51,3 +54,24 @@ def a_payment(services: Services, data: dict[str, Any], at: datetime | None = No
     with services.db.transaction() as session:
         append(session, "payments", [NewEvent("payment.received", None, data)], actor="billing",
                at=at or services.clock.now())
+
+
+ONE_HEAD = "SELECT instances.history_seq, instances.history_hash"  # one instance's head, after its events
+
+
+@contextmanager
+def committed_before(services: Services, fragment: str, work: Callable[[], Any]) -> Iterator[list[str]]:
+    """Run ``work`` (its own transactions, committed) once, just before the first statement whose SQL
+    contains ``fragment`` is sent; the list it yields names the statement once the work ran."""
+    ran: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not ran and fragment in statement:
+            ran.append(statement)
+            work()
+
+    event.listen(services.db.engine, "before_cursor_execute", before)
+    try:
+        yield ran
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", before)

@@ -9,42 +9,19 @@ have happened in the middle (the hook says it ran)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 from click.testing import Result
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.runtime.history import instance_stream
 from app.services import Services
 from storage.models import UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy
-from tests.integration.history_support import a_payment
+from tests.integration.history_support import ONE_HEAD, a_payment, committed_before
 
 EVENTS_PASS = "ORDER BY history_events.stream, history_events.seq"  # the whole history, stream by stream
-ONE_HEAD = "SELECT instances.history_seq, instances.history_hash"  # one instance's head, after its events
 LAST_SEAL_STATEMENT = "SELECT count(history_events.id)"  # the events not sealed yet, after the seals
-
-
-@contextmanager
-def committed_before(services: Services, fragment: str, work: Callable[[], Any]) -> Iterator[list[str]]:
-    """Run ``work`` (its own transactions, committed) once, just before the first statement whose SQL
-    contains ``fragment`` is sent; the list it yields names the statement once the work ran."""
-    ran: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not ran and fragment in statement:
-            ran.append(statement)
-            work()
-
-    event.listen(services.db.engine, "before_cursor_execute", before)
-    try:
-        yield ran
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", before)
 
 
 def verify(app: Flask, *args: str) -> Result:

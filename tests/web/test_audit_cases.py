@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from app.runtime.actors import Actor
 from app.runtime.history import verify_stream
-from storage.models import HistoryEvent
+from storage.models import HistoryEvent, UserTask
+from tests.integration.history_support import ONE_HEAD, committed_before
 from tests.web.conftest import Site
 from tests.web.instances_support import complete, failing_reconnection, reconnection, status
 
@@ -192,3 +193,22 @@ def test_issue_5_unknown_cases_are_404_and_record_nothing(site: Site) -> None:
                 "/audit/cases/99999999999999999999"):
         assert ann.get(url).status_code == 404, url
     assert audit_events(site) == []
+
+
+def test_a_case_exported_while_it_moves_pairs_its_events_with_their_own_head(site: Site) -> None:
+    """Issue 10 item 20, on the auditor's pages: a claim committed while the case file is being read
+    (after its events, before its head) must not make a healthy case look cut (PostgreSQL)."""
+    instance_id = reconnection(site, "3400000102", auto_reconnect=False)  # an on-site order, waiting
+    with site.services.db.reading() as session:
+        task_id = session.execute(select(UserTask.id).where(UserTask.instance_id == instance_id)).scalar_one()
+    ann = site.person("ann", "auditor")
+    claim = lambda: site.services.inbox.claim(task_id, READER)  # noqa: E731 - the work committed mid-read
+    with committed_before(site.services, ONE_HEAD, claim) as ran:
+        exported = ann.get(f"/audit/cases/{instance_id}/export.json")
+    assert ran, "the claim never ran while the case was read"
+    case = json.loads(exported.data)
+    assert case["verification"]["chain"] == {"intact": True, "problems": []}
+    assert case["head"]["seq"] == len(case["events"])
+    assert case["head"]["hash"] == case["events"][-1]["hash"]
+    page = ann.get(f"/audit/cases/{instance_id}/export.json")  # and the claim is there the next time
+    assert json.loads(page.data)["events"][-1]["type"] == "task.claimed"

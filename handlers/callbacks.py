@@ -14,12 +14,11 @@ from app.runtime.api import Runtime
 from handlers import billing, headend_results
 from handlers.billing import record_payment
 from handlers.callback_history import record_refusal
+from handlers.headend import FINAL_STAGES
 from handlers.headend_results import receive_result
 from handlers.patrol import reconnect_if_due
 from storage.db import Database
 from storage.domain_models import Customer, MeterCommand
-
-FINAL_STAGES = ("executed", "failed")
 
 
 class CallbackServices(Protocol):

@@ -25,6 +25,7 @@ ACTIONS = ("trip", "direct_close", "close_allowed")
 IN_FLIGHT = ("queued", "sent", "accepted")
 MOVED_ON = ("expired", "abandoned", "cancelled")  # no flow waits for their result any more
 STAGES = ("accepted", "executed", "failed")
+FINAL_STAGES = ("executed", "failed")  # the relay moved, or will not: these wake the waiting instance
 RELAY_STATES = ("open", "closed")
 RESULT_MESSAGE = "headend_result"
 STREAM = "headend"

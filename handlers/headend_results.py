@@ -19,7 +19,7 @@ from app.runtime.core import Unit
 from app.runtime.errors import NotFound, RuntimeActionError
 from handlers import inbound_fields as fields
 from handlers.callback_history import record, record_refusal
-from handlers.headend import MAX_ERROR_TEXT, MOVED_ON, RELAY_STATES, RESULT_MESSAGE, STAGES, STREAM
+from handlers.headend import FINAL_STAGES, MAX_ERROR_TEXT, MOVED_ON, RELAY_STATES, RESULT_MESSAGE, STAGES, STREAM
 from storage import meter_commands
 from storage.db import Database
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
@@ -68,7 +68,7 @@ def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict
     except InvalidResult as exc:
         record_refusal(services.db, services.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
         raise
-    final = result["stage"] != "accepted"
+    final = result["stage"] in FINAL_STAGES
     outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"],
                "delivery": "recorded"}
     with services.runtime.unit() as unit:

@@ -12,11 +12,11 @@ from typing import Any
 
 from flask import Flask
 
+from app.audit.seals import Sealer
+from app.bootstrap import Services, build_services
 from app.clock import SystemClock
 from app.config import DEFAULTS, PROJECT_ROOT, from_environment
 from app.rules.work_orders import series_from_config
-from app.seals import Sealer
-from app.services import Services, build_services
 from storage.db import Database, default_database_url
 
 
@@ -32,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
+    from app.usecases.inbound import process_headend_result
+    from app.usecases.reconnections import reconnect_if_due
     from handlers import (
         HandlerSettings,
         handler_table,
@@ -40,8 +42,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         termination_hooks,
         validator_table,
     )
-    from handlers.callbacks import process_headend_result
-    from handlers.patrol import reconnect_if_due
 
     clock = app.config.get("CLOCK") or SystemClock()
     settings = HandlerSettings(series_from_config(app.config["WORK_ORDER_SERIES"]))

@@ -8,7 +8,7 @@ live installation has them:
   ``--rate`` instances a second through the real runtime (start, then the message that completes
   it: two steps, ~18 events on the instance's stream) and appending one ``payments`` event per
   instance (a named stream, the real append path);
-- the worker process: ``app.scheduler.Worker`` with ``app.cli.periodic_jobs`` (tick, outbox,
+- the worker process: ``app.worker.Worker`` with ``app.cli.periodic_jobs`` (tick, outbox,
   patrol and the seal job every ``--seal-seconds``; events join a seal once ``--lag`` seconds old);
 - this process, running ``relayflow audit verify`` again and again.
 
@@ -47,11 +47,11 @@ from runtime_throughput import DIAGRAM, HANDLERS, MESSAGE, PROCESS_ID, NullAdapt
 from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.bootstrap import Services  # noqa: E402
 from app.cli import periodic_jobs  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from app.runtime.history import NewEvent, append  # noqa: E402
-from app.scheduler import Worker  # noqa: E402
-from app.services import Services  # noqa: E402
+from app.runtime.events.history import NewEvent, append  # noqa: E402
+from app.worker import Worker  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.models import HistorySeal  # noqa: E402
 

@@ -18,10 +18,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from app.roles import ROLES
-from app.runtime.bpmn_source import DeployError
-from app.runtime.builtin_operations import BUILTIN_OPERATIONS
-from app.runtime.deploy_check import check_files
+from app.accounts.roles import ROLES
+from app.runtime.deployment.bpmn_source import DeployError
+from app.runtime.deployment.check import check_files
+from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
 
 LEAK = re.compile(r"<Element|at 0x[0-9a-f]|b'<|\b\w+(Error|Exception)\(|raise_validation|perhaps a form")
 

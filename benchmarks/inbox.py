@@ -44,9 +44,9 @@ from bench_common import pin_to_one_core, reset_postgres  # noqa: E402
 from inbox_data import APPROVERS, EXECUTORS, load_customers, load_instances, run_templates, timed  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from app.accounts.users import create_user  # noqa: E402
 from app.rules.beijing import BEIJING  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from app.users import create_user  # noqa: E402
 from storage import migrate, task_list  # noqa: E402
 from storage.models import Instance  # noqa: E402
 

@@ -18,12 +18,12 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, insert, select
 
-from app.runtime import history
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.runtime.history import NewEvent
-from app.runtime.projection import parse_due_in
-from app.services import Services
-from handlers.patrol import reconnect_if_due
+from app.runtime.engine.projection import parse_due_in
+from app.runtime.events import history
+from app.runtime.events.history import NewEvent
+from app.usecases.reconnections import reconnect_if_due
 from storage.domain_models import Customer, Segment
 from storage.models import (
     ChildBatch,

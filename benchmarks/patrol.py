@@ -8,10 +8,10 @@ sends a direct-close command). The other disconnected customers still owe; some 
 meter_commands holds ``--command-history`` executed trips (default: the one that cut each disconnected
 customer; a live archive has at least those). bpmn/ is deployed as the worker deploys it. Then:
 
-(a) the patrol's candidate query alone (``handlers.patrol.candidates_query(now, limit)`` through
+(a) the patrol's candidate query alone (``app.usecases.reconnections.candidates_query(now, limit)`` through
     ``db.reading()``), median of ``--query-rounds``, with its plan (EXPLAIN QUERY PLAN on SQLite,
     EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL), so the partial index can be seen at work;
-(b) ``handlers.patrol.run_patrol(runtime)`` end to end, on one worker: the query, then one
+(b) ``app.usecases.reconnections.run_patrol(runtime)`` end to end, on one worker: the query, then one
     transaction per customer (order row + the reconnect instance's first step, which queues the
     command). The clock stops when it returns; the benchmark then checks that every command row is
     in the outbox (adapter ``headend``), one per paid-up customer.
@@ -51,7 +51,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 import storage.db  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from handlers.patrol import candidates_query, run_patrol  # noqa: E402
+from app.usecases.reconnections import candidates_query, run_patrol  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.domain_models import Customer, MeterCommand, Reconnection  # noqa: E402
 from storage.models import Instance, OutboxMessage  # noqa: E402

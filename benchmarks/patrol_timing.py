@@ -69,7 +69,7 @@ def install_breakdown(bench: Any) -> tuple[Any, Callable[[], None]]:
     """runtime_throughput's component timers, plus the patrol and the reconnect diagram's handlers."""
     from runtime_breakdown import install_breakdown as runtime_breakdown
 
-    import handlers.patrol as patrol
+    import app.usecases.reconnections as patrol
     from app.runtime.api import Runtime
 
     b, undo_runtime = runtime_breakdown(bench)  # type: ignore[arg-type]  # it needs only .db

@@ -51,15 +51,15 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition  
 from SpiffWorkflow.task import TaskState  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
-from app.replay import Replayer  # noqa: E402
-from app.replay.driver import CaseReplay  # noqa: E402
-from app.replay.recorded import RecordedCase, recorded_case  # noqa: E402
+from app.audit.replay import Replayer  # noqa: E402
+from app.audit.replay.driver import CaseReplay  # noqa: E402
+from app.audit.replay.recorded import RecordedCase, recorded_case  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from app.runtime.engine_clock import engine_time  # noqa: E402
-from app.runtime.history import GENESIS_HASH, NewEvent, chain, instance_stream  # noqa: E402
-from app.runtime.projection import awaited_messages  # noqa: E402
-from app.runtime.state import SpecPair  # noqa: E402
-from handlers.patrol import run_patrol  # noqa: E402
+from app.runtime.engine.clock import engine_time  # noqa: E402
+from app.runtime.engine.projection import awaited_messages  # noqa: E402
+from app.runtime.engine.state import SpecPair  # noqa: E402
+from app.runtime.events.history import GENESIS_HASH, NewEvent, chain, instance_stream  # noqa: E402
+from app.usecases.reconnections import run_patrol  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.models import HistoryEvent, Instance, UserTask  # noqa: E402
 from tests.utility import NOW, Utility, build_utility_app, seed_customer, seed_segment  # noqa: E402

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from app.reports.period import ReportPeriod
-from app.reports.tables import build_reports
+from app.audit.reports.period import ReportPeriod
+from app.audit.reports.tables import build_reports
 from benchmarks.inbox_data import CHUNK, load_customers, number, segment_of, table
 from storage import migrate
 from storage.db import make_engine

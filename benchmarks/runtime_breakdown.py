@@ -12,8 +12,8 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import event as sa_event
 
-from app.runtime.expressions import RestrictedEnvironment
-from app.runtime.services import StepScriptEngine
+from app.runtime.engine.expressions import RestrictedEnvironment
+from app.runtime.steps.services import StepScriptEngine
 
 _SPIFF_LOGGER = logging.getLogger("spiff.task")
 
@@ -82,13 +82,13 @@ def install_breakdown(bench: Any) -> tuple[Breakdown, Callable[[], None]]:
     from sqlalchemy.orm import Session
 
     import app.runtime.api as api
-    import app.runtime.core as core
-    import app.runtime.history as history
-    import app.runtime.messages as messages
-    import app.runtime.saving as saving
-    import app.runtime.step as step
-    import app.runtime.transitions as transitions
-    from app.runtime.state import StateCodec
+    import app.runtime.engine.transitions as transitions
+    import app.runtime.events.history as history
+    import app.runtime.events.messages as messages
+    import app.runtime.steps.core as core
+    import app.runtime.steps.saving as saving
+    import app.runtime.steps.step as step
+    from app.runtime.engine.state import StateCodec
 
     b = Breakdown()
     b.wrap(api.Runtime, "start", "runtime.start (step 1)")

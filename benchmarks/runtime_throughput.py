@@ -55,8 +55,8 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 import storage.db  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from app.runtime.expressions import RestrictedEnvironment  # noqa: E402
-from app.runtime.services import ServiceContext, StepEffects, StepScriptEngine  # noqa: E402
+from app.runtime.engine.expressions import RestrictedEnvironment  # noqa: E402
+from app.runtime.steps.services import ServiceContext, StepEffects, StepScriptEngine  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.models import HistoryEvent, InboundMessage, Instance, OutboxMessage  # noqa: E402
 

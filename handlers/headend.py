@@ -3,7 +3,7 @@
 Commands go out through the outbox (adapter ``headend``) and are ``queued`` → ``sent`` (the adapter
 took them) → ``accepted`` → ``executed`` / ``failed`` (or ``expired``, ``cancelled``, ``abandoned``).
 Results come back asynchronously as callbacks, in two stages (domain notes: "accepted is not
-done"): ``handlers.headend_results``.
+done"): ``app.usecases.headend_results``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.runtime import history
-from app.runtime.history import NewEvent
-from app.runtime.services import ServiceContext
+from app.runtime.events import history
+from app.runtime.events.history import NewEvent
+from app.runtime.steps.services import ServiceContext
 from storage import meter_commands
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 

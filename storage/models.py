@@ -274,7 +274,7 @@ class HistoryEvent(Base):
 class HistorySeal(Base):
     """One link of the global chain: the events with ids in (after_event_id, through_event_id],
     digested, with the head each stream reached there; signed with a key kept outside the
-    database and copied to an append-only anchor file (``app/seals.py``)."""
+    database and copied to an append-only anchor file (``app/audit/seals.py``)."""
 
     __tablename__ = "history_seals"
 

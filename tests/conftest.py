@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.services import Services
 from storage import migrate
 from storage.schema import metadata
 from tests.doubles import RecordingAdapter, TestHandlers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.models import Instance
 
 

@@ -15,9 +15,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
+from app.bootstrap import Services
 from app.config import PROJECT_ROOT
 from app.runtime.actors import Actor
-from app.services import Services
 from handlers.headend_simulator import SimulatedHeadEnd
 from storage.domain_models import Customer, Segment, SmsSubscription
 from tests.conftest import outside_the_database

@@ -14,10 +14,17 @@ from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.runtime import history, messages
 from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
-from app.runtime.core import (
+from app.runtime.engine.projection import AwaitedMessage
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.events import history, messages
+from app.runtime.events.history import NewEvent
+from app.runtime.forms import FormContext, FormInvalid, task_properties, validator_name
+from app.runtime.inbox import require_lane_role
+from app.runtime.permissions import require_may_start
+from app.runtime.reading.ready_task import ReadyTask, read_ready_task
+from app.runtime.steps.core import (
     MessageRejected,
     StepFailed,
     Unit,
@@ -25,16 +32,9 @@ from app.runtime.core import (
     send_message,
     set_start_data,
 )
-from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.runtime.forms import FormContext, FormInvalid, task_properties, validator_name
-from app.runtime.history import NewEvent
-from app.runtime.inbox import require_lane_role
-from app.runtime.lifecycle import LifecycleActions, refresh_timers
-from app.runtime.permissions import require_may_start
-from app.runtime.projection import AwaitedMessage
-from app.runtime.ready_task import ReadyTask, read_ready_task
-from app.runtime.saving import CREATED, RUNNING
-from app.runtime.step import Step
+from app.runtime.steps.lifecycle import LifecycleActions, refresh_timers
+from app.runtime.steps.saving import CREATED, RUNNING
+from app.runtime.steps.step import Step
 from storage import instance_rows
 from storage.models import InboundMessage, Instance, UserTask, WaitingMessage
 

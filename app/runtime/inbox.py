@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
-from app.runtime import history
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, Forbidden, NotFound
-from app.runtime.history import NewEvent
+from app.runtime.events import history
+from app.runtime.events.history import NewEvent
 from storage import instance_rows, users
 from storage.db import Database
 from storage.instance_rows import InstanceRow

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
-from app.case_file import (
+from app.audit.case_file import (
     CaseFile,
     Verification,
     case_document,
@@ -24,7 +24,7 @@ from app.case_file import (
     replay_verdict,
     verify_case,
 )
-from app.case_timeline import Timeline
+from app.audit.case_timeline import Timeline
 from app.rules.beijing import BEIJING
 from app.runtime.errors import RuntimeActionError
 from app.web.api_common import MAX_PAGE_SIZE, int_arg
@@ -39,7 +39,7 @@ from storage.paging import page_count
 bp = Blueprint("audit_cases", __name__)
 AUDITORS = ("auditor", "sysadmin")
 OUTCOMES = {"completed": "Completed", "terminated": "Terminated", "running": "Running", "incident": "Incident"}
-SCRIPT = Path(__file__).resolve().parents[1] / "standalone" / "verify_case.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "audit" / "standalone" / "verify_case.py"
 MAX_FILTER = 64
 
 

@@ -17,10 +17,10 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from app.roles import ROLES
+from app.accounts.roles import ROLES
+from app.accounts.users import actor_for, authenticate, record_sign_out
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
-from app.users import actor_for, authenticate, record_sign_out
 from app.web.i18n import gettext as _
 from app.web.sign_in_limits import SignInLimits
 

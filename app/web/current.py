@@ -1,10 +1,10 @@
-"""What the request being served works with: the app's services (``app.services.Services``)."""
+"""What the request being served works with: the app's services (``app.bootstrap.Services``)."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from app.services import Services
+from app.bootstrap import Services
 
 
 def services() -> Services:

@@ -10,9 +10,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from app import archive
-from app.archive_reports import segments_overview
-from app.customer_overview import customer_overview, customer_row
+from app.archive import maintenance as archive
+from app.archive.customer_overview import customer_overview, customer_row
+from app.archive.lookups import segments_overview
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.web.auth import current_actor, has_any_role, requires

@@ -3,7 +3,8 @@
 The views live in ``customer_pages`` (search, customer page, flag and mobile of one customer),
 ``screening_pages`` (M1.1 screening, bulk flag M1.2), ``subscription_pages`` (M2.1) and
 ``segment_pages`` (M3); this module holds the blueprint and what they share. Views parse, call
-``app.archive`` / the read models once, and render; the rules and role checks are in ``app.archive``.
+``app.archive.maintenance`` / the read models once, and render; the rules and role checks are in
+``app.archive.maintenance``.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from typing import Any
 from app.runtime.canonical import canonical_json
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.runtime.instance_detail import LARGEST_ID, instance_of_open_incident, possible_id
-from app.runtime.saving import ACTIVE, ENDED
+from app.runtime.reading.instance_detail import LARGEST_ID, instance_of_open_incident, possible_id
+from app.runtime.steps.saving import ACTIVE, ENDED
 from app.web.api_common import MAX_PAGE_SIZE, int_arg
 from app.web.auth import current_actor
 from app.web.current import services

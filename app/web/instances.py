@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 from app.config import PROJECT_ROOT
 from app.runtime.errors import NotFound
 from app.runtime.forms import FormInvalid
-from app.runtime.instance_detail import instance_detail
-from app.runtime.saving import ENDED
+from app.runtime.reading.instance_detail import instance_detail
+from app.runtime.steps.saving import ENDED
 from app.web import instances_api
 from app.web.auth import has_any_role, requires
 from app.web.current import services

@@ -10,8 +10,8 @@ from flask import Blueprint, Flask, Response, request
 from flask.typing import ResponseReturnValue
 
 from app.runtime.errors import RuntimeActionError
-from app.runtime.instance_detail import InstanceDetail, instance_detail, require_record
-from app.runtime.instance_diagram import diagram_of
+from app.runtime.reading.instance_detail import InstanceDetail, instance_detail, require_record
+from app.runtime.reading.instance_diagram import diagram_of
 from app.web.api_common import int_arg, json_body
 from app.web.auth import requires
 from app.web.current import services

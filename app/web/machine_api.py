@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.runtime.errors import RuntimeActionError
-from handlers.callbacks import HEADEND_RESULTS, PAYMENTS, Inbound
+from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS, Inbound
 
 MAX_BATCH = 500
 MAX_DEPTH = 16  # arrays/objects inside each other: a batch of flat items needs 2

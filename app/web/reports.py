@@ -1,7 +1,7 @@
 """The auditor's reports page (issue 5 part 5): disconnections and reconnections per day and
 segment, time from payment to reconnection, first-attempt success of remote reconnection and the
 manual orders — tables, charts drawn here as inline SVG and CSS bars, each table as CSV. Read-only;
-auditors and system administrators. The numbers come from ``app.reports``; the JSON is ``reports_api``."""
+auditors and system administrators. The numbers come from ``app.audit.reports``; the JSON is ``reports_api``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from flask import Blueprint, Flask, Response, render_template
 from flask.typing import ResponseReturnValue
 
-from app.reports import csv_tables
-from app.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, DayCounts, Reports
+from app.audit.reports import csv_tables
+from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, DayCounts, Reports
 from app.runtime.errors import NotFound
 from app.web import reports_api
 from app.web.auth import requires

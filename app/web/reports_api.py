@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from app.reports.period import parse_period
-from app.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
+from app.audit.reports.period import parse_period
+from app.audit.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
 from app.rules.beijing import beijing_date
 from app.web.auth import requires
 from app.web.current import services

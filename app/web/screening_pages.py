@@ -1,6 +1,6 @@
 """M1.1 screening results with the reasons, and bulk maintenance of the auto-reconnect flag
 (M1.2). Applicants, executors and system administrators see the screening (as the menu says);
-only applicants and executors change the flag (M1.2.2, ``app.archive.FLAG_ROLES``)."""
+only applicants and executors change the flag (M1.2.2, ``app.archive.maintenance.FLAG_ROLES``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from app import archive, screening_view
-from app.archive_reports import REPORT_FILTERS, segments_overview
+from app.archive import maintenance as archive
+from app.archive import screening_view
+from app.archive.lookups import REPORT_FILTERS, segments_overview
+from app.archive.screening_view import CRITERIA
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.screening_view import CRITERIA
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.customers import api_json, body_bool, body_text, bp, choice_arg, json_fields, paging_args

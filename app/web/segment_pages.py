@@ -1,6 +1,6 @@
 """Meter-reading segments and their readers' / fee collectors' mobiles (M3.1); only a system
-administrator sees and changes them (M3.2, ``app.archive.READER_PHONE_ROLES``). Each change is
-recorded old → new in the archive history by ``app.archive.set_reader_phone``; the segment's
+administrator sees and changes them (M3.2, ``app.archive.maintenance.READER_PHONE_ROLES``). Each change is
+recorded old → new in the archive history by ``app.archive.maintenance.set_reader_phone``; the segment's
 page shows that history."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from app import archive
-from app.archive_reports import find_segment, segments_overview
+from app.archive import maintenance as archive
+from app.archive.lookups import find_segment, segments_overview
 from app.rules.sms import is_mainland_mobile
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
@@ -40,7 +40,7 @@ def _segment(session: Session, code: str) -> dict[str, Any]:
 
 
 def _save(code: str, mobile: str, reader: str | EllipsisType | None) -> dict[str, Any]:
-    """Save through ``app.archive``; a malformed mobile or username is a 422 on its field."""
+    """Save through ``app.archive.maintenance``; a malformed mobile or username is a 422 on its field."""
     svc = services()
     try:
         with svc.db.transaction() as session:

@@ -1,6 +1,6 @@
 """SMS subscriptions (M2.1): the subscription rate per segment, the customers with what they
 subscribed to, and subscribing / unsubscribing one customer to one notice type (front desk:
-applicants, executors, system administrators — ``app.archive.FRONT_DESK_ROLES``)."""
+applicants, executors, system administrators — ``app.archive.maintenance.FRONT_DESK_ROLES``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app import archive
-from app.archive_reports import segments_overview
-from app.customer_overview import customer_row
+from app.archive import maintenance as archive
+from app.archive.customer_overview import customer_row
+from app.archive.lookups import segments_overview
+from app.archive.subscription_view import rates_with_total
 from app.runtime.forms import FormInvalid
-from app.subscription_view import rates_with_total
 from app.web.auth import current_actor, has_any_role, requires, safe_next
 from app.web.current import services
 from app.web.customers import (

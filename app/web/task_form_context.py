@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.api import check_may_work_on
 from app.runtime.canonical import json_safe
-from app.runtime.core import parse_task_id
 from app.runtime.errors import Conflict, Forbidden, NotFound
 from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
-from app.runtime.saving import RUNNING
-from app.services import Services
+from app.runtime.steps.core import parse_task_id
+from app.runtime.steps.saving import RUNNING
 from storage.instance_records import open_tasks_of
 from storage.instances import attributes_of
 from storage.models import Instance, UserTask

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
-from app.services import Services
 from app.web import current
 from app.web.api_common import json_body
 from app.web.auth import current_actor, requires

@@ -8,7 +8,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from handlers.callbacks import process_payment
+from app.usecases.inbound import process_payment
 from storage.models import Instance
 from tests.browser.conftest import LiveSite, screenshot
 from tests.web.instances_support import reconnection

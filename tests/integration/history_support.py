@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from app.runtime.history import NewEvent, append
-from app.services import Services
+from app.bootstrap import Services
+from app.runtime.events.history import NewEvent, append
 from storage.models import HistoryEvent
 
 

@@ -13,18 +13,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import archive
-from app.archive_reports import (
+from app.archive import maintenance as archive
+from app.archive.lookups import (
     screening_of,
     screening_report,
     screening_summary,
     segments_overview,
     subscription_rates,
 )
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, NotFound, RuntimeActionError
-from app.runtime.history import verify_stream
-from app.services import Services
+from app.runtime.events.history import verify_stream
 from storage.domain_models import Customer, Segment, SmsSubscription
 from storage.models import HistoryEvent
 from tests.utility import READER_MOBILE, seed_customer, seed_segment

@@ -9,7 +9,7 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import delete, select, text, update
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.models import HistoryEvent, Instance
 from tests.conftest import BACKENDS, EXECUTOR, deploy
 

@@ -14,8 +14,8 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import select
 
-from app.runtime.history import instance_stream
-from app.services import Services
+from app.bootstrap import Services
+from app.runtime.events.history import instance_stream
 from storage.models import UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy
 from tests.integration.history_support import ONE_HEAD, a_payment, committed_before

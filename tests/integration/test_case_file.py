@@ -1,4 +1,4 @@
-"""Issue 5: an exported case file verifies with the standalone script (``app/standalone/verify_case.py``,
+"""Issue 5: an exported case file verifies with the standalone script (``app/audit/standalone/verify_case.py``,
 run in its own Python process, isolated from this project), and every kind of tampering with the
 file is caught and named: an event edited, deleted, two swapped, a BPMN file edited, the tail cut,
 an edit with its hash re-computed, a head other than the one obtained independently."""
@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from app.case_file import HASHED_FIELDS
+from app.audit.case_file import HASHED_FIELDS
+from app.audit.standalone import verify_case
 from app.config import PROJECT_ROOT
-from app.standalone import verify_case
 from tests.web.conftest import Site, site
 from tests.web.test_audit_cases import reconnected_after_two_failed_sends
 
 __all__ = ["site"]
-SCRIPT = PROJECT_ROOT / "app" / "standalone" / "verify_case.py"
+SCRIPT = PROJECT_ROOT / "app" / "audit" / "standalone" / "verify_case.py"
 Case = dict[str, Any]
 
 

@@ -11,12 +11,12 @@ import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from app.case_file import HASHED_FIELDS
+from app.audit.case_file import HASHED_FIELDS
+from app.audit.standalone import verify_case
 from app.config import PROJECT_ROOT
-from app.runtime.history import GENESIS_HASH, NewEvent, chain, event_hash, hashed_content
-from app.standalone import verify_case
+from app.runtime.events.history import GENESIS_HASH, NewEvent, chain, event_hash, hashed_content
 
-SCRIPT = PROJECT_ROOT / "app" / "standalone" / "verify_case.py"
+SCRIPT = PROJECT_ROOT / "app" / "audit" / "standalone" / "verify_case.py"
 
 EVENTS = [
     NewEvent("task.completed", "on_site", {

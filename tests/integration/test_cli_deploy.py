@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app.scheduler import Worker
+from app.worker import Worker
 from storage.models import HistoryEvent, ProcessVersion
 from tests.conftest import TEST_BPMN
 from tests.integration.test_cli import run

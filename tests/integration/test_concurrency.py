@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.models import HistoryEvent, Instance
 from tests.conftest import EXECUTOR, START, deploy
 from tests.integration.processes import busy_worker, race_worker

@@ -9,10 +9,10 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.customer_import import COLUMNS, import_customers, read_csv
-from app.runtime import history
+from app.archive.customer_import import COLUMNS, import_customers, read_csv
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.services import Services
+from app.runtime.events import history
 from storage.domain_models import Customer, SmsSubscription
 from storage.models import HistoryEvent
 from tests.utility import seed_customer, seed_segment

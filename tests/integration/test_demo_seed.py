@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.demo_seed import AlreadySeeded, seed_demo
-from app.roles import ROLES
+from app.accounts.roles import ROLES
+from app.archive.demo_seed import AlreadySeeded, seed_demo
+from app.bootstrap import Services
 from app.rules.screening import screen
 from app.runtime.actors import Actor
 from app.runtime.errors import RuntimeActionError
-from app.services import Services
-from handlers.patrol import candidates_query
+from app.usecases.reconnections import candidates_query
 from storage import users
 from storage.db import Database
 from storage.domain_models import PROTECTED_KINDS, Customer, Segment, SmsSubscription

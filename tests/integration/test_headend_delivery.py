@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.runtime.core import StepFailed, StepRunner
-from handlers.callbacks import process_headend_result
-from handlers.patrol import run_patrol
+from app.runtime.steps.core import StepFailed, StepRunner
+from app.usecases.inbound import process_headend_result
+from app.usecases.reconnections import run_patrol
 from storage.domain_models import MeterCommand, Reconnection
 from storage.models import HistoryEvent, InboundMessage, Instance
 from tests.conftest import EXECUTOR, SYSADMIN

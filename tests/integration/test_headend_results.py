@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app import create_app
+from app.bootstrap import Services
 from app.runtime.errors import NotFound, RuntimeActionError
-from app.runtime.services import ServiceContext
-from app.services import Services
+from app.runtime.steps.services import ServiceContext
+from app.usecases.headend_results import InvalidResult, receive_result
 from handlers.headend import expire_command, send_command
-from handlers.headend_results import InvalidResult, receive_result
 from storage.domain_models import Customer, MeterCommand, Segment
 from storage.models import InboundMessage
 from tests.doubles import RecordingAdapter, TestHandlers

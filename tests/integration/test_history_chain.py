@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, update
 
-from app.runtime import history
-from app.services import Services
+from app.bootstrap import Services
+from app.runtime.events import history
 from storage.models import HistoryEvent, UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy, tampering
 

@@ -16,10 +16,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.runtime import history
+from app.accounts.users import create_user
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.services import Services
-from app.users import create_user
+from app.runtime.events import history
 from storage.models import Instance, ProcessVersion, UserTask, WaitingMessage
 from tests.conftest import APPROVER, EXECUTOR, START, SYSADMIN, TEST_BPMN, deploy
 from tests.doubles import RecordingAdapter, TestHandlers

@@ -19,14 +19,15 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import archive, users
-from app.customer_import import import_customers
+from app.accounts import users
+from app.archive import maintenance as archive
+from app.archive.customer_import import import_customers
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.services import Services
-from handlers.billing import record_payment
-from handlers.headend_results import receive_result
-from handlers.patrol import close_abandoned_orders
+from app.usecases.headend_results import receive_result
+from app.usecases.payments import record_payment
+from app.usecases.reconnections import close_abandoned_orders
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from tests.conftest import EXECUTOR, START, SYSADMIN, deploy
 from tests.integration.history_support import Seen, events, the_event

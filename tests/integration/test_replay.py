@@ -13,12 +13,12 @@ from flask import Flask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 from sqlalchemy import select, update
 
-from app.replay import Replayer, ReplayResult
-from app.runtime.bpmn_source import read_bpmn
-from app.runtime.engine_clock import engine_time
-from app.runtime.live_cache import LiveWorkflows
-from app.runtime.parsing import parse_bundle
-from handlers.patrol import run_patrol
+from app.audit.replay import Replayer, ReplayResult
+from app.runtime.deployment.bpmn_source import read_bpmn
+from app.runtime.engine.clock import engine_time
+from app.runtime.engine.live_cache import LiveWorkflows
+from app.runtime.engine.parsing import parse_bundle
+from app.usecases.reconnections import run_patrol
 from storage.models import DeploymentFile, HistoryEvent, Instance, ProcessVersion
 from tests.conftest import tampering
 from tests.utility import BPMN_DIR, Utility, seed_customer, utility

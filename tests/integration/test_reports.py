@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
-from app.reports.period import ReportPeriod
-from app.reports.tables import Reports, build_reports
-from app.services import Services
+from app.audit.reports.period import ReportPeriod
+from app.audit.reports.tables import Reports, build_reports
+from app.bootstrap import Services
 from storage.domain_models import Customer, MeterCommand, Payment, Reconnection, Segment
 
 OPENED = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)  # 08:00 on 1 March in Beijing

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.reports.period import BadReportArguments, parse_period
-from app.reports.stats import nearest_rank
+from app.audit.reports.period import BadReportArguments, parse_period
+from app.audit.reports.stats import nearest_rank
 
 TODAY = date(2026, 3, 2)
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.services import Services
 from storage.models import Incident, Instance, UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy
 from tests.doubles import TestHandlers

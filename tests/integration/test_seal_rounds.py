@@ -14,9 +14,9 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import app.seals
-from app.seals import Sealer
-from app.services import Services
+import app.audit.seals
+from app.audit.seals import Sealer
+from app.bootstrap import Services
 from storage.models import HistoryEvent, HistorySeal
 from tests.conftest import EXECUTOR, deploy
 from tests.integration.history_support import a_payment
@@ -37,7 +37,7 @@ def test_events_arriving_during_a_round_wait_for_the_next_one(backend_services: 
     services = backend_services
     assert services.sealer is not None
     sealer = Sealer(services.db, services.clock, services.sealer.key_path, services.sealer.anchor.path, LAG)
-    monkeypatch.setattr(app.seals, "MAX_EVENTS_PER_SEAL", PER_SEAL)
+    monkeypatch.setattr(app.audit.seals, "MAX_EVENTS_PER_SEAL", PER_SEAL)
     with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False) as clock:
         deploy(services, "approval.bpmn")
         for amount in range(3):

@@ -15,10 +15,10 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import delete, select, update
 
-from app.runtime.history import GENESIS_HASH, NewEvent, chain, instance_stream
-from app.seal_keeping import SealKey
-from app.seals import Sealer, seal_hash, verify_seals
-from app.services import Services
+from app.audit.seal_keeping import SealKey
+from app.audit.seals import Sealer, seal_hash, verify_seals
+from app.bootstrap import Services
+from app.runtime.events.history import GENESIS_HASH, NewEvent, chain, instance_stream
 from storage.models import HistoryEvent, HistorySeal, Instance
 from tests.conftest import BACKENDS, EXECUTOR, deploy, tampering
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.instances import InstanceFilter, attributes_of, search
 from tests.conftest import EXECUTOR, deploy
 from tests.doubles import TestHandlers

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from app.bootstrap import Services
 from app.rules.sms import MissingPlaceholderError
-from app.services import Services
 from handlers.sms import DEFAULT_SIGNATURE, notify_customer, notify_reader
 from storage.domain_models import Customer, Segment, SmsSubscription
 

@@ -10,10 +10,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select, update
 
+from app.bootstrap import Services
 from app.runtime.errors import Conflict
-from app.runtime.messages import store_children_results
-from app.scheduler import PeriodicJob, Worker
-from app.services import Services
+from app.runtime.events.messages import store_children_results
+from app.worker import PeriodicJob, Worker
 from storage.models import ChildBatch, Instance
 from tests.conftest import EXECUTOR, deploy
 

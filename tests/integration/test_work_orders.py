@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.bootstrap import Services
 from app.rules.work_orders import Series, WorkOrderNumbersExhausted, series_from_config
-from app.services import Services
 from handlers.work_orders import allocate_number
 from storage.db import Database
 from storage.work_orders import take_next

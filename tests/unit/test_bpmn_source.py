@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from app.runtime import bpmn_source
-from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem, bpmn_text, read_bpmn
+from app.runtime.deployment import bpmn_source
+from app.runtime.deployment.bpmn_source import BPMN_NS, DeployError, DeployProblem, bpmn_text, read_bpmn
 
 FIXTURES = Path(__file__).parent / "bpmn"
 DTD_MESSAGE = "DOCTYPE/ENTITY declarations are not allowed in BPMN files (XXE/entity-expansion protection)"

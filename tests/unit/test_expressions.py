@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.runtime.expressions import RestrictedEnvironment, RestrictedExpressionError, compile_expression
+from app.runtime.engine.expressions import RestrictedEnvironment, RestrictedExpressionError, compile_expression
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ of the table is called by some diagram (no dead handlers, no missing ones)."""
 from __future__ import annotations
 
 from app.config import PROJECT_ROOT
-from app.runtime.bpmn_source import read_bpmn
-from app.runtime.builtin_operations import BUILTIN_OPERATIONS
-from app.runtime.parsing import NSMAP
+from app.runtime.deployment.bpmn_source import read_bpmn
+from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
+from app.runtime.engine.parsing import NSMAP
 from handlers import handler_table
 
 

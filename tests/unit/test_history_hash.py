@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.runtime.canonical import canonical_json, json_safe
-from app.runtime.history import GENESIS_HASH, event_hash, hashed_content
+from app.runtime.events.history import GENESIS_HASH, event_hash, hashed_content
 
 ROW = {"stream": "instance/1", "seq": 1, "instance_id": 1, "type": "task.completed", "element_id": "review",
        "actor": "ann", "deployment_id": 3, "at": datetime(2026, 3, 2, 9, tzinfo=UTC),

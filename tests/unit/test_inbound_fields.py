@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handlers.inbound_fields import CLOCK_SKEW, OLDEST, FieldError, identifier, instant, money_cents, required, text
+from app.usecases.inbound_fields import CLOCK_SKEW, OLDEST, FieldError, identifier, instant, money_cents, required, text
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 MOST = Decimal("100000000")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.roles import ROLES
-from app.runtime.bpmn_source import BPMN_NS, DeployProblem, read_bpmn
-from app.runtime.lint import lint_tree
+from app.accounts.roles import ROLES
+from app.runtime.deployment.bpmn_source import BPMN_NS, DeployProblem, read_bpmn
+from app.runtime.deployment.lint import lint_tree
 
 FIXTURES = Path(__file__).parent / "bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
-from app.runtime.parsing import called_processes, group_into_bundles, parse_bundle, process_ids_defined
+from app.runtime.deployment.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
+from app.runtime.engine.parsing import called_processes, group_into_bundles, parse_bundle, process_ids_defined
 
 FIXTURES = Path(__file__).parent / "bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -11,10 +11,10 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from app.roles import ROLES
-from app.runtime.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
-from app.runtime.deploy_check import check_files
-from app.runtime.parse_problems import problem_from
+from app.accounts.roles import ROLES
+from app.runtime.deployment.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
+from app.runtime.deployment.check import check_files
+from app.runtime.deployment.parse_problems import problem_from
 
 LINE = re.compile(r"[^\s:]+\.bpmn(:\d+)?( \[[^\]\s]+\])? \S.*")
 LEAKS = ("<Element", " at 0x", "b'<", 'b"<', "TypeError", "NotImplementedError", "raise_validation_exception",

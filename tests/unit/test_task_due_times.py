@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.roles import ROLES
-from app.runtime.bpmn_source import BPMN_NS, read_bpmn
-from app.runtime.lint import lint_tree
-from app.runtime.parsing import NSMAP
-from app.runtime.projection import parse_due_in
+from app.accounts.roles import ROLES
+from app.runtime.deployment.bpmn_source import BPMN_NS, read_bpmn
+from app.runtime.deployment.lint import lint_tree
+from app.runtime.engine.parsing import NSMAP
+from app.runtime.engine.projection import parse_due_in
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
+from app.accounts.users import create_user
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.services import Services
-from app.users import create_user
 from storage import users
 from tests.utility import NOW, Utility, build_utility_app, seed_segment
 

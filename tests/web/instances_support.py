@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.runtime.actors import Actor
-from handlers.patrol import run_patrol
+from app.usecases.reconnections import run_patrol
 from storage.models import HistoryEvent, Incident, Instance, UserTask
 from tests.utility import NOW, seed_customer
 from tests.web.conftest import Site

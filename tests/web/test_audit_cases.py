@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
-from app.runtime.history import verify_stream
+from app.runtime.events.history import verify_stream
 from storage.models import HistoryEvent, UserTask
 from tests.integration.history_support import ONE_HEAD, committed_before
 from tests.web.conftest import Site

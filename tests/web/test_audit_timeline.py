@@ -1,4 +1,4 @@
-"""Issue 5: the timeline the case page's slider indexes (``app.case_timeline``, pure): token
+"""Issue 5: the timeline the case page's slider indexes (``app.audit.case_timeline``, pure): token
 positions and process data as of each event, from the recorded events alone."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.case_timeline import DataNames, data_names, element_names, timeline
-from app.runtime.bpmn_source import read_bpmn
+from app.audit.case_timeline import DataNames, data_names, element_names, timeline
+from app.runtime.deployment.bpmn_source import read_bpmn
 from storage.instance_records import EventRecord
 from tests.utility import BPMN_DIR
 

@@ -3,9 +3,9 @@ notice type, criterion or status added elsewhere must not appear as a raw code o
 
 from __future__ import annotations
 
-from app.archive_reports import REPORT_FILTERS
-from app.runtime.saving import COMPLETED, CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
-from app.screening_view import CRITERIA
+from app.archive.lookups import REPORT_FILTERS
+from app.archive.screening_view import CRITERIA
+from app.runtime.steps.saving import COMPLETED, CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.web.labels import ZH
 from app.web.labels.customers import VALUE_LABELS
 from handlers.headend import ACTIONS, STAGES

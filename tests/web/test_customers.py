@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
-from handlers.patrol import run_patrol
+from app.usecases.reconnections import run_patrol
 from storage.models import UserTask
 from tests.utility import seed_customer
 from tests.web.conftest import Site

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.runtime import history
+from app.runtime.events import history
 from tests.integration.history_support import Seen, events, the_event
 from tests.utility import NOW, seed_customer
 from tests.web.conftest import Site

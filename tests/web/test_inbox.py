@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.runtime.actors import Actor
-from handlers.patrol import reconnect_if_due
+from app.usecases.reconnections import reconnect_if_due
 from storage.models import HistoryEvent, UserTask
 from tests.utility import BPMN_DIR, DEPLOYER, seed_customer, seed_segment
 from tests.web.conftest import Person, Site

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.domain_models import Customer, MeterCommand
 from storage.models import HistoryEvent
 from storage.schema import metadata
@@ -215,8 +215,8 @@ def test_a_fault_in_a_handler_is_still_a_500_that_is_logged(fuzzed_site: Site, p
     def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr("handlers.callbacks.record_payment", broken)
-    monkeypatch.setattr("handlers.callbacks.receive_result", broken)
+    monkeypatch.setattr("app.usecases.inbound.record_payment", broken)
+    monkeypatch.setattr("app.usecases.inbound.receive_result", broken)
     fuzzer = Fuzzer(fuzzed_site, path)
     item = fill(fuzzer.schema, 1)
     single = fuzzer.post(encoded(item))

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from app.runtime.core import StepFailed
-from app.services import Services
+from app.bootstrap import Services
+from app.runtime.steps.core import StepFailed
 from storage.domain_models import Payment, Reconnection
 from storage.models import Instance
 from tests.utility import seed_customer

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from app.runtime.actors import Actor
-from handlers.billing import record_payment
+from app.usecases.payments import record_payment
 from tests.utility import NOW, seed_customer, seed_segment
 from tests.web.conftest import Site
 from tests.web.instances_support import EXECUTOR, disconnection_batch, task_of

@@ -55,7 +55,7 @@ def test_a_json_call_without_the_csrf_header_is_a_400_in_json(site: Site) -> Non
 
 
 def test_a_role_taken_away_counts_from_the_next_request(site: Site) -> None:
-    from app.users import set_roles
+    from app.accounts.users import set_roles
     from tests.web.conftest import ADMIN
 
     ann = site.person("ann", "approver")

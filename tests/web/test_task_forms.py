@@ -10,11 +10,11 @@ from lxml import etree
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
+from app.usecases.inbound import process_payment
+from app.usecases.reconnections import run_patrol
 from app.web.task_form_context import form_key
 from app.web.task_form_registry import FORMS
 from handlers import validator_table
-from handlers.callbacks import process_payment
-from handlers.patrol import run_patrol
 from storage.domain_models import Reconnection
 from storage.models import HistoryEvent
 from tests.utility import BPMN_DIR, DEPLOYER, seed_customer

@@ -2,8 +2,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.replay import Replayer
-from app.services import Services
+from app.audit.replay import Replayer
+from app.bootstrap import Services
 from tests.utility import utility
 
 __all__ = ["utility"]

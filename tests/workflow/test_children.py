@@ -10,7 +10,7 @@ from typing import Any
 import time_machine
 from sqlalchemy import event, func, select
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.models import ChildBatch, HistoryEvent, Instance
 from tests.conftest import EXECUTOR, SYSADMIN, deploy
 from tests.lookups import instance_row as parent_row

@@ -9,12 +9,12 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from app.case_file import ReplayVerdict, case_document, read_case, verify_case
-from app.runtime.deploy import bundle_hash
-from app.runtime.instance_detail import require_record
-from app.runtime.instance_diagram import diagram_of
-from app.services import Services
-from app.standalone import verify_case as standalone
+from app.audit.case_file import ReplayVerdict, case_document, read_case, verify_case
+from app.audit.standalone import verify_case as standalone
+from app.bootstrap import Services
+from app.runtime.deployment.deploy import bundle_hash
+from app.runtime.reading.instance_detail import require_record
+from app.runtime.reading.instance_diagram import diagram_of
 from storage.models import HistoryEvent
 from tests.conftest import APPROVER, EXECUTOR, START, SYSADMIN, TEST_BPMN
 from tests.workflow.test_deploy_versions import review_task

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.runtime.bpmn_source import DeployError
-from app.services import Services
+from app.bootstrap import Services
+from app.runtime.deployment.bpmn_source import DeployError
 from storage.models import Deployment, Instance, ProcessVersion, UserTask
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, TEST_BPMN, deploy
 

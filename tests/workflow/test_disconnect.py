@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden
 from app.runtime.forms import FormInvalid
-from handlers.callbacks import process_payment
+from app.usecases.inbound import process_payment
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from storage.models import HistoryEvent, Instance, UserTask
 from tests.utility import BPMN_DIR, DEPLOYER, Utility, seed_customer

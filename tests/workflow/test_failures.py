@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.runtime.core import StepFailed
 from app.runtime.errors import Forbidden
-from app.services import Services
+from app.runtime.steps.core import StepFailed
 from storage.models import HistoryEvent, InboundMessage, Incident, Instance, OutboxMessage
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, TEST_BPMN, deploy
 from tests.doubles import TestHandlers

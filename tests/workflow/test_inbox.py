@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app import users
+from app.accounts import users
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, Forbidden
 from app.runtime.inbox import Inbox, InboxPolicy
-from app.services import Services
 from storage.models import HistoryEvent, Instance, UserTask
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, deploy
 

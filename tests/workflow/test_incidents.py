@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
-from app.services import Services
 from storage.models import HistoryEvent, Incident, Instance
 from tests.conftest import EXECUTOR, deploy
 from tests.doubles import TestHandlers

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.services import Services
 from storage.models import HistoryEvent, UserTask, WaitingMessage
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, deploy
 from tests.lookups import instance_row as row

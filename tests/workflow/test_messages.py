@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import RuntimeActionError
-from app.services import Services
 from storage.models import HistoryEvent, InboundMessage, Instance, WaitingMessage
 from tests.conftest import EXECUTOR, deploy
 from tests.lookups import instance_row as instance

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.models import OutboxMessage, UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy
 from tests.doubles import RecordingAdapter

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.runtime.actors import Actor
 from app.runtime.forms import FormInvalid
-from handlers.callbacks import process_payment
-from handlers.patrol import reconnect, run_patrol
+from app.usecases.inbound import process_payment
+from app.usecases.reconnections import reconnect, run_patrol
 from storage.domain_models import MeterCommand, Reconnection
 from storage.models import Instance, UserTask
 from tests.utility import BPMN_DIR, DEPLOYER, READER_MOBILE, Utility, seed_customer

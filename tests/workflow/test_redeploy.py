@@ -8,8 +8,8 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from app.runtime.deploy import REDEPLOYED
-from app.services import Services
+from app.bootstrap import Services
+from app.runtime.deployment.deploy import REDEPLOYED
 from storage.models import Deployment, HistoryEvent, Instance, ProcessVersion
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, TEST_BPMN, deploy
 from tests.workflow.test_deploy_versions import review_task

@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from app.services import Services
+from app.bootstrap import Services
 from storage.deployments import stored_files
 from storage.models import HistoryEvent
 from tests.conftest import EXECUTOR, START, SYSADMIN, TEST_BPMN, deploy

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, Forbidden, NotFound
-from app.services import Services
 from storage.models import HistoryEvent, Instance, InstanceAttribute, OutboxMessage, UserTask
 from tests.conftest import APPROVER, EXECUTOR, deploy
 

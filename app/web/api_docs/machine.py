@@ -1,13 +1,13 @@
 """OpenAPI paths of the machine callbacks: billing's payments and the head-end's results, with the
-exact rules their fields are read by (``handlers.inbound_fields``) and the limits in force."""
+exact rules their fields are read by (``app.usecases.inbound_fields``) and the limits in force."""
 
 from typing import Any
 
+from app.usecases.inbound_fields import CLOCK_SKEW, OLDEST, PLAIN_DECIMAL
+from app.usecases.payments import MAX_PAYMENT
 from app.web.api_docs.common import ERROR, json_content
 from app.web.machine_api import MAX_BATCH, MAX_DEPTH
-from handlers.billing import MAX_PAYMENT
 from handlers.headend import MAX_ERROR_TEXT, RELAY_STATES, STAGES
-from handlers.inbound_fields import CLOCK_SKEW, OLDEST, PLAIN_DECIMAL
 
 _WINDOW = (f"ISO 8601 with a zone (`Z` or `±hh:mm`), ASCII digits, between {OLDEST.days} days ago and "
            f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes ahead of our clock")

@@ -1,0 +1,1 @@
+"""User accounts and the roles they hold."""

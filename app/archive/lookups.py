@@ -1,0 +1,134 @@
+"""Read-only views of the customer archive for the operators' screens: M1.1 screening of one or
+many customers, SMS subscription rates per segment (M2.1), and the segments with their readers
+(M3.1). Nothing here writes; the changes live in ``app.archive.maintenance``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.rules.screening import screen
+from app.runtime.errors import NotFound, RuntimeActionError
+from storage.domain_models import NOTICE_TYPES, Customer, Segment, SmsSubscription
+
+REPORT_FILTERS = ("eligible", "ineligible", "flagged_but_ineligible")
+
+
+def find_customer(session: Session, number: str, *, lock: bool = False) -> Customer:
+    """The customer with archive number ``number`` (row-locked when ``lock``); ``NotFound`` otherwise."""
+    query = select(Customer).where(Customer.number == number)
+    customer = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if customer is None:
+        raise NotFound(f"no customer {number}")
+    return customer
+
+
+def find_segment(session: Session, code: str, *, lock: bool = False) -> Segment:
+    """The meter-reading segment ``code`` (row-locked when ``lock``); ``NotFound`` otherwise."""
+    query = select(Segment).where(Segment.code == code)
+    segment = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if segment is None:
+        raise NotFound(f"no meter-reading segment {code}")
+    return segment
+
+
+def screening_row(customer: Customer) -> dict[str, Any]:
+    """One customer's M1.1 screening: each criterion with whether it holds and why it would not."""
+    result = screen(customer)
+    return {
+        "number": customer.number, "name": customer.name, "segment": customer.segment_code,
+        "eligible": result.eligible, "flagged": customer.auto_reconnect,
+        "criteria": [{"rule": c.rule, "holds": c.holds, "reason": c.reason} for c in result.criteria],
+    }
+
+
+def screening_of(session: Session, customer_number: str) -> dict[str, Any]:
+    """The M1.1 screening of one customer, with its current auto-reconnect flag (``flagged``)."""
+    return screening_row(find_customer(session, customer_number))
+
+
+def row_wanted(row: dict[str, Any], only: str | None) -> bool:
+    if only == "eligible":
+        return bool(row["eligible"])
+    if only == "ineligible":
+        return not row["eligible"]
+    if only == "flagged_but_ineligible":
+        return bool(row["flagged"]) and not row["eligible"]
+    return True
+
+
+def screening_report(session: Session, *, segment: str | None = None, only: str | None = None) -> list[dict[str, Any]]:
+    """The screening of many customers, ordered by number.
+
+    ``segment`` keeps one meter-reading segment; ``only`` keeps the ``"eligible"``, the
+    ``"ineligible"`` or the ``"flagged_but_ineligible"`` ones — the last are the customers whose
+    flag the manual warns about: automatic reconnection will be tried and cannot succeed.
+    """
+    if only is not None and only not in REPORT_FILTERS:
+        raise RuntimeActionError(f"unknown filter {only!r}; use one of {', '.join(REPORT_FILTERS)}")
+    query = select(Customer).order_by(Customer.number)
+    if segment is not None:
+        find_segment(session, segment)
+        query = query.where(Customer.segment_code == segment)
+    rows = (screening_row(customer) for customer in session.execute(query).scalars())
+    return [row for row in rows if row_wanted(row, only)]
+
+
+def screening_summary(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Counts over ``screening_report`` rows: total, eligible, flagged, flagged_but_ineligible."""
+    summary = {"total": 0, "eligible": 0, "flagged": 0, "flagged_but_ineligible": 0}
+    for row in rows:
+        summary["total"] += 1
+        summary["eligible"] += bool(row["eligible"])
+        summary["flagged"] += bool(row["flagged"])
+        summary["flagged_but_ineligible"] += bool(row["flagged"]) and not row["eligible"]
+    return summary
+
+
+def rate(part: int, whole: int) -> float:
+    """``part`` of ``whole`` as a fraction 0..1 with 3 decimals (0 for an empty whole)."""
+    return round(part / whole, 3) if whole else 0.0
+
+
+def _customers_per_segment(session: Session) -> dict[str, int]:
+    query = select(Customer.segment_code, func.count()).group_by(Customer.segment_code)
+    return {code: count for code, count in session.execute(query)}
+
+
+def subscription_rates(session: Session) -> list[dict[str, Any]]:
+    """Per segment (by code): ``customers``, ``subscribed`` and ``rate`` (0..1, 3 decimals) per
+    notice type, and ``subscribed_any`` / ``rate_any`` for customers with at least one
+    subscription — the figure M2.1 asks the utility to raise. An empty segment's rates are 0."""
+    customers = _customers_per_segment(session)
+    by_type: dict[tuple[str, str], int] = {
+        (code, kind): count for code, kind, count in session.execute(
+            select(Customer.segment_code, SmsSubscription.notice_type, func.count())
+            .join(Customer, Customer.id == SmsSubscription.customer_id)
+            .group_by(Customer.segment_code, SmsSubscription.notice_type))}
+    any_subscribed: dict[str, int] = {code: count for code, count in session.execute(
+        select(Customer.segment_code, func.count(func.distinct(SmsSubscription.customer_id)))
+        .join(Customer, Customer.id == SmsSubscription.customer_id)
+        .group_by(Customer.segment_code))}
+    rows = []
+    for code, name in session.execute(select(Segment.code, Segment.name).order_by(Segment.code)):
+        total = customers.get(code, 0)
+        subscribed = {kind: by_type.get((code, kind), 0) for kind in NOTICE_TYPES}
+        rows.append({
+            "segment": code, "name": name, "customers": total, "subscribed": subscribed,
+            "rate": {kind: rate(count, total) for kind, count in subscribed.items()},
+            "subscribed_any": any_subscribed.get(code, 0), "rate_any": rate(any_subscribed.get(code, 0), total),
+        })
+    return rows
+
+
+def segments_overview(session: Session) -> list[dict[str, Any]]:
+    """Every meter-reading segment (by code) with its reader, the reader's mobile and its customer count."""
+    counts = _customers_per_segment(session)
+    return [
+        {"code": s.code, "name": s.name, "reader_username": s.reader_username, "reader_mobile": s.reader_mobile,
+         "customers": counts.get(s.code, 0)}
+        for s in session.execute(select(Segment).order_by(Segment.code)).scalars()
+    ]

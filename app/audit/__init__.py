@@ -1,0 +1,1 @@
+"""What auditors read: history chains, seals, case files, timelines, replay, reports."""

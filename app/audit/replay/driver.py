@@ -1,0 +1,260 @@
+"""Replaying one case: a fresh workflow, fed the recorded inputs in order, must produce the
+recorded engine events in the same order and end with the recorded result.
+
+Inputs are the events that started a step: the start data, a completed user task's form, a
+message, a timer firing (at its recorded time), a retry, a resume, a termination. Each is applied
+at the recorded time through the runtime's own ``Step`` and engine loop, so the replay's events
+are made by the same code that made the originals. Engine events (element entered, completed,
+cancelled, failed; timers fired; service calls; incidents in a task) are compared one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.task import TaskState
+from sqlalchemy.orm import Session
+
+from app.audit.replay.handlers import RecordedHandlers
+from app.audit.replay.recorded import RecordedCase, RecordedEvent
+from app.audit.replay.result import Divergence
+from app.runtime.canonical import canonical_json, json_safe
+from app.runtime.engine.clock import engine_time
+from app.runtime.engine.expressions import RestrictedEnvironment
+from app.runtime.engine.projection import awaited_messages, open_user_tasks
+from app.runtime.engine.state import SpecPair
+from app.runtime.events.history import NewEvent
+from app.runtime.steps.core import MessageRejected, send_message, set_start_data
+from app.runtime.steps.step import Step
+
+ENGINE_EVENTS = frozenset({"element.ready", "element.waiting", "element.completed", "element.cancelled",
+                           "element.failed", "timer.fired", "service.called", "service.failed", "incident.opened"})
+Key = tuple[str, str | None, str | None]
+Input = Callable[["CaseReplay", RecordedEvent, Step], bool]
+
+
+def engine_key(event_type: str, element_id: str | None, data: dict[str, Any]) -> Key | None:
+    """What is compared of an engine event; None for events no engine step makes (an incident
+    opened outside any task is the scheduler's note that a step was rolled back)."""
+    if event_type not in ENGINE_EVENTS or (event_type == "incident.opened" and element_id is None):
+        return None
+    if event_type.startswith("service."):
+        return event_type, element_id, str(data.get("operator"))
+    if event_type == "timer.fired":
+        return event_type, element_id, canonical_json(data.get("due"))
+    return event_type, element_id, None
+
+
+def describe(key: Key) -> str:
+    kind, element, detail = key
+    return " ".join(part for part in (kind, element or "(process)", f"[{detail}]" if detail else "") if part)
+
+
+class InputDiverged(Exception):
+    """A recorded input does not fit the replayed workflow (no such task waits, other data...)."""
+
+    def __init__(self, expected: str, actual: str) -> None:
+        super().__init__(actual)
+        self.expected, self.actual = expected, actual
+
+
+class CaseReplay:
+    """Replays one recorded case on a fresh workflow built from ``specs``."""
+
+    def __init__(self, case: RecordedCase, specs: SpecPair, environment: RestrictedEnvironment,
+                 trace: Callable[[RecordedEvent], None] | None = None) -> None:
+        self.case, self.environment, self.trace = case, environment, trace
+        self.workflow = BpmnWorkflow(*specs)
+        self.handlers = RecordedHandlers(case.events)
+        self.expected = [(e, k) for e in case.events if (k := engine_key(e.type, e.element_id, e.data))]
+        self.matched = 0
+        self.started = self.incident = self.suspended = self.terminated = False
+        self._timers_recorded = self._timers_replayed = 0
+
+    def run(self) -> Divergence | None:
+        for event in self.case.events:
+            if event.deployment_id not in (None, self.case.deployment_id):
+                return Divergence(event.seq, f"deployment {self.case.deployment_id} (the instance's version)",
+                                  f"an event recorded on deployment {event.deployment_id}")
+            apply = _INPUTS.get(event.type)
+            if apply is None or not self._is_new_input(event):
+                continue
+            divergence = self._step(event, apply)
+            if divergence is not None:
+                return divergence
+        return self._finish()
+
+    def _is_new_input(self, event: RecordedEvent) -> bool:
+        if event.type == "timer.fired":  # an input only if no replayed step has fired it already
+            self._timers_recorded += 1
+            return self._timers_recorded > self._timers_replayed and self._may_step()
+        if event.type == "instance.started":
+            return True
+        return self.started
+
+    def _may_step(self) -> bool:
+        return self.started and not (self.incident or self.suspended or self.terminated)
+
+    def _step(self, event: RecordedEvent, apply: Input) -> Divergence | None:
+        step = Step(self.workflow, session=cast(Session, None), instance_id=self.case.instance_id, now=event.at,
+                    environment=self.environment, handlers=self.handlers)
+        try:
+            with engine_time(event.at), step:
+                if apply(self, event, step) and self._may_step():
+                    self.workflow.do_engine_steps()
+        except InputDiverged as diverged:
+            return Divergence(event.seq, diverged.expected, diverged.actual)
+        except WorkflowException as exc:
+            task = getattr(exc, "task", None)
+            if task is None or self.handlers.problem is not None:
+                return self._handler_problem(step) or Divergence(
+                    event.seq, f"{event.type} to run as recorded", f"the engine failed: {exc}")
+            self.incident = True
+            step.record(NewEvent("incident.opened", task.task_spec.bpmn_id, {"error": str(exc)}))
+        except Exception as exc:  # a recorded input the engine cannot take at all (an edited event, say)
+            return Divergence(event.seq, f"{event.type} applied as recorded",
+                              f"it could not be: {type(exc).__name__}: {exc}")
+        return self._handler_problem(step) or self._compare(step.history_events())
+
+    def _handler_problem(self, step: Step) -> Divergence | None:
+        """A call the history does not hold: named at the recorded call it differs from, or else at
+        the first recorded event the replay did not reach."""
+        problem = self.handlers.problem
+        if problem is None:
+            return None
+        if problem.seq is not None:
+            return Divergence(problem.seq, problem.expected, problem.actual)
+        reached = self._compare(step.history_events())
+        if reached is not None:
+            return Divergence(reached.seq, reached.expected, problem.actual)
+        return Divergence(None, problem.expected, problem.actual)
+
+    def _compare(self, produced: list[NewEvent]) -> Divergence | None:
+        for made in produced:
+            key = engine_key(made.type, made.element_id, made.data)
+            if key is None:
+                continue
+            if key[0] == "timer.fired":
+                self._timers_replayed += 1
+            if self.matched >= len(self.expected):
+                return Divergence(None, "no further engine event (the history ends)", describe(key))
+            recorded, expected_key = self.expected[self.matched]
+            if expected_key != key:
+                return Divergence(recorded.seq, describe(expected_key), describe(key))
+            if self.trace is not None:
+                self.trace(recorded)
+            self.matched += 1
+        return None
+
+    def _finish(self) -> Divergence | None:
+        if self.matched < len(self.expected):
+            recorded, key = self.expected[self.matched]
+            return Divergence(recorded.seq, describe(key), "nothing more (the replay stopped before it)")
+        ended = next((e for e in reversed(self.case.events) if e.type == "instance.completed"), None)
+        if ended is not None:
+            actual = json_safe(self.workflow.data.get("result"))
+            if not self.workflow.completed or actual != ended.data.get("result"):
+                return Divergence(ended.seq, f"completed with result {canonical_json(ended.data.get('result'))}",
+                                  f"{'completed' if self.workflow.completed else 'not completed'} with result "
+                                  f"{canonical_json(actual)}")
+        elif self.workflow.completed and not self.terminated:
+            return Divergence(None, "the instance still open", "the replay completed it")
+        return self._where_it_stands()
+
+    def _where_it_stands(self) -> Divergence | None:
+        """The replay must end where the instance stands: ended as it ended, or waiting in the same
+        user tasks (a history cut short after its last step would otherwise replay clean)."""
+        ended = self.case.status in ("completed", "terminated")
+        replay_ended = self.terminated or self.workflow.completed
+        if ended != replay_ended:
+            return Divergence(None, f"the instance {self.case.status} (as it stands)",
+                              "ended" if replay_ended else "still active")
+        open_tasks = [] if replay_ended else sorted(task.element_id for task in open_user_tasks(self.workflow))
+        if open_tasks != self.case.open_tasks:
+            return Divergence(None, f"open user tasks {self.case.open_tasks} (the instance as it stands)",
+                              f"open user tasks {open_tasks}")
+        return None
+
+
+# -- the inputs: each returns whether the engine runs on after it ------------------------------
+
+def _started(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
+    set_start_data(event.data.get("data") or {})(replay.workflow, step)
+    replay.started = True
+    return True
+
+
+def _task_completed(replay: CaseReplay, event: RecordedEvent, _step: Step) -> bool:
+    ready = [t for t in replay.workflow.get_tasks(state=TaskState.READY, manual=True)
+             if t.task_spec.bpmn_id == event.element_id]
+    if not ready:
+        raise InputDiverged(f"user task {event.element_id} open for the recorded form", "no such task is open")
+    task = ready[0]
+    before = dict(task.data)
+    form = event.data.get("data") or {}
+    add_form = getattr(task.task_spec, "add_data_from_form", None)
+    add_form(task, form) if add_form else task.set_data(**form)
+    changes = json_safe({k: [before.get(k), v] for k, v in task.data.items() if before.get(k) != v})
+    if "changes" in event.data and changes != event.data["changes"]:
+        raise InputDiverged(f"changes {canonical_json(event.data['changes'])}", f"changes {canonical_json(changes)}")
+    task.run()
+    return True
+
+
+def _message(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
+    name = event.data.get("name")
+    target = next((m for m in awaited_messages(replay.workflow) if m.message_name == name), None)
+    if target is None:
+        raise InputDiverged(f"the process waiting for message {name!r}", "it does not wait for it")
+    try:
+        send_message(replay.workflow, step, 0, target, event.data.get("payload") or {}, str(event.data.get("key")),
+                     str(event.data.get("sender")))
+    except (MessageRejected, WorkflowException) as exc:
+        raise InputDiverged(f"message {name!r} delivered", f"refused: {exc}") from exc
+    return True
+
+
+def _timer_fired(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
+    replay.workflow.refresh_timers()
+    return True
+
+
+def _retried(replay: CaseReplay, event: RecordedEvent, _step: Step) -> bool:
+    for task in replay.workflow.get_tasks(state=TaskState.ERROR):
+        if task.task_spec.bpmn_id == event.element_id:
+            replay.workflow.reset_from_task_id(task.id)
+            break
+    replay.incident = False
+    if not replay.suspended:
+        replay.workflow.refresh_timers()
+    return True
+
+
+def _suspended(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
+    replay.suspended = True
+    return False
+
+
+def _resumed(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
+    replay.suspended = False
+    if replay.incident:
+        return False
+    replay.workflow.refresh_timers()
+    return True
+
+
+def _terminated(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
+    if not replay.workflow.completed:
+        replay.workflow.cancel()
+    replay.terminated = True
+    return False
+
+
+_INPUTS: dict[str, Input] = {
+    "instance.started": _started, "task.completed": _task_completed, "message.received": _message,
+    "timer.fired": _timer_fired, "incident.retried": _retried, "instance.suspended": _suspended,
+    "instance.resumed": _resumed, "instance.terminated": _terminated,
+}

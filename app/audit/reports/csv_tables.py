@@ -1,0 +1,84 @@
+"""Each report as a CSV table: UTF-8 with a byte-order mark (Excel then reads Chinese right),
+times in Beijing time, headers and codes through the caller's ``translate`` (the page's language)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, Reports
+from app.rules.beijing import BEIJING
+
+NAMES = ("daily", "payment_to_reconnection", "first_attempt", "manual_orders")
+BOM = "\ufeff"
+Translate = Callable[[str], str]
+# The column labels, in English (the page shows the same labels over its tables)
+DAILY_HEADERS = ["Day", "Segment", "Disconnected remotely", "Disconnected on site", "Reconnected remotely",
+                 "Reconnected on site", "Manual orders opened"]
+PAYMENT_HEADERS = ["Work order", "Customer number", "Customer name", "Segment", "Paid at", "Power restored at", "How",
+                   "Hours", "Over 24 h"]
+MANUAL_HEADERS = ["Manual order", "Customer number", "Customer name", "Segment", "Opened", "Why on site",
+                  "Remote sends", "Status", "Power restored at"]
+
+
+def csv_document(reports: Reports, name: str, translate: Translate) -> str:
+    """The report ``name`` (one of ``NAMES``) as CSV text, starting with the BOM."""
+    headers, rows = TABLES[name](reports, translate)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows([[_cell(value) for value in row] for row in rows])
+    return BOM + out.getvalue()
+
+
+def _translated(translate: Translate, headers: list[str]) -> list[str]:
+    return [translate(header) for header in headers]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _daily(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
+    headers = _translated(translate, DAILY_HEADERS)
+    return headers, [[row.day, row.segment, row.disconnected_remote, row.disconnected_on_site, row.reconnected_remote,
+                      row.reconnected_on_site, row.manual_orders] for row in reports.daily]
+
+
+def _payment(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
+    headers = _translated(translate, PAYMENT_HEADERS)
+    return headers, [[case.order_no, case.customer, case.customer_name, case.segment, case.paid_at, case.restored_at,
+                      translate(HOW_LABELS.get(case.how, case.how)), case.hours,
+                      translate("Yes" if case.hours > OVER_HOURS else "No")]
+                     for case in reports.payment.cases]
+
+
+def _first_attempt(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
+    sends = reports.send_numbers
+    headers = [*map(translate, ["Segment", "Automatic orders concluded"]),
+               *[translate("Succeeded on send {n}").format(n=n) for n in sends],
+               translate("All sends failed"), translate("First-attempt success rate")]
+    rows = [*reports.first_attempt, reports.first_attempt_total]
+    return headers, [[row.segment or translate("All segments"), row.concluded, *[row.by_send[n] for n in sends],
+                      row.all_failed, f"{row.rate:.3f}"] for row in rows]
+
+
+def _manual(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
+    headers = _translated(translate, MANUAL_HEADERS)
+    return headers, [[order.order_no, order.customer, order.customer_name, order.segment, order.opened_at,
+                      translate(WHY_LABELS[order.why]), order.sends,
+                      translate(ORDER_LABELS.get(order.status, order.status)),
+                      order.restored_at] for order in reports.manual_orders]
+
+
+TABLES: dict[str, Callable[[Reports, Translate], tuple[list[str], list[list[Any]]]]] = {
+    "daily": _daily, "payment_to_reconnection": _payment, "first_attempt": _first_attempt, "manual_orders": _manual}

@@ -1,0 +1,1 @@
+"""Checking and storing BPMN versions: reading files, lint, parse problems."""

@@ -1,0 +1,83 @@
+"""Checking uploaded BPMN files before anything is stored: read, bundle, lint, parse.
+
+Every file is checked and every problem collected; ``check_files`` raises one DeployError listing
+them all, one per line, so an analyst fixes a file in one pass and nothing is half-deployed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from app.runtime.deployment.bpmn_source import DeployError, DeployProblem, read_bpmn
+from app.runtime.deployment.lint import lint_tree
+from app.runtime.engine.parsing import (
+    NSMAP,
+    executable_process_ids,
+    group_into_bundles,
+    parse_bundle,
+    process_ids_defined,
+)
+
+
+@dataclass(frozen=True)
+class CheckedBundle:
+    """Files that call each other, checked: their bytes as sent and the parser holding their specs."""
+
+    files: dict[str, bytes]
+    parser: SpiffBpmnParser
+    process_ids: list[str]  # the bundle's executable processes, sorted: each becomes a version
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.files)
+
+
+def check_files(files: Mapping[str, bytes], *, operators: Collection[str], roles: Collection[str],
+                validators: Collection[str] | None = None) -> list[CheckedBundle]:
+    """Check every file and return its bundles, or raise DeployError naming every problem."""
+    problems: list[DeployProblem] = []
+    trees = {}
+    for name, data in sorted(files.items()):
+        try:
+            trees[name] = read_bpmn(name, data)
+        except DeployError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeployError(problems)
+    checked = []
+    for bundle in group_into_bundles(trees):
+        bundle_trees = {name: trees[name] for name in bundle}
+        processes = {pid for tree in bundle_trees.values() for pid in process_ids_defined(tree)}
+        for name, tree in bundle_trees.items():
+            problems.extend(_nothing_to_deploy(name, tree))
+            problems.extend(lint_tree(name, tree, operators=operators, roles=roles, processes=processes,
+                                      validators=validators))
+        try:
+            parser = parse_bundle(bundle_trees)
+        except DeployError as exc:
+            problems.extend(exc.problems)
+            continue
+        executable = sorted(pid for tree in bundle_trees.values() for pid in executable_process_ids(tree))
+        checked.append(CheckedBundle({name: files[name] for name in bundle}, parser, executable))
+    if problems:
+        raise DeployError(problems)
+    return checked
+
+
+def _nothing_to_deploy(name: str, tree: etree._ElementTree) -> list[DeployProblem]:
+    """A file must hold an executable process: one whose processes are all non-executable (or
+    that holds none) would deploy as an empty deployment (issue 10 item 9)."""
+    if executable_process_ids(tree):
+        return []
+    processes = list(tree.iterfind(".//bpmn:process", namespaces=NSMAP))
+    if not processes:
+        return [DeployProblem(name, tree.getroot().sourceline, None,
+                              f"nothing to deploy: no executable process in {name} (it holds no bpmn:process)")]
+    named = [f"process {node.get('id', '')!r}" for node in processes[:3]]
+    listed = " or ".join(named) + (f" (or one of {len(processes) - 3} more)" if len(processes) > 3 else "")
+    return [DeployProblem(name, processes[0].sourceline, processes[0].get("id"),
+                          f'nothing to deploy: no executable process in {name} (set isExecutable="true" on {listed})')]

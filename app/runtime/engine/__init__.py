@@ -1,0 +1,1 @@
+"""Around SpiffWorkflow's engine: parsing, state, expressions, projections."""

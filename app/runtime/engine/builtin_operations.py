@@ -1,0 +1,36 @@
+"""Service-task operators the runtime itself provides (generic: nothing about meters).
+
+- ``relayflow.set_attributes``: every parameter becomes a searchable instance attribute.
+- ``relayflow.start_children``: start one child instance of ``process`` per item of ``items``
+  (each item is the child's start data); when all have ended the parent receives the
+  message ``done_message`` with ``{"results": [...]}`` in start order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.runtime.steps.services import Handler, ServiceContext
+
+CHILDREN_DONE = "relayflow.children_done"
+
+
+def set_attributes(ctx: ServiceContext, **attributes: Any) -> dict[str, Any]:
+    for name, value in attributes.items():
+        ctx.set_attribute(name, value)
+    return {"attributes": sorted(attributes)}
+
+
+def start_children(
+    ctx: ServiceContext, process: str, items: list[dict[str, Any]], done_message: str = CHILDREN_DONE
+) -> dict[str, Any]:
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise TypeError("items must be a list of dicts (one start-data dict per child)")
+    ctx.start_children(process, items, done_message)
+    return {"process": process, "count": len(items)}
+
+
+BUILTIN_OPERATIONS: dict[str, Handler] = {
+    "relayflow.set_attributes": set_attributes,
+    "relayflow.start_children": start_children,
+}

@@ -1,0 +1,1 @@
+"""What a step writes besides state: history, inbound messages, the outbox."""

@@ -1,0 +1,1 @@
+"""Reading instances for pages: detail, diagram, an open user task."""

@@ -1,0 +1,1 @@
+"""One step of one instance, durably: the transaction, the engine call, saving."""

@@ -1,0 +1,387 @@
+"""The durable runtime: every change to an instance is one transaction.
+
+lock the row → load state + cached spec → act → ``do_engine_steps`` → save state and
+projections → append history → write outbox rows → commit. Work that belongs to *other*
+instances (start a child, wake a parent whose children ended) runs after commit, each in a
+transaction of its own; the scheduler's tick repeats it as a safety net after a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from sqlalchemy.orm import Session
+
+from app.clock import Clock, SystemClock
+from app.runtime.actors import Actor
+from app.runtime.canonical import json_safe
+from app.runtime.engine import transitions
+from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
+from app.runtime.engine.clock import engine_time
+from app.runtime.engine.expressions import RestrictedEnvironment
+from app.runtime.engine.live_cache import LiveWorkflows
+from app.runtime.engine.projection import AwaitedMessage, awaited_messages, catching_definition
+from app.runtime.engine.state import SpecPair, StateCodec
+from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.events import history, messages
+from app.runtime.events.history import NewEvent
+from app.runtime.forms import Validator
+from app.runtime.steps.saving import (
+    CREATED,
+    ENDED,
+    INCIDENT,
+    RUNNING,
+    child_ended,
+    create_children,
+    save_effects,
+    save_projections,
+)
+from app.runtime.steps.services import Handler
+from app.runtime.steps.step import Step
+from storage import instance_rows
+from storage import step_statements as statements
+from storage.db import Database
+from storage.instance_rows import InstanceRow
+from storage.models import Incident, ProcessVersion
+
+log = logging.getLogger("relayflow.runtime")
+Action = Callable[[BpmnWorkflow, Step], None]
+# What the domain releases when an operator terminates an instance (its meter commands, its
+# order...), in the terminating transaction: (session, instance id, reason, actor, now).
+TerminationHook = Callable[[Session, int, str, str, datetime], object]
+MAX_INLINE_DELIVERIES = 100
+
+
+class MessageRejected(Exception):
+    """A message the catching event cannot take (checked before the workflow is touched)."""
+
+    def __init__(self, message_id: int, error: str) -> None:
+        super().__init__(error)
+        self.message_id, self.error = message_id, error
+
+
+class StepFailed(RuntimeActionError):
+    """The engine failed outside any task (a bad timer value, a missing process...): the step was
+    rolled back. A person's action gets this error; the scheduler's opens an incident."""
+
+    status_code = 422
+
+    def __init__(self, instance_id: int, error: str) -> None:
+        super().__init__(f"instance {instance_id} could not take this step: {error}")
+        self.instance_id, self.error = instance_id, error
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    id: int
+    process_id: str
+    deployment_id: int
+    specs: SpecPair
+
+
+@dataclass
+class Unit:
+    """One transaction: the instance rows it changed (saved just before commit) and the work to
+    do once it has committed (and only then)."""
+
+    session: Session
+    changed: dict[int, InstanceRow] = field(default_factory=dict)
+    keep: list[Callable[[], object]] = field(default_factory=list)
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
+
+    def save(self, row: InstanceRow) -> None:
+        self.changed[row.id] = row
+
+
+class StepRunner:
+    """The step machinery; ``app.runtime.api.Runtime`` adds the public actions on top."""
+
+    def __init__(
+        self,
+        db: Database,
+        handlers: Mapping[str, Handler],
+        *,
+        clock: Clock | None = None,
+        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        live_cache_size: int = 512,
+        validators: Mapping[str, Validator] | None = None,
+        termination_hooks: Sequence[TerminationHook] = (),
+    ) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
+        self.validators: dict[str, Validator] = dict(validators or {})
+        self.termination_hooks = tuple(termination_hooks)
+        # Named work a handler may ask for after its step commits (``ctx.after_commit``); the
+        # composition root fills it, since that work usually needs the runtime itself.
+        self.follow_ups: dict[str, Callable[..., object]] = {}
+        self.codec = StateCodec()
+        self.environment = RestrictedEnvironment(helpers)
+        self.live = LiveWorkflows(live_cache_size)
+        transitions.install()
+        self._versions: dict[int, LoadedVersion] = {}
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        """A write transaction; its follow-ups run after the commit, each in its own transaction."""
+        with self.db.transaction() as session, session.no_autoflush:
+            unit = Unit(session)
+            yield unit
+            session.flush()
+            for row in unit.changed.values():
+                instance_rows.save(session.connection(), row)
+        for work in unit.keep:
+            work()
+        for work in unit.after_commit:
+            try:
+                work()
+            except Exception:  # committed already: the caller's action stands; the tick retries this
+                log.exception("follow-up %r failed; the worker's tick will retry it", work)
+
+    # -- versions ---------------------------------------------------------------------------
+
+    def version(self, session: Session, version_id: int) -> LoadedVersion:
+        loaded = self._versions.get(version_id)
+        if loaded is None:
+            row = session.get(ProcessVersion, version_id)
+            if row is None:
+                raise NotFound(f"process version {version_id} does not exist")
+            loaded = LoadedVersion(row.id, row.process_id, row.deployment_id,
+                                   self.codec.specs(row.id, row.spec_json))
+            self._versions[version_id] = loaded
+        return loaded
+
+    @staticmethod
+    def latest_version_id(session: Session, process_id: str, *, deployment_id: int | None = None) -> int:
+        """The process's version in ``deployment_id`` if it has one there, else its latest."""
+        conn = session.connection()
+        version_id = statements.version_in_deployment(conn, process_id, deployment_id) if deployment_id else None
+        version_id = version_id or statements.latest_version_id(conn, process_id)
+        if version_id is None:
+            raise NotFound(f"no deployed process has the id {process_id!r}")
+        return version_id
+
+    # -- the step ---------------------------------------------------------------------------
+
+    def lock(self, session: Session, instance_id: int, *, skip_locked: bool = False) -> InstanceRow | None:
+        """Lock an instance row for this transaction (workers skip rows another worker holds)."""
+        return instance_rows.lock(session.connection(), instance_id, skip_locked=skip_locked)
+
+    def require(self, session: Session, instance_id: int, *statuses: str) -> InstanceRow:
+        row = self.lock(session, instance_id)
+        if row is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        if statuses and row.status not in statuses:
+            raise Conflict(f"instance {instance_id} is {row.status}; this needs it {' or '.join(statuses)}")
+        return row
+
+    def _workflow(self, session: Session, row: InstanceRow, version: LoadedVersion) -> BpmnWorkflow:
+        if row.revision == 0:  # created, never stepped
+            return BpmnWorkflow(*version.specs)
+        cached = self.live.take(row.id, row.revision)
+        if cached is not None:
+            return cached
+        state = instance_rows.load_state(session.connection(), row)
+        if state is None:
+            raise NotFound(f"instance {row.id} has no saved state")
+        return self.codec.loads(state, version.specs)
+
+    def step(self, unit: Unit, row: InstanceRow, actor: Actor, act: Action,
+             first_events: list[NewEvent] | None = None, *, check_all_stored: bool = False) -> Step:
+        """Run one step on a locked instance row and save everything it produced.
+
+        ``check_all_stored``: look for stored messages for everything the instance awaits (after a
+        resume, a retry or a poke); otherwise only for what it starts awaiting in this step.
+        """
+        session, now = unit.session, self.clock.now()
+        version = self.version(session, row.process_version_id)
+        workflow = self._workflow(session, row, version)
+        step = Step(workflow, session=session, instance_id=row.id, now=now,
+                    environment=self.environment, handlers=self.handlers)
+        for event in first_events or []:
+            step.record(event)
+        with engine_time(now), step:
+            try:
+                act(workflow, step)
+                workflow.do_engine_steps()
+                if row.status in (RUNNING, CREATED):
+                    self._deliver_stored(session, row, workflow, step, check_all_stored)
+            except WorkflowException as exc:
+                if getattr(exc, "task", None) is None:
+                    raise StepFailed(row.id, f"{type(exc).__name__}: {exc}") from exc
+                self._open_incident(session, row, exc, step, now)
+            except (RuntimeActionError, MessageRejected):
+                raise
+            except Exception as exc:  # the workflow may be half-changed: nothing of it is saved
+                raise StepFailed(row.id, f"{type(exc).__name__}: {exc}") from exc
+        row.state, row.state_changed = self.codec.dumps(workflow), True
+        row.updated_at, row.revision = now, row.revision + 1
+        save_projections(session, row, workflow, now)
+        events = step.history_events() + save_effects(session, row, step.effects, now)
+        self._children(unit, row, step, actor, events, version, now)
+        for name, arguments in step.effects.follow_ups:
+            follow_up = self.follow_ups.get(name)
+            if follow_up is None:
+                raise StepFailed(row.id, f"a handler asked for the follow-up {name!r}, which is not installed")
+            unit.after_commit.append(partial(follow_up, **arguments))
+        if row.status in ENDED:
+            events.append(NewEvent(f"instance.{row.status}", None,
+                                   {"result": row.result, "reason": row.status_reason}))
+            self._notify_parent(unit, row, now)
+        history.append_to_instance(session, row, events, actor=actor.name, at=now,
+                                   deployment_id=version.deployment_id)
+        unit.save(row)
+        if row.status not in ENDED:
+            unit.keep.append(partial(self.live.keep, row.id, row.revision, workflow))
+        return step
+
+    def _deliver_stored(self, session: Session, row: InstanceRow, workflow: BpmnWorkflow, step: Step,
+                        check_all: bool) -> None:
+        """Deliver messages that arrived before the instance waited for them (in this same step)."""
+        checked = set() if check_all else {tuple(pair) for pair in row.awaiting or []}
+        for _ in range(MAX_INLINE_DELIVERIES):
+            awaited = [m for m in awaited_messages(workflow) if (m.message_name, m.correlation) not in checked]
+            message = messages.pending_for(session, row.id, awaited)
+            if message is None:
+                return
+            target = next(m for m in awaited if m.message_name == message.message_name
+                          and message.correlation in (None, m.correlation))
+            try:
+                send_message(workflow, step, message.id, target, message.payload, message.message_key,
+                             message.sender)
+            except MessageRejected as rejected:  # checked before the workflow changed: go on without it
+                messages.mark_rejected(session, message.id, rejected.error)
+                step.record(NewEvent("message.rejected", None, {"key": message.message_key,
+                                                                "error": rejected.error}))
+                continue
+            messages.mark_delivered(session, message.id, row.id, step.now)
+            workflow.do_engine_steps()
+
+    def _open_incident(self, session: Session, row: InstanceRow, exc: WorkflowException, step: Step,
+                       now: datetime) -> None:
+        task = getattr(exc, "task", None)
+        element_id = task.task_spec.bpmn_id if task is not None else None
+        error = str(exc)
+        session.add(Incident(instance_id=row.id, task_id=str(task.id) if task else "", element_id=element_id,
+                             error=error, created_at=now))
+        row.status = INCIDENT
+        step.record(NewEvent("incident.opened", element_id, {"error": error}))
+
+    def record_failure(self, failure: StepFailed, actor: Actor) -> None:
+        """A step the scheduler ran failed outside any task: the instance gets an incident (its
+        last good state stays), so it leaves the due queue until an operator retries it."""
+        with self.unit() as unit:
+            row = self.lock(unit.session, failure.instance_id)
+            if row is None or row.status not in (RUNNING, CREATED):
+                return
+            now = self.clock.now()
+            unit.session.add(Incident(instance_id=row.id, task_id="", element_id=None, error=failure.error,
+                                      created_at=now))
+            row.status = INCIDENT
+            history.append_to_instance(unit.session, row, [NewEvent("incident.opened", None,
+                                                                     {"error": failure.error})],
+                                       actor=actor.name, at=now,
+                                       deployment_id=self.version(unit.session, row.process_version_id).deployment_id)
+            unit.save(row)
+        log.warning("instance %s: incident opened: %s", failure.instance_id, failure.error)
+
+    def _children(self, unit: Unit, row: InstanceRow, step: Step, actor: Actor, events: list[NewEvent],
+                  version: LoadedVersion, now: datetime) -> None:
+        for request in step.effects.children:
+            child_version = self.latest_version_id(unit.session, request.process_id,
+                                                   deployment_id=version.deployment_id)
+            batch_id, children = create_children(unit.session, row, request, child_version, actor.name, now)
+            events.append(NewEvent("children.created", None, {"batch_id": batch_id, "instance_ids": children}))
+            unit.after_commit.extend(partial(self.start_created, child_id) for child_id in children)
+            if not children:  # nothing to wait for: the parent hears "all done" at once
+                messages.store_children_results(unit.session, batch_id, row.id, request.done_message, now)
+                unit.after_commit.append(partial(self.poke, row.id))
+
+    def _notify_parent(self, unit: Unit, row: InstanceRow, now: datetime) -> None:
+        ended = child_ended(unit.session, row)
+        if ended is not None:
+            parent_id, done_message = ended
+            instance_rows.save(unit.session.connection(), row)  # its result is among those gathered below
+            messages.store_children_results(unit.session, row.batch_id or 0, parent_id, done_message, now)
+            unit.after_commit.append(partial(self.poke, parent_id))
+
+    # -- follow-ups shared by the public API and the scheduler --------------------------------
+
+    def start_created(self, instance_id: int, actor: Actor | None = None) -> bool:
+        """Run the first step of a created (child) instance; False if it was already started."""
+        actor = actor or Actor.system("runtime")
+        try:
+            with self.unit() as unit:
+                row = self.lock(unit.session, instance_id, skip_locked=True)
+                if row is None or row.status != CREATED:
+                    return False
+                self.step(unit, row, actor, set_start_data(row.start_data or {}), [started_event(row)])
+        except StepFailed as failure:
+            self.record_failure(failure, actor)
+        return True
+
+    def poke(self, instance_id: int) -> None:
+        """Step an instance with no action of its own: delivers the messages stored for it."""
+        actor = Actor.system("runtime")
+        try:
+            with self.unit() as unit:
+                row = self.lock(unit.session, instance_id)
+                if row is None or row.status != RUNNING:
+                    return
+                self.step(unit, row, actor, nothing, check_all_stored=True)
+        except StepFailed as failure:
+            self.record_failure(failure, actor)
+
+
+def send_message(workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
+                 payload: dict[str, Any], message_key: str, sender: str) -> None:
+    """Hand a message to the workflow; ``MessageRejected``, with the workflow untouched, if the
+    catching event cannot read its correlation from the payload. (Replay delivers through this too.)"""
+    definition = target.definition or catching_definition(workflow, target.message_name)
+    if definition is not None and definition.correlation_properties:
+        try:
+            definition.calculate_correlations(workflow.script_engine, definition.correlation_properties,
+                                              dict(payload))
+        except Exception as exc:
+            raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
+    event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
+                      correlations=target.correlations)
+    workflow.send_event(event)
+    step.record(NewEvent("message.received", None, {
+        "name": target.message_name, "payload": payload, "key": message_key, "sender": sender,
+    }))
+
+
+def started_event(row: InstanceRow) -> NewEvent:
+    return NewEvent("instance.started", None, {"process_id": row.process_id, "data": row.start_data,
+                                               "parent_id": row.parent_id})
+
+
+def nothing(_workflow: BpmnWorkflow, _step: Step) -> None:
+    return None
+
+
+def set_start_data(data: dict[str, Any]) -> Action:
+    def act(workflow: BpmnWorkflow, _step: Step) -> None:
+        start = workflow.get_next_task(spec_name="Start")
+        if start is not None:
+            start.set_data(**json_safe(data))
+    return act
+
+
+def parse_task_id(task_id: str) -> UUID:
+    try:
+        return UUID(task_id)
+    except ValueError:
+        raise NotFound(f"{task_id!r} is not a task id") from None

@@ -1,0 +1,192 @@
+"""Head-end results coming back (the callback API): two stages, ``accepted`` (the meter took the
+command) and then ``executed`` (the relay moved) or ``failed``. Each is recorded on its command;
+the final ones are delivered to the waiting instance, as the message ``headend_result``
+correlated by command id, in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from app.clock import Clock
+from app.runtime.actors import Actor
+from app.runtime.errors import NotFound, RuntimeActionError
+from app.runtime.steps.core import Unit
+from app.usecases import inbound_fields as fields
+from app.usecases.inbound_history import record, record_refusal
+from handlers.headend import FINAL_STAGES, MAX_ERROR_TEXT, MOVED_ON, RELAY_STATES, RESULT_MESSAGE, STAGES, STREAM
+from storage import meter_commands
+from storage.db import Database
+from storage.domain_models import DISCONNECTED, Customer, MeterCommand
+
+RESULT_FIELDS = {"result_id", "command_id", "stage", "relay", "at", "error"}
+ACTOR = "system:headend"
+
+
+class InvalidResult(RuntimeActionError):
+    """A head-end result that cannot be understood; nothing was recorded."""
+
+
+class _Delivered(Protocol):
+    @property
+    def outcome(self) -> str: ...
+
+
+class _MessageRuntime(Protocol):
+    def unit(self) -> AbstractContextManager[Unit]: ...
+    def lock(self, session: Session, instance_id: int) -> object: ...
+    def deliver_within(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
+                       message_key: str | None = None) -> _Delivered: ...
+
+
+class ResultServices(Protocol):
+    """What receiving a result needs of the app's services: the database and the runtime."""
+
+    @property
+    def db(self) -> Database: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def runtime(self) -> _MessageRuntime: ...
+
+
+def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Record one head-end result; final stages are delivered to the waiting instance in the same
+    transaction (or stored for it, if it cannot take them now), so a crash keeps both or neither.
+
+    Idempotent on ``result_id``: the same result received again changes nothing. Every result
+    (applied, repeated, late, contradicting, refused) is in the ``headend`` history with the
+    command's status old → new (issue 5).
+    """
+    try:
+        result = _validated(payload, services.clock.now())
+    except InvalidResult as exc:
+        record_refusal(services.db, services.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
+        raise
+    final = result["stage"] in FINAL_STAGES
+    outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"],
+               "delivery": "recorded"}
+    with services.runtime.unit() as unit:
+        command = _locked_command(services.runtime, unit.session, result["command_id"], final)
+        if command is None:
+            refusal = NotFound(f"command_id: no meter command {result['command_id']!r}")
+            record(unit.session, services.clock, STREAM, "headend.result_rejected",
+                   {"payload": dict(payload), "error": str(refusal)}, ACTOR)
+        else:
+            _record_result(unit.session, services, command, result)
+            if final:
+                message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
+                outcome["delivery"] = services.runtime.deliver_within(
+                    unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
+                    message_key=f"headend:{result['result_id']}").outcome
+    if command is None:
+        raise refusal  # its refusal is in the history: the transaction above committed it
+    return outcome
+
+
+def _locked_command(runtime: _MessageRuntime, session: Session, command_id: str, final: bool) -> MeterCommand | None:
+    """The command, locked. A final result will step the command's instance, whose own steps lock
+    the instance before the command (``expire_command``): take the locks in that order, or two
+    transactions could each hold the lock the other waits for."""
+    if final:
+        instance_id = meter_commands.instance_of(session.connection(), command_id)
+        if instance_id is not None:
+            runtime.lock(session, instance_id)
+    return session.execute(
+        select(MeterCommand).where(MeterCommand.command_id == command_id).with_for_update()
+    ).scalar_one_or_none()
+
+
+def _validated(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The result's fields, each checked strictly (``inbound_fields``); ``at`` as UTC text."""
+    if not isinstance(payload, Mapping):
+        raise InvalidResult("a head-end result must be a JSON object")
+    unknown = sorted(set(payload) - RESULT_FIELDS)
+    if unknown:
+        named = ", ".join(map(repr, unknown))
+        raise InvalidResult(f"unknown field(s) in head-end result: {named[:200]}{'…' if len(named) > 200 else ''}")
+    try:
+        return _fields(payload, now)
+    except fields.FieldError as exc:
+        raise InvalidResult(str(exc)) from None
+
+
+def _fields(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    result_id, command_id = fields.identifier(payload, "result_id", 200), fields.identifier(payload, "command_id", 64)
+    stage = fields.identifier(payload, "stage", 16)
+    if stage not in STAGES:
+        raise InvalidResult(f"unknown stage {fields.shown(stage)}; expected one of {', '.join(STAGES)}")
+    relay, error = payload.get("relay"), fields.text(payload, "error", MAX_ERROR_TEXT)
+    if relay is not None and relay not in RELAY_STATES:
+        raise fields.FieldError("relay", f"must be 'open' or 'closed', not {fields.shown(relay)}")
+    if stage == "executed" and relay is None:
+        raise InvalidResult("an executed result must say the relay state ('open' or 'closed')")
+    at = fields.instant(payload, "at", now)
+    return {"result_id": result_id, "command_id": command_id, "stage": stage,
+            "relay": relay, "at": at.astimezone(UTC).isoformat(), "error": error}
+
+
+def _record_result(session: Session, services: ResultServices, command: MeterCommand,
+                   result: dict[str, Any]) -> None:
+    """Apply a result to its command and record it, with what it changed, in the history."""
+    old_status = command.status
+    customer = session.get(Customer, command.customer_id)
+    old_power = customer.power_status if customer is not None else None
+    how = _apply(command, result, services)
+    data: dict[str, Any] = {
+        "command_id": command.command_id, "result_id": result["result_id"], "stage": result["stage"],
+        "relay": result["relay"], "at": result["at"], "error": result["error"], "instance_id": command.instance_id,
+        "customer": customer.number if customer is not None else None, "applied": how,
+        "old": old_status, "new": command.status,
+    }
+    if customer is not None and customer.power_status != old_power:
+        data["power_status"] = [old_power, customer.power_status]
+    record(session, services.clock, STREAM, "headend.result_received", data, ACTOR)
+
+
+def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServices) -> str:
+    """Update the command row; a result already recorded (by id) changes nothing. Returns how it
+    was taken: ``applied``, ``duplicate``, ``later`` (a second final result, kept, not applied)
+    or ``late`` (the command had expired, or was abandoned or cancelled)."""
+    at = datetime.fromisoformat(result["at"])
+    if result["stage"] == "accepted":
+        if command.accepted_at is not None:
+            return "duplicate"
+        command.accepted_at = at
+        if command.status in ("queued", "sent"):
+            command.status = "accepted"
+        return "applied"
+    recorded = dict(command.result or {})
+    if result["result_id"] in _recorded_ids(recorded):
+        return "duplicate"
+    entry = {**result, "received_at": services.clock.now().isoformat()}
+    if recorded:  # a second final result (late or contradictory): kept for the audit, not applied
+        command.result = {**recorded, "later": [*recorded.get("later", []), entry]}
+        return "later"
+    command.result = entry
+    if command.status in MOVED_ON:  # the flow has moved on (timed out, terminated); the truth is still kept
+        _late_trip(command, result, at)
+        return "late"
+    if result["stage"] == "executed":
+        command.status, command.relay, command.executed_at = "executed", result["relay"], at
+    else:
+        command.status, command.error = "failed", result["error"] or "failed (no reason given)"
+        command.relay = result["relay"] or command.relay
+    return "applied"
+
+
+def _late_trip(command: MeterCommand, result: dict[str, Any], at: datetime) -> None:
+    """A trip reported executed after its wait expired: the meter is open, whatever the flow assumed."""
+    if command.action == "trip" and result["stage"] == "executed" and result["relay"] == "open":
+        customer = object_session(command).get(Customer, command.customer_id)  # type: ignore[union-attr]
+        if customer is not None:
+            customer.power_status, customer.power_status_since = DISCONNECTED, at
+
+
+def _recorded_ids(recorded: Mapping[str, Any]) -> set[str]:
+    return {entry.get("result_id") for entry in [recorded, *recorded.get("later", [])] if entry.get("result_id")}

@@ -1,0 +1,127 @@
+"""The reconnection patrol (M5.1) and its immediate twin, reconnection on payment.
+
+Every disconnected customer who owes nothing and has neither an open reconnection nor a meter
+command in flight gets a reconnection: one ``reconnect`` instance, whose diagram decides
+between the automatic path (flagged customers) and a manual order. The open order row and the
+instance's first step commit together; a partial unique index allows one open order per
+customer, so the patrol, a payment and a second worker can never open two.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, insert, literal_column, select
+from sqlalchemy.exc import IntegrityError
+
+from app.runtime.actors import Actor
+from app.runtime.api import Runtime
+from app.runtime.steps.core import StepFailed, Unit
+from handlers.reconnection import abandon_orders
+from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
+from storage.models import Instance
+
+log = logging.getLogger("relayflow.patrol")
+RECONNECT_PROCESS = "reconnect"
+IN_FLIGHT = ("queued", "sent", "accepted")
+
+
+@dataclass(frozen=True)
+class PatrolReport:
+    candidates: int
+    started: int
+    skipped: int
+
+
+def _candidates() -> Any:
+    """Disconnected, owing nothing, no open order, no command in flight (as of ``b_now``)."""
+    open_order = exists().where(Reconnection.customer_id == Customer.id, Reconnection.status == "open")
+    in_flight = exists().where(and_(MeterCommand.meter_address == Customer.meter_address,
+                                    MeterCommand.status.in_([literal_column(f"'{s}'") for s in IN_FLIGHT]),
+                                    MeterCommand.deadline > bindparam("b_now")))
+    # literals, not bound values, let SQLite use the partial indexes
+    return select(Customer.id, Customer.number).where(
+        Customer.power_status == literal_column(f"'{DISCONNECTED}'"), Customer.owed_cents <= 0, ~open_order, ~in_flight)
+
+
+_CANDIDATES = _candidates()
+_RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
+
+
+def candidates_query(now: datetime, limit: int) -> Any:
+    """The patrol's one query, ready to execute."""
+    return _CANDIDATES.order_by(Customer.id).limit(limit).params(b_now=now)
+
+
+def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
+    """One round of the patrol; returns what it found and started."""
+    now = runtime.clock.now()
+    abandoned = close_abandoned_orders(runtime)
+    if abandoned:
+        log.warning("patrol: %d open reconnection orders had no running instance any more: closed", abandoned)
+    with runtime.db.reading() as session:
+        found = session.execute(candidates_query(now, limit)).all()
+    started = sum(1 for row in found if reconnect(runtime, row.id, row.number, "patrol") is not None)
+    report = PatrolReport(len(found), started, len(found) - started)
+    log.info("patrol: %d candidates, %d reconnections started, %d skipped", *vars(report).values())
+    return report
+
+
+def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger: str) -> int | None:
+    """Open a reconnection for one customer and start its instance, atomically; None if the
+    customer is no longer a candidate (checked again under the customer's row lock) or one is
+    open already (the database said so)."""
+    try:
+        with runtime.unit() as unit:
+            return _open_and_start(runtime, unit, customer_id, customer_number, trigger)
+    except IntegrityError:
+        log.info("customer %s already has an open reconnection", customer_number)
+        return None
+
+
+def reconnect_within(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str,
+                     trigger: str) -> int | None:
+    """``reconnect`` inside the caller's transaction (a payment's: a crash after its commit cannot
+    leave the paid-up customer waiting for the patrol, issue 10 item 6). A savepoint keeps the
+    caller's own writes when the reconnection cannot start: one is open already, or its first
+    step fails (logged; the patrol tries again)."""
+    unit.session.flush()  # the caller's writes, outside the savepoint: they stand whatever happens in it
+    try:
+        with unit.session.begin_nested():
+            return _open_and_start(runtime, unit, customer_id, customer_number, trigger)
+    except IntegrityError:
+        log.info("customer %s already has an open reconnection", customer_number)
+    except StepFailed as failure:
+        log.warning("customer %s: the reconnection could not start, the patrol will try again: %s",
+                    customer_number, failure)
+    return None
+
+
+def _open_and_start(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str, trigger: str) -> int | None:
+    still = unit.session.connection().execute(
+        _RECHECK, {"b_now": runtime.clock.now(), "b_customer": customer_id}).first()
+    if still is None:
+        return None
+    unit.session.execute(insert(Reconnection).values(
+        customer_id=customer_id, status="open", trigger=trigger, opened_at=runtime.clock.now()))
+    return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number}, Actor.system(trigger))
+
+
+def close_abandoned_orders(runtime: Runtime) -> int:
+    """Open orders whose instance ended without closing them (terminated before the terminate
+    closed its order itself...) would hide their customer from the patrol for ever: mark them
+    abandoned, each recorded in the ``reconnections`` history (issue 5)."""
+    ended = select(Instance.id).where(Instance.status.in_(("completed", "terminated")))
+    with runtime.db.transaction() as session:
+        return abandon_orders(session, ended, "instance ended", runtime.clock.now(), actor="system:patrol")
+
+
+def reconnect_if_due(runtime: Runtime, customer_number: str, trigger: str) -> int | None:
+    """Reconnect one customer at once if the patrol would (a payment, a trip's result...)."""
+    now = runtime.clock.now()
+    with runtime.db.reading() as session:
+        row = session.execute(candidates_query(now, 1).where(Customer.number == customer_number)).first()
+    return reconnect(runtime, row.id, row.number, trigger) if row is not None else None

@@ -1,0 +1,76 @@
+"""Every status a row can be in, in one place. Each is a ``StrEnum``: the member *is* the string
+stored in its column (``InstanceStatus.RUNNING == "running"``), so rows written before this module
+read the same, and a misspelt status is an ``AttributeError`` at import, not a silent mismatch.
+
+Groups that queries and rules share (in flight, ended, final) are defined here beside the values.
+Partial indexes name some of these values in their SQL (``storage/domain_models.py``); a test keeps
+them equal (``tests/unit/test_statuses.py``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class InstanceStatus(StrEnum):
+    """A process instance (``instances.status``)."""
+
+    CREATED = "created"  # stored, its first step not yet run (a child started after its parent's commit)
+    RUNNING = "running"
+    INCIDENT = "incident"  # a step failed: waits for an operator's retry
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+
+
+ACTIVE_INSTANCE = (InstanceStatus.CREATED, InstanceStatus.RUNNING, InstanceStatus.INCIDENT,
+                   InstanceStatus.SUSPENDED)  # not ended: it may still do something
+ENDED_INSTANCE = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
+
+
+class CommandStatus(StrEnum):
+    """A meter command (``meter_commands.status``)."""
+
+    QUEUED = "queued"  # in our outbox
+    SENT = "sent"  # taken by the head-end adapter
+    ACCEPTED = "accepted"  # the meter took it
+    EXECUTED = "executed"  # the relay moved
+    FAILED = "failed"  # the relay will not move
+    EXPIRED = "expired"  # the flow's wait for a result timed out
+    ABANDONED = "abandoned"  # its instance was terminated after it was sent
+    CANCELLED = "cancelled"  # taken back before it was sent (its instance ended, or the customer paid)
+
+
+IN_FLIGHT_COMMAND = (CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACCEPTED)
+MOVED_ON_COMMAND = (CommandStatus.EXPIRED, CommandStatus.ABANDONED, CommandStatus.CANCELLED)  # no flow waits
+
+
+class OrderStatus(StrEnum):
+    """A reconnection order (``reconnections.status``): one open order per customer at most."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    ABANDONED = "abandoned"
+
+
+class PowerStatus(StrEnum):
+    """A customer's supply as we last knew it (``customers.power_status``)."""
+
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+
+
+class OutboxStatus(StrEnum):
+    """An outbox row (``outbox.status``)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"  # gave up after its attempts: an incident-like row for operators
+
+
+class MessageStatus(StrEnum):
+    """An inbound message (``inbound_messages.status``)."""
+
+    PENDING = "pending"  # stored until an instance awaits it
+    DELIVERED = "delivered"
+    REJECTED = "rejected"

@@ -3,9 +3,9 @@ exact rules their fields are read by (``handlers.inbound_fields``) and the limit
 
 from typing import Any
 
+from app.usecases.inbound_models import MAX_PAYMENT
 from app.web.api_docs.common import ERROR, json_content
 from app.web.machine_api import MAX_BATCH, MAX_DEPTH
-from handlers.billing import MAX_PAYMENT
 from handlers.headend import MAX_ERROR_TEXT, RELAY_STATES, STAGES
 from handlers.inbound_fields import CLOCK_SKEW, OLDEST, PLAIN_DECIMAL
 

@@ -35,6 +35,11 @@ UNKNOWN_SHOWN = 200  # characters of the unknown fields' names a refusal quotes
 WINDOW = (f"ISO 8601 with a zone (`Z` or `±hh:mm`), ASCII digits, between {fields.OLDEST.days} days ago and "
           f"{int(fields.CLOCK_SKEW.total_seconds() // 60)} minutes ahead of our clock")
 T = TypeVar("T")
+PAYMENT_EXAMPLE: dict[str, Any] = {"payment_id": "B-20260302-0001", "customer_number": "3400000021",
+                                   "amount": "88.50", "paid_at": "2026-03-02T08:55:00+08:00"}
+RESULT_EXAMPLE: dict[str, Any] = {"result_id": "R-20260302-0001", "command_id": "HES-17-3f1c0e9a0000",
+                                  "stage": "executed", "relay": "closed", "at": "2026-03-02T08:59:00+08:00",
+                                  "error": None}
 
 
 def _id(longest: int) -> Any:
@@ -120,9 +125,7 @@ class _Inbound(BaseModel):
 class PaymentIn(_Inbound):
     """One payment from billing."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "payment_id": "B-20260302-0001", "customer_number": "3400000021", "amount": "88.50",
-        "paid_at": "2026-03-02T08:55:00+08:00"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [PAYMENT_EXAMPLE]})
     what = "payment"
 
     payment_id: str = Field(description="billing's id of the payment: the same id again is the same payment (an "
@@ -178,9 +181,7 @@ class HeadendResultIn(_Inbound):
     """One stage of a meter command's result from the head-end: ``accepted`` (the meter took the
     command), then ``executed`` (the relay moved) or ``failed``."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "result_id": "R-20260302-0001", "command_id": "HES-17-3f1c0e9a0000", "stage": "executed", "relay": "closed",
-        "at": "2026-03-02T08:59:00+08:00", "error": None}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [RESULT_EXAMPLE]})
     what = "head-end result"
 
     # In the order they were always checked: a refusal names the first field that fails.

@@ -29,7 +29,8 @@ NOT_JSON = "send a JSON object with Content-Type: application/json"
 NOT_AN_OBJECT = "the body is not a JSON object (malformed JSON, or a list/string/number)"
 REFUSALS = {400: "malformed request, a field that cannot be taken, or a missing CSRF token",
             401: "not signed in / bad token", 403: "lacks the role", 404: "unknown id",
-            409: "conflicts with the current state", 422: "form data invalid (errors per field)"}
+            409: "conflicts with the current state", 413: "the body is larger than the app takes",
+            422: "form data invalid (errors per field)"}
 # reads="model": the body model validates; "object": the view gets the JSON object and picks its
 # model (a task's form); "view": the view reads the body itself (the machine callbacks, per item).
 Reads = Literal["model", "object", "view"]
@@ -57,7 +58,9 @@ class Operation:
     form: Any = None  # a form-encoded body's model (sign-in)
     query: type[Query] | None = None
     refusals: Mapping[int, str] = field(default_factory=dict)  # besides those of the security
-    security: str | None = "session"  # "session", a bearer scheme's name, or None (public)
+    # "session": signed-in people (cookie and CSRF token); "sign-in": the cookie and token before
+    # signing in; a bearer scheme's name (the machines); None: public
+    security: str | None = "session"
     any_account: bool = False  # open to a signed-in account without roles (no 403)
 
     def all_refusals(self, method: str) -> dict[int, str]:
@@ -71,6 +74,8 @@ class Operation:
                 found[403] = REFUSALS[403]
         elif self.query is not None or self.body is not None:
             found[400] = REFUSALS[400]
+        if method == "post":
+            found[413] = REFUSALS[413]
         return {**found, **self.refusals}
 
 

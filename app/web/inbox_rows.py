@@ -50,7 +50,7 @@ def task_query(actor: Actor, policy: InboxPolicy, default_tab: str, args: TaskLi
     if tab == ALL and not sees_all(actor, policy):
         raise Forbidden(_("Only approvers and system administrators see all open tasks."))
     filters = TaskFilters(process=args.process, task=args.task, segment=args.segment, customer=args.customer,
-                          overdue=args.overdue)
+                          overdue=bool(args.overdue))
     return TaskQuery(Viewer(actor.name, actor.roles), tab, filters, args.sort, args.page, args.size)
 
 

@@ -40,7 +40,7 @@ class TaskListArgs(Query):
     task: Text | None = Field(None, description="the user task's BPMN id")
     segment: Text | None = Field(None, description="meter-reading segment of one of the task's customers")
     customer: Text | None = Field(None, description="customer number")
-    overdue: bool = Field(False, description="1 (true, on, yes): only tasks past their due time")
+    overdue: bool | None = Field(None, description="1 (true, on, yes): only tasks past their due time")
     sort: Sort = Field("due", description="due (soonest due first), age (oldest first), process, task; a leading "  # type: ignore[valid-type]
                                           "'-' reverses")
     page: int = page_field(most=MAX_PAGE)

@@ -195,7 +195,9 @@ class NextTask(Answer):
 
 class Completed(Answer):
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "completed": "5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11", "instance_id": 7, "next_tasks": []}]})
+        "completed": "5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11", "instance_id": 7, "next_tasks": [
+            {"id": "0c6a1f7e-2b3d-4c5e-8f9a-1b2c3d4e5f60", "element_id": "issue", "name": "Issue the disconnection",
+             "url": "/api/tasks/0c6a1f7e-2b3d-4c5e-8f9a-1b2c3d4e5f60"}]}]})
 
     completed: str = Field(description="the task completed")
     instance_id: int

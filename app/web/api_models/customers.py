@@ -40,7 +40,7 @@ class CustomerSearchArgs(Query):
     ``GET /api/customers``)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"segment": "S01", "arrears": "yes", "sort": "owed", "dir": "desc", "size": "20"}]})
+        {"segment": "S01", "arrears": "yes", "sort": "owed", "dir": "desc", "size": 20}]})
 
     number: Text | None = Field(None, description="customer number starts with")
     name: Annotated[str, StringConstraints(max_length=200)] | None = Field(None, description="name contains")

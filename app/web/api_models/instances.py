@@ -54,7 +54,7 @@ class InstanceListArgs(Query):
 
 
 class InstanceArgs(Query):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"history": "20"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"history": 20}]})
 
     history: int = Field(HISTORY_SHOWN, ge=0, le=HISTORY_MAX,
                          description="how many of the latest history events to include")

@@ -66,6 +66,8 @@ class ItemRefused(Answer):
 
 
 class PaymentTaken(PaymentOutcome):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ok": True, **PAYMENT_OUTCOME}]})
+
     ok: Literal[True]
 
 
@@ -74,6 +76,8 @@ class PaymentRefused(ItemRefused):
 
 
 class ResultTaken(ResultOutcome):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ok": True, **RESULT_OUTCOME}]})
+
     ok: Literal[True]
 
 

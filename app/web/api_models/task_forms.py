@@ -82,7 +82,7 @@ class ManualEntryForm(FormData):
     """A disconnection done on site, entered by hand (M4.3.6)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"disconnected": True, "disconnected_at": "2026-03-02T08:30:00+08:00", "note": "meter box sealed"}]})
+        {"disconnected": True, "disconnected_at": "2026-03-02T09:01:00+08:00", "note": "meter box sealed"}]})
 
     disconnected: Flag = Field(None, description="boolean: was the customer disconnected "
                                                                         "on site")
@@ -95,7 +95,7 @@ class OnSiteForm(FormData):
     """Power restored on site (M5.4)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"reconnected_at": "2026-03-02T08:45:00+08:00", "note": "relay closed by hand"}]})
+        {"reconnected_at": "2026-03-02T09:02:00+08:00", "note": "relay closed by hand"}]})
 
     reconnected_at: Time = Field(None, description="ISO-8601 time with zone, not in the future")
     note: Text = Field(None, description="text")

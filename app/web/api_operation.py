@@ -24,6 +24,7 @@ from app.web.api_refusals import body_refused, query_refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
+B = TypeVar("B", bound=Body)
 ATTRIBUTE = "api_operations"  # on a view: {method or None (any): Operation}
 NOT_JSON = "send a JSON object with Content-Type: application/json"
 NOT_AN_OBJECT = "the body is not a JSON object (malformed JSON, or a list/string/number)"
@@ -49,6 +50,9 @@ class Reply:
 
 @dataclass(frozen=True)
 class Operation:
+    """One endpoint as the document describes it: what it reads, with which models, and what it
+    answers; the 4xx its security implies are added (``all_refusals``)."""
+
     summary: str
     replies: Mapping[int, Reply]
     description: str = ""
@@ -84,20 +88,19 @@ def operation(summary: str, *, replies: Mapping[int, Reply], refuses: tuple[int,
     """Describe a view and read its request with its models; ``refuses``: the statuses it may
     answer besides those of its security (described as ``REFUSALS`` says)."""
     described["refusals"] = {**{code: REFUSALS[code] for code in refuses}, **described.get("refusals", {})}
-    described_operation = Operation(summary, replies, **described)
+    endpoint = Operation(summary, replies, **described)
 
     def decorate(view: F) -> F:
         @wraps(view)
         def read(*args: Any, **kwargs: Any) -> Any:
-            if described_operation.query is not None:
-                kwargs["query"] = read_query(described_operation.query)
-            if described_operation.body is not None and described_operation.reads != "view":
-                body = json_object(required=described_operation.body_required)
-                kwargs["body"] = read_body(described_operation.body, body) if described_operation.reads == "model" \
-                    else body
+            if endpoint.query is not None:
+                kwargs["query"] = read_query(endpoint.query)
+            if endpoint.body is not None and endpoint.reads != "view":
+                body = json_object(required=endpoint.body_required)
+                kwargs["body"] = read_body(endpoint.body, body) if endpoint.reads == "model" else body
             return view(*args, **kwargs)
 
-        setattr(read, ATTRIBUTE, {None: described_operation})
+        setattr(read, ATTRIBUTE, {None: endpoint})
         return read  # type: ignore[return-value]
 
     return decorate
@@ -132,12 +135,12 @@ def json_object(*, required: bool = True) -> dict[str, Any]:
     return body
 
 
-def read_body(model: type[M], body: dict[str, Any]) -> M:
+def read_body(model: type[B], body: dict[str, Any]) -> B:
     """``body`` as ``model`` takes it, or its refusal, field by field."""
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        raise body_refused(model if issubclass(model, Body) else Body, exc) from None
+        raise body_refused(model, exc) from None
 
 
 def read_query(model: type[M]) -> M:

@@ -26,7 +26,7 @@ Only = Literal[REPORT_FILTERS]  # type: ignore[valid-type]
 Rule = Literal[tuple(rule for rule, _reason in CRITERIA)]  # type: ignore[valid-type]
 
 
-Reason = Annotated[str, clearable(500)]
+FlagReason = Annotated[str, clearable(500)]
 RequiredReason = Annotated[str, clearable(500, nonempty=True)]
 Mobile = Annotated[str, clearable(40)]
 Username = Annotated[str, clearable(64)]
@@ -87,7 +87,7 @@ class FlagChange(ArchiveBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"value": True, "reason": "meter replaced"}]})
 
     value: bool = Field(description="true sets the flag, false clears it")
-    reason: Reason = Field("", description="why (required to force)")
+    reason: FlagReason = Field("", description="why (required to force)")
     force: bool = Field(False, description="set it on a customer failing M1.1 screening (with a reason)")
 
 

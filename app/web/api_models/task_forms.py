@@ -18,7 +18,7 @@ from handlers.disconnection import DECISIONS
 
 # Form fields: any JSON value reaches the validator; the schema is what it takes.
 CustomerNumbers = Annotated[Any, WithJsonSchema({"type": "array", "items": {"type": "string"}})]
-Text = Annotated[Any, WithJsonSchema({"type": "string"})]
+FreeText = Annotated[Any, WithJsonSchema({"type": "string"})]
 Day = Annotated[Any, WithJsonSchema({"type": "string", "format": "date"})]
 Time = Annotated[Any, WithJsonSchema({"type": "string", "format": "date-time"})]
 Flag = Annotated[Any, WithJsonSchema({"type": "boolean"})]
@@ -39,7 +39,7 @@ class ApplicationForm(FormData):
 
     customers: CustomerNumbers = Field(None, description="customer numbers (in arrears, connected, not "
                                                                   "protected), at least one; required")
-    reason: Text = Field(None, description="text, required")
+    reason: FreeText = Field(None, description="text, required")
     planned_date: Day = Field(
         None, description="YYYY-MM-DD, today or later (the SMS notice names it); required")
 
@@ -49,7 +49,7 @@ class ApprovalForm(FormData):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"opinion": "agreed", "decision": "approve"}]})
 
-    opinion: Text = Field(None, description="text, required")
+    opinion: FreeText = Field(None, description="text, required")
     decision: Decision = Field(None, description=" | ".join(DECISIONS))
 
 
@@ -88,7 +88,7 @@ class ManualEntryForm(FormData):
                                                                         "on site")
     disconnected_at: Time = Field(None, description="ISO-8601 time with zone, not in the future (required "
                                                             "when disconnected)")
-    note: Text = Field(None, description="text")
+    note: FreeText = Field(None, description="text")
 
 
 class OnSiteForm(FormData):
@@ -98,7 +98,7 @@ class OnSiteForm(FormData):
         {"reconnected_at": "2026-03-02T09:02:00+08:00", "note": "relay closed by hand"}]})
 
     reconnected_at: Time = Field(None, description="ISO-8601 time with zone, not in the future")
-    note: Text = Field(None, description="text")
+    note: FreeText = Field(None, description="text")
 
 
 FORM_MODELS = (ApplicationForm, ApprovalForm, IssueForm, ArchiveEmptyForm, SendToArchiveForm, ManualEntryForm,

@@ -1,6 +1,15 @@
 """``GET /api/openapi.json``: the JSON API described by OpenAPI 3.1, generated from the routes and
 the models their ``@operation`` reads and answers with (``app.web.api_operation``), assembled by
-apispec; every route under ``/api/`` must be described, or the document is not made."""
+apispec; every route under ``/api/`` must be described, or the document is not made.
+
+Why pydantic + apispec (and our ``@operation``) rather than spectree or flask-openapi3: both of
+those validate for us, but flask-openapi3 needs its own ``OpenAPI`` app class and ``APIBlueprint``,
+new view signatures and one validation status for the whole app; spectree keeps Flask blueprints
+but reads a malformed or non-object body as ``{}`` (so "the body is not a JSON object" could not be
+said), answers refusals with its own list shape and documents that shape on every route, and
+validates a body whole — the callbacks take each item of a batch on its own, recording each
+refusal. Our decorator is a few lines under the role check, so the CSRF and role refusals come
+first and every refusal keeps its shape, status and message."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def build_utility_app(url: str, tmp_path: Path, live_cache_size: int = 512) -> F
     app = create_app({
         "TESTING": True, "DATABASE_URL": url, "BPMN_DIR": str(BPMN_DIR), "SECRET_KEY": "test",
         "SMS_LOG_PATH": str(tmp_path / "sms.jsonl"), "HEADEND_TOKEN": "hes-token", "BILLING_TOKEN": "bill-token",
-        "LIVE_CACHE_SIZE": live_cache_size, **outside_the_database(tmp_path),
+        "LIVE_CACHE_SIZE": live_cache_size, "CHECK_API_ANSWERS": True, **outside_the_database(tmp_path),
     })
     services: Services = app.extensions["relayflow"]
     services.deploy_directory(BPMN_DIR, DEPLOYER)

@@ -6,7 +6,7 @@ correlated by command id, in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,19 +15,18 @@ from sqlalchemy.orm import Session, object_session
 from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
-from app.runtime.errors import NotFound, RuntimeActionError
-from app.usecases import inbound_fields as fields
+from app.runtime.errors import NotFound
 from app.usecases.inbound_history import record, record_refusal
+from app.usecases.inbound_models import HeadendResultIn, InboundInvalid
 from app.usecases.reconnections import reconnect_after_result
-from handlers.headend import FINAL_STAGES, MAX_ERROR_TEXT, MOVED_ON, RELAY_STATES, RESULT_MESSAGE, STAGES, STREAM
+from handlers.headend import FINAL_STAGES, MOVED_ON, RESULT_MESSAGE, STREAM
 from storage import meter_commands
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
-RESULT_FIELDS = {"result_id", "command_id", "stage", "relay", "at", "error"}
 ACTOR = "system:headend"
 
 
-class InvalidResult(RuntimeActionError):
+class InvalidResult(InboundInvalid):
     """A head-end result that cannot be understood; nothing was recorded."""
 
 
@@ -90,32 +89,11 @@ def _locked_command(runtime: Runtime, session: Session, command_id: str, final: 
 
 
 def _validated(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """The result's fields, each checked strictly (``inbound_fields``); ``at`` as UTC text."""
-    if not isinstance(payload, Mapping):
-        raise InvalidResult("a head-end result must be a JSON object")
-    unknown = sorted(set(payload) - RESULT_FIELDS)
-    if unknown:
-        named = ", ".join(map(repr, unknown))
-        raise InvalidResult(f"unknown field(s) in head-end result: {named[:200]}{'…' if len(named) > 200 else ''}")
+    """The result's fields, each checked strictly (``HeadendResultIn``); ``at`` as UTC text."""
     try:
-        return _fields(payload, now)
-    except fields.FieldError as exc:
-        raise InvalidResult(str(exc)) from None
-
-
-def _fields(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    result_id, command_id = fields.identifier(payload, "result_id", 200), fields.identifier(payload, "command_id", 64)
-    stage = fields.identifier(payload, "stage", 16)
-    if stage not in STAGES:
-        raise InvalidResult(f"unknown stage {fields.shown(stage)}; expected one of {', '.join(STAGES)}")
-    relay, error = payload.get("relay"), fields.text(payload, "error", MAX_ERROR_TEXT)
-    if relay is not None and relay not in RELAY_STATES:
-        raise fields.FieldError("relay", f"must be 'open' or 'closed', not {fields.shown(relay)}")
-    if stage == "executed" and relay is None:
-        raise InvalidResult("an executed result must say the relay state ('open' or 'closed')")
-    at = fields.instant(payload, "at", now)
-    return {"result_id": result_id, "command_id": command_id, "stage": stage,
-            "relay": relay, "at": at.astimezone(UTC).isoformat(), "error": error}
+        return HeadendResultIn.read(payload, now).as_recorded()
+    except InboundInvalid as exc:
+        raise InvalidResult(str(exc), exc.errors) from None
 
 
 def _record_result(session: Session, clock: Clock, command: MeterCommand,

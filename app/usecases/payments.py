@@ -5,7 +5,6 @@ net). A payment id names one payment: a resend that differs from the first is a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,8 +16,8 @@ from app.runtime.api import Runtime
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import messages
 from app.runtime.steps.core import Unit
-from app.usecases import inbound_fields as fields
 from app.usecases.inbound_history import as_sent, record, record_refusal
+from app.usecases.inbound_models import PaymentIn
 from app.usecases.reconnections import reconnect_within
 from handlers.headend import RESULT_MESSAGE, cancel_unsent_trips
 from storage import payments
@@ -26,33 +25,16 @@ from storage.db import insert_or_ignore
 from storage.domain_models import Customer, Payment
 from storage.payments import StoredPayment
 
-MAX_PAYMENT = Decimal("100000000")  # yuan; beyond it a payload is a mistake, not a payment
 STREAM = "payments"
 ACTOR = "system:billing"
-FIELDS = ("payment_id", "customer_number", "amount", "paid_at")
-
-
-@dataclass(frozen=True)
-class PaymentIn:
-    payment_id: str
-    customer_number: str
-    amount_cents: int
-    paid_at: datetime
 
 
 def parse_payment(payload: Any, now: datetime) -> PaymentIn:
     """Validate a billing payload: ``payment_id``, ``customer_number`` (printable strings),
     ``amount`` (yuan: a JSON number or a plain decimal string, at most 2 decimals, > 0, at most
-    ``MAX_PAYMENT``), ``paid_at`` (ISO 8601 with a time zone, not in the future, not long past)."""
-    if not isinstance(payload, dict):
-        raise RuntimeActionError("a payment must be a JSON object")
-    try:
-        fields.required(payload, FIELDS)
-        return PaymentIn(fields.identifier(payload, "payment_id", 64),
-                         fields.identifier(payload, "customer_number", 32),
-                         fields.money_cents(payload, "amount", MAX_PAYMENT), fields.instant(payload, "paid_at", now))
-    except fields.FieldError as exc:
-        raise RuntimeActionError(str(exc)) from None
+    ``inbound_models.MAX_PAYMENT``), ``paid_at`` (ISO 8601 with a time zone, not in the future, not long past);
+    nothing else. Read by the model the OpenAPI document shows (``PaymentIn``)."""
+    return PaymentIn.read(payload, now)
 
 
 def record_payment(runtime: Runtime, payload: Any) -> dict[str, Any]:

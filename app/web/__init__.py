@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.web import (
+    api_answers,
     api_common,
     audit_cases,
     auth,
@@ -51,6 +52,7 @@ def register_web(app: Flask) -> None:
         feature.register(app)
     _register_pages(app)
     _register_errors(app)
+    api_answers.register(app)
 
     @app.context_processor
     def layout() -> dict[str, object]:

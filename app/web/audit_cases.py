@@ -9,10 +9,11 @@ import hashlib
 import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Flask, Response, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from pydantic import Field, StringConstraints
 
 from app.audit.case_file import (
     CaseFile,
@@ -27,12 +28,13 @@ from app.audit.case_file import (
 from app.audit.case_timeline import Timeline
 from app.rules.beijing import BEIJING
 from app.runtime.errors import RuntimeActionError
-from app.web.api_common import MAX_PAGE_SIZE, int_arg
+from app.web.api_models.base import Query, page_field, size_field
+from app.web.api_operation import read_query
 from app.web.auth import current_actor, requires
 from app.web.current import services
 from app.web.formatting import local_time
 from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
-from app.web.query_args import text_arg, url_with_args
+from app.web.query_args import url_with_args
 from storage.instance_listing import ListFilter, list_instances, process_choices
 from storage.paging import page_count
 
@@ -43,6 +45,27 @@ SCRIPT = Path(__file__).resolve().parents[1] / "audit" / "standalone" / "verify_
 MAX_FILTER = 64
 
 
+Filter = Annotated[str, StringConstraints(max_length=MAX_FILTER)]
+
+
+class CaseSearchArgs(Query):
+    """The case search's filters (dates are Beijing calendar days, both included) and page."""
+
+    customer: Filter = ""
+    work_order: Filter = ""
+    process: Filter = ""
+    outcome: Literal[tuple(OUTCOMES)] | None = None  # type: ignore[valid-type]
+    start: Filter = Field("", alias="from")
+    end: Filter = Field("", alias="to")
+    page: int = page_field()
+    size: int = size_field(DEFAULT_PAGE_SIZE)
+
+    def shown(self) -> dict[str, str]:
+        """The filters as the form shows them again."""
+        return {"customer": self.customer, "work_order": self.work_order, "process": self.process,
+                "outcome": self.outcome or "", "from": self.start, "to": self.end}
+
+
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
@@ -50,9 +73,9 @@ def register(app: Flask) -> None:
 @bp.get("/audit/cases")
 @requires(*AUDITORS)
 def search_page() -> ResponseReturnValue:
-    filters, shown = search_filters()
-    page = int_arg("page", 1, high=1_000_000)
-    size = int_arg("size", DEFAULT_PAGE_SIZE, high=MAX_PAGE_SIZE)
+    args = read_query(CaseSearchArgs)
+    filters, shown = search_filters(args)
+    page, size = args.page, args.size
     with services().db.reading() as session:
         found = list_instances(session, filters, page=page, size=size, sort="newest")
         processes = process_choices(session)
@@ -65,14 +88,11 @@ def search_page() -> ResponseReturnValue:
                            badges=STATUS_BADGES)
 
 
-def search_filters() -> tuple[ListFilter, dict[str, str]]:
-    """The search's filters from the query string (dates are Beijing calendar days, both included);
-    a bad one is a 400 that names it."""
-    shown = {name: text_arg(name, MAX_FILTER) or "" for name in ("customer", "work_order", "process", "outcome",
-                                                                  "from", "to")}
+def search_filters(args: CaseSearchArgs) -> tuple[ListFilter, dict[str, str]]:
+    """The search's filters (dates are Beijing calendar days, both included); a date that is not
+    one, or a range that ends before it starts, is a 400 that names it."""
+    shown = args.shown()
     outcome = shown["outcome"]
-    if outcome and outcome not in OUTCOMES:
-        raise RuntimeActionError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome[:20]!r}")
     first, last = _day(shown, "from"), _day(shown, "to")
     if first and last and last < first:
         raise RuntimeActionError("the date range ends before it starts (to < from)")

@@ -21,6 +21,9 @@ from app.accounts.roles import ROLES
 from app.accounts.users import actor_for, authenticate, record_sign_out
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
+from app.web.api_models.base import Error
+from app.web.api_models.session import SignedIn, SignInForm
+from app.web.api_operation import Operation, Reply, documented
 from app.web.i18n import gettext as _
 from app.web.sign_in_limits import SignInLimits
 
@@ -100,7 +103,29 @@ def requires(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
+HTML = {"text/html": {"type": "string"}}
+SIGN_IN_PAGE = Operation(
+    "The sign-in form: sets the session cookie and carries that session's CSRF token", security=None,
+    description="A script reads the token from the form's hidden field `<input name=\"csrf_token\" value=\"…\">` "
+                "(the page's `<meta name=\"csrf-token\" content=\"…\">` holds the same), keeps the `session` "
+                "cookie, and sends both with POST /login.",
+    replies={200: Reply("the sign-in page (HTML)", also=HTML)})
+SIGN_IN = Operation(
+    "Sign in; sets a new session cookie", security="sign-in", form=SignInForm,
+    description="Form fields username, password and csrf_token (the token of GET /login, or send it as the "
+                "X-CSRFToken header), with the session cookie GET /login set. Send `Accept: application/json` for "
+                "a JSON answer instead of a redirect. Then GET /api/me gives the token for every later POST.",
+    replies={200: Reply("signed in (with Accept: application/json)", SignedIn),
+             302: Reply("signed in (a browser's form post): on to the page asked for"),
+             400: Reply("the CSRF token is missing or is not this session's: GET /login first and send its token "
+                        "with the cookie it set", Error, also=HTML),
+             401: Reply("unknown username or wrong password (JSON with Accept: application/json, else the sign-in "
+                        "page again)", Error, also=HTML),
+             429: Reply("too many failed sign-ins for this username from this address: wait", Error, also=HTML)})
+
+
 @auth.route("/login", methods=["GET", "POST"])
+@documented(get=SIGN_IN_PAGE, post=SIGN_IN)
 def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))

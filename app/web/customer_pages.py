@@ -15,28 +15,27 @@ from app.archive.customer_overview import customer_overview, customer_row
 from app.archive.lookups import segments_overview
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
+from app.web.api_models.customers import (
+    CustomerDetail,
+    CustomerSearchArgs,
+    CustomerSearchPage,
+    FlagChange,
+    FlagOutcome,
+    MobileChange,
+    MobileOutcome,
+)
+from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
-from app.web.customers import (
-    api_json,
-    body_bool,
-    body_text,
-    bp,
-    customer_filter_args,
-    json_fields,
-    mobile_refusal,
-    paging_args,
-    sort_args,
-)
+from app.web.customers import api_json, bp, mobile_refusal
 from app.web.i18n import gettext as _
 from storage.customer_search import CustomerPage, search_customers
 
 
-def _search(session: Session) -> CustomerPage:
-    wanted = customer_filter_args()
-    sort, descending = sort_args()
-    page, size = paging_args()
-    return search_customers(session, wanted, sort=sort, descending=descending, page=page, size=size)
+def search(session: Session, args: CustomerSearchArgs) -> CustomerPage:
+    """The customers the search's arguments ask for, one page of them."""
+    return search_customers(session, args.customer_filter(), sort=args.sort, descending=args.dir == "desc",
+                            page=args.page, size=args.size)
 
 
 def _rows(found: CustomerPage) -> list[dict[str, Any]]:
@@ -46,16 +45,19 @@ def _rows(found: CustomerPage) -> list[dict[str, Any]]:
 @bp.get("/customers")
 @requires()
 def search_page() -> ResponseReturnValue:
+    args = read_query(CustomerSearchArgs)
     with services().db.reading() as session:
-        found, segments = _search(session), segments_overview(session)
+        found, segments = search(session, args), segments_overview(session)
     return render_template("customers/search.html", found=found, rows=_rows(found), segments=segments)
 
 
 @bp.get("/api/customers")
 @requires()
-def api_search() -> ResponseReturnValue:
+@operation("Search customers (any signed-in operator); paged and sorted", query=CustomerSearchArgs,
+           replies={200: Reply("one page of customers", CustomerSearchPage)})
+def api_search(query: CustomerSearchArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        found = _search(session)
+        found = search(session, query)
     return api_json({"customers": _rows(found), "total": found.total, "page": found.page, "size": found.size})
 
 
@@ -75,6 +77,8 @@ def detail_page(number: str) -> ResponseReturnValue:
 
 @bp.get("/api/customers/<number>")
 @requires()
+@operation("One customer: archive facts, M1.1 screening, subscriptions, open orders, timeline (newest first)",
+           replies={200: Reply("the customer", CustomerDetail)}, refuses=(404,))
 def api_detail(number: str) -> ResponseReturnValue:
     with services().db.reading() as session:
         return api_json(customer_overview(session, number))
@@ -107,10 +111,12 @@ def flag_form(number: str) -> ResponseReturnValue:
 
 @bp.post("/api/customers/<number>/auto-reconnect")
 @requires(*archive.FLAG_ROLES)
-def api_set_flag(number: str) -> ResponseReturnValue:
-    body = json_fields("value", optional=("force", "reason"))
-    value, force = body_bool(body, "value"), body_bool(body, "force", default=False)
-    return api_json(_set_flag(number, value, body_text(body, "reason", default=""), force))
+@operation("Set or clear one customer's auto-reconnect flag (M1.2; applicant or executor). Setting it on a "
+           "customer failing M1.1 is refused unless force is true and a reason is given", body=FlagChange,
+           replies={200: Reply("the outcome (changed false: it already had that value)", FlagOutcome)},
+           refuses=(404, 422))
+def api_set_flag(number: str, body: FlagChange) -> ResponseReturnValue:
+    return api_json(_set_flag(number, body.value, body.reason, body.force))
 
 
 # --- one customer's mobile (M2.1) -------------------------------------------------------------
@@ -140,6 +146,9 @@ def mobile_form(number: str) -> ResponseReturnValue:
 
 @bp.post("/api/customers/<number>/mobile")
 @requires(*archive.FRONT_DESK_ROLES)
-def api_set_mobile(number: str) -> ResponseReturnValue:
+@operation("Set the mobile number service SMS go to (M2.1; applicant, executor or sysadmin); empty or null clears "
+           "it (leaving the field out is a 422); a number that is not a mainland mobile is a 422",
+           body=MobileChange, replies={200: Reply("old and new (11 digits)", MobileOutcome)}, refuses=(404, 422))
+def api_set_mobile(number: str, body: MobileChange) -> ResponseReturnValue:
     """``{"mobile": "139..."}`` sets it, ``{"mobile": null}`` (or "") clears it; without the field, a 422."""
-    return api_json(_set_mobile(number, body_text(json_fields("mobile"), "mobile", max_length=40)))
+    return api_json(_set_mobile(number, body.mobile))

@@ -16,7 +16,9 @@ from flask.typing import ResponseReturnValue
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.web import current
-from app.web.api_common import json_body
+from app.web.api_models.base import NoFields
+from app.web.api_models.inbox import InboxTask, Reassignment, TaskList, TaskListArgs
+from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
 from app.web.i18n import gettext as _
 from app.web.inbox_rows import (
@@ -27,6 +29,7 @@ from app.web.inbox_rows import (
     rows_json,
     tabs_for,
     task_label,
+    task_query,
 )
 from app.web.query_args import url_with_args
 from storage import task_list
@@ -114,18 +117,23 @@ def _act(action: Callable[[Actor], str]) -> ResponseReturnValue:
 
 # -- JSON ---------------------------------------------------------------------------------------
 
+TASK_NOW = {200: Reply("the task as the inbox now lists it", InboxTask)}
+
+
 @bp.get("/api/tasks")
 @requires()
-def api_list() -> ResponseReturnValue:
+@operation("Open user tasks: one tab of the inbox, filtered, ordered and paged", query=TaskListArgs,
+           replies={200: Reply("one page of tasks", TaskList)})
+def api_list(query: TaskListArgs) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
-    query = query_from_request(actor, policy, GROUPS)
+    wanted = task_query(actor, policy, GROUPS, query)
     with services.db.reading() as session:
-        listed = task_list.list_tasks(session, query, now)
+        listed = task_list.list_tasks(session, wanted, now)
         names = task_list.process_names(session)
-    filters = query.filters
+    filters = wanted.filters
     return {
-        "tab": query.tab, "sort": query.sort,
+        "tab": wanted.tab, "sort": wanted.sort,
         "filters": {"process": filters.process, "task": filters.task, "segment": filters.segment,
                     "customer": filters.customer, "overdue": filters.overdue},
         "rows": rows_json(listed.rows, actor, policy, names, now),
@@ -135,34 +143,29 @@ def api_list() -> ResponseReturnValue:
 
 @bp.post("/api/tasks/<task_id>/claim")
 @requires()
-def api_claim(task_id: str) -> ResponseReturnValue:
-    _optional_body()
+@operation("Claim an unclaimed task of your lane (409 'already claimed by X' if someone was quicker)",
+           body=NoFields, body_required=False, replies=TASK_NOW, refuses=(404, 409))
+def api_claim(task_id: str, body: NoFields) -> ResponseReturnValue:
     current.services().inbox.claim(task_id, current_actor())
     return _task_json(task_id)
 
 
 @bp.post("/api/tasks/<task_id>/unclaim")
 @requires()
-def api_unclaim(task_id: str) -> ResponseReturnValue:
-    _optional_body()
+@operation("Release a task: your own, or as a supervisor (a system administrator, or an approver in the lane)",
+           body=NoFields, body_required=False, replies=TASK_NOW, refuses=(404, 409))
+def api_unclaim(task_id: str, body: NoFields) -> ResponseReturnValue:
     current.services().inbox.unclaim(task_id, current_actor())
     return _task_json(task_id)
 
 
 @bp.post("/api/tasks/<task_id>/reassign")
 @requires()
-def api_reassign(task_id: str) -> ResponseReturnValue:
-    to = json_body().get("to")
-    if not isinstance(to, str) or not to.strip():
-        raise RuntimeActionError('send {"to": "<username>"}: whom to reassign the task to')
-    current.services().inbox.reassign(task_id, to.strip(), current_actor())
+@operation("Give a task to a user holding its lane's role: its claimant may hand it on; taking it from someone "
+           "else needs a supervisor", body=Reassignment, replies=TASK_NOW, refuses=(404, 409))
+def api_reassign(task_id: str, body: Reassignment) -> ResponseReturnValue:
+    current.services().inbox.reassign(task_id, body.to, current_actor())
     return _task_json(task_id)
-
-
-def _optional_body() -> None:
-    """Claim and unclaim take no data; a body, if sent, must still be a JSON object."""
-    if request.get_data(cache=True):
-        json_body()
 
 
 def _task_json(task_id: str) -> ResponseReturnValue:

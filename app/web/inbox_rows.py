@@ -9,20 +9,17 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 
 from app.rules.beijing import BEIJING
 from app.runtime.actors import Actor
-from app.runtime.errors import Forbidden, RuntimeActionError
+from app.runtime.errors import Forbidden
 from app.runtime.inbox import InboxPolicy
-from app.web.api_common import MAX_PAGE_SIZE, int_arg
+from app.web.api_models.inbox import PAGE_SIZE, TaskListArgs
+from app.web.api_operation import read_query
 from app.web.i18n import gettext as _
-from app.web.query_args import text_arg
-from storage.task_list import ALL, SORTS, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
+from storage.task_list import ALL, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
 
-PAGE_SIZE = 50
-MAX_PAGE = 100_000
-YES, NO = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
 TASK_ID_SLOT = "00000000-0000-0000-0000-000000000000"  # replaced by each row's task id in its action URLs
 
 
@@ -43,26 +40,18 @@ def tabs_for(actor: Actor, policy: InboxPolicy) -> tuple[str, ...]:
 
 
 def query_from_request(actor: Actor, policy: InboxPolicy, default_tab: str) -> TaskQuery:
-    """The tab, filters, order and page the request asks for; a 400 naming a bad argument, a 403
-    for the "all open tasks" tab without the role."""
-    tab = request.args.get("tab") or default_tab
-    if tab not in TABS:
-        raise RuntimeActionError(f"tab must be one of: {', '.join(TABS)}")
+    """The tab, filters, order and page the request asks for (``TaskListArgs``)."""
+    return task_query(actor, policy, default_tab, read_query(TaskListArgs))
+
+
+def task_query(actor: Actor, policy: InboxPolicy, default_tab: str, args: TaskListArgs) -> TaskQuery:
+    """The query the arguments ask for; a 403 for the "all open tasks" tab without the role."""
+    tab = args.tab or default_tab
     if tab == ALL and not sees_all(actor, policy):
         raise Forbidden(_("Only approvers and system administrators see all open tasks."))
-    sort = request.args.get("sort") or "due"
-    if sort.removeprefix("-") not in SORTS:
-        raise RuntimeActionError(f"sort must be one of: {', '.join(SORTS)} (a leading '-' reverses it)")
-    return TaskQuery(Viewer(actor.name, actor.roles), tab, filters_from_request(), sort,
-                     int_arg("page", 1, high=MAX_PAGE), int_arg("size", PAGE_SIZE, high=MAX_PAGE_SIZE))
-
-
-def filters_from_request() -> TaskFilters:
-    text = {name: text_arg(name) for name in ("process", "task", "segment", "customer")}
-    overdue = request.args.get("overdue", "").strip().lower()
-    if overdue not in YES + NO:
-        raise RuntimeActionError("overdue must be 1 or 0 (true/false)")
-    return TaskFilters(**text, overdue=overdue in YES)
+    filters = TaskFilters(process=args.process, task=args.task, segment=args.segment, customer=args.customer,
+                          overdue=bool(args.overdue))
+    return TaskQuery(Viewer(actor.name, actor.roles), tab, filters, args.sort, args.page, args.size)
 
 
 def kept_args(query: TaskQuery, **changes: Any) -> dict[str, Any]:

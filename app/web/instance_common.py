@@ -1,5 +1,6 @@
-"""What the instance pages and the instance JSON API share: reading the list's filters, the
-reason an intervention needs, the operator actions themselves, and how values read."""
+"""What the instance pages and the instance JSON API share: the reason an intervention needs,
+the operator actions themselves, and how values read (the list's arguments are
+``app.web.api_models.instances.InstanceListArgs``)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from app.runtime.canonical import canonical_json
-from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.runtime.reading.instance_detail import LARGEST_ID, instance_of_open_incident, possible_id
+from app.runtime.reading.instance_detail import instance_of_open_incident, possible_id
 from app.runtime.steps.saving import ACTIVE, ENDED
-from app.web.api_common import MAX_PAGE_SIZE, int_arg
 from app.web.auth import current_actor
 from app.web.current import services
 from app.web.i18n import gettext as _
-from app.web.query_args import text_arg
-from storage.instance_listing import SORTS, ListFilter
 
 STATUSES = (*ACTIVE, *ENDED)
 STATUS_BADGES = {"running": "", "created": "", "incident": "bad", "suspended": "warn", "completed": "ok",
@@ -25,7 +22,6 @@ LIFECYCLE = ("terminate", "suspend", "resume")
 DEFAULT_PAGE_SIZE = 50
 MAX_REASON = 2000
 MAX_FILTER = 255
-_YES, _NO = ("yes", "true", "1"), ("no", "false", "0")
 EVENT_LABELS = {
     "instance.started": "Instance started", "instance.completed": "Instance completed",
     "instance.terminated": "Instance terminated", "instance.suspended": "Instance suspended",
@@ -41,26 +37,6 @@ EVENT_LABELS = {
 # The English labels (translated by the catalogs) of the instance attributes the pages show.
 ATTRIBUTE_LABELS = {"work_order": "Work order", "manual_order": "Manual order", "batch": "Batch",
                     "customer": "Customer number", "segment": "Segment"}
-
-
-def list_query() -> tuple[ListFilter, int, int, str]:
-    """The list's filters, page, size and sort from the query string; a 400 names a bad one."""
-    text = {name: text_arg(name, MAX_FILTER)
-            for name in ("process", "status", "work_order", "customer", "segment", "sort", "has_incident")}
-    status, sort, incident = text["status"], text["sort"] or "newest", (text["has_incident"] or "").lower()
-    if status is not None and status not in STATUSES:
-        raise RuntimeActionError(f"status must be one of {', '.join(STATUSES)}, not {status[:20]!r}")
-    if sort not in SORTS:
-        raise RuntimeActionError(f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}")
-    if incident not in ("", *_YES, *_NO):
-        raise RuntimeActionError(f"has_incident must be yes or no, not {incident[:20]!r}")
-    parent = int_arg("parent", 0, high=LARGEST_ID)
-    filters = ListFilter(
-        process_id=text["process"], status=status, work_order=text["work_order"], customer=text["customer"],
-        segment=text["segment"], has_incident=(incident in _YES) if incident else None, parent_id=parent or None)
-    page = int_arg("page", 1, high=1_000_000)
-    size = int_arg("size", DEFAULT_PAGE_SIZE, high=MAX_PAGE_SIZE)
-    return filters, page, size, sort
 
 
 def reason_from(value: Any) -> str:

@@ -16,6 +16,8 @@ from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_detail
 from app.runtime.steps.saving import ENDED
 from app.web import instances_api
+from app.web.api_models.instances import InstanceListArgs
+from app.web.api_operation import read_query
 from app.web.auth import has_any_role, requires
 from app.web.current import services
 from app.web.formatting import local_time
@@ -27,7 +29,6 @@ from app.web.instance_common import (
     STATUSES,
     event_details,
     event_label,
-    list_query,
     reason_from,
     retry,
     run_lifecycle,
@@ -66,9 +67,10 @@ def bpmn_js(filename: str) -> ResponseReturnValue:
 @bp.get("/instances")
 @requires()
 def list_page() -> ResponseReturnValue:
-    filters, page, size, sort = list_query()
+    args = read_query(InstanceListArgs)
+    filters, sort = args.list_filter(), args.sort
     with services().db.reading() as session:
-        found = list_instances(session, filters, page=page, size=size, sort=sort)
+        found = list_instances(session, filters, page=args.page, size=args.size, sort=sort)
         processes = process_choices(session)
 
     def page_url(number: int) -> str:

@@ -1,27 +1,27 @@
-"""The instances JSON API: what the process views show and do, for scripts (same role checks).
-Documented in ``app.web.api_docs.instances``."""
+"""The instances JSON API: what the process views show and do, for scripts (same role checks);
+its models are ``app.web.api_models.instances``."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response
 from flask.typing import ResponseReturnValue
 
-from app.runtime.errors import RuntimeActionError
 from app.runtime.reading.instance_detail import InstanceDetail, instance_detail, require_record
 from app.runtime.reading.instance_diagram import diagram_of
-from app.web.api_common import int_arg, json_body
+from app.web.api_models import instances as models
+from app.web.api_models.base import NoFields
+from app.web.api_operation import Reply, operation
 from app.web.auth import requires
 from app.web.current import services
-from app.web.instance_common import iso, list_query, reason_from, retry, run_lifecycle
+from app.web.instance_common import iso, retry, run_lifecycle
 from storage.instance_listing import InstanceSummary, list_instances
 from storage.instance_records import EventRecord, IncidentRecord, OpenTask
 
 bp = Blueprint("instances_api", __name__)
-HISTORY_SHOWN = 50
-HISTORY_MAX = 500
+STATE = {200: Reply("the instance's new state", models.InstanceState)}
 
 
 def register(app: Flask) -> None:
@@ -30,35 +30,37 @@ def register(app: Flask) -> None:
 
 @bp.get("/api/instances")
 @requires()
-def list_json() -> ResponseReturnValue:
-    filters, page, size, sort = list_query()
+@operation("Process instances matching the filters, newest first, paged", query=models.InstanceListArgs,
+           replies={200: Reply("one page", models.InstanceList)})
+def list_json(query: models.InstanceListArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        found = list_instances(session, filters, page=page, size=size, sort=sort)
-    return {"items": [summary_json(row) for row in found.rows], "page": page, "size": size, "sort": sort,
-            "total": found.total, "has_next": found.has_next}
+        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort)
+    return {"items": [summary_json(row) for row in found.rows], "page": query.page, "size": query.size,
+            "sort": query.sort, "total": found.total, "has_next": found.has_next}
 
 
 @bp.get("/api/instances/<int:instance_id>")
 @requires()
-def detail_json(instance_id: int) -> ResponseReturnValue:
-    shown = int_arg("history", HISTORY_SHOWN, low=0, high=HISTORY_MAX)
+@operation("One instance: facts, attributes, parent and children, open tasks, incidents, recent history",
+           query=models.InstanceArgs, replies={200: Reply("the instance", models.InstanceDetail)}, refuses=(404,))
+def detail_json(instance_id: int, query: models.InstanceArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        detail = instance_detail(session, instance_id, history_last=max(shown, 1))
-    return detail_to_json(detail, shown)
+        detail = instance_detail(session, instance_id, history_last=max(query.history, 1))
+    return detail_to_json(detail, query.history)
 
 
 @bp.get("/api/instances/<int:instance_id>/diagram")
 @requires()
-def diagram_json(instance_id: int) -> ResponseReturnValue:
+@operation("The BPMN XML the instance's version was deployed with, and the element ids to highlight",
+           query=models.DiagramArgs, refuses=(404,), replies={200: Reply(
+               "the diagram", models.InstanceDiagram, also={"application/xml": {"type": "string"}})})
+def diagram_json(instance_id: int, query: models.DiagramArgs) -> ResponseReturnValue:
     """The deployed BPMN XML of the instance's version and the ids to highlight on it;
     ``?format=xml`` gives the XML alone."""
-    wanted = request.args.get("format", "json")
-    if wanted not in ("json", "xml"):
-        raise RuntimeActionError(f"format must be json or xml, not {wanted[:20]!r}")
     with services().db.reading() as session:
         record = require_record(session, instance_id)
         diagram = diagram_of(session, record)
-    if wanted == "xml":
+    if query.format == "xml":
         return Response(diagram.xml, mimetype="application/xml")
     return {"instance_id": record.id, "process_id": record.process_id, "version": record.version,
             "deployment_id": record.deployment_id, "file": diagram.file_name, "status": record.status,
@@ -69,17 +71,19 @@ def diagram_json(instance_id: int) -> ResponseReturnValue:
 @bp.post("/api/instances/<int:instance_id>/suspend", defaults={"action": "suspend"})
 @bp.post("/api/instances/<int:instance_id>/resume", defaults={"action": "resume"})
 @requires("sysadmin")
-def lifecycle_json(instance_id: int, action: str) -> ResponseReturnValue:
-    reason = reason_from(json_body().get("reason"))
-    run_lifecycle(action, instance_id, reason)
+@operation("{Action} an instance, with a reason (system administrators)", body=models.Reason, replies=STATE,
+           description="Terminating an instance ends every active child too.", refuses=(404, 409, 422))
+def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> ResponseReturnValue:
+    run_lifecycle(action, instance_id, body.reason)
     return _state(instance_id)
 
 
 @bp.post("/api/incidents/<int:incident_id>/retry")
 @requires("executor", "sysadmin")
-def retry_json(incident_id: int) -> ResponseReturnValue:
-    if request.get_data():  # no body is needed; one that is sent must be a JSON object
-        json_body()
+@operation("Retry the failed step of an open incident (executors, system administrators); no body needed",
+           body=NoFields, body_required=False, refuses=(404, 409, 422), replies={200: Reply(
+               "the instance's state after the retry (a new failure opens a new incident)", models.InstanceState)})
+def retry_json(incident_id: int, body: NoFields) -> ResponseReturnValue:
     return _state(retry(incident_id))
 
 

@@ -19,10 +19,18 @@ from flask.typing import ResponseReturnValue
 from app.runtime.api import Runtime
 from app.runtime.errors import RuntimeActionError
 from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS, Inbound
+from app.usecases.inbound_models import MAX_PAYMENT, WINDOW
+from app.web.api_models.machine import (
+    MAX_BATCH,
+    MAX_DEPTH,
+    HeadendResults,
+    Payments,
+    PaymentsAnswer,
+    ResultsAnswer,
+)
+from app.web.api_operation import Reply, operation
 from app.web.current import services as current_services
 
-MAX_BATCH = 500
-MAX_DEPTH = 16  # arrays/objects inside each other: a batch of flat items needs 2
 NOT_JSON = "the body must be a JSON object (one item) or a JSON list of items, sent with Content-Type: application/json"
 TOO_DEEP = f"the body nests arrays or objects deeper than {MAX_DEPTH} levels"
 
@@ -35,15 +43,43 @@ def register(app: Flask) -> None:
 
 @machine_api.errorhandler(RuntimeActionError)
 def refused(exc: RuntimeActionError) -> ResponseReturnValue:
-    return jsonify(error=str(exc)), exc.status_code
+    return jsonify(_refusal(exc)), exc.status_code
+
+
+def _refusal(exc: RuntimeActionError) -> dict[str, Any]:
+    """The error, and each field's problem when the item's model named them."""
+    errors = getattr(exc, "errors", None)
+    return {"error": str(exc), **({"errors": errors} if errors else {})}
+
+
+DESCRIPTION = (
+    f"One item (a JSON object) or a batch (a JSON list of at most {MAX_BATCH}); arrays and objects nested at most "
+    f"{MAX_DEPTH} deep. Every item is recorded in the history, refused ones too, with the reason. A batch answers "
+    "200 with one outcome per item, in order: {\"ok\": true, ...} or {\"ok\": false, \"status\": 4xx, \"error\": ...}, "
+    "each item in its own transaction. No session, no CSRF token: the bearer token is the credential. Times: "
+    f"{WINDOW}.")
+REFUSALS = {
+    400: "the body is not JSON, nests too deep or is too large a batch; or a field cannot be taken (a field the item "
+         "does not have, too): the error starts with the field's name",
+    401: "no bearer token, or the wrong one", 503: "this endpoint's token is not configured: it is closed"}
 
 
 @machine_api.post("/headend/results")
+@operation("Head-end callback: one result or a batch", description=DESCRIPTION, security="headendToken",
+           body=HeadendResults, reads="view", replies={200: Reply(
+               "the outcome (one result) or the outcomes (a batch)", ResultsAnswer)},
+           refusals={**REFUSALS, 404: "command_id names no command we sent"})
 def headend_results() -> ResponseReturnValue:
     return _callback("HEADEND_TOKEN", "head-end callbacks", HEADEND_RESULTS)
 
 
 @machine_api.post("/payments")
+@operation("Billing callback: one payment or a batch", description=DESCRIPTION, security="billingToken",
+           body=Payments, reads="view", replies={200: Reply(
+               f"the outcome (one payment; at most {MAX_PAYMENT} yuan) or the outcomes (a batch)", PaymentsAnswer)},
+           refusals={**REFUSALS, 404: "customer_number names no customer",
+                     409: "this payment_id was received before with another customer_number, amount or paid_at "
+                          "(the error names which)"})
 def payments() -> ResponseReturnValue:
     return _callback("BILLING_TOKEN", "billing callbacks", PAYMENTS)
 
@@ -104,7 +140,7 @@ def _one_of_batch(runtime: Runtime, item: Any, inbound: Inbound) -> dict[str, An
     try:
         return {"ok": True, **inbound.take(runtime, item)}
     except RuntimeActionError as exc:
-        return {"ok": False, inbound.id_field: item_id, "status": exc.status_code, "error": str(exc)}
+        return {"ok": False, inbound.id_field: item_id, "status": exc.status_code, **_refusal(exc)}
     except Exception:
         current_app.logger.exception("callback item %r failed", item_id)
         return {"ok": False, inbound.id_field: item_id, "status": 500, "error": "internal error; it has been logged"}

@@ -1,4 +1,5 @@
-"""The query string: reading a text argument, and links that keep the page's arguments.
+"""Links that keep the page's query arguments (reading them is each page's ``Query`` model's job,
+``app.web.api_models``).
 
 Links are built as ``url_for(endpoint) + "?" + urlencode(args)``: the arguments are never
 passed to ``url_for`` as keywords, where ``_method``, ``_external``, ``_anchor`` and ``_scheme``
@@ -11,19 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import request, url_for
-
-from app.runtime.errors import RuntimeActionError
-
-TEXT_ARG_MAX = 64
-
-
-def text_arg(name: str, max_length: int = TEXT_ARG_MAX) -> str | None:
-    """A text query argument, trimmed (None when empty); longer than ``max_length``: a 400 naming it."""
-    value = (request.args.get(name) or "").strip()
-    if len(value) > max_length:
-        raise RuntimeActionError(f"{name} is too long (at most {max_length} characters)")
-    return value or None
+from flask import url_for
 
 
 def url_with_args(endpoint: str, args: Mapping[str, Any], /, **path_values: Any) -> str:

@@ -10,9 +10,11 @@ from flask.typing import ResponseReturnValue
 from app.audit.reports.period import parse_period
 from app.audit.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
 from app.rules.beijing import beijing_date
+from app.web.api_models.reports import Reports as ReportsAnswer
+from app.web.api_models.reports import ReportsArgs
+from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import requires
 from app.web.current import services
-from app.web.query_args import text_arg
 
 api = Blueprint("reports_api", __name__)
 
@@ -21,17 +23,20 @@ def register(app: Flask) -> None:
     app.register_blueprint(api)
 
 
-def current_reports() -> Reports:
+def current_reports(args: ReportsArgs | None = None) -> Reports:
     """The reports for the query string's ``from``, ``to`` (Beijing days) and ``segment``."""
-    period = parse_period(text_arg("from"), text_arg("to"), text_arg("segment"), beijing_date(services().clock.now()))
+    args = args or read_query(ReportsArgs)
+    period = parse_period(args.start, args.end, args.segment, beijing_date(services().clock.now()))
     with services().db.reading() as session:
         return build_reports(session, period)
 
 
 @api.get("/api/reports")
 @requires("auditor", "sysadmin")
-def reports_json() -> ResponseReturnValue:
-    return jsonify(reports_document(current_reports()))
+@operation("The auditor's reports for a period (auditors, system administrators)", query=ReportsArgs,
+           replies={200: Reply("the reports", ReportsAnswer)})
+def reports_json(query: ReportsArgs) -> ResponseReturnValue:
+    return jsonify(reports_document(current_reports(query)))
 
 
 def reports_document(r: Reports) -> dict[str, Any]:

@@ -17,11 +17,13 @@ from app.archive.lookups import REPORT_FILTERS, segments_overview
 from app.archive.screening_view import CRITERIA
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
+from app.web.api_models.customers import BulkFlagChange, BulkFlagOutcome, ScreeningArgs, ScreeningPage
+from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
-from app.web.customers import api_json, body_bool, body_text, bp, choice_arg, json_fields, paging_args
+from app.web.customers import api_json, bp
 from app.web.i18n import gettext as _
-from app.web.query_args import text_arg, url_with_args
+from app.web.query_args import url_with_args
 
 VIEW_ROLES = (*archive.FLAG_ROLES, "sysadmin")
 MAX_BULK = 1000
@@ -29,17 +31,16 @@ NUMBER = re.compile(r"[0-9A-Za-z_-]{1,32}")
 _SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 
-def _report(session: Session) -> dict[str, Any]:
-    """The screening page the query string asks for (filters segment, only, failing; paging)."""
-    segment, only = text_arg("segment"), choice_arg("only", REPORT_FILTERS)
-    failing = choice_arg("failing", tuple(rule for rule, _reason in CRITERIA))
-    page, size = paging_args()
-    return screening_view.screening_page(session, segment=segment, only=only, failing=failing, page=page, size=size)
+def _report(session: Session, args: ScreeningArgs) -> dict[str, Any]:
+    """The screening page the arguments ask for (filters segment, only, failing; paging)."""
+    return screening_view.screening_page(session, segment=args.segment, only=args.only, failing=args.failing,
+                                         page=args.page, size=args.size)
 
 
 def _render(status: int = 200, **form_state: Any) -> ResponseReturnValue:
+    args = read_query(ScreeningArgs)
     with services().db.reading() as session:
-        report, segments = _report(session), segments_overview(session)
+        report, segments = _report(session, args), segments_overview(session)
     return render_template("customers/screening.html", report=report, segments=segments, criteria=CRITERIA,
                            filters=REPORT_FILTERS, can_flag=has_any_role(*archive.FLAG_ROLES),
                            **form_state), status
@@ -53,9 +54,12 @@ def screening_page() -> ResponseReturnValue:
 
 @bp.get("/api/screening")
 @requires(*VIEW_ROLES)
-def api_screening() -> ResponseReturnValue:
+@operation("M1.1 screening of the customers with the reasons (applicant, executor or sysadmin); counts over the "
+           "segment (or archive), rows filtered and paged", query=ScreeningArgs,
+           replies={200: Reply("the report page", ScreeningPage)}, refuses=(404,))
+def api_screening(query: ScreeningArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        return api_json(_report(session))
+        return api_json(_report(session, query))
 
 
 def _numbers(given: list[str]) -> list[str]:
@@ -102,10 +106,8 @@ def bulk_flag_form() -> ResponseReturnValue:
 
 @bp.post("/api/customers/auto-reconnect")
 @requires(*archive.FLAG_ROLES)
-def api_bulk_flag() -> ResponseReturnValue:
-    body = json_fields("customers", "value", "reason")
-    given = body.get("customers")
-    if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
-        raise FormInvalid({"customers": _("a list of customer numbers")})
-    value = body_bool(body, "value")
-    return api_json(_bulk(_numbers(given), value, body_text(body, "reason", nonempty=True)))
+@operation("Set or clear the auto-reconnect flag of many customers, all or nothing (M1.2; applicant or executor). "
+           "Any unknown customer (404) or, when setting, any customer failing M1.1 (400) changes nobody",
+           body=BulkFlagChange, replies={200: Reply("what changed", BulkFlagOutcome)}, refuses=(404, 422))
+def api_bulk_flag(body: BulkFlagChange) -> ResponseReturnValue:
+    return api_json(_bulk(_numbers(body.customers), body.value, body.reason))

@@ -17,9 +17,11 @@ from app.archive.lookups import find_segment, segments_overview
 from app.rules.sms import is_mainland_mobile
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
+from app.web.api_models.customers import ReaderPhoneChange, ReaderPhoneOutcome, SegmentDetail, Segments
+from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
 from app.web.current import services
-from app.web.customers import api_json, body_text, bp, json_fields, mobile_refusal
+from app.web.customers import api_json, bp, mobile_refusal
 from app.web.i18n import gettext as _
 from storage.customer_records import archive_events_about
 
@@ -87,6 +89,8 @@ def segment_form(code: str) -> ResponseReturnValue:
 
 @bp.get("/api/segments")
 @requires(*ROLES)
+@operation("Meter-reading segments with their reader and the reader's mobile (M3.1; sysadmin)",
+           replies={200: Reply("the segments", Segments)})
 def api_segments() -> ResponseReturnValue:
     with services().db.reading() as session:
         return api_json({"segments": segments_overview(session)})
@@ -94,6 +98,8 @@ def api_segments() -> ResponseReturnValue:
 
 @bp.get("/api/segments/<code>")
 @requires(*ROLES)
+@operation("One segment with the history of its reader and mobile, old → new (M3; sysadmin)",
+           replies={200: Reply("the segment", SegmentDetail)}, refuses=(404,))
 def api_segment(code: str) -> ResponseReturnValue:
     with services().db.reading() as session:
         return api_json(_segment(session, code))
@@ -101,8 +107,8 @@ def api_segment(code: str) -> ResponseReturnValue:
 
 @bp.post("/api/segments/<code>")
 @requires(*ROLES)
-def api_set_segment(code: str) -> ResponseReturnValue:
-    body = json_fields("reader_mobile", optional=("reader_username",))
-    mobile = body_text(body, "reader_mobile", max_length=40)
-    reader = (body_text(body, "reader_username", max_length=64) or None) if "reader_username" in body else ...
-    return api_json(_save(code, mobile, reader))
+@operation("Change a segment's reader mobile (and, if given, its reader) (M3.2; sysadmin). A malformed mobile or "
+           "username is a 422 naming the field; null or empty clears", body=ReaderPhoneChange,
+           replies={200: Reply("old and new", ReaderPhoneOutcome)}, refuses=(404, 422))
+def api_set_segment(code: str, body: ReaderPhoneChange) -> ResponseReturnValue:
+    return api_json(_save(code, body.reader_mobile, body.reader()))

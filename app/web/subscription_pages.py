@@ -14,30 +14,27 @@ from app.archive.customer_overview import customer_row
 from app.archive.lookups import segments_overview
 from app.archive.subscription_view import rates_with_total
 from app.runtime.forms import FormInvalid
+from app.web.api_models.customers import (
+    CustomerSearchArgs,
+    SubscriptionChange,
+    SubscriptionOutcome,
+    SubscriptionRates,
+)
+from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires, safe_next
 from app.web.current import services
-from app.web.customers import (
-    api_json,
-    body_bool,
-    body_text,
-    bp,
-    customer_filter_args,
-    json_fields,
-    paging_args,
-    sort_args,
-    value_label,
-)
+from app.web.customer_pages import search
+from app.web.customers import api_json, bp, value_label
 from app.web.i18n import gettext as _
-from storage.customer_search import search_customers
 
 
 @bp.get("/subscriptions")
 @requires()
 def subscriptions_page() -> ResponseReturnValue:
-    wanted, (sort, descending), (page, size) = customer_filter_args(), sort_args(), paging_args()
+    args = read_query(CustomerSearchArgs)
     with services().db.reading() as session:
         rates = rates_with_total(session)
-        found = search_customers(session, wanted, sort=sort, descending=descending, page=page, size=size)
+        found = search(session, args)
         segments = segments_overview(session)
     rows = [customer_row(c, found.subscriptions[c.id]) for c in found.customers]
     return render_template("customers/subscriptions.html", rates=rates, found=found, rows=rows, segments=segments,
@@ -46,6 +43,8 @@ def subscriptions_page() -> ResponseReturnValue:
 
 @bp.get("/api/subscriptions/rates")
 @requires()
+@operation("SMS subscription rate per segment and in all (M2.1; any signed-in operator)",
+           replies={200: Reply("rates as fractions 0..1", SubscriptionRates)})
 def api_rates() -> ResponseReturnValue:
     with services().db.reading() as session:
         return api_json(rates_with_total(session))
@@ -75,7 +74,8 @@ def subscription_form(number: str) -> ResponseReturnValue:
 
 @bp.post("/api/customers/<number>/subscriptions")
 @requires(*archive.FRONT_DESK_ROLES)
-def api_set_subscription(number: str) -> ResponseReturnValue:
-    body = json_fields("notice_type", "subscribed")
-    subscribed = body_bool(body, "subscribed")
-    return api_json(_set(number, body_text(body, "notice_type", max_length=32, nonempty=True), subscribed))
+@operation("Subscribe a customer to one kind of service SMS, or unsubscribe (M2.1; applicant, executor or "
+           "sysadmin)", body=SubscriptionChange, replies={200: Reply("old and new", SubscriptionOutcome)},
+           refuses=(404, 422))
+def api_set_subscription(number: str, body: SubscriptionChange) -> ResponseReturnValue:
+    return api_json(_set(number, body.notice_type, body.subscribed))

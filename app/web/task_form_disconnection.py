@@ -11,6 +11,13 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.rules.beijing import beijing_date
+from app.web.api_models.task_forms import (
+    ApplicationForm,
+    ApprovalForm,
+    ArchiveEmptyForm,
+    IssueForm,
+    SendToArchiveForm,
+)
 from app.web.formatting import yuan
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices
@@ -63,8 +70,7 @@ def application_context(request: FormRequest) -> dict[str, Any]:
 
 APPLICATION = TaskForm(
     key="disconnection.application", template="task_forms/application.html",
-    fields={"customers": "array of customer numbers (in arrears, connected, not protected)",
-            "reason": "text, required", "planned_date": "YYYY-MM-DD, today or later (the SMS notice names it)"},
+    model=ApplicationForm,
     parse=parse_application, defaults=application_defaults, context=application_context,
     data_keys=("customers", "reason", "planned_date", "decision", "approver", "opinion"),
     warning_keys=("reader_warnings",), actions=("search", "check"),
@@ -84,7 +90,7 @@ def approval_context(request: FormRequest) -> dict[str, Any]:
 
 APPROVAL = TaskForm(
     key="disconnection.approval", template="task_forms/approval.html",
-    fields={"opinion": "text, required", "decision": "approve | send_back"},
+    model=ApprovalForm,
     parse=parse_approval, defaults=lambda view, now: {"opinion": "", "decision": ""}, context=approval_context,
     data_keys=("customers", "reason", "planned_date", "applicant", "reader_warnings"),
 )
@@ -122,8 +128,7 @@ def issue_context(request: FormRequest) -> dict[str, Any]:
 
 ISSUE = TaskForm(
     key="disconnection.issue", template="task_forms/issue.html",
-    fields={"keep": "object: customer number → reason, for paid customers disconnected anyway",
-            "cancel": "array of paid customers taken out of the flow"},
+    model=IssueForm,
     parse=parse_issue, defaults=lambda view, now: {"keep": {}, "cancel": []}, context=issue_context,
     data_keys=("customers", "reason", "planned_date", "paid_meanwhile", "notice", "opinion", "approver"),
     confirm="Send the disconnect commands now? Customers who paid and are not kept leave the flow.",
@@ -140,7 +145,7 @@ def empty_context(request: FormRequest) -> dict[str, Any]:
 
 ARCHIVE_EMPTY = TaskForm(
     key="disconnection.archive_empty", template="task_forms/archive_empty.html",
-    fields={"archive": "true: archive the flow that has no customer left"},
+    model=ArchiveEmptyForm,
     parse=lambda inputs: {"archive": inputs.get("archive") == "yes"},
     defaults=lambda view, now: {"archive": True}, context=empty_context,
     data_keys=("customers", "cancel", "paid_meanwhile", "executor"),
@@ -172,7 +177,7 @@ def archive_context(request: FormRequest) -> dict[str, Any]:
 
 SEND_TO_ARCHIVE = TaskForm(
     key="disconnection.send_to_archive", template="task_forms/send_to_archive.html",
-    fields={}, parse=lambda inputs: {}, defaults=lambda view, now: {}, context=archive_context,
+    model=SendToArchiveForm, parse=lambda inputs: {}, defaults=lambda view, now: {}, context=archive_context,
     data_keys=("customers", "children", "to_disconnect", "cancel", "keep"),
     confirm="Send the batch on to archive? Archiving checks every customer's power status and closes the flow.",
 )

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.rules.beijing import BEIJING
 from app.runtime.actors import Actor
+from app.web.api_models.task_forms import FormData
 from app.web.task_form_context import TaskView
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, Beijing time
@@ -39,7 +40,7 @@ class FormRequest:
 class TaskForm:
     key: str  # the validator (or ``form`` property) it serves
     template: str
-    fields: dict[str, str]  # field → what to send (for the JSON API)
+    model: type[FormData]  # the fields the JSON API takes (the validator judges their values)
     parse: Callable[[MultiDict[str, str]], dict[str, Any]]
     defaults: Callable[[TaskView, datetime], dict[str, Any]]
     context: Callable[[FormRequest], dict[str, Any]]
@@ -47,6 +48,11 @@ class TaskForm:
     warning_keys: tuple[str, ...] = ()  # keys of the validated data that hold warnings to show before sending
     actions: tuple[str, ...] = ()  # buttons besides "send" that only re-render (search, check)
     confirm: str | None = None  # asked in the browser before sending
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Field → what to send, as the form's model describes it."""
+        return {name: info.description or "" for name, info in self.model.model_fields.items()}
 
 
 def local_input(value: Any) -> str:

@@ -10,6 +10,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app.web.api_models.task_forms import ManualEntryForm, OnSiteForm
 from app.web.i18n import gettext as _
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import customer_rows
@@ -75,9 +76,7 @@ def manual_entry_context(request: FormRequest) -> dict[str, Any]:
 
 MANUAL_ENTRY = TaskForm(
     key="disconnection.manual_entry", template="task_forms/manual_entry.html",
-    fields={"disconnected": "boolean: was the customer disconnected on site",
-            "disconnected_at": "ISO-8601 time with zone, not in the future (required when disconnected)",
-            "note": "text"},
+    model=ManualEntryForm,
     parse=parse_manual_entry, defaults=manual_entry_defaults, context=manual_entry_context,
     data_keys=("customer_number", "kept", "owing", "command", "outcome"),
 )
@@ -104,7 +103,7 @@ def on_site_context(request: FormRequest) -> dict[str, Any]:
 
 ON_SITE = TaskForm(
     key="reconnection.on_site", template="task_forms/on_site.html",
-    fields={"reconnected_at": "ISO-8601 time with zone, not in the future", "note": "text"},
+    model=OnSiteForm,
     parse=parse_on_site, defaults=lambda view, now: {"reconnected_at": now_input(now), "note": ""},
     context=on_site_context,
     data_keys=("customer_number", "customer", "manual_order", "auto_order", "sends"),

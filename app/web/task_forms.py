@@ -23,7 +23,9 @@ from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
 from app.web import current
-from app.web.api_common import json_body
+from app.web.api_models.base import NoFields
+from app.web.api_models.task_forms import Completed, FormCheck, Started, TaskArgs, TaskDetail, TaskFormData
+from app.web.api_operation import Reply, operation, read_body
 from app.web.auth import current_actor, requires
 from app.web.formatting import local_time
 from app.web.i18n import gettext as _
@@ -64,10 +66,10 @@ def start_disconnection() -> ResponseReturnValue:
 
 @bp.post("/api/disconnections")
 @requires()
-def api_start_disconnection() -> ResponseReturnValue:
-    body = json_body()
-    if body:
-        raise RuntimeActionError("starting takes no fields: send {} and complete the apply task it returns")
+@operation("Start a disconnection application (M4.1); complete the apply task it returns",
+           description="Who may start is the diagram's start lane (applicants). The body is an empty object.",
+           body=NoFields, replies={201: Reply("started", Started)}, refuses=(404,))
+def api_start_disconnection(body: NoFields) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     instance_id, first = _start(services, actor)
     return jsonify(instance_id=instance_id, task_id=first.id if first else None,
@@ -191,16 +193,25 @@ def _shown_data(view: TaskView, form: TaskForm | None) -> dict[str, Any]:
 
 # -- JSON ----------------------------------------------------------------------------------------
 
+FORM_DATA = ("The fields of the task's own form (GET /api/tasks/{task_id} lists them): a field the form does "
+             "not have is a 400 naming it; what the fields hold is judged by the task's validator, 422 per field.")
+
+
 @bp.get("/api/tasks/<task_id>")
 @requires()
-def api_task(task_id: str) -> ResponseReturnValue:
+@operation("An open task: its process, instance, form fields, the context the form shows, and its data",
+           description="Needs the role of the task's lane. The application's customer search takes the query "
+                       "arguments find_number, find_segment, find_reader, find_min_arrears (yuan).",
+           query=TaskArgs, replies={200: Reply("the task", TaskDetail)}, refuses=(404,))
+def api_task(task_id: str, query: TaskArgs) -> ResponseReturnValue:
     """The task, its instance and process, its form's fields and context, and its data."""
     services, actor = current.services(), current_actor()
+    inputs = query.model_dump(exclude_none=True)
     with services.db.reading() as session:
         view = load_task(services, session, task_id, actor)
         form = form_for(view)
         now = services.clock.now()
-        context = form.context(FormRequest(session, view, actor, now, form.defaults(view, now), request.args)) \
+        context = form.context(FormRequest(session, view, actor, now, form.defaults(view, now), inputs)) \
             if form else {}
     return jsonify({
         "id": view.id, "element_id": view.element_id, "name": view.name, "lane": view.lane,
@@ -217,26 +228,42 @@ def api_task(task_id: str) -> ResponseReturnValue:
 
 @bp.post("/api/tasks/<task_id>/check")
 @requires()
-def api_check(task_id: str) -> ResponseReturnValue:
+@operation("Run the task's validator on form data without completing: errors and warnings before sending",
+           description="Warnings (such as M4.1's customer of another reader's segment) are not refusals. "
+                       + FORM_DATA, body=TaskFormData, reads="object",
+           replies={200: Reply("the verdict", FormCheck)}, refuses=(404,))
+def api_check(task_id: str, body: dict[str, Any]) -> ResponseReturnValue:
     """The task's validator on the body, without completing: errors and warnings before sending."""
-    body = json_body()
     services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         view = load_task(services, session, task_id, actor)
     form = form_for(view)
-    errors, cleaned = dry_run(services, view, actor, body)
+    errors, cleaned = dry_run(services, view, actor, _form_fields(form, body))
     return jsonify(ok=not errors, errors=errors, warnings=_warnings(form, cleaned) if form else [], data=cleaned)
 
 
 @bp.post("/api/tasks/<task_id>/complete")
 @requires()
-def api_complete(task_id: str) -> ResponseReturnValue:
+@operation("Complete the task with its form data (validated server-side by the diagram's validator)",
+           description="An unclaimed task may be completed by anyone holding its lane's role; a task claimed by "
+                       "someone else, or whose instance is not running, is a 409. " + FORM_DATA,
+           body=TaskFormData, reads="object", replies={200: Reply("completed", Completed)}, refuses=(404, 409, 422))
+def api_complete(task_id: str, body: dict[str, Any]) -> ResponseReturnValue:
     """Complete with the form data (the validator's shape); 422 with ``errors`` per field."""
-    body = json_body()
     services, actor = current.services(), current_actor()
-    instance_id = services.runtime.complete_task(task_id, body, actor)
+    with services.db.reading() as session:
+        form = form_for(load_task(services, session, task_id, actor))
+    instance_id = services.runtime.complete_task(task_id, _form_fields(form, body), actor)
     with services.db.reading() as session:
         mine = open_tasks_for(session, instance_id, actor)
     return jsonify(completed=task_id, instance_id=instance_id, next_tasks=[
         {"id": t.id, "element_id": t.element_id, "name": t.name, "url": url_for(".api_task", task_id=t.id)}
         for t in mine])
+
+
+def _form_fields(form: TaskForm | None, body: dict[str, Any]) -> dict[str, Any]:
+    """The body, once the form's model has found no field the form does not have (a task
+    without an installed form sends its validator what it is given)."""
+    if form is not None:
+        read_body(form.model, body)
+    return body

@@ -93,13 +93,17 @@ def an_item(draw: st.DrawFn, schema: dict[str, Any], base: dict[str, Any], whole
 
 
 def item_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
-    body = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    return dict(body["oneOf"][0])
+    """The schema of one item: the first alternative of the body (one item or a batch)."""
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+
+    body = resolved(document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"])
+    return dict(resolved(body["anyOf"][0]))
 
 
 def fill(schema: dict[str, Any], serial: int) -> dict[str, Any]:
     """The document's example with a fresh id, our customer or command, and a time of a minute ago."""
-    item = dict(schema["example"])
+    item = dict(schema["examples"][0])
     recent = (NOW - timedelta(minutes=1)).isoformat()
     if "payment_id" in item:
         item.update(payment_id=f"F-{serial}", customer_number=NUMBER, paid_at=recent, amount="1.00")

@@ -1,1 +1,0 @@
-"""OpenAPI path items, one module per feature, merged explicitly by ``app.web.openapi``."""

@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import TaskState
 
-from app.runtime.canonical import canonical_json
+from app.runtime.canonical import canonical_json, json_safe
 
 log = logging.getLogger("relayflow.runtime")
 # SpiffWorkflow fires a timer only when due < now (strict): wake one second after it is due.
@@ -145,6 +145,16 @@ def catching_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefini
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
             return definition
     return None
+
+
+def completed(workflow: BpmnWorkflow) -> bool:
+    """Whether the workflow reached its end."""
+    return bool(workflow.completed)
+
+
+def result(workflow: BpmnWorkflow) -> Any:
+    """The ``result`` the workflow ended with (JSON-safe; None before its end)."""
+    return json_safe(workflow.data.get("result"))
 
 
 def next_wake_at(workflow: BpmnWorkflow) -> datetime | None:

@@ -113,7 +113,8 @@ class Runtime(LifecycleActions):
         validator = self.validators.get(name)
         if validator is None:
             raise RuntimeActionError(f"task {task.task_spec.bpmn_id} names validator {name!r}, which is not installed")
-        return json_safe(validator(context, dict(data)))
+        cleaned: dict[str, Any] = json_safe(validator(context, dict(data)))
+        return cleaned
 
     def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
                         message_key: str | None = None) -> Delivery:

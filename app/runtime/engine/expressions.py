@@ -14,12 +14,13 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
     safer_getattr,
 )
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
@@ -85,7 +86,7 @@ def compile_script(source: str) -> CodeType:
     return result.code
 
 
-class RestrictedEnvironment(TaskDataEnvironment):
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]  # the library is untyped
     """The script environment every instance runs in: restricted code, named helpers."""
 
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:

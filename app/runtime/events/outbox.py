@@ -48,7 +48,8 @@ class RetryPolicy:
     max_attempts: int = 12
 
     def backoff(self, attempts: int) -> timedelta:
-        return min(self.first_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
+        factor: int = 2 ** max(attempts - 1, 0)
+        return min(self.first_backoff * factor, self.max_backoff)
 
 
 class OutboxDispatcher:

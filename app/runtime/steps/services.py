@@ -91,7 +91,7 @@ class ServiceContext:
         effects.follow_ups.extend(self._effects.follow_ups)
 
 
-class StepScriptEngine(PythonScriptEngine):
+class StepScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # the library is untyped
     """The one seam for behaviour: restricted expressions and ``call_service`` dispatch.
 
     Overriding ``call_service`` also avoids the library's broken error path (notes §2).
@@ -111,7 +111,7 @@ class StepScriptEngine(PythonScriptEngine):
         self._effects = effects
         self._record = record
 
-    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
+    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, Any]) -> str:
         params = {name: spec["value"] for name, spec in operation_params.items()}
         element_id = task.task_spec.bpmn_id
         handler = self.handlers.get(operation_name)

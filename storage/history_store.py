@@ -9,7 +9,8 @@ through the session, so that what the caller added to it is flushed first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,24 @@ CHAIN_COLUMNS = (HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.instance_id
                  HistoryEvent.data, HistoryEvent.prev_hash, HistoryEvent.hash)
 INSTANCE_STREAM_PREFIX = "instance/"
 
+
+
+class HistoryRow(TypedDict):
+    """One event of a chain, as stored: its content, the previous event's hash and its own."""
+
+    stream: str
+    seq: int
+    instance_id: int | None
+    type: str
+    element_id: str | None
+    actor: str
+    deployment_id: int | None
+    at: datetime
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
 _streams: Table = HistoryStream.__table__  # type: ignore[assignment]
 _instances: Table = Instance.__table__  # type: ignore[assignment]
 _INSERT_EVENTS = insert(HistoryEvent)
@@ -35,7 +54,7 @@ _INSTANCE_HEAD = select(_instances.c.history_seq, _instances.c.history_hash).whe
 _CHAIN = select(*CHAIN_COLUMNS).where(HistoryEvent.stream == bindparam("b_stream")).order_by(HistoryEvent.seq)
 
 
-def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_events(conn: Connection, rows: Sequence[HistoryRow]) -> None:
     if rows:
         conn.execute(_INSERT_EVENTS, list(rows))
 

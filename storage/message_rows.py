@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,6 +18,20 @@ from storage.statuses import InstanceStatus, MessageStatus
 _messages: Table = InboundMessage.__table__  # type: ignore[assignment]
 _waiting: Table = WaitingMessage.__table__  # type: ignore[assignment]
 _instances: Table = Instance.__table__  # type: ignore[assignment]
+
+
+class NewMessage(TypedDict):
+    """A message as received: pending until an instance takes it."""
+
+    message_key: str
+    message_name: str
+    correlation: str | None
+    target_instance_id: int | None
+    payload: dict[str, Any]
+    status: str
+    sender: str
+    received_at: datetime
+    duplicates: int
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,7 @@ def pending(conn: Connection, instance_id: int, awaited: Iterable[tuple[str, str
     return None
 
 
-def store(conn: Connection, values: dict[str, Any]) -> int | None:
+def store(conn: Connection, values: NewMessage) -> int | None:
     """Insert a message unless its key exists; its id, or None for a duplicate."""
     found: int | None = conn.execute(_STORE[conn.dialect.name], values).scalar_one_or_none()
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,19 @@ _INSERT = {
     "postgresql": pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
     "sqlite": sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
 }
+
+
+class NewOutboxRow(TypedDict):
+    """An outside effect a step queues."""
+
+    instance_id: int
+    adapter: str
+    idempotency_key: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class Outcome:
     status: str
 
 
-def queue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def queue(conn: Connection, rows: Sequence[NewOutboxRow]) -> None:
     if rows:
         conn.execute(_INSERT[conn.dialect.name], list(rows))
 

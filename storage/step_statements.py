@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
@@ -27,6 +28,43 @@ _tasks: Table = UserTask.__table__  # type: ignore[assignment]
 _versions: Table = ProcessVersion.__table__  # type: ignore[assignment]
 _attributes: Table = InstanceAttribute.__table__  # type: ignore[assignment]
 _instances: Table = Instance.__table__  # type: ignore[assignment]
+
+
+class NewUserTask(TypedDict):
+    """An open user task a step writes for the inbox."""
+
+    id: str
+    instance_id: int
+    process_id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    claimed_by: str | None
+    offered_to: str | None
+    created_at: datetime
+    due_at: datetime | None
+
+
+class TaskCustomer(TypedDict):
+    task_id: str
+    customer_number: str
+
+
+class Waiting(TypedDict):
+    """A message an instance waits for, as the router finds it."""
+
+    instance_id: int
+    message_name: str
+    correlation: str
+    correlations: dict[str, dict[str, object]]
+
+
+class NewBatch(TypedDict):
+    parent_id: int
+    done_message: str
+    size: int
+    open_count: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -146,8 +184,8 @@ def write_attributes(conn: Connection, instance_id: int, old: Mapping[str, str],
             conn.execute(_UPDATE_ATTRIBUTE, {"b_instance_id": instance_id, "b_name": name, "b_value": value})
 
 
-def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict[str, Any]],
-                       customers: Sequence[dict[str, Any]] = ()) -> None:
+def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[NewUserTask],
+                       customers: Sequence[TaskCustomer] = ()) -> None:
     """Close the ``gone`` tasks (their customer rows go with them: ON DELETE CASCADE), open the new
     ones with the customers each concerns."""
     gone = sorted(gone)
@@ -159,7 +197,7 @@ def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict
         conn.execute(_INSERT_TASK_CUSTOMERS, list(customers))
 
 
-def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Sequence[dict[str, Any]]) -> None:
+def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Sequence[Waiting]) -> None:
     if had_any:
         conn.execute(_DELETE_WAITING, {"instance_id": instance_id})
     if rows:
@@ -171,7 +209,7 @@ def child_ended(conn: Connection, batch_id: int) -> ChildEnded:
     return ChildEnded(**conn.execute(_CHILD_ENDED, {"b_batch_id": batch_id}).one()._mapping)
 
 
-def insert_batch(conn: Connection, values: dict[str, Any]) -> int:
+def insert_batch(conn: Connection, values: NewBatch) -> int:
     return int(conn.execute(_INSERT_BATCH, values).scalar_one())
 
 

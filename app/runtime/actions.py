@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -39,7 +38,7 @@ from app.runtime.steps.services import Handler
 from app.runtime.steps.step import Step
 
 # What a user task's form changed in its data: name → [old value, new value].
-Changes = dict[str, list[Any]]
+Changes = dict[str, list[object]]
 _NOT_WAITING = "not waiting"  # how SpiffWorkflow's send_event says nobody catches the message
 
 
@@ -99,14 +98,14 @@ class Engine:
 
 # -- the actions ------------------------------------------------------------------------------
 
-def start(step: Step, data: Mapping[str, Any]) -> None:
+def start(step: Step, data: Mapping[str, object]) -> None:
     """Give a new workflow its start data (on its ``Start`` task); ``run`` starts it."""
     start_task = step.workflow.get_next_task(spec_name="Start")
     if start_task is not None:
         start_task.set_data(**json_safe(data))
 
 
-def complete_user_task(step: Step, task: Task, form: Mapping[str, Any], *,
+def complete_user_task(step: Step, task: Task, form: Mapping[str, object], *,
                        check_changes: Callable[[Changes], object] | None = None) -> Changes:
     """Put the form into the task's data (nested under its ``variableName``, if the diagram gives
     one) and complete it; returns what changed. ``check_changes`` sees the changes before the task
@@ -124,7 +123,7 @@ def complete_user_task(step: Step, task: Task, form: Mapping[str, Any], *,
     return changes
 
 
-def deliver_message(step: Step, target: AwaitedMessage, payload: Mapping[str, Any], *, key: str,
+def deliver_message(step: Step, target: AwaitedMessage, payload: Mapping[str, object], *, key: str,
                     sender: str) -> None:
     """Hand a message to the workflow. ``MessageRejected``, with the workflow untouched, if the
     catching event cannot read its correlation from the payload; ``NotAwaited`` if nothing waits."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.specs.base import TaskSpec
 from sqlalchemy.orm import Session
 
 from app.runtime.actors import Actor
@@ -47,11 +48,11 @@ class FormContext:
 Validator = Callable[[FormContext, dict[str, Any]], dict[str, Any]]
 
 
-def task_properties(task_spec: Any) -> dict[str, str]:
+def task_properties(task_spec: TaskSpec) -> dict[str, str]:
     """The ``spiffworkflow:property`` values a task carries in its diagram."""
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
     return {str(name): str(value) for name, value in properties.items()}
 
 
-def validator_name(task_spec: Any) -> str | None:
+def validator_name(task_spec: TaskSpec) -> str | None:
     return task_properties(task_spec).get(VALIDATOR_PROPERTY) or None

@@ -18,7 +18,7 @@ from app.runtime.canonical import canonical_json, json_safe, sha256_hex
 from storage import history_store, instance_rows
 from storage.history_store import CHAIN_COLUMNS as CHAIN_COLUMNS
 from storage.history_store import GENESIS_HASH as GENESIS_HASH
-from storage.history_store import INSTANCE_STREAM_PREFIX
+from storage.history_store import INSTANCE_STREAM_PREFIX, HistoryRow
 from storage.instance_rows import InstanceRow
 
 
@@ -52,23 +52,23 @@ def hashed_content(row: Mapping[str, Any]) -> dict[str, Any]:
 def chain(
     events: list[NewEvent], *, stream: str, head: tuple[int, str], actor: str, at: datetime,
     instance_id: int | None, deployment_id: int | None,
-) -> list[dict[str, Any]]:
+) -> list[HistoryRow]:
     """The rows for ``events`` continuing a chain whose head is ``(seq, hash)``."""
     seq, prev = head
     rows = []
     for event in events:
         seq += 1
-        row = {
-            "stream": stream, "seq": seq, "instance_id": instance_id, "type": event.type,
-            "element_id": event.element_id, "actor": event.actor or actor, "deployment_id": deployment_id,
-            "at": at, "data": json_safe(event.data), "prev_hash": prev,
-        }
+        row = HistoryRow(
+            stream=stream, seq=seq, instance_id=instance_id, type=event.type, element_id=event.element_id,
+            actor=event.actor or actor, deployment_id=deployment_id, at=at, data=json_safe(event.data),
+            prev_hash=prev, hash="",  # hashed next, over everything above
+        )
         row["hash"] = prev = event_hash(hashed_content(row))
         rows.append(row)
     return rows
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+def insert_rows(session: Session, rows: list[HistoryRow]) -> None:
     history_store.insert_events(session.connection(), rows)
 
 

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -94,7 +93,7 @@ class StepRunner:
         handlers: Mapping[str, Handler],
         *,
         clock: Clock | None = None,
-        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        helpers: Mapping[str, Callable[..., object]] | None = None,
         live_cache_size: int = 512,
         validators: Mapping[str, Validator] | None = None,
         termination_hooks: Sequence[TerminationHook] = (),
@@ -332,7 +331,7 @@ def nothing(_step: Step) -> None:
     return None
 
 
-def set_start_data(data: dict[str, Any]) -> Action:
+def set_start_data(data: Mapping[str, object]) -> Action:
     return partial(actions.start, data=data)
 
 

@@ -72,14 +72,14 @@ class ServiceContext:
         self._effects.outbox.append(OutboxItem(adapter, json_safe(dict(payload)), idempotency_key))
         return idempotency_key
 
-    def set_attribute(self, name: str, value: Any) -> None:
+    def set_attribute(self, name: str, value: object) -> None:
         """Set (or, with None, clear) a searchable business attribute of this instance."""
         self._effects.attributes[name] = None if value is None else str(value)
 
     def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str) -> None:
         self._effects.children.append(ChildrenRequest(process_id, json_safe(list(items)), done_message))
 
-    def after_commit(self, follow_up: str, **arguments: Any) -> None:
+    def after_commit(self, follow_up: str, **arguments: object) -> None:
         """Ask for a named follow-up (from the runtime's follow-up table) once this step has
         committed, in a transaction of its own — work that belongs to another instance."""
         self._effects.follow_ups.append((follow_up, json_safe(arguments)))
@@ -111,7 +111,7 @@ class StepScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # the library
         self._effects = effects
         self._record = record
 
-    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, Any]) -> str:
+    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, dict[str, object]]) -> str:
         params = {name: spec["value"] for name, spec in operation_params.items()}
         element_id = task.task_spec.bpmn_id
         handler = self.handlers.get(operation_name)

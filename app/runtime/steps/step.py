@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -31,7 +32,7 @@ _FIRED_STATES = {"READY", "COMPLETED"}
 @dataclass(frozen=True)
 class _PendingTimer:
     element_id: str | None
-    due: Any
+    due: object  # the timer's due time as the engine holds it (ISO text; a cycle's details)
 
 
 class Step:
@@ -76,7 +77,7 @@ class Step:
     def record(self, event: NewEvent) -> None:
         self._log.append(event)
 
-    def _waiting_timers(self) -> dict[Any, _PendingTimer]:
+    def _waiting_timers(self) -> dict[UUID, _PendingTimer]:
         timers = {}
         for task in self.workflow.event_manager.tasks.values():
             definition = task.task_spec.event_definition
@@ -87,7 +88,7 @@ class Step:
     def history_events(self) -> list[NewEvent]:
         """The step's log as history events: element transitions, timers fired, handler calls..."""
         events: list[NewEvent] = []
-        fired: set[Any] = set()
+        fired: set[UUID] = set()
         for item in self._log:
             if isinstance(item, NewEvent):
                 events.append(item)
@@ -113,7 +114,7 @@ class Step:
     def _task(self, transition: Transition) -> Task | None:
         return self._find(transition.task_id)
 
-    def _find(self, task_id: Any) -> Task | None:
+    def _find(self, task_id: UUID) -> Task | None:
         try:
             return self.workflow.get_task_from_id(task_id)
         except Exception:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
 from app.runtime.engine.expressions import RestrictedEnvironment
-from app.runtime.engine.projection import AwaitedMessage, awaited_messages, catching_definition
+from app.runtime.engine.projection import AwaitedMessage, awaited_messages, awaited_under, catching_definition
 from app.runtime.engine.state import SpecPair
 from app.runtime.events.history import NewEvent
 from app.runtime.steps.services import Handler
@@ -204,6 +204,5 @@ def failed_task_at(workflow: BpmnWorkflow, element_id: str | None) -> UUID | Non
 
 def awaited_message(workflow: BpmnWorkflow, name: str, correlation: str | None = None) -> AwaitedMessage | None:
     """What the workflow awaits under the message ``name`` (with ``correlation``, when given)."""
-    return next((m for m in awaited_messages(workflow)
-                 if m.message_name == name and correlation in (None, m.correlation)), None)
+    return awaited_under(awaited_messages(workflow), name, correlation)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -138,6 +138,12 @@ def awaited_messages(workflow: BpmnWorkflow) -> list[AwaitedMessage]:
                     break
         awaited.append(AwaitedMessage(definition.name, correlation_value(values), used, definition))
     return awaited
+
+
+def awaited_under(awaited: Iterable[AwaitedMessage], name: str, correlation: str | None = None
+                  ) -> AwaitedMessage | None:
+    """The first of ``awaited`` under the message ``name`` (with ``correlation``, when given)."""
+    return next((m for m in awaited if m.message_name == name and correlation in (None, m.correlation)), None)
 
 
 def catching_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:

@@ -27,7 +27,7 @@ from app.runtime.engine import transitions
 from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.live_cache import LiveWorkflows
-from app.runtime.engine.projection import awaited_messages
+from app.runtime.engine.projection import awaited_messages, awaited_under
 from app.runtime.engine.state import SpecPair, StateCodec
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
@@ -238,8 +238,9 @@ class StepRunner:
             message = messages.pending_for(session, row.id, awaited)
             if message is None:
                 return
-            target = next(m for m in awaited if m.message_name == message.message_name
-                          and message.correlation in (None, m.correlation))
+            target = awaited_under(awaited, message.message_name, message.correlation)
+            if target is None:  # the query found it by these very names and correlations
+                raise LookupError(f"stored message {message.id} matches nothing the instance awaits")
             try:
                 actions.deliver_message(step, target, message.payload, key=message.message_key, sender=message.sender)
             except MessageRejected as rejected:  # checked before the workflow changed: go on without it

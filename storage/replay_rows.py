@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.instance_records import EventRecord
 from storage.models import Deployment, HistoryEvent, Instance, ProcessVersion, UserTask
 
 
@@ -23,15 +24,10 @@ class CaseHead:
 
 
 @dataclass(frozen=True)
-class CaseEvent:
-    instance_id: int
-    seq: int
-    type: str
-    element_id: str | None
-    actor: str
-    at: datetime
-    data: dict[str, Any]
-    deployment_id: int | None
+class RecordedEvent(EventRecord):
+    """An event as history recorded it, with the deployment it ran on."""
+
+    deployment_id: int | None = None
 
 
 def instance_ids(session: Session, since: datetime | None) -> list[int]:
@@ -50,14 +46,14 @@ def case_heads(session: Session, instance_ids: list[int]) -> list[CaseHead]:
         .where(Instance.id.in_(instance_ids)))]
 
 
-def case_events(session: Session, streams: list[str]) -> Iterator[CaseEvent]:
-    """The events of these streams, stream by stream, each in ``seq`` order."""
+def case_events(session: Session, streams: list[str]) -> Iterator[tuple[int, RecordedEvent]]:
+    """(instance id, event) of these streams' events, stream by stream, each in ``seq`` order."""
     for row in session.execute(
             select(HistoryEvent.instance_id, HistoryEvent.seq, HistoryEvent.type, HistoryEvent.element_id,
                    HistoryEvent.actor, HistoryEvent.at, HistoryEvent.data, HistoryEvent.deployment_id)
             .where(HistoryEvent.stream.in_(streams))
             .order_by(HistoryEvent.stream, HistoryEvent.seq)):
-        yield CaseEvent(*row)
+        yield row[0], RecordedEvent(*row[1:])
 
 
 def open_task_elements(session: Session, instance_ids: list[int]) -> list[tuple[int, str]]:

@@ -8,14 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.runtime.events.history import instance_stream
 from storage import replay_rows as rows
-from storage.instance_records import EventRecord
-
-
-@dataclass(frozen=True)
-class RecordedEvent(EventRecord):
-    """An event as history recorded it, with the deployment it ran on."""
-
-    deployment_id: int | None = None
+from storage.replay_rows import RecordedEvent as RecordedEvent
 
 
 @dataclass(frozen=True)
@@ -45,9 +38,8 @@ def recorded_cases(session: Session, instance_ids: list[int]) -> dict[int, Recor
     instance are left out."""
     heads = rows.case_heads(session, instance_ids)
     events: dict[int, list[RecordedEvent]] = {head.instance_id: [] for head in heads}
-    for event in rows.case_events(session, [instance_stream(head.instance_id) for head in heads]):
-        events[event.instance_id].append(RecordedEvent(event.seq, event.type, event.element_id, event.actor,
-                                                       event.at, event.data, event.deployment_id))
+    for instance_id, event in rows.case_events(session, [instance_stream(head.instance_id) for head in heads]):
+        events[instance_id].append(event)
     open_tasks: dict[int, list[str]] = {head.instance_id: [] for head in heads}
     for instance_id, element_id in rows.open_task_elements(session, list(events)):
         open_tasks[instance_id].append(element_id)

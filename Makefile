@@ -73,6 +73,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy app handlers storage
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy --strict app/runtime
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
 screenshots: $(STAMP) $(NODE_STAMP) browser

@@ -1,5 +1,6 @@
-"""The one clock our code reads. SpiffWorkflow's timers read ``datetime.now`` themselves,
-so tests travel in time with time-machine, which moves both."""
+"""The one clock our code reads. The engine's timers read ``datetime.now`` themselves (each step
+pins it to the step's time: ``app.runtime.engine.clock``), so tests travel in time with
+time-machine, which moves both."""
 
 from __future__ import annotations
 

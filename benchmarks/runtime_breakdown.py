@@ -82,6 +82,7 @@ def install_breakdown(bench: Any) -> tuple[Breakdown, Callable[[], None]]:
     from sqlalchemy.orm import Session
 
     import app.runtime.api as api
+    import app.runtime.engine.projection as projection
     import app.runtime.engine.transitions as transitions
     import app.runtime.events.history as history
     import app.runtime.events.messages as messages
@@ -106,7 +107,7 @@ def install_breakdown(bench: Any) -> tuple[Breakdown, Callable[[], None]]:
     b.wrap(messages, "find_by_key", "query: message by key (dedup)")
     b.wrap(messages, "route", "query: route (waiting_messages)")
     b.wrap(messages, "store", "store inbound message (insert or ignore)")
-    b.wrap(messages, "mark", "mark message delivered")
+    b.wrap(messages, "mark_delivered", "mark message delivered")
     b.wrap(core, "save_projections", "save projections")
     b.wrap(saving, "_sync_user_tasks", "  user task sync")
     b.wrap(saving, "_sync_awaited", "  awaited messages sync")
@@ -116,7 +117,7 @@ def install_breakdown(bench: Any) -> tuple[Breakdown, Callable[[], None]]:
     b.wrap(history, "append_to_instance", "history append")
     b.wrap(history, "event_hash", "  history: canonical json + sha256")
     b.wrap(history, "json_safe", "  history: json_safe(event data)")
-    b.wrap(saving, "json_safe", "json_safe (projections/outbox)")
+    b.wrap(projection, "json_safe", "json_safe (projections: the result)")
     b.wrap(core.StepRunner, "_workflow", "workflow: live cache or load")
     b.wrap(Session, "execute", "SQLAlchemy Session.execute (self: ORM/Core overhead)")
     b.wrap(Session, "get", "SQLAlchemy Session.get")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from storage.models import Instance
+from storage.statuses import ACTIVE_INSTANCE, InstanceStatus
 
 _instances: Table = Instance.__table__  # type: ignore[assignment]
 
@@ -46,7 +47,7 @@ _SELECT = select(*(_instances.c[name] for name in _COLUMNS))
 _LOCK = _SELECT.where(_instances.c.id == bindparam("b_id")).with_for_update()
 _LOCK_SKIP = _SELECT.where(_instances.c.id == bindparam("b_id")).with_for_update(skip_locked=True)
 _DUE = (
-    _SELECT.where(_instances.c.status == "running", _instances.c.next_wake_at <= bindparam("b_now"))
+    _SELECT.where(_instances.c.status == InstanceStatus.RUNNING.value, _instances.c.next_wake_at <= bindparam("b_now"))
     .order_by(_instances.c.next_wake_at, _instances.c.id).limit(1).with_for_update(skip_locked=True)
 )
 _STATE = select(_instances.c.state).where(_instances.c.id == bindparam("b_id"))
@@ -57,6 +58,18 @@ _SAVE_WITH_STATE = update(_instances).where(_instances.c.id == bindparam("b_id")
 _SAVE_HEAD = update(_instances).where(_instances.c.id == bindparam("b_id")).values(
     history_seq=bindparam("b_seq"), history_hash=bindparam("b_hash"))
 _INSERT = insert(_instances).returning(_instances.c.id)
+_ACTIVE_CHILDREN = (
+    select(_instances.c.id)
+    .where(_instances.c.parent_id == bindparam("b_parent_id"),
+           _instances.c.status.in_([status.value for status in ACTIVE_INSTANCE]))
+    .order_by(_instances.c.id)
+)
+_CREATED_CHILDREN = (
+    select(_instances.c.id)
+    .where(_instances.c.status == InstanceStatus.CREATED.value, _instances.c.parent_id.is_not(None))
+    .order_by(_instances.c.id).limit(bindparam("b_limit"))
+)
+_SAVED_STATE = select(_instances.c.process_version_id, _instances.c.state).where(_instances.c.id == bindparam("b_id"))
 
 
 def lock(conn: Connection, instance_id: int, *, skip_locked: bool = False) -> InstanceRow | None:
@@ -100,3 +113,19 @@ def insert_new(conn: Connection, values: dict[str, Any]) -> InstanceRow:
     record = {**defaults, **values}
     record["id"] = conn.execute(_INSERT, {**record, "state": None}).scalar_one()
     return InstanceRow(**record)
+
+
+def active_children(conn: Connection, parent_id: int) -> list[int]:
+    """The children of an instance that have not ended, oldest first."""
+    return list(conn.execute(_ACTIVE_CHILDREN, {"b_parent_id": parent_id}).scalars())
+
+
+def created_children(conn: Connection, limit: int) -> list[int]:
+    """Children stored but never started (their parent's commit was followed by a crash), oldest first."""
+    return list(conn.execute(_CREATED_CHILDREN, {"b_limit": limit}).scalars())
+
+
+def saved_state(conn: Connection, instance_id: int) -> tuple[int, str | None] | None:
+    """(process version id, saved state) of an instance, read without a lock; None if there is none."""
+    found = conn.execute(_SAVED_STATE, {"b_id": instance_id}).first()
+    return (found.process_version_id, found.state) if found is not None else None

@@ -6,28 +6,94 @@ generation); a prebuilt statement with bound parameters ~15 µs. A step runs a d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from storage.models import (
     ChildBatch,
-    HistoryEvent,
-    InboundMessage,
-    OutboxMessage,
+    Instance,
+    InstanceAttribute,
     ProcessVersion,
     UserTask,
     UserTaskCustomer,
     WaitingMessage,
 )
 
-_messages: Table = InboundMessage.__table__  # type: ignore[assignment]
 _waiting: Table = WaitingMessage.__table__  # type: ignore[assignment]
 _tasks: Table = UserTask.__table__  # type: ignore[assignment]
+_versions: Table = ProcessVersion.__table__  # type: ignore[assignment]
+_attributes: Table = InstanceAttribute.__table__  # type: ignore[assignment]
+_instances: Table = Instance.__table__  # type: ignore[assignment]
+
+
+class NewUserTask(TypedDict):
+    """An open user task a step writes for the inbox."""
+
+    id: str
+    instance_id: int
+    process_id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    claimed_by: str | None
+    offered_to: str | None
+    created_at: datetime
+    due_at: datetime | None
+
+
+class TaskCustomer(TypedDict):
+    task_id: str
+    customer_number: str
+
+
+class Waiting(TypedDict):
+    """A message an instance waits for, as the router finds it."""
+
+    instance_id: int
+    message_name: str
+    correlation: str
+    correlations: dict[str, dict[str, object]]
+
+
+class NewBatch(TypedDict):
+    parent_id: int
+    done_message: str
+    size: int
+    open_count: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A process version as a step needs it: its process, its deployment, its converted spec."""
+
+    id: int
+    process_id: str
+    deployment_id: int
+    spec_json: str
+
+
+@dataclass(frozen=True)
+class ChildEnded:
+    """A batch after one of its children ended: how many are still open, and whom to tell when none is."""
+
+    open_count: int
+    parent_id: int
+    done_message: str
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    instance_id: int
+    process_id: str
+    status: str
+    result: Any
+    start_data: dict[str, Any] | None
+
 
 _LATEST_VERSION = (
     select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"))
@@ -40,40 +106,27 @@ _IN_DEPLOYMENT = (
                                     ProcessVersion.deployment_id == bindparam("deployment_id"))
     .order_by(ProcessVersion.version.desc()).limit(1)
 )
-_ROUTE = (
-    select(_waiting.c.instance_id, _waiting.c.correlations)
-    .where(_waiting.c.message_name == bindparam("name"), _waiting.c.correlation == bindparam("correlation"))
-    .order_by(_waiting.c.id).limit(1)
-)
-_PENDING = (
-    select(_messages.c.id, _messages.c.message_name, _messages.c.correlation, _messages.c.target_instance_id,
-           _messages.c.payload, _messages.c.message_key, _messages.c.sender)
-    .where(_messages.c.status == "pending", _messages.c.message_name.in_(bindparam("names", expanding=True)),
-           or_(_messages.c.correlation.in_(bindparam("correlations", expanding=True)),
-               _messages.c.target_instance_id == bindparam("instance_id")))
-    .order_by(_messages.c.id).limit(50)
-)
-_STORE_MESSAGE = {
-    "postgresql": pg_insert(_messages).on_conflict_do_nothing(index_elements=["message_key"]).returning(
-        _messages.c.id),
-    "sqlite": sqlite_insert(_messages).on_conflict_do_nothing(index_elements=["message_key"]).returning(
-        _messages.c.id),
-}
-_MARK_DELIVERED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(
-    status="delivered", delivered_to=bindparam("b_instance_id"), delivered_at=bindparam("b_at"))
-_MARK_REJECTED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(
-    status="rejected", error=bindparam("b_error"))
-_INSERT_HISTORY = insert(HistoryEvent)
-# The same idempotency key is the same effect: a retried task that queues it again adds nothing.
-_INSERT_OUTBOX = {
-    "postgresql": pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-    "sqlite": sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-}
 _INSERT_TASKS = insert(_tasks)
 _INSERT_TASK_CUSTOMERS = insert(UserTaskCustomer)
 _DELETE_TASKS = delete(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_WAITING = insert(_waiting)
 _DELETE_WAITING = delete(_waiting).where(_waiting.c.instance_id == bindparam("instance_id"))
+_VERSION = select(_versions.c.id, _versions.c.process_id, _versions.c.deployment_id, _versions.c.spec_json).where(
+    _versions.c.id == bindparam("b_id"))
+_VERSION_DEPLOYMENT = select(_versions.c.deployment_id).where(_versions.c.id == bindparam("b_id"))
+_INSTANCE_DEPLOYMENT = (select(_versions.c.deployment_id)
+                        .join(_instances, _instances.c.process_version_id == _versions.c.id)
+                        .where(_instances.c.id == bindparam("b_id")))
+_ATTRIBUTE_VALUES = select(_attributes.c.name, _attributes.c.value).where(
+    _attributes.c.instance_id == bindparam("b_instance_id"),
+    _attributes.c.name.in_(bindparam("b_names", expanding=True)))
+_INSERT_ATTRIBUTES = insert(_attributes)
+_DELETE_ATTRIBUTE = delete(_attributes).where(_attributes.c.instance_id == bindparam("b_instance_id"),
+                                              _attributes.c.name == bindparam("b_name"))
+_UPDATE_ATTRIBUTE = (update(_attributes)
+                     .where(_attributes.c.instance_id == bindparam("b_instance_id"),
+                            _attributes.c.name == bindparam("b_name"))
+                     .values(value=bindparam("b_value")))
 _batches: Table = ChildBatch.__table__  # type: ignore[assignment]
 _CHILD_ENDED = (
     update(_batches).where(_batches.c.id == bindparam("b_batch_id"))
@@ -81,64 +134,58 @@ _CHILD_ENDED = (
     .returning(_batches.c.open_count, _batches.c.parent_id, _batches.c.done_message)
 )
 _INSERT_BATCH = insert(_batches).returning(_batches.c.id)
+_BATCH_CHILDREN = (select(_instances.c.id.label("instance_id"), _instances.c.process_id, _instances.c.status,
+                          _instances.c.result, _instances.c.start_data)
+                   .where(_instances.c.batch_id == bindparam("b_batch_id")).order_by(_instances.c.id))
 
 
 def latest_version_id(conn: Connection, process_id: str) -> int | None:
-    return conn.execute(_LATEST_VERSION, {"process_id": process_id}).scalar_one_or_none()
+    found: int | None = conn.execute(_LATEST_VERSION, {"process_id": process_id}).scalar_one_or_none()
+    return found
 
 
 def version_in_deployment(conn: Connection, process_id: str, deployment_id: int) -> int | None:
-    return conn.execute(_IN_DEPLOYMENT, {"process_id": process_id, "deployment_id": deployment_id}).scalar_one_or_none()
+    found: int | None = conn.execute(_IN_DEPLOYMENT, {"process_id": process_id, "deployment_id": deployment_id}
+                                     ).scalar_one_or_none()
+    return found
 
 
-def route(conn: Connection, name: str, correlation: str) -> Any:
-    """(instance_id, correlations) of the instance that has waited longest for this message."""
-    return conn.execute(_ROUTE, {"name": name, "correlation": correlation}).first()
+def version(conn: Connection, version_id: int) -> VersionRow | None:
+    found = conn.execute(_VERSION, {"b_id": version_id}).first()
+    return VersionRow(**found._mapping) if found is not None else None
 
 
-def pending(conn: Connection, instance_id: int, awaited: Iterable[tuple[str, str]]) -> Any:
-    """The oldest pending message addressed to one of the awaited (name, correlation) pairs, or
-    targeted at the instance under one of those names."""
-    pairs = set(awaited)
-    if not pairs:
-        return None
-    rows = conn.execute(_PENDING, {
-        "names": sorted({name for name, _ in pairs}),
-        "correlations": sorted({corr for _, corr in pairs}),
-        "instance_id": instance_id,
-    }).all()
-    for row in rows:
-        routed = row.correlation is not None and (row.message_name, row.correlation) in pairs
-        if routed or row.target_instance_id == instance_id:
-            return row
-    return None
+def deployment_of_version(conn: Connection, version_id: int) -> int:
+    return int(conn.execute(_VERSION_DEPLOYMENT, {"b_id": version_id}).scalar_one())
 
 
-def store_message(conn: Connection, values: dict[str, Any]) -> int | None:
-    """Insert a message unless its key exists; its id, or None for a duplicate."""
-    return conn.execute(_STORE_MESSAGE[conn.dialect.name], values).scalar_one_or_none()
+def deployment_of_instance(conn: Connection, instance_id: int) -> int:
+    """The deployment an instance's version belongs to."""
+    return int(conn.execute(_INSTANCE_DEPLOYMENT, {"b_id": instance_id}).scalar_one())
 
 
-def mark_delivered(conn: Connection, message_id: int, instance_id: int, at: datetime) -> None:
-    conn.execute(_MARK_DELIVERED, {"b_message_id": message_id, "b_instance_id": instance_id, "b_at": at})
+def attribute_values(conn: Connection, instance_id: int, names: Iterable[str]) -> dict[str, str]:
+    """The instance's current values of these searchable attributes (names it has no value for are left out)."""
+    rows = conn.execute(_ATTRIBUTE_VALUES, {"b_instance_id": instance_id, "b_names": list(names)})
+    return {name: value for name, value in rows}
 
 
-def mark_rejected(conn: Connection, message_id: int, error: str) -> None:
-    conn.execute(_MARK_REJECTED, {"b_message_id": message_id, "b_error": error})
+def write_attributes(conn: Connection, instance_id: int, old: Mapping[str, str],
+                     new: Mapping[str, str | None]) -> None:
+    """Go from the ``old`` values to the ``new`` ones (None: no value any more)."""
+    added = [{"instance_id": instance_id, "name": n, "value": v}
+             for n, v in new.items() if v is not None and n not in old]
+    if added:
+        conn.execute(_INSERT_ATTRIBUTES, added)
+    for name, value in new.items():
+        if name in old and value is None:
+            conn.execute(_DELETE_ATTRIBUTE, {"b_instance_id": instance_id, "b_name": name})
+        elif name in old and value != old[name]:
+            conn.execute(_UPDATE_ATTRIBUTE, {"b_instance_id": instance_id, "b_name": name, "b_value": value})
 
 
-def insert_history(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_INSERT_HISTORY, list(rows))
-
-
-def insert_outbox(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_INSERT_OUTBOX[conn.dialect.name], list(rows))
-
-
-def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict[str, Any]],
-                       customers: Sequence[dict[str, Any]] = ()) -> None:
+def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[NewUserTask],
+                       customers: Sequence[TaskCustomer] = ()) -> None:
     """Close the ``gone`` tasks (their customer rows go with them: ON DELETE CASCADE), open the new
     ones with the customers each concerns."""
     gone = sorted(gone)
@@ -150,18 +197,23 @@ def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[dict
         conn.execute(_INSERT_TASK_CUSTOMERS, list(customers))
 
 
-def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Sequence[dict[str, Any]]) -> None:
+def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Sequence[Waiting]) -> None:
     if had_any:
         conn.execute(_DELETE_WAITING, {"instance_id": instance_id})
     if rows:
         conn.execute(_INSERT_WAITING, list(rows))
 
 
-def child_ended(conn: Connection, batch_id: int) -> Any:
-    """Count one child of a batch as ended; returns (open_count, parent_id, done_message) after it."""
-    return conn.execute(_CHILD_ENDED, {"b_batch_id": batch_id}).one()
+def child_ended(conn: Connection, batch_id: int) -> ChildEnded:
+    """Count one child of a batch as ended; returns the batch as it is after it."""
+    return ChildEnded(**conn.execute(_CHILD_ENDED, {"b_batch_id": batch_id}).one()._mapping)
 
 
-def insert_batch(conn: Connection, values: dict[str, Any]) -> int:
+def insert_batch(conn: Connection, values: NewBatch) -> int:
     return int(conn.execute(_INSERT_BATCH, values).scalar_one())
+
+
+def batch_children(conn: Connection, batch_id: int) -> list[ChildResult]:
+    """Every child of a batch, in start order, with how it ended."""
+    return [ChildResult(**row._mapping) for row in conn.execute(_BATCH_CHILDREN, {"b_batch_id": batch_id})]
 

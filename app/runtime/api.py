@@ -9,34 +9,29 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import and_, or_, select
+from SpiffWorkflow.task import Task
 from sqlalchemy.orm import Session
 
+from app.runtime import actions
+from app.runtime.actions import MessageRejected, NotAwaited
 from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
 from app.runtime.engine.projection import AwaitedMessage
+from app.runtime.engine.task_properties import task_properties, validator_name
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
-from app.runtime.forms import FormContext, FormInvalid, task_properties, validator_name
+from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.permissions import require_may_start
 from app.runtime.reading.ready_task import ReadyTask, read_ready_task
-from app.runtime.steps.core import (
-    MessageRejected,
-    StepFailed,
-    Unit,
-    parse_task_id,
-    send_message,
-    set_start_data,
-)
-from app.runtime.steps.lifecycle import LifecycleActions, refresh_timers
-from app.runtime.steps.saving import CREATED, RUNNING
+from app.runtime.steps.core import StepFailed, Unit, parse_task_id, set_start_data
+from app.runtime.steps.lifecycle import LifecycleActions
 from app.runtime.steps.step import Step
-from storage import instance_rows
-from storage.models import InboundMessage, Instance, UserTask, WaitingMessage
+from storage import instance_rows, message_rows, user_task_rows
+from storage import step_statements as statements
+from storage.models import UserTask
+from storage.statuses import InstanceStatus
 
 RETRY_STUCK_TIMER_AFTER = timedelta(seconds=1)
 
@@ -68,7 +63,7 @@ class Runtime(LifecycleActions):
         require_may_start(self.version(unit.session, version_id).specs[0], actor)
         row = instance_rows.insert_new(unit.session.connection(), {
             "process_version_id": version_id, "process_id": process_id,
-            "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
+            "status": InstanceStatus.CREATED, "start_data": json_safe(data), "started_by": actor.name,
             "created_at": now, "updated_at": now,
         })
         self.step(unit, row, actor, set_start_data(data),
@@ -82,28 +77,20 @@ class Runtime(LifecycleActions):
         uuid = parse_task_id(task_id)
         data = json_safe(data)
         with self.unit() as unit:
-            open_task = unit.session.get(UserTask, task_id)
+            open_task = user_task_rows.find(unit.session, task_id)
             if open_task is None:
                 raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
-            row = self.require(unit.session, open_task.instance_id, RUNNING)
-            open_task = unit.session.execute(  # re-read under the instance lock: it may be gone or claimed
-                select(UserTask).where(UserTask.id == task_id).execution_options(populate_existing=True)
-            ).scalar_one_or_none()
+            row = self.require(unit.session, open_task.instance_id, InstanceStatus.RUNNING)
+            open_task = user_task_rows.reread(unit.session, task_id)  # under the instance lock: gone or claimed?
             if open_task is None:
                 raise NotFound(f"task {task_id} is not open any more (completed or cancelled meanwhile)")
             check_may_work_on(open_task, actor)
 
-            def act(workflow: BpmnWorkflow, step: Step) -> None:
-                task = workflow.get_task_from_id(uuid)
-                before = dict(task.data)
-                form = self._validated(task, data, FormContext(unit.session, actor, step.now, row.id, before,
-                                                                      task_properties(task.task_spec)))
-                add_form = getattr(task.task_spec, "add_data_from_form", None)
-                add_form(task, form) if add_form else task.set_data(**form)
-                changes = {k: [before.get(k), v] for k, v in task.data.items() if before.get(k) != v}
-                step.record(NewEvent("task.completed", task.task_spec.bpmn_id,
-                                     {"task_id": task_id, "data": form, "changes": json_safe(changes)}))
-                task.run()
+            def act(step: Step) -> None:
+                task = actions.user_task(step.workflow, uuid)
+                form = self._validated(task, data, FormContext(unit.session, actor, step.now, row.id, dict(task.data),
+                                                               task_properties(task.task_spec)))
+                actions.complete_user_task(step, task, form)
 
             self.step(unit, row, actor, act)
             return row.id
@@ -114,7 +101,7 @@ class Runtime(LifecycleActions):
         is stepped, locked or cached. ``NotFound`` if the task is not open."""
         return read_ready_task(self, session, task_id)
 
-    def _validated(self, task: Any, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
+    def _validated(self, task: Task, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
         """The data the task stores: as the diagram's validator cleaned it (only the keys it
         returns), or, for a task without one, new fields only — a form never overwrites what the
         process already holds (a customer number, a child's results...)."""
@@ -127,7 +114,8 @@ class Runtime(LifecycleActions):
         validator = self.validators.get(name)
         if validator is None:
             raise RuntimeActionError(f"task {task.task_spec.bpmn_id} names validator {name!r}, which is not installed")
-        return json_safe(validator(context, dict(data)))
+        cleaned: dict[str, Any] = json_safe(validator(context, dict(data)))
+        return cleaned
 
     def deliver_message(self, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
                         message_key: str | None = None) -> Delivery:
@@ -187,15 +175,15 @@ class Runtime(LifecycleActions):
         waiting = messages.route(session, name, correlation)
         row = self.lock(session, waiting.instance_id) if waiting is not None else None
         stored = {"name": name, "correlation": correlation, "key": key, "payload": payload}
-        if waiting is None or row is None or row.status != RUNNING:
+        if waiting is None or row is None or row.status != InstanceStatus.RUNNING:
             self._record_kept(session, "message.stored", stored, actor)
             return Delivery("stored", message_id)
         target = AwaitedMessage(name, correlation, waiting.correlations)
         delivered: list[bool] = []
 
-        def act(workflow: BpmnWorkflow, step: Step) -> None:
-            with contextlib.suppress(_NotAwaited):
-                self._send_if_awaited(workflow, step, message_id, target, payload, key, actor.name)
+        def act(step: Step) -> None:
+            with contextlib.suppress(NotAwaited):  # the route was stale: keep the message stored
+                actions.deliver_message(step, target, payload, key=key, sender=actor.name)
                 delivered.append(True)
 
         self.step(unit, row, actor, act)
@@ -205,25 +193,14 @@ class Runtime(LifecycleActions):
         messages.mark_delivered(session, message_id, row.id, now)
         return Delivery("delivered", message_id, row.id)
 
-    def _send_if_awaited(self, workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
-                         payload: dict[str, Any], key: str, sender: str) -> None:
-        try:
-            send_message(workflow, step, message_id, target, payload, key, sender)
-        except WorkflowException as exc:
-            if "not waiting" in str(exc):
-                raise _NotAwaited from exc  # the route was stale: keep the message stored
-            raise
-
     def _duplicate(self, session: Session, key: str, actor: Actor) -> Delivery:
         existing = messages.find_by_key(session, key)
         assert existing is not None
-        existing.duplicates += 1
+        messages.count_duplicate(session, existing.id)
         stream, deployment_id = "messages", None
         if existing.delivered_to is not None:
             stream = history.instance_stream(existing.delivered_to)
-            version_id = session.execute(select(Instance.process_version_id)
-                                         .where(Instance.id == existing.delivered_to)).scalar_one()
-            deployment_id = self.version(session, version_id).deployment_id
+            deployment_id = statements.deployment_of_instance(session.connection(), existing.delivered_to)
         history.append(session, stream, [NewEvent("message.duplicate", None, {
             "name": existing.message_name, "key": existing.message_key, "first_received_at": existing.received_at,
         })], actor=actor.name, at=self.clock.now(), instance_id=existing.delivered_to, deployment_id=deployment_id)
@@ -241,7 +218,7 @@ class Runtime(LifecycleActions):
                     break
                 try:
                     with unit.session.begin_nested():
-                        self.step(unit, row, actor, refresh_timers)
+                        self.step(unit, row, actor, actions.fire_due_timers)
                 except StepFailed as failure:
                     unit.changed.pop(row.id, None)
                     unit.keep.clear()
@@ -263,10 +240,6 @@ class Runtime(LifecycleActions):
         return len(created) + len(waiting)
 
 
-class _NotAwaited(Exception):
-    """The routed instance no longer waits for the message (its state moved on meanwhile)."""
-
-
 def check_may_work_on(task: UserTask, actor: Actor) -> None:
     """The lane's role must be the actor's; a task claimed by someone else is theirs."""
     require_lane_role(task, actor)
@@ -277,16 +250,5 @@ def check_may_work_on(task: UserTask, actor: Actor) -> None:
 def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:
     """Work a crash may have left behind: created children never started, and running instances
     that wait for a message already stored for them. The scheduler's tick runs both."""
-    created = list(session.execute(
-        select(Instance.id).where(Instance.status == CREATED, Instance.parent_id.is_not(None))
-        .order_by(Instance.id).limit(limit)).scalars())
-    routed = and_(WaitingMessage.message_name == InboundMessage.message_name,
-                  WaitingMessage.correlation == InboundMessage.correlation)
-    targeted = and_(WaitingMessage.message_name == InboundMessage.message_name,
-                    WaitingMessage.instance_id == InboundMessage.target_instance_id)
-    waiting = list(session.execute(
-        select(WaitingMessage.instance_id).join(InboundMessage, or_(routed, targeted))
-        .join(Instance, Instance.id == WaitingMessage.instance_id)
-        .where(InboundMessage.status == messages.PENDING, Instance.status == RUNNING)
-        .distinct().limit(limit)).scalars())
-    return created, waiting
+    conn = session.connection()
+    return instance_rows.created_children(conn, limit), message_rows.instances_awaiting_stored(conn, limit)

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 
-def _default(value: Any) -> Any:
+def _default(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal | UUID):
@@ -22,11 +22,11 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def canonical_json(value: Any) -> str:
+def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
 
 
-def json_safe(value: Any) -> Any:
+def json_safe(value: object) -> Any:
     """The value as it will read back from a JSON column (tuples → lists, dates → ISO text)."""
     return json.loads(canonical_json(value))
 
@@ -34,7 +34,7 @@ def json_safe(value: Any) -> Any:
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # no JSON column (nor UTF-8) can hold these
 
 
-def storable(value: Any) -> Any:
+def storable(value: object) -> Any:
     """``value`` with what neither a JSON column nor a hash can take made visible: NUL and unpaired
     surrogates as their ``\\uXXXX`` escapes, NaN and infinities as text (``'nan'``, ``'inf'``).
     For recording input as it was sent, refused input included; callers bound its nesting."""

@@ -45,13 +45,3 @@ class FormContext:
 
 
 Validator = Callable[[FormContext, dict[str, Any]], dict[str, Any]]
-
-
-def task_properties(task_spec: Any) -> dict[str, str]:
-    """The ``spiffworkflow:property`` values a task carries in its diagram."""
-    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-    return {str(name): str(value) for name, value in properties.items()}
-
-
-def validator_name(task_spec: Any) -> str | None:
-    return task_properties(task_spec).get(VALIDATOR_PROPERTY) or None

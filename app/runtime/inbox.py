@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
@@ -19,10 +18,11 @@ from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, Forbidden, NotFound
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
-from storage import instance_rows, users
+from storage import instance_rows, user_task_rows, users
+from storage import step_statements as statements
 from storage.db import Database
 from storage.instance_rows import InstanceRow
-from storage.models import ProcessVersion, UserTask
+from storage.models import UserTask
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Inbox:
                 return
             if task.claimed_by is not None:
                 raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
-            task.claimed_by = actor.name
+            user_task_rows.set_claimant(task, actor.name)
             self._record(session, row, task, "task.claimed", actor, {"old": None, "new": actor.name})
 
     def unclaim(self, task_id: str, actor: Actor) -> None:
@@ -63,7 +63,7 @@ class Inbox:
                 return
             if task.claimed_by != actor.name and not self.policy.may_take_over(task, actor):
                 raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}; only they can release it")
-            previous, task.claimed_by = task.claimed_by, None
+            previous = user_task_rows.set_claimant(task, None)
             self._record(session, row, task, "task.unclaimed", actor, {"old": previous, "new": None})
 
     def reassign(self, task_id: str, to_username: str, actor: Actor) -> None:
@@ -82,14 +82,12 @@ class Inbox:
                 raise NotFound(f"no active user {to_username}")
             if task.lane is not None and task.lane not in users.roles_of(session, target.id):
                 raise Forbidden(f"{to_username} does not hold the {task.lane!r} role of this task")
-            previous, task.claimed_by = task.claimed_by, to_username
+            previous = user_task_rows.set_claimant(task, to_username)
             self._record(session, row, task, "task.reassigned", actor, {"old": previous, "new": to_username})
 
     def _record(self, session: Session, row: InstanceRow, task: UserTask, kind: str, actor: Actor,
                 data: dict[str, object]) -> None:
-        deployment_id = session.execute(
-            select(ProcessVersion.deployment_id).where(ProcessVersion.id == row.process_version_id)
-        ).scalar_one()
+        deployment_id = statements.deployment_of_version(session.connection(), row.process_version_id)
         history.append_to_instance(session, row, [NewEvent(kind, task.element_id, {"task_id": task.id, **data})],
                                    actor=actor.name, at=self.clock.now(), deployment_id=deployment_id)
         session.flush()
@@ -98,13 +96,11 @@ class Inbox:
 
 def _lock_open_task(session: Session, task_id: str) -> tuple[InstanceRow, UserTask]:
     not_open = NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
-    instance_id = session.execute(select(UserTask.instance_id).where(UserTask.id == task_id)).scalar_one_or_none()
+    instance_id = user_task_rows.instance_of(session, task_id)
     if instance_id is None:
         raise not_open
     row = instance_rows.lock(session.connection(), instance_id)
-    task = session.execute(  # re-read under the instance lock: a step may have closed it meanwhile
-        select(UserTask).where(UserTask.id == task_id).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    task = user_task_rows.reread(session, task_id)  # under the instance lock: a step may have closed it meanwhile
     if row is None or task is None:
         raise not_open
     return row, task

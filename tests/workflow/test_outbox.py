@@ -63,7 +63,7 @@ def test_a_crash_between_commit_and_send_resends_with_the_same_key(
     services: Services, queued: str, adapters: dict[str, RecordingAdapter], clock: time_machine.Coordinates
 ) -> None:
     leased = services.dispatcher._lease_one()  # the dispatcher dies right after leasing the row
-    assert leased is not None and leased[3] == queued
+    assert leased is not None and leased.idempotency_key == queued
     assert services.dispatcher.dispatch() == 0  # the lease holds the row
     clock.shift(services.dispatcher.policy.lease + timedelta(seconds=1))
     assert services.dispatcher.dispatch() == 1

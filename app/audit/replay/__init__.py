@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.replay.driver import CaseReplay
@@ -16,8 +15,8 @@ from app.audit.replay.recorded import CaseNotFound, RecordedCase, RecordedEvent,
 from app.audit.replay.result import Divergence, ReplayResult
 from app.audit.replay.source import DeploymentSources, SourceChanged
 from app.runtime.steps.core import StepRunner
+from storage import replay_rows
 from storage.db import Database
-from storage.models import Instance
 
 __all__ = ["CaseNotFound", "Divergence", "ReplayResult", "ReplaySummary", "Replayer", "replay_instance"]
 
@@ -64,11 +63,8 @@ class Replayer:
         return summary
 
     def instances_since(self, since: datetime | None) -> list[int]:
-        query = select(Instance.id).order_by(Instance.id)
-        if since is not None:
-            query = query.where(Instance.created_at >= since)
         with self.db.reading() as session:
-            return list(session.execute(query).scalars())
+            return replay_rows.instance_ids(session, since)
 
     def _replay(self, session: Session, case: RecordedCase,
                 trace: Callable[[RecordedEvent], None] | None) -> ReplayResult:

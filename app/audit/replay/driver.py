@@ -3,31 +3,29 @@ recorded engine events in the same order and end with the recorded result.
 
 Inputs are the events that started a step: the start data, a completed user task's form, a
 message, a timer firing (at its recorded time), a retry, a resume, a termination. Each is applied
-at the recorded time through the runtime's own ``Step`` and engine loop, so the replay's events
-are made by the same code that made the originals. Engine events (element entered, completed,
-cancelled, failed; timers fired; service calls; incidents in a task) are compared one by one.
+at the recorded time through the runtime's named actions (``app.runtime.actions``), the same the
+durable runtime steps every instance with, so the replay's events are made by the same code that
+made the originals. What the replay does itself: pick the recorded inputs and the task each names,
+track the instance's lifecycle (started, incident, suspended, terminated: what the durable runtime
+keeps in the row's status), and compare engine events (element entered, completed, cancelled,
+failed; timers fired; service calls; incidents in a task) one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
-
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.task import TaskState
-from sqlalchemy.orm import Session
+from typing import Any
 
 from app.audit.replay.handlers import RecordedHandlers
 from app.audit.replay.recorded import RecordedCase, RecordedEvent
 from app.audit.replay.result import Divergence
-from app.runtime.canonical import canonical_json, json_safe
-from app.runtime.engine.clock import engine_time
+from app.runtime import actions
+from app.runtime.actions import Changes, Engine, EngineFailed, MessageRejected, NotAwaited
+from app.runtime.canonical import canonical_json
 from app.runtime.engine.expressions import RestrictedEnvironment
-from app.runtime.engine.projection import awaited_messages, open_user_tasks
+from app.runtime.engine.projection import completed, open_user_tasks, result
 from app.runtime.engine.state import SpecPair
 from app.runtime.events.history import NewEvent
-from app.runtime.steps.core import MessageRejected, send_message, set_start_data
 from app.runtime.steps.step import Step
 
 ENGINE_EVENTS = frozenset({"element.ready", "element.waiting", "element.completed", "element.cancelled",
@@ -66,9 +64,10 @@ class CaseReplay:
 
     def __init__(self, case: RecordedCase, specs: SpecPair, environment: RestrictedEnvironment,
                  trace: Callable[[RecordedEvent], None] | None = None) -> None:
-        self.case, self.environment, self.trace = case, environment, trace
-        self.workflow = BpmnWorkflow(*specs)
+        self.case, self.trace = case, trace
         self.handlers = RecordedHandlers(case.events)
+        self.engine = Engine(environment, self.handlers)
+        self.workflow = self.engine.new_workflow(specs)
         self.expected = [(e, k) for e in case.events if (k := engine_key(e.type, e.element_id, e.data))]
         self.matched = 0
         self.started = self.incident = self.suspended = self.terminated = False
@@ -99,24 +98,28 @@ class CaseReplay:
         return self.started and not (self.incident or self.suspended or self.terminated)
 
     def _step(self, event: RecordedEvent, apply: Input) -> Divergence | None:
-        step = Step(self.workflow, session=cast(Session, None), instance_id=self.case.instance_id, now=event.at,
-                    environment=self.environment, handlers=self.handlers)
+        step = self.engine.step(self.workflow, instance_id=self.case.instance_id, now=event.at)
+
+        def act_and_run() -> None:
+            if apply(self, event, step) and self._may_step():
+                actions.run(step)
+
         try:
-            with engine_time(event.at), step:
-                if apply(self, event, step) and self._may_step():
-                    self.workflow.do_engine_steps()
+            with step:
+                failure = actions.attempt(act_and_run)
         except InputDiverged as diverged:
             return Divergence(event.seq, diverged.expected, diverged.actual)
-        except WorkflowException as exc:
-            task = getattr(exc, "task", None)
-            if task is None or self.handlers.problem is not None:
-                return self._handler_problem(step) or Divergence(
-                    event.seq, f"{event.type} to run as recorded", f"the engine failed: {exc}")
-            self.incident = True
-            step.record(NewEvent("incident.opened", task.task_spec.bpmn_id, {"error": str(exc)}))
+        except EngineFailed as failed:
+            return self._handler_problem(step) or Divergence(
+                event.seq, f"{event.type} to run as recorded", f"the engine failed: {failed.detail}")
         except Exception as exc:  # a recorded input the engine cannot take at all (an edited event, say)
             return Divergence(event.seq, f"{event.type} applied as recorded",
                               f"it could not be: {type(exc).__name__}: {exc}")
+        if failure is not None:
+            if self.handlers.problem is not None:
+                return self._handler_problem(step)
+            self.incident = True
+            step.record(failure.event())
         return self._handler_problem(step) or self._compare(step.history_events())
 
     def _handler_problem(self, step: Step) -> Divergence | None:
@@ -155,12 +158,12 @@ class CaseReplay:
             return Divergence(recorded.seq, describe(key), "nothing more (the replay stopped before it)")
         ended = next((e for e in reversed(self.case.events) if e.type == "instance.completed"), None)
         if ended is not None:
-            actual = json_safe(self.workflow.data.get("result"))
-            if not self.workflow.completed or actual != ended.data.get("result"):
+            actual = result(self.workflow)
+            if not completed(self.workflow) or actual != ended.data.get("result"):
                 return Divergence(ended.seq, f"completed with result {canonical_json(ended.data.get('result'))}",
-                                  f"{'completed' if self.workflow.completed else 'not completed'} with result "
+                                  f"{'completed' if completed(self.workflow) else 'not completed'} with result "
                                   f"{canonical_json(actual)}")
-        elif self.workflow.completed and not self.terminated:
+        elif completed(self.workflow) and not self.terminated:
             return Divergence(None, "the instance still open", "the replay completed it")
         return self._where_it_stands()
 
@@ -168,7 +171,7 @@ class CaseReplay:
         """The replay must end where the instance stands: ended as it ended, or waiting in the same
         user tasks (a history cut short after its last step would otherwise replay clean)."""
         ended = self.case.status in ("completed", "terminated")
-        replay_ended = self.terminated or self.workflow.completed
+        replay_ended = self.terminated or completed(self.workflow)
         if ended != replay_ended:
             return Divergence(None, f"the instance {self.case.status} (as it stands)",
                               "ended" if replay_ended else "still active")
@@ -182,54 +185,58 @@ class CaseReplay:
 # -- the inputs: each returns whether the engine runs on after it ------------------------------
 
 def _started(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
-    set_start_data(event.data.get("data") or {})(replay.workflow, step)
+    actions.start(step, event.data.get("data") or {})
     replay.started = True
     return True
 
 
-def _task_completed(replay: CaseReplay, event: RecordedEvent, _step: Step) -> bool:
-    ready = [t for t in replay.workflow.get_tasks(state=TaskState.READY, manual=True)
-             if t.task_spec.bpmn_id == event.element_id]
-    if not ready:
+def _task_completed(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
+    task = actions.open_user_task_at(replay.workflow, event.element_id)
+    if task is None:
         raise InputDiverged(f"user task {event.element_id} open for the recorded form", "no such task is open")
-    task = ready[0]
-    before = dict(task.data)
-    form = event.data.get("data") or {}
-    add_form = getattr(task.task_spec, "add_data_from_form", None)
-    add_form(task, form) if add_form else task.set_data(**form)
-    changes = json_safe({k: [before.get(k), v] for k, v in task.data.items() if before.get(k) != v})
-    if "changes" in event.data and changes != event.data["changes"]:
-        raise InputDiverged(f"changes {canonical_json(event.data['changes'])}", f"changes {canonical_json(changes)}")
-    task.run()
+
+    def as_recorded(changes: Changes) -> None:
+        if "changes" in event.data and changes != event.data["changes"]:
+            raise InputDiverged(f"changes {canonical_json(event.data['changes'])}",
+                                f"changes {canonical_json(changes)}")
+
+    actions.complete_user_task(step, task, event.data.get("data") or {}, check_changes=as_recorded)
     return True
 
 
 def _message(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
-    name = event.data.get("name")
-    target = next((m for m in awaited_messages(replay.workflow) if m.message_name == name), None)
+    name: str | None = event.data.get("name")
+    target = actions.awaited_message(replay.workflow, name) if name is not None else None
     if target is None:
         raise InputDiverged(f"the process waiting for message {name!r}", "it does not wait for it")
+
+    def deliver() -> None:
+        actions.deliver_message(step, target, event.data.get("payload") or {}, key=str(event.data.get("key")),
+                                sender=str(event.data.get("sender")))
+
     try:
-        send_message(replay.workflow, step, 0, target, event.data.get("payload") or {}, str(event.data.get("key")),
-                     str(event.data.get("sender")))
-    except (MessageRejected, WorkflowException) as exc:
-        raise InputDiverged(f"message {name!r} delivered", f"refused: {exc}") from exc
+        failure = actions.attempt(deliver)
+    except (MessageRejected, NotAwaited) as refused:
+        raise InputDiverged(f"message {name!r} delivered", f"refused: {refused}") from refused
+    except EngineFailed as failed:
+        raise InputDiverged(f"message {name!r} delivered", f"refused: {failed.detail}") from failed
+    if failure is not None:
+        raise InputDiverged(f"message {name!r} delivered", f"refused: {failure.error}")
     return True
 
 
-def _timer_fired(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
-    replay.workflow.refresh_timers()
+def _timer_fired(_replay: CaseReplay, _event: RecordedEvent, step: Step) -> bool:
+    actions.fire_due_timers(step)
     return True
 
 
-def _retried(replay: CaseReplay, event: RecordedEvent, _step: Step) -> bool:
-    for task in replay.workflow.get_tasks(state=TaskState.ERROR):
-        if task.task_spec.bpmn_id == event.element_id:
-            replay.workflow.reset_from_task_id(task.id)
-            break
+def _retried(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
+    failed = actions.failed_task_at(replay.workflow, event.element_id)
+    if failed is not None:
+        actions.retry_failed_task(step, failed)
     replay.incident = False
     if not replay.suspended:
-        replay.workflow.refresh_timers()
+        actions.fire_due_timers(step)
     return True
 
 
@@ -238,17 +245,16 @@ def _suspended(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
     return False
 
 
-def _resumed(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
+def _resumed(replay: CaseReplay, _event: RecordedEvent, step: Step) -> bool:
     replay.suspended = False
     if replay.incident:
         return False
-    replay.workflow.refresh_timers()
+    actions.fire_due_timers(step)
     return True
 
 
-def _terminated(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
-    if not replay.workflow.completed:
-        replay.workflow.cancel()
+def _terminated(replay: CaseReplay, _event: RecordedEvent, step: Step) -> bool:
+    actions.terminate(step)
     replay.terminated = True
     return False
 

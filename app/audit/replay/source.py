@@ -6,7 +6,6 @@ stored files themselves were edited, as a changed deployment."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime.deployment.bpmn_source import read_bpmn
@@ -14,7 +13,7 @@ from app.runtime.deployment.deploy import STREAM, bundle_hash
 from app.runtime.engine.parsing import parse_bundle
 from app.runtime.engine.state import SpecPair
 from storage.deployments import stored_files
-from storage.models import Deployment, HistoryEvent
+from storage.replay_rows import recorded_bundle_hashes, stored_bundle_hash
 
 
 class SourceChanged(Exception):
@@ -50,13 +49,11 @@ class DeploymentSources:
 
 def check_deployed_files(session: Session, deployment_id: int, files: dict[str, bytes]) -> None:
     """The files must hash to the bundle hash the ``deployments`` history recorded for them."""
-    stored = session.get(Deployment, deployment_id)
+    stored = stored_bundle_hash(session, deployment_id)
     if stored is None or not files:
         raise SourceChanged(f"deployment {deployment_id} or its files are gone")
-    recorded = {event.data.get("deployment_id"): event.data.get("bundle_hash") for event in session.execute(
-        select(HistoryEvent).where(HistoryEvent.stream == STREAM, HistoryEvent.type == "deployment.created")
-    ).scalars()}
+    recorded = recorded_bundle_hashes(session, STREAM, "deployment.created")
     actual = bundle_hash(files)
-    if recorded.get(deployment_id) != actual or stored.bundle_hash != actual:
+    if recorded.get(deployment_id) != actual or stored != actual:
         raise SourceChanged(f"deployment {deployment_id}'s files hash to {actual[:12]}…, but the history recorded "
                             f"{str(recorded.get(deployment_id))[:12]}… when they were deployed: the BPMN was edited")

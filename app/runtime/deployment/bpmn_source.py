@@ -207,6 +207,7 @@ def owner_id(node: etree._Element) -> str | None:
     parameter names an operation or argument, not a node an analyst can find in the diagram.
     """
     for candidate in (node, *node.iterancestors()):
-        if etree.QName(candidate).namespace == BPMN_NS and candidate.get("id"):
-            return candidate.get("id")
+        element_id = candidate.get("id")
+        if etree.QName(candidate).namespace == BPMN_NS and element_id:
+            return str(element_id)
     return None

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from app.runtime.deployment.bpmn_source import DeployError, DeployProblem, read_bpmn
+from app.runtime.deployment.bpmn_source import NSMAP, DeployError, DeployProblem, read_bpmn
 from app.runtime.deployment.lint import lint_tree
 from app.runtime.engine.parsing import (
-    NSMAP,
     executable_process_ids,
     group_into_bundles,
     parse_bundle,

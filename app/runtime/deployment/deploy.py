@@ -24,6 +24,7 @@ from app.runtime.deployment.check import CheckedBundle, check_files
 from app.runtime.engine.state import StateCodec
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
+from storage.deployment_rows import insert_deployment, insert_version
 from storage.deployments import (
     RunningVersion,
     add_file,
@@ -32,7 +33,7 @@ from storage.deployments import (
     next_version,
     running_versions,
 )
-from storage.models import Deployment, ProcessVersion
+from storage.models import Deployment
 
 STREAM = "deployments"
 NEW: Literal["new"] = "new"
@@ -125,17 +126,14 @@ class _Writer:
         """Store the bundle's files and a version of each of its processes (``bpmn:process`` elements;
         embedded subprocesses travel inside their process's spec)."""
         digest, now = bundle_hash(bundle.files), self.clock.now()
-        deployment = Deployment(bundle_hash=digest, deployed_by=self.actor.name, deployed_at=now)
-        self.session.add(deployment)
-        self.session.flush()
+        deployment_id = insert_deployment(self.session, digest, self.actor.name, now)
         for name, data in sorted(bundle.files.items()):
-            add_file(self.session, deployment.id, name, data, bpmn_text(data))
-        versions = {pid: self._add_version(bundle, deployment.id, pid) for pid in bundle.process_ids}
-        self.session.flush()
+            add_file(self.session, deployment_id, name, data, bpmn_text(data))
+        versions = {pid: self._add_version(bundle, deployment_id, pid) for pid in bundle.process_ids}
         history.append(self.session, STREAM, [NewEvent("deployment.created", None, {
-            "deployment_id": deployment.id, "bundle_hash": digest, "files": bundle.names, "versions": versions,
+            "deployment_id": deployment_id, "bundle_hash": digest, "files": bundle.names, "versions": versions,
         })], actor=self.actor.name, at=now)
-        return DeployedBundle(deployment.id, bundle.names, versions, NEW)
+        return DeployedBundle(deployment_id, bundle.names, versions, NEW)
 
     def _redeploy(self, bundle: CheckedBundle, existing: Deployment, stale: list[str],
                   running: dict[str, RunningVersion]) -> DeployedBundle:
@@ -144,7 +142,6 @@ class _Writer:
         earlier = first_versions_in(self.session, existing.id)
         versions = {pid: self._add_version(bundle, existing.id, pid) for pid in stale}
         redeployed = {pid: earlier[pid] for pid in stale if pid in earlier}
-        self.session.flush()
         history.append(self.session, STREAM, [NewEvent("deployment.redeployed", None, {
             "deployment_id": existing.id, "bundle_hash": existing.bundle_hash, "files": bundle.names,
             "versions": versions, "redeployed": redeployed,
@@ -155,9 +152,8 @@ class _Writer:
     def _add_version(self, bundle: CheckedBundle, deployment_id: int, process_id: str) -> int:
         version = next_version(self.session, process_id)
         spec = bundle.parser.get_spec(process_id)
-        self.session.add(ProcessVersion(
-            deployment_id=deployment_id, process_id=process_id, version=version, name=spec.description,
-            spec_json=self.codec.spec_to_json(spec, bundle.parser.get_subprocess_specs(process_id))))
+        insert_version(self.session, deployment_id, process_id, version, spec.description,
+                       self.codec.spec_to_json(spec, bundle.parser.get_subprocess_specs(process_id)))
         return version
 
 

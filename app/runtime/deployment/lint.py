@@ -76,7 +76,7 @@ def _compile_script_without_imports(source: str) -> Any:
 
 
 def _compile_problem(
-    node: etree._Element, label: str, source: str, compile_code: Callable[[str], Any]
+    node: etree._Element, label: str, source: str, compile_code: Callable[[str], object]
 ) -> _Found:
     try:
         compile_code(source)

@@ -17,9 +17,9 @@ from lxml import etree
 
 from app.runtime.deployment.bpmn_code import CodeSite, code_sites, script_sites
 from app.runtime.deployment.bpmn_source import NSMAP, DeployProblem, owner_id
-from app.runtime.engine.expressions import RESTRICTED_GLOBALS
+from app.runtime.engine.expressions import RESTRICTED_BUILTINS, RESTRICTED_GLOBALS
 
-PROVIDED = frozenset(RESTRICTED_GLOBALS["__builtins__"]) | frozenset(RESTRICTED_GLOBALS)
+PROVIDED = frozenset(RESTRICTED_BUILTINS) | frozenset(RESTRICTED_GLOBALS)
 NOT_PROVIDED = frozenset(name for name in dir(builtins) if not name.startswith("_")) - PROVIDED
 # Built-ins no data variable is plausibly named like: refused even when only referenced (``run = exec``).
 NEVER_DATA = frozenset({"open", "eval", "exec", "compile", "globals", "locals", "vars", "breakpoint",

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -23,14 +22,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from app.runtime.deployment.bpmn_source import BPMN_NS
 
 
-def _parse_duration(value: str) -> Any:
+def _parse_duration(value: str) -> object:
     parsed = TimerEventDefinition.parse_iso_duration(value)
     if not parsed:
         raise ValueError("empty duration")
     return parsed
 
 
-def _parse_date(value: str) -> Any:
+def _parse_date(value: str) -> datetime:
     parsed = TimerEventDefinition.parse_time_or_duration(value)
     if not isinstance(parsed, datetime):
         raise ValueError("not a date")
@@ -41,7 +40,7 @@ def _parse_date(value: str) -> Any:
 class TimerKind:
     holds: str  # what an analyst calls the value
     example: str
-    parse: Callable[[str], Any]  # raises on a value SpiffWorkflow would not take
+    parse: Callable[[str], object]  # raises on a value SpiffWorkflow would not take
 
     def accepts(self, value: str) -> bool:
         try:

@@ -15,7 +15,7 @@ from app.runtime.contract import Handler, ServiceContext
 CHILDREN_DONE = "relayflow.children_done"
 
 
-def set_attributes(ctx: ServiceContext, **attributes: Any) -> dict[str, Any]:
+def set_attributes(ctx: ServiceContext, **attributes: object) -> dict[str, object]:
     for name, value in attributes.items():
         ctx.set_attribute(name, value)
     return {"attributes": sorted(attributes)}
@@ -23,7 +23,7 @@ def set_attributes(ctx: ServiceContext, **attributes: Any) -> dict[str, Any]:
 
 def start_children(
     ctx: ServiceContext, process: str, items: list[dict[str, Any]], done_message: str = CHILDREN_DONE
-) -> dict[str, Any]:
+) -> dict[str, object]:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise TypeError("items must be a list of dicts (one start-data dict per child)")
     ctx.start_children(process, items, done_message)

@@ -33,7 +33,7 @@ class _EngineDatetime(datetime):
 def engine_time(moment: datetime) -> Iterator[None]:
     """Inside this block (and this context only), the engine's ``now`` is ``moment``."""
     if timer.datetime is not _EngineDatetime:
-        timer.datetime = _EngineDatetime  # type: ignore[misc]
+        timer.datetime = _EngineDatetime
     token = _current.set(moment)
     try:
         yield

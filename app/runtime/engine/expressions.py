@@ -14,12 +14,13 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
     safer_getattr,
 )
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
@@ -29,7 +30,7 @@ class RestrictedExpressionError(ValueError):
     """An expression or script that the restricted compiler refuses."""
 
 
-_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+_INPLACE_OPERATORS: dict[str, Callable[[object, object], object]] = {
     "+=": operator.iadd,
     "-=": operator.isub,
     "*=": operator.imul,
@@ -41,22 +42,23 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _inplace_var(op: str, target: Any, value: Any) -> Any:
+def _inplace_var(op: str, target: object, value: object) -> object:
     try:
         return _INPLACE_OPERATORS[op](target, value)
     except KeyError:
         raise RestrictedExpressionError(f"operator {op} is not allowed") from None
 
 
-_EXTRA_BUILTINS: dict[str, Any] = {
+_EXTRA_BUILTINS: dict[str, object] = {
     "dict": dict, "list": list, "set": set, "frozenset": frozenset,
     "min": min, "max": max, "sum": sum, "any": any, "all": all,
     "enumerate": enumerate, "map": map, "filter": filter, "reversed": reversed,
     "getattr": safer_getattr,
 }
 
-RESTRICTED_GLOBALS: dict[str, Any] = {
-    "__builtins__": {**safe_builtins, **_EXTRA_BUILTINS},
+RESTRICTED_BUILTINS: dict[str, object] = {**safe_builtins, **_EXTRA_BUILTINS}
+RESTRICTED_GLOBALS: dict[str, object] = {
+    "__builtins__": RESTRICTED_BUILTINS,
     "_getattr_": safer_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": default_guarded_getiter,
@@ -85,20 +87,22 @@ def compile_script(source: str) -> CodeType:
     return result.code
 
 
-class RestrictedEnvironment(TaskDataEnvironment):
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]  # the library is untyped
     """The script environment every instance runs in: restricted code, named helpers."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(self, helpers: Mapping[str, Callable[..., object]] | None = None) -> None:
         super().__init__({**RESTRICTED_GLOBALS, **(helpers or {})})
 
-    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+    def evaluate(self, expression: str, context: dict[str, Any],
+                 external_context: Mapping[str, object] | None = None) -> Any:
         code = compile_expression(expression)
         scope = dict(self.globals)
         scope.update(external_context or {})
         scope.update(context)
         return eval(code, scope)  # noqa: S307 - restricted bytecode, guarded globals
 
-    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any],
+                external_context: Mapping[str, object] | None = None) -> bool:
         code = compile_script(script)
         self.check_for_overwrite(context, external_context or {})
         context.update(self.globals)

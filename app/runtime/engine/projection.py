@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,9 +18,10 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import TaskState
 
-from app.runtime.canonical import canonical_json
+from app.runtime.canonical import canonical_json, json_safe
 
 log = logging.getLogger("relayflow.runtime")
 # SpiffWorkflow fires a timer only when due < now (strict): wake one second after it is due.
@@ -63,11 +65,11 @@ def parse_due_in(value: str) -> timedelta:
     return duration
 
 
-def _properties(task_spec: Any) -> dict[str, Any]:
+def _properties(task_spec: TaskSpec) -> dict[str, Any]:
     return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
 
 
-def _due_in(task_spec: Any) -> timedelta | None:
+def _due_in(task_spec: TaskSpec) -> timedelta | None:
     value = _properties(task_spec).get(DUE_IN_PROPERTY)
     return parse_due_in(str(value)) if value else None  # deploy lint has refused bad values
 
@@ -87,7 +89,7 @@ def offered_to(workflow: BpmnWorkflow, task: OpenUserTask) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= USERNAME_MAX else None
 
 
-def _customers(data: dict[str, Any]) -> tuple[str, ...]:
+def _customers(data: Mapping[str, object]) -> tuple[str, ...]:
     """The customer numbers a task's data names (never more than a batch holds, each once)."""
     named = data.get(CUSTOMER_LIST_VARIABLE)
     numbers = list(named) if isinstance(named, list) else [data.get(CUSTOMER_VARIABLE)]
@@ -98,7 +100,7 @@ def _customers(data: dict[str, Any]) -> tuple[str, ...]:
 class AwaitedMessage:
     message_name: str
     correlation: str
-    correlations: dict[str, Any]
+    correlations: dict[str, dict[str, object]]  # correlation key → {property: value}
     definition: MessageEventDefinition | None = field(default=None, compare=False)
 
 
@@ -110,7 +112,7 @@ def open_user_tasks(workflow: BpmnWorkflow) -> list[OpenUserTask]:
     ]
 
 
-def correlation_value(values: list[Any]) -> str:
+def correlation_value(values: list[object]) -> str:
     """The router's key for a message's correlation values ('' when it has none)."""
     if not values:
         return ""
@@ -138,6 +140,12 @@ def awaited_messages(workflow: BpmnWorkflow) -> list[AwaitedMessage]:
     return awaited
 
 
+def awaited_under(awaited: Iterable[AwaitedMessage], name: str, correlation: str | None = None
+                  ) -> AwaitedMessage | None:
+    """The first of ``awaited`` under the message ``name`` (with ``correlation``, when given)."""
+    return next((m for m in awaited if m.message_name == name and correlation in (None, m.correlation)), None)
+
+
 def catching_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
     """The event definition of the task that waits for the message ``name``, if any."""
     for task in workflow.event_manager.tasks.values():
@@ -145,6 +153,16 @@ def catching_definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefini
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
             return definition
     return None
+
+
+def completed(workflow: BpmnWorkflow) -> bool:
+    """Whether the workflow reached its end."""
+    return bool(workflow.completed)
+
+
+def result(workflow: BpmnWorkflow) -> Any:
+    """The ``result`` the workflow ended with (JSON-safe; None before its end)."""
+    return json_safe(workflow.data.get("result"))
 
 
 def next_wake_at(workflow: BpmnWorkflow) -> datetime | None:

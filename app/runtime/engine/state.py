@@ -21,11 +21,11 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 
 
-class _InstanceOnlyConverter(BpmnWorkflowConverter):
+class _InstanceOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # the library is untyped
     """The library's workflow converter minus the spec (which we store once, elsewhere)."""
 
     def to_instance_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct

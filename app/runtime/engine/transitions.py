@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 RECORDED_STATES = {"READY": "element.ready", "WAITING": "element.waiting", "COMPLETED": "element.completed",
@@ -26,7 +26,13 @@ class Transition:
     state: str
 
 
-_current: ContextVar[list[Any] | None] = ContextVar("relayflow_transitions", default=None)
+class Sink(Protocol):
+    """Where a step's transitions go (a list that may hold the step's other events too)."""
+
+    def append(self, item: Transition, /) -> None: ...
+
+
+_current: ContextVar[Sink | None] = ContextVar("relayflow_transitions", default=None)
 
 
 def _record(_msg: object, *_args: object, extra: dict[str, Any] | None = None, **_kwargs: object) -> None:
@@ -56,7 +62,7 @@ def install() -> None:
 
 
 @contextmanager
-def recording(sink: list[Any]) -> Iterator[list[Any]]:
+def recording(sink: Sink) -> Iterator[Sink]:
     """Append this context's transitions to ``sink`` (which may hold other events too, in order)."""
     install()
     token = _current.set(sink)

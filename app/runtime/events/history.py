@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
-from storage import instance_rows
-from storage import step_statements as statements
-from storage.db import insert_or_ignore
+from storage import history_store, instance_rows
+from storage.history_store import CHAIN_COLUMNS as CHAIN_COLUMNS
+from storage.history_store import GENESIS_HASH as GENESIS_HASH
+from storage.history_store import INSTANCE_STREAM_PREFIX, HistoryRow
 from storage.instance_rows import InstanceRow
-from storage.models import HistoryEvent, HistoryStream, Instance
-
-GENESIS_HASH = "0" * 64
 
 
 @dataclass
@@ -34,7 +31,7 @@ class NewEvent:
 
 
 def instance_stream(instance_id: int) -> str:
-    return f"instance/{instance_id}"
+    return f"{INSTANCE_STREAM_PREFIX}{instance_id}"
 
 
 def event_hash(content: dict[str, Any]) -> str:
@@ -52,40 +49,27 @@ def hashed_content(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lock_head(session: Session, stream: str) -> HistoryStream:
-    head = session.execute(
-        select(HistoryStream).where(HistoryStream.name == stream).with_for_update()
-    ).scalar_one_or_none()
-    if head is not None:
-        return head
-    session.execute(insert_or_ignore(session, HistoryStream.__table__, ["name"])
-                    .values(name=stream, last_seq=0, last_hash=GENESIS_HASH))
-    return session.execute(
-        select(HistoryStream).where(HistoryStream.name == stream).with_for_update()
-    ).scalar_one()
-
-
 def chain(
     events: list[NewEvent], *, stream: str, head: tuple[int, str], actor: str, at: datetime,
     instance_id: int | None, deployment_id: int | None,
-) -> list[dict[str, Any]]:
+) -> list[HistoryRow]:
     """The rows for ``events`` continuing a chain whose head is ``(seq, hash)``."""
     seq, prev = head
     rows = []
     for event in events:
         seq += 1
-        row = {
-            "stream": stream, "seq": seq, "instance_id": instance_id, "type": event.type,
-            "element_id": event.element_id, "actor": event.actor or actor, "deployment_id": deployment_id,
-            "at": at, "data": json_safe(event.data), "prev_hash": prev,
-        }
+        row = HistoryRow(
+            stream=stream, seq=seq, instance_id=instance_id, type=event.type, element_id=event.element_id,
+            actor=event.actor or actor, deployment_id=deployment_id, at=at, data=json_safe(event.data),
+            prev_hash=prev, hash="",  # hashed next, over everything above
+        )
         row["hash"] = prev = event_hash(hashed_content(row))
         rows.append(row)
     return rows
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    statements.insert_history(session.connection(), rows)
+def insert_rows(session: Session, rows: list[HistoryRow]) -> None:
+    history_store.insert_events(session.connection(), rows)
 
 
 def append(
@@ -112,12 +96,10 @@ def append(
         append_to_instance(session, row, events, actor=actor, at=at, deployment_id=deployment_id)
         instance_rows.save_history_head(session.connection(), row)
         return
-    head = _lock_head(session, stream)
-    rows = chain(events, stream=stream, head=(head.last_seq, head.last_hash), actor=actor, at=at,
+    rows = chain(events, stream=stream, head=history_store.lock_stream_head(session, stream), actor=actor, at=at,
                  instance_id=instance_id, deployment_id=deployment_id)
     insert_rows(session, rows)
-    session.execute(update(HistoryStream).where(HistoryStream.name == stream)
-                    .values(last_seq=rows[-1]["seq"], last_hash=rows[-1]["hash"]))
+    history_store.move_stream_head(session, stream, rows[-1]["seq"], rows[-1]["hash"])
 
 
 def append_to_instance(session: Session, row: InstanceRow, events: list[NewEvent], *, actor: str, at: datetime,
@@ -130,25 +112,9 @@ def append_to_instance(session: Session, row: InstanceRow, events: list[NewEvent
         row.history_seq, row.history_hash = rows[-1]["seq"], rows[-1]["hash"]
 
 
-def _head(session: Session, stream: str) -> tuple[int, str] | None:
-    if stream.startswith("instance/"):
-        found = session.execute(select(Instance.history_seq, Instance.history_hash)
-                                .where(Instance.id == int(stream.removeprefix("instance/")))).first()
-    else:
-        found = session.execute(select(HistoryStream.last_seq, HistoryStream.last_hash)
-                                .where(HistoryStream.name == stream)).first()
-    return (found[0], found[1]) if found is not None else None
-
-
-CHAIN_COLUMNS = (HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.instance_id, HistoryEvent.type,
-                 HistoryEvent.element_id, HistoryEvent.actor, HistoryEvent.deployment_id, HistoryEvent.at,
-                 HistoryEvent.data, HistoryEvent.prev_hash, HistoryEvent.hash)
-
-
 def verify_stream(session: Session, stream: str) -> list[str]:
     """Re-compute a stream's chain; return the problems found (empty when intact)."""
-    rows = session.execute(select(*CHAIN_COLUMNS).where(HistoryEvent.stream == stream).order_by(HistoryEvent.seq))
-    return check_chain(stream, rows, _head(session, stream))
+    return check_chain(stream, history_store.chain_rows(session, stream), history_store.head(session, stream))
 
 
 def check_chain(stream: str, rows: Iterable[Any], head: tuple[int, str] | None) -> list[str]:
@@ -173,8 +139,4 @@ def check_chain(stream: str, rows: Iterable[Any], head: tuple[int, str] | None) 
 
 def all_heads(session: Session) -> dict[str, tuple[int, str]]:
     """Every stream's head: each instance's and each named stream's."""
-    heads = {instance_stream(row.id): (row.history_seq, row.history_hash) for row in session.execute(
-        select(Instance.id, Instance.history_seq, Instance.history_hash))}
-    heads.update((row.name, (row.last_seq, row.last_hash)) for row in session.execute(
-        select(HistoryStream.name, HistoryStream.last_seq, HistoryStream.last_hash)))
-    return heads
+    return history_store.all_heads(session)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
 from app.runtime.engine.projection import AwaitedMessage
+from storage import message_rows
 from storage import step_statements as statements
-from storage.models import InboundMessage, Instance
-
-PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
+from storage.message_rows import KnownMessage, PendingMessage, Route
+from storage.statuses import MessageStatus
 
 
 def derive_message_key(name: str, correlation: str, payload: dict[str, Any]) -> str:
@@ -21,10 +20,8 @@ def derive_message_key(name: str, correlation: str, payload: dict[str, Any]) -> 
     return "sha256:" + sha256_hex(canonical_json([name, correlation, payload]))
 
 
-def find_by_key(session: Session, message_key: str) -> InboundMessage | None:
-    return session.execute(
-        select(InboundMessage).where(InboundMessage.message_key == message_key)
-    ).scalar_one_or_none()
+def find_by_key(session: Session, message_key: str) -> KnownMessage | None:
+    return message_rows.by_key(session.connection(), message_key)
 
 
 def store(
@@ -32,42 +29,42 @@ def store(
     message_key: str, now: datetime, target_instance_id: int | None = None,
 ) -> int | None:
     """Record a received message as pending; None if a message with this key already exists."""
-    return statements.store_message(session.connection(), {
+    return message_rows.store(session.connection(), {
         "message_key": message_key, "message_name": name, "correlation": correlation,
-        "target_instance_id": target_instance_id, "payload": json_safe(payload), "status": PENDING,
+        "target_instance_id": target_instance_id, "payload": json_safe(payload), "status": MessageStatus.PENDING.value,
         "sender": sender, "received_at": now, "duplicates": 0,
     })
 
 
-def route(session: Session, name: str, correlation: str) -> Row[Any] | None:
-    """(instance_id, correlations) of the instance that has waited longest for this message."""
-    return statements.route(session.connection(), name, correlation)
+def route(session: Session, name: str, correlation: str) -> Route | None:
+    """The instance that has waited longest for this message, with its correlations."""
+    return message_rows.route(session.connection(), name, correlation)
 
 
-def pending_for(session: Session, instance_id: int, awaited: list[AwaitedMessage]) -> Row[Any] | None:
+def pending_for(session: Session, instance_id: int, awaited: list[AwaitedMessage]) -> PendingMessage | None:
     """The oldest stored message this instance now waits for, if any."""
-    return statements.pending(session.connection(), instance_id,
-                              [(m.message_name, m.correlation) for m in awaited])
+    return message_rows.pending(session.connection(), instance_id,
+                                [(m.message_name, m.correlation) for m in awaited])
 
 
 def mark_delivered(session: Session, message_id: int, instance_id: int, now: datetime) -> None:
-    statements.mark_delivered(session.connection(), message_id, instance_id, now)
+    message_rows.mark_delivered(session.connection(), message_id, instance_id, now)
 
 
 def mark_rejected(session: Session, message_id: int, error: str) -> None:
-    statements.mark_rejected(session.connection(), message_id, error)
+    message_rows.mark_rejected(session.connection(), message_id, error)
+
+
+def count_duplicate(session: Session, message_id: int) -> None:
+    message_rows.count_duplicate(session.connection(), message_id)
 
 
 def store_children_results(session: Session, batch_id: int, parent_id: int, done_message: str,
                            now: datetime) -> None:
     """Every child of a batch has ended: store their results, in start order, for the parent."""
-    children = session.connection().execute(
-        select(Instance.id, Instance.process_id, Instance.status, Instance.result, Instance.start_data)
-        .where(Instance.batch_id == batch_id).order_by(Instance.id)
-    ).all()
     payload = {"batch_id": batch_id, "results": [
-        {"instance_id": c.id, "process_id": c.process_id, "status": c.status, "result": c.result,
-         "data": c.start_data} for c in children
+        {"instance_id": c.instance_id, "process_id": c.process_id, "status": c.status, "result": c.result,
+         "data": c.start_data} for c in statements.batch_children(session.connection(), batch_id)
     ]}
     store(session, name=done_message, correlation=None, payload=payload, sender="system:children",
           message_key=f"children-done:{batch_id}", now=now, target_instance_id=parent_id)

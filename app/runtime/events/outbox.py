@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime.canonical import json_safe
 from app.runtime.contract import OutboxAdapter, Receipt
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
+from storage import outbox_rows
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.outbox_rows import Leased, Outcome
+from storage.statuses import OutboxStatus
 
 log = logging.getLogger("relayflow.outbox")
-PENDING, SENT, DEAD = "pending", "sent", "dead"
 STREAM = "outbox"
 
 
@@ -39,7 +40,8 @@ class RetryPolicy:
     max_attempts: int = 12
 
     def backoff(self, attempts: int) -> timedelta:
-        return min(self.first_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
+        factor: int = 2 ** max(attempts - 1, 0)
+        return min(self.first_backoff * factor, self.max_backoff)
 
 
 class OutboxDispatcher:
@@ -57,55 +59,39 @@ class OutboxDispatcher:
             if leased is None:
                 break
             attempted += 1
-            row_id, adapter_name, payload, key, attempts = leased
-            adapter = self.adapters.get(adapter_name)
+            adapter = self.adapters.get(leased.adapter)
             try:
                 if adapter is None:
-                    raise LookupError(f"no outbox adapter named {adapter_name!r}")
-                response = json_safe(dict(adapter.send(payload, key) or {}))
+                    raise LookupError(f"no outbox adapter named {leased.adapter!r}")
+                response = json_safe(dict(adapter.send(leased.payload, leased.idempotency_key) or {}))
             except Exception as exc:
-                self._record_failure(row_id, attempts, f"{type(exc).__name__}: {exc}")
+                self._record_failure(leased, f"{type(exc).__name__}: {exc}")
             else:
-                self._record_sent(row_id, response)
-                log.info("outbox: sent %s %s", adapter_name, key)
+                self._record_sent(leased, response)
+                log.info("outbox: sent %s %s", leased.adapter, leased.idempotency_key)
         return attempted
 
-    def _lease_one(self) -> tuple[int, str, dict[str, Any], str, int] | None:
+    def _lease_one(self) -> Leased | None:
         with self.db.transaction() as session:
             now = self.clock.now()
-            row = session.execute(
-                select(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
-                .with_for_update(skip_locked=True)
-            ).scalar_one_or_none()
-            if row is None:
-                return None
-            row.attempts += 1
-            row.next_attempt_at = now + self.policy.lease
-            return row.id, row.adapter, dict(row.payload), row.idempotency_key, row.attempts
+            return outbox_rows.lease_next(session, now, now + self.policy.lease)
 
-    def _record_sent(self, row_id: int, response: dict[str, Any]) -> None:
+    def _record_sent(self, leased: Leased, response: dict[str, Any]) -> None:
         with self.db.transaction() as session:
-            row = session.get(OutboxMessage, row_id, with_for_update=True)
-            assert row is not None
             now = self.clock.now()
-            row.status, row.sent_at, row.response, row.last_error = SENT, now, response, None
+            row = outbox_rows.mark_sent(session, leased.id, now, response)
             receipt = self.receipts.get(row.adapter)
             recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
             self._history(session, row, "outbox.sent", {"response": response, **recorded})
 
-    def _record_failure(self, row_id: int, attempts: int, error: str) -> None:
+    def _record_failure(self, leased: Leased, error: str) -> None:
         with self.db.transaction() as session:
-            row = session.get(OutboxMessage, row_id, with_for_update=True)
-            assert row is not None
-            row.last_error = error
-            if attempts >= self.policy.max_attempts:
-                row.status = DEAD
-            else:
-                row.next_attempt_at = self.clock.now() + self.policy.backoff(attempts)
-            self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == DEAD})
+            gave_up = leased.attempts >= self.policy.max_attempts
+            retry_at = None if gave_up else self.clock.now() + self.policy.backoff(leased.attempts)
+            row = outbox_rows.mark_failed(session, leased.id, error, retry_at)
+            self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == OutboxStatus.DEAD})
 
-    def _history(self, session: Any, row: OutboxMessage, kind: str, data: dict[str, Any]) -> None:
+    def _history(self, session: Session, row: Outcome, kind: str, data: dict[str, Any]) -> None:
         history.append(session, STREAM, [NewEvent(kind, None, {
             "outbox_id": row.id, "instance_id": row.instance_id, "adapter": row.adapter,
             "key": row.idempotency_key, "attempt": row.attempts, **data,

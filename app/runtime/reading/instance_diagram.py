@@ -13,7 +13,6 @@ Everything comes from the history and the projections; the engine state is never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -108,7 +107,7 @@ def last_transitions(events: list[tuple[str, str]]) -> dict[str, str]:
     return {element: kind for kind, element in events}
 
 
-def _deployed_process(session: Session, record: InstanceRecord) -> tuple[str, str, Any]:
+def _deployed_process(session: Session, record: InstanceRecord) -> tuple[str, str, etree._Element]:
     for file in stored_files(session, record.deployment_id):
         try:
             tree = read_bpmn(file.name, file.data)
@@ -120,7 +119,7 @@ def _deployed_process(session: Session, record: InstanceRecord) -> tuple[str, st
     raise NotFound(f"the BPMN file of {record.process_id} version {record.version} is not in its deployment")
 
 
-def _graph(process: Any) -> _Graph:
+def _graph(process: etree._Element) -> _Graph:
     element_ids: set[str] = set()
     containers: dict[str, list[str]] = {}
     for node in process.iter():

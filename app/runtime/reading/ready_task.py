@@ -16,10 +16,10 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
+from app.runtime.engine.task_properties import task_properties
 from app.runtime.errors import NotFound
-from app.runtime.forms import task_properties
 from app.runtime.steps.core import parse_task_id
-from storage.models import Instance, UserTask
+from storage import instance_rows, user_task_rows
 
 if TYPE_CHECKING:
     from app.runtime.steps.core import StepRunner
@@ -38,13 +38,13 @@ def read_ready_task(runner: StepRunner, session: Session, task_id: str) -> Ready
     """The open user task ``task_id`` as its instance's saved state holds it; ``NotFound`` if it
     is not open (completed, cancelled, never existed) or its instance has no saved state."""
     uuid = parse_task_id(task_id)
-    task = session.get(UserTask, str(uuid))
-    if task is None:
+    instance_id = user_task_rows.instance_of(session, str(uuid))
+    if instance_id is None:
         raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
-    instance = session.get(Instance, task.instance_id)
-    if instance is None or instance.state is None:
+    version_id, state = instance_rows.saved_state(session.connection(), instance_id) or (0, None)
+    if state is None:
         raise NotFound(f"task {task_id} has no saved instance state")
-    workflow = runner.codec.loads(instance.state, runner.version(session, instance.process_version_id).specs)
+    workflow = runner.codec.loads(state, runner.version(session, version_id).specs)
     try:
         engine_task = workflow.get_task_from_id(uuid)
     except TaskNotFoundException:

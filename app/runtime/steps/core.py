@@ -14,58 +14,38 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy.orm import Session
 
 from app.clock import Clock, SystemClock
+from app.runtime import actions
+from app.runtime.actions import Engine, EngineFailed, MessageRejected, TaskFailure
 from app.runtime.actors import Actor
-from app.runtime.canonical import json_safe
 from app.runtime.contract import Handler, TerminationHook
 from app.runtime.engine import transitions
 from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
-from app.runtime.engine.clock import engine_time
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.live_cache import LiveWorkflows
-from app.runtime.engine.projection import AwaitedMessage, awaited_messages, catching_definition
+from app.runtime.engine.projection import awaited_messages, awaited_under
 from app.runtime.engine.state import SpecPair, StateCodec
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from app.runtime.forms import Validator
-from app.runtime.steps.saving import (
-    CREATED,
-    ENDED,
-    INCIDENT,
-    RUNNING,
-    child_ended,
-    create_children,
-    save_effects,
-    save_projections,
-)
+from app.runtime.steps.saving import STEPPING, child_ended, create_children, save_effects, save_projections
 from app.runtime.steps.step import Step
-from storage import instance_rows
+from storage import incident_rows, instance_rows
 from storage import step_statements as statements
 from storage.db import Database
 from storage.instance_rows import InstanceRow
-from storage.models import Incident, ProcessVersion
+from storage.statuses import ENDED_INSTANCE, InstanceStatus
 
 log = logging.getLogger("relayflow.runtime")
-Action = Callable[[BpmnWorkflow, Step], None]
+# What a durable step does to its workflow before the engine runs on: one or more named actions.
+Action = Callable[[Step], None]
 MAX_INLINE_DELIVERIES = 100
-
-
-class MessageRejected(Exception):
-    """A message the catching event cannot take (checked before the workflow is touched)."""
-
-    def __init__(self, message_id: int, error: str) -> None:
-        super().__init__(error)
-        self.message_id, self.error = message_id, error
 
 
 class StepFailed(RuntimeActionError):
@@ -110,7 +90,7 @@ class StepRunner:
         handlers: Mapping[str, Handler],
         *,
         clock: Clock | None = None,
-        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        helpers: Mapping[str, Callable[..., object]] | None = None,
         live_cache_size: int = 512,
         validators: Mapping[str, Validator] | None = None,
         termination_hooks: Sequence[TerminationHook] = (),
@@ -120,12 +100,10 @@ class StepRunner:
         self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
         self.validators: dict[str, Validator] = dict(validators or {})
         self.termination_hooks = tuple(termination_hooks)
-        # Named work a handler may ask for after its step commits (``ctx.after_commit``); the
-        # composition root fills it, since that work usually needs the runtime itself.
-        self.follow_ups: dict[str, Callable[..., object]] = {}
         self.codec = StateCodec()
         self.environment = RestrictedEnvironment(helpers)
         self.live = LiveWorkflows(live_cache_size)
+        self.engine = Engine(self.environment, self.handlers)
         transitions.install()
         self._versions: dict[int, LoadedVersion] = {}
 
@@ -151,7 +129,7 @@ class StepRunner:
     def version(self, session: Session, version_id: int) -> LoadedVersion:
         loaded = self._versions.get(version_id)
         if loaded is None:
-            row = session.get(ProcessVersion, version_id)
+            row = statements.version(session.connection(), version_id)
             if row is None:
                 raise NotFound(f"process version {version_id} does not exist")
             loaded = LoadedVersion(row.id, row.process_id, row.deployment_id,
@@ -185,7 +163,7 @@ class StepRunner:
 
     def _workflow(self, session: Session, row: InstanceRow, version: LoadedVersion) -> BpmnWorkflow:
         if row.revision == 0:  # created, never stepped
-            return BpmnWorkflow(*version.specs)
+            return self.engine.new_workflow(version.specs)
         cached = self.live.take(row.id, row.revision)
         if cached is not None:
             return cached
@@ -204,88 +182,81 @@ class StepRunner:
         session, now = unit.session, self.clock.now()
         version = self.version(session, row.process_version_id)
         workflow = self._workflow(session, row, version)
-        step = Step(workflow, session=session, instance_id=row.id, now=now,
-                    environment=self.environment, handlers=self.handlers)
+        step = self.engine.step(workflow, instance_id=row.id, now=now, session=session)
         for event in first_events or []:
             step.record(event)
-        with engine_time(now), step:
+
+        def act_and_run() -> None:
+            act(step)
+            actions.run(step)
+            if row.status in STEPPING:
+                self._deliver_stored(session, row, step, check_all_stored)
+
+        with step:
             try:
-                act(workflow, step)
-                workflow.do_engine_steps()
-                if row.status in (RUNNING, CREATED):
-                    self._deliver_stored(session, row, workflow, step, check_all_stored)
-            except WorkflowException as exc:
-                if getattr(exc, "task", None) is None:
-                    raise StepFailed(row.id, f"{type(exc).__name__}: {exc}") from exc
-                self._open_incident(session, row, exc, step, now)
+                failure = actions.attempt(act_and_run)
+            except EngineFailed as failed:
+                raise StepFailed(row.id, failed.error) from failed
             except (RuntimeActionError, MessageRejected):
                 raise
             except Exception as exc:  # the workflow may be half-changed: nothing of it is saved
                 raise StepFailed(row.id, f"{type(exc).__name__}: {exc}") from exc
+            if failure is not None:
+                self._open_incident(session, row, failure, step, now)
         row.state, row.state_changed = self.codec.dumps(workflow), True
         row.updated_at, row.revision = now, row.revision + 1
         save_projections(session, row, workflow, now)
         events = step.history_events() + save_effects(session, row, step.effects, now)
         self._children(unit, row, step, actor, events, version, now)
-        for name, arguments in step.effects.follow_ups:
-            follow_up = self.follow_ups.get(name)
-            if follow_up is None:
-                raise StepFailed(row.id, f"a handler asked for the follow-up {name!r}, which is not installed")
-            unit.after_commit.append(partial(follow_up, **arguments))
-        if row.status in ENDED:
+        if row.status in ENDED_INSTANCE:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))
             self._notify_parent(unit, row, now)
         history.append_to_instance(session, row, events, actor=actor.name, at=now,
                                    deployment_id=version.deployment_id)
         unit.save(row)
-        if row.status not in ENDED:
+        if row.status not in ENDED_INSTANCE:
             unit.keep.append(partial(self.live.keep, row.id, row.revision, workflow))
         return step
 
-    def _deliver_stored(self, session: Session, row: InstanceRow, workflow: BpmnWorkflow, step: Step,
-                        check_all: bool) -> None:
+    def _deliver_stored(self, session: Session, row: InstanceRow, step: Step, check_all: bool) -> None:
         """Deliver messages that arrived before the instance waited for them (in this same step)."""
         checked = set() if check_all else {tuple(pair) for pair in row.awaiting or []}
         for _ in range(MAX_INLINE_DELIVERIES):
-            awaited = [m for m in awaited_messages(workflow) if (m.message_name, m.correlation) not in checked]
+            awaited = [m for m in awaited_messages(step.workflow) if (m.message_name, m.correlation) not in checked]
             message = messages.pending_for(session, row.id, awaited)
             if message is None:
                 return
-            target = next(m for m in awaited if m.message_name == message.message_name
-                          and message.correlation in (None, m.correlation))
+            target = awaited_under(awaited, message.message_name, message.correlation)
+            if target is None:  # the query found it by these very names and correlations
+                raise LookupError(f"stored message {message.id} matches nothing the instance awaits")
             try:
-                send_message(workflow, step, message.id, target, message.payload, message.message_key,
-                             message.sender)
+                actions.deliver_message(step, target, message.payload, key=message.message_key, sender=message.sender)
             except MessageRejected as rejected:  # checked before the workflow changed: go on without it
                 messages.mark_rejected(session, message.id, rejected.error)
                 step.record(NewEvent("message.rejected", None, {"key": message.message_key,
                                                                 "error": rejected.error}))
                 continue
             messages.mark_delivered(session, message.id, row.id, step.now)
-            workflow.do_engine_steps()
+            actions.run(step)
 
-    def _open_incident(self, session: Session, row: InstanceRow, exc: WorkflowException, step: Step,
+    def _open_incident(self, session: Session, row: InstanceRow, failure: TaskFailure, step: Step,
                        now: datetime) -> None:
-        task = getattr(exc, "task", None)
-        element_id = task.task_spec.bpmn_id if task is not None else None
-        error = str(exc)
-        session.add(Incident(instance_id=row.id, task_id=str(task.id) if task else "", element_id=element_id,
-                             error=error, created_at=now))
-        row.status = INCIDENT
-        step.record(NewEvent("incident.opened", element_id, {"error": error}))
+        incident_rows.open_incident(session.connection(), row.id, failure.task_id, failure.element_id,
+                                    failure.error, now)
+        row.status = InstanceStatus.INCIDENT
+        step.record(failure.event())
 
     def record_failure(self, failure: StepFailed, actor: Actor) -> None:
         """A step the scheduler ran failed outside any task: the instance gets an incident (its
         last good state stays), so it leaves the due queue until an operator retries it."""
         with self.unit() as unit:
             row = self.lock(unit.session, failure.instance_id)
-            if row is None or row.status not in (RUNNING, CREATED):
+            if row is None or row.status not in STEPPING:
                 return
             now = self.clock.now()
-            unit.session.add(Incident(instance_id=row.id, task_id="", element_id=None, error=failure.error,
-                                      created_at=now))
-            row.status = INCIDENT
+            incident_rows.open_incident(unit.session.connection(), row.id, "", None, failure.error, now)
+            row.status = InstanceStatus.INCIDENT
             history.append_to_instance(unit.session, row, [NewEvent("incident.opened", None,
                                                                      {"error": failure.error})],
                                        actor=actor.name, at=now,
@@ -321,7 +292,7 @@ class StepRunner:
         try:
             with self.unit() as unit:
                 row = self.lock(unit.session, instance_id, skip_locked=True)
-                if row is None or row.status != CREATED:
+                if row is None or row.status != InstanceStatus.CREATED:
                     return False
                 self.step(unit, row, actor, set_start_data(row.start_data or {}), [started_event(row)])
         except StepFailed as failure:
@@ -334,30 +305,11 @@ class StepRunner:
         try:
             with self.unit() as unit:
                 row = self.lock(unit.session, instance_id)
-                if row is None or row.status != RUNNING:
+                if row is None or row.status != InstanceStatus.RUNNING:
                     return
                 self.step(unit, row, actor, nothing, check_all_stored=True)
         except StepFailed as failure:
             self.record_failure(failure, actor)
-
-
-def send_message(workflow: BpmnWorkflow, step: Step, message_id: int, target: AwaitedMessage,
-                 payload: dict[str, Any], message_key: str, sender: str) -> None:
-    """Hand a message to the workflow; ``MessageRejected``, with the workflow untouched, if the
-    catching event cannot read its correlation from the payload. (Replay delivers through this too.)"""
-    definition = target.definition or catching_definition(workflow, target.message_name)
-    if definition is not None and definition.correlation_properties:
-        try:
-            definition.calculate_correlations(workflow.script_engine, definition.correlation_properties,
-                                              dict(payload))
-        except Exception as exc:
-            raise MessageRejected(message_id, f"{type(exc).__name__}: {exc}") from exc
-    event = BpmnEvent(MessageEventDefinition(target.message_name), payload=payload,
-                      correlations=target.correlations)
-    workflow.send_event(event)
-    step.record(NewEvent("message.received", None, {
-        "name": target.message_name, "payload": payload, "key": message_key, "sender": sender,
-    }))
 
 
 def started_event(row: InstanceRow) -> NewEvent:
@@ -365,16 +317,12 @@ def started_event(row: InstanceRow) -> NewEvent:
                                                "parent_id": row.parent_id})
 
 
-def nothing(_workflow: BpmnWorkflow, _step: Step) -> None:
+def nothing(_step: Step) -> None:
     return None
 
 
-def set_start_data(data: dict[str, Any]) -> Action:
-    def act(workflow: BpmnWorkflow, _step: Step) -> None:
-        start = workflow.get_next_task(spec_name="Start")
-        if start is not None:
-            start.set_data(**json_safe(data))
-    return act
+def set_start_data(data: Mapping[str, object]) -> Action:
+    return partial(actions.start, data=data)
 
 
 def parse_task_id(task_id: str) -> UUID:

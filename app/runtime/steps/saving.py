@@ -5,30 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.runtime.canonical import json_safe
 from app.runtime.engine.projection import (
     AwaitedMessage,
     OpenUserTask,
     awaited_messages,
+    completed,
     next_wake_at,
     offered_to,
     open_user_tasks,
+    result,
 )
 from app.runtime.events.history import NewEvent
 from app.runtime.steps.services import ChildrenRequest, StepEffects
-from storage import instance_rows
+from storage import instance_rows, outbox_rows
 from storage import step_statements as statements
 from storage.instance_rows import InstanceRow
-from storage.models import InstanceAttribute
+from storage.statuses import ACTIVE_INSTANCE, ENDED_INSTANCE, InstanceStatus, OutboxStatus
 
-RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
-    "running", "incident", "suspended", "completed", "terminated", "created",
+# The statuses under the names code outside the runtime still imports them by (``storage.statuses``
+# is where they live); the runtime itself uses ``InstanceStatus``.
+CREATED, RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED = (
+    InstanceStatus.CREATED, InstanceStatus.RUNNING, InstanceStatus.INCIDENT, InstanceStatus.SUSPENDED,
+    InstanceStatus.COMPLETED, InstanceStatus.TERMINATED,
 )
-ACTIVE = (CREATED, RUNNING, INCIDENT, SUSPENDED)  # not ended: it may still do something
-ENDED = (COMPLETED, TERMINATED)
+ACTIVE, ENDED = ACTIVE_INSTANCE, ENDED_INSTANCE
+# A step runs on an instance in these: a created one's first step, a running one's every other.
+STEPPING = (InstanceStatus.RUNNING, InstanceStatus.CREATED)
 
 
 def save_projections(session: Session, row: InstanceRow, workflow: BpmnWorkflow, now: datetime) -> list[AwaitedMessage]:
@@ -36,12 +40,11 @@ def save_projections(session: Session, row: InstanceRow, workflow: BpmnWorkflow,
 
     The row remembers what the projections held after the last step, so only changes are written.
     """
-    if workflow.completed and row.status in (RUNNING, CREATED):
-        row.status, row.ended_at = COMPLETED, now
-        row.result = json_safe(workflow.data.get("result"))
-    elif row.status == CREATED:
-        row.status = RUNNING
-    active = row.status in (RUNNING, INCIDENT, SUSPENDED)
+    if completed(workflow) and row.status in STEPPING:
+        row.status, row.ended_at, row.result = InstanceStatus.COMPLETED, now, result(workflow)
+    elif row.status == InstanceStatus.CREATED:
+        row.status = InstanceStatus.RUNNING
+    active = row.status in (InstanceStatus.RUNNING, InstanceStatus.INCIDENT, InstanceStatus.SUSPENDED)
     row.next_wake_at = next_wake_at(workflow) if active else None
     _sync_user_tasks(session, row, workflow, open_user_tasks(workflow) if active else [], now)
     return _sync_awaited(session, row, awaited_messages(workflow) if active else [])
@@ -79,9 +82,9 @@ def save_effects(session: Session, row: InstanceRow, effects: StepEffects, now: 
     """Attributes and outbox rows of the step; returns the history events describing them."""
     events = _save_attributes(session, row, effects.attributes)
     if effects.outbox:
-        statements.insert_outbox(session.connection(), [
+        outbox_rows.queue(session.connection(), [
             {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
-             "payload": item.payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
+             "payload": item.payload, "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now,
              "created_at": now} for item in effects.outbox
         ])
         events.extend(NewEvent("outbox.queued", None, {"adapter": item.adapter, "key": item.idempotency_key,
@@ -95,20 +98,8 @@ def _save_attributes(session: Session, row: InstanceRow, attributes: dict[str, s
     if not attributes:
         return []
     conn = session.connection()
-    table: Table = InstanceAttribute.__table__  # type: ignore[assignment]
-    old: dict[str, str] = {}
-    if row.revision > 1:
-        old = dict(conn.execute(select(table.c.name, table.c.value).where(
-            table.c.instance_id == row.id, table.c.name.in_(attributes))).all())
-    new = [{"instance_id": row.id, "name": n, "value": v}
-           for n, v in attributes.items() if v is not None and n not in old]
-    if new:
-        conn.execute(insert(table), new)
-    for name, value in attributes.items():
-        if name in old and value is None:
-            conn.execute(delete(table).where(table.c.instance_id == row.id, table.c.name == name))
-        elif name in old and value != old[name]:
-            conn.execute(update(table).where(table.c.instance_id == row.id, table.c.name == name).values(value=value))
+    old = statements.attribute_values(conn, row.id, attributes) if row.revision > 1 else {}
+    statements.write_attributes(conn, row.id, old, attributes)
     return [NewEvent("attribute.set", None, {"name": n, "old": old.get(n), "new": v}) for n, v in attributes.items()]
 
 
@@ -122,7 +113,7 @@ def create_children(session: Session, row: InstanceRow, request: ChildrenRequest
     })
     child_ids = [
         instance_rows.insert_new(conn, {
-            "process_version_id": version_id, "process_id": request.process_id, "status": CREATED,
+            "process_version_id": version_id, "process_id": request.process_id, "status": InstanceStatus.CREATED,
             "start_data": item, "parent_id": row.id, "batch_id": batch_id, "started_by": actor,
             "created_at": now, "updated_at": now,
         }).id
@@ -135,7 +126,7 @@ def child_ended(session: Session, child: InstanceRow) -> tuple[int, str] | None:
     """Count a child's end on its batch in O(1); (parent id, done message) when it was the last."""
     if child.batch_id is None:
         return None
-    open_count, parent_id, done_message = statements.child_ended(session.connection(), child.batch_id)
-    return (parent_id, done_message) if open_count == 0 else None
+    batch = statements.child_ended(session.connection(), child.batch_id)
+    return (batch.parent_id, batch.done_message) if batch.open_count == 0 else None
 
 

@@ -46,7 +46,6 @@ class StepEffects:
     outbox: list[OutboxItem] = field(default_factory=list)
     attributes: dict[str, str | None] = field(default_factory=dict)
     children: list[ChildrenRequest] = field(default_factory=list)
-    follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 class TaskServiceContext:
@@ -71,26 +70,20 @@ class TaskServiceContext:
         self._effects.outbox.append(OutboxItem(adapter, json_safe(dict(payload)), idempotency_key))
         return idempotency_key
 
-    def set_attribute(self, name: str, value: Any) -> None:
+    def set_attribute(self, name: str, value: object) -> None:
         """Set (or, with None, clear) a searchable business attribute of this instance."""
         self._effects.attributes[name] = None if value is None else str(value)
 
     def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str) -> None:
         self._effects.children.append(ChildrenRequest(process_id, json_safe(list(items)), done_message))
 
-    def after_commit(self, follow_up: str, **arguments: Any) -> None:
-        """Ask for a named follow-up (from the runtime's follow-up table) once this step has
-        committed, in a transaction of its own — work that belongs to another instance."""
-        self._effects.follow_ups.append((follow_up, json_safe(arguments)))
-
     def merge_into(self, effects: StepEffects) -> None:
         effects.outbox.extend(self._effects.outbox)
         effects.attributes.update(self._effects.attributes)
         effects.children.extend(self._effects.children)
-        effects.follow_ups.extend(self._effects.follow_ups)
 
 
-class StepScriptEngine(PythonScriptEngine):
+class StepScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # the library is untyped
     """The one seam for behaviour: restricted expressions and ``call_service`` dispatch.
 
     Overriding ``call_service`` also avoids the library's broken error path (notes §2).
@@ -110,7 +103,7 @@ class StepScriptEngine(PythonScriptEngine):
         self._effects = effects
         self._record = record
 
-    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
+    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, dict[str, object]]) -> str:
         params = {name: spec["value"] for name, spec in operation_params.items()}
         element_id = task.task_spec.bpmn_id
         handler = self.handlers.get(operation_name)

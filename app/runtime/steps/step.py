@@ -2,15 +2,18 @@
 
 A ``Step`` wraps the restored workflow with the script engine for this step, records every
 task transition and handler call in order, notices timers that fired, and turns all of that
-into history events. It does no I/O of its own; ``runtime.steps`` saves what it produced.
+into history events. It does no I/O of its own: the named actions (``app.runtime.actions``) act
+through it, and the durable runtime (``runtime.steps.core``) saves what it produced.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import cast
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -18,6 +21,7 @@ from SpiffWorkflow.task import Task, TaskState
 from sqlalchemy.orm import Session
 
 from app.runtime.contract import Handler
+from app.runtime.engine.clock import engine_time
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.transitions import RECORDED_STATES, Transition, recording
 from app.runtime.events.history import NewEvent
@@ -29,17 +33,18 @@ _FIRED_STATES = {"READY", "COMPLETED"}
 @dataclass(frozen=True)
 class _PendingTimer:
     element_id: str | None
-    due: Any
+    due: object  # the timer's due time as the engine holds it (ISO text; a cycle's details)
 
 
 class Step:
-    """The engine side of a step. Use as a context manager around the engine calls."""
+    """The engine side of a step. Use as a context manager around the engine calls: inside, the
+    engine's time is the step's ``now`` and every task transition is recorded."""
 
     def __init__(
         self,
         workflow: BpmnWorkflow,
         *,
-        session: Session,
+        session: Session | None,
         instance_id: int,
         now: datetime,
         environment: RestrictedEnvironment,
@@ -58,20 +63,22 @@ class Step:
         return self._now
 
     def _service_context(self, task: Task, operator: str) -> TaskServiceContext:
-        return TaskServiceContext(self._session, self._now, self._instance_id, task, operator)
+        # Without a session (a replay), the handlers answer from records and read nothing.
+        return TaskServiceContext(cast(Session, self._session), self._now, self._instance_id, task, operator)
 
     def __enter__(self) -> Step:
-        self._recording = recording(self._log)
-        self._recording.__enter__()
+        self._inside = ExitStack()
+        self._inside.enter_context(engine_time(self._now))
+        self._inside.enter_context(recording(self._log))
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self._recording.__exit__(*exc)
+    def __exit__(self, *exc: object) -> None:
+        self._inside.close()
 
     def record(self, event: NewEvent) -> None:
         self._log.append(event)
 
-    def _waiting_timers(self) -> dict[Any, _PendingTimer]:
+    def _waiting_timers(self) -> dict[UUID, _PendingTimer]:
         timers = {}
         for task in self.workflow.event_manager.tasks.values():
             definition = task.task_spec.event_definition
@@ -82,7 +89,7 @@ class Step:
     def history_events(self) -> list[NewEvent]:
         """The step's log as history events: element transitions, timers fired, handler calls..."""
         events: list[NewEvent] = []
-        fired: set[Any] = set()
+        fired: set[UUID] = set()
         for item in self._log:
             if isinstance(item, NewEvent):
                 events.append(item)
@@ -108,7 +115,7 @@ class Step:
     def _task(self, transition: Transition) -> Task | None:
         return self._find(transition.task_id)
 
-    def _find(self, task_id: Any) -> Task | None:
+    def _find(self, task_id: UUID) -> Task | None:
         try:
             return self.workflow.get_task_from_id(task_id)
         except Exception:

@@ -27,6 +27,7 @@ from app.case_file import (
 from app.case_timeline import Timeline
 from app.rules.beijing import BEIJING
 from app.runtime.errors import RuntimeActionError
+from app.translations import N_
 from app.web.api_common import MAX_PAGE_SIZE, int_arg
 from app.web.auth import current_actor, requires
 from app.web.current import services
@@ -38,7 +39,8 @@ from storage.paging import page_count
 
 bp = Blueprint("audit_cases", __name__)
 AUDITORS = ("auditor", "sysadmin")
-OUTCOMES = {"completed": "Completed", "terminated": "Terminated", "running": "Running", "incident": "Incident"}
+OUTCOMES = {"completed": N_("Completed"), "terminated": N_("Terminated"), "running": N_("Running"),
+            "incident": N_("Incident")}
 SCRIPT = Path(__file__).resolve().parents[1] / "standalone" / "verify_case.py"
 MAX_FILTER = 64
 

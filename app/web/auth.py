@@ -15,13 +15,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from app.roles import ROLES
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
 from app.users import actor_for, authenticate, record_sign_out
-from app.web.i18n import gettext as _
+from app.web.i18n import role_label
 from app.web.sign_in_limits import SignInLimits
 
 auth = Blueprint("auth", __name__)
@@ -92,7 +93,7 @@ def requires(*roles: str) -> Callable[[F], F]:
         def checked(*args: Any, **kwargs: Any) -> Any:
             if not has_any_role(*needed):
                 raise Forbidden(_("This needs the role: {roles}").format(
-                    roles=" / ".join(_(f"role.{role}") for role in needed)))
+                    roles=" / ".join(role_label(role) for role in needed)))
             return view(*args, **kwargs)
 
         return login_required(checked)  # type: ignore[return-value]

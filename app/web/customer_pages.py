@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app import archive
@@ -28,7 +29,6 @@ from app.web.customers import (
     paging_args,
     sort_args,
 )
-from app.web.i18n import gettext as _
 from storage.customer_search import CustomerPage, search_customers
 
 

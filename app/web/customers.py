@@ -12,14 +12,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.runtime.canonical import json_safe
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
 from app.web.api_common import MAX_PAGE_SIZE, int_arg, json_body
 from app.web.formatting import local_time, yuan
-from app.web.i18n import gettext as _
-from app.web.labels.customers import VALUE_LABELS
 from app.web.query_args import text_arg, url_with_args
 from storage.customer_search import SORTS, CustomerFilter
 from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES
@@ -84,15 +84,9 @@ def current_args(**changes: Any) -> dict[str, Any]:
 
 # --- what the templates share -------------------------------------------------------------------
 
-def value_label(kind: str, value: Any) -> str:
-    """The label of a stored value (``value_label("power", "connected")``); unknown values as they are."""
-    english = VALUE_LABELS.get(kind, {}).get(str(value))
-    return _(english) if english else ("" if value is None else str(value))
-
-
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"value_label": value_label, "local_time": local_time, "yuan": yuan, "current_args": current_args,
+    return {"local_time": local_time, "yuan": yuan, "current_args": current_args,
             "url_with_args": url_with_args, "NOTICE_TYPES": NOTICE_TYPES, "POWER_STATUSES": POWER_STATUSES}
 
 
@@ -149,5 +143,6 @@ def body_text(body: dict[str, Any], name: str, *, max_length: int = 500, nonempt
     if nonempty and not value:
         raise FormInvalid({name: _("is required")})
     if len(value) > max_length:
-        raise FormInvalid({name: _("is too long (at most {n} characters)").format(n=max_length)})
+        raise FormInvalid({name: ngettext("is too long (at most {n} character)",
+                                          "is too long (at most {n} characters)", max_length).format(n=max_length)})
     return value

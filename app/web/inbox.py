@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.web import current
 from app.web.api_common import json_body
 from app.web.auth import current_actor, requires
-from app.web.i18n import gettext as _
 from app.web.inbox_rows import (
     TASK_ID_SLOT,
     kept_args,

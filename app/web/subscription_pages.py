@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app import archive
 from app.archive_reports import segments_overview
@@ -25,9 +26,8 @@ from app.web.customers import (
     json_fields,
     paging_args,
     sort_args,
-    value_label,
 )
-from app.web.i18n import gettext as _
+from app.web.value_labels import value_label
 from storage.customer_search import search_customers
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app.web.i18n import gettext as _
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import customer_rows
 from app.web.task_form_kinds import FormRequest, TaskForm, from_local_input, now_input

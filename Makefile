@@ -39,7 +39,8 @@ $(CATALOGS:.po=.mo): %.mo: %.po | $(STAMP)
 # with it (new texts empty, changed ones fuzzy, unused ones dropped) for the translator to fill in.
 translations-update: $(STAMP)
 	$(BIN)/pybabel --quiet extract --mapping-file $(TRANSLATIONS)/babel.cfg --sort-output --add-location file \
-	    --project relayflow --version $(VERSION) --output-file $(TRANSLATIONS)/messages.pot .
+	    --project relayflow --version $(VERSION) --copyright-holder relayflow \
+	    --output-file $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel --quiet update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
 	    --ignore-obsolete
 

@@ -16,7 +16,7 @@ from app.translations import N_
 NAMES = ("daily", "payment_to_reconnection", "first_attempt", "manual_orders")
 BOM = "\ufeff"
 Translate = Callable[[str], str]
-# The column labels, in English, marked for the catalog (the page shows the same labels over its tables)
+# The column labels, in English (the page shows the same labels over its tables)
 DAILY_HEADERS = [N_("Day"), N_("Segment"), N_("Disconnected remotely"), N_("Disconnected on site"),
                  N_("Reconnected remotely"), N_("Reconnected on site"), N_("Manual orders opened")]
 PAYMENT_HEADERS = [N_("Work order"), N_("Customer number"), N_("Customer name"), N_("Segment"), N_("Paid at"),

@@ -19,7 +19,7 @@ from app.translations import N_
 from storage.domain_models import Segment
 
 OVER_HOURS = 24
-# English labels of the codes, marked for the catalog (pages and CSV show them in the reader's language)
+# English labels of the codes (pages and CSV show them in the reader's language)
 HOW_LABELS = {"remote": N_("Remotely"), "on_site": N_("On site")}
 WHY_LABELS = {"remote_failed": N_("Remote sends failed"), "not_flagged": N_("No auto-reconnect flag")}
 ORDER_LABELS = {"open": N_("Open"), "closed": N_("Closed"), "abandoned": N_("Abandoned")}

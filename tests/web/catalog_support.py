@@ -4,6 +4,7 @@ messages Babel extracts from the sources as ``babel.cfg`` says — the same extr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -67,6 +68,11 @@ def catalog_problems(root: Path = ROOT, po: Path = ZH_PO) -> list[str]:
     problems += [f"unused (no source marks it): {key!r}" for key in sorted(entries, key=str) if key not in sources]
     problems += [f"obsolete: {key!r}" for key in sorted(map(_key, catalog.obsolete), key=str)]
     return problems
+
+
+def translations(messages: Iterable[Message]) -> dict[Key, Key]:
+    """msgid → msgstr of the translated messages (an ngettext's as tuples): a .po and its .mo compare."""
+    return {_key(m.id): _key(m.string) for m in messages if m.id and translated(m)}
 
 
 def _key(msgid: object) -> Key:

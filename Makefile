@@ -8,7 +8,7 @@ TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install clean screenshots browser postgres lock
+.PHONY: run test lint bench install clean screenshots browser postgres lock translations translations-update
 
 # Every Python dependency, exactly as requirements.lock pins it (versions and hashes); `make lock`
 # updates the lock from setup.cfg's ranges. The project itself goes in editable, without resolving again.
@@ -32,7 +32,27 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) translations
+
+# The pages' gettext catalogs (app/translations, see README "Translations"): each .po is in git, its
+# .mo is build output compiled here (and into the wheel by setup.py).
+TRANSLATIONS := app/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+VERSION := $(shell sed -n 's/^version = //p' setup.cfg)
+
+translations: $(CATALOGS:.po=.mo)
+
+$(CATALOGS:.po=.mo): %.mo: %.po | $(STAMP)
+	$(BIN)/pybabel --quiet compile --input-file $< --output-file $@
+
+# After changing an English text: messages.pot from the sources (babel.cfg), then each .po merged
+# with it (new texts empty, changed ones fuzzy, unused ones dropped) for the translator to fill in.
+translations-update: $(STAMP)
+	$(BIN)/pybabel --quiet extract --mapping-file $(TRANSLATIONS)/babel.cfg --sort-output --add-location file \
+	    --project relayflow --version $(VERSION) --copyright-holder relayflow \
+	    --output-file $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel --quiet update --input-file $(TRANSLATIONS)/messages.pot --output-dir $(TRANSLATIONS) \
+	    --ignore-obsolete
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download does not work here),
 # with a CJK font so that the Chinese pages render; installed with apt-get when missing.
@@ -57,7 +77,7 @@ postgres:
 	@pg_isready -d '$(TEST_POSTGRES)' -q || { echo "PostgreSQL at $(TEST_POSTGRES) is not answering"; exit 1; }
 
 # Web app + one worker on http://$(HOST):$(PORT), embedded SQLite under var/ (demo users when empty).
-run: $(STAMP) $(NODE_STAMP)
+run: $(STAMP) $(NODE_STAMP) translations
 	$(BIN)/relayflow bootstrap --demo
 	@echo "relayflow on http://$(HOST):$(PORT) (Ctrl-C stops the web app and the worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -66,7 +86,7 @@ run: $(STAMP) $(NODE_STAMP)
 
 # The whole suite: unit, workflow, integration and web on SQLite and on PostgreSQL ($(TEST_POSTGRES)),
 # browser pages in Chromium. Installs what it needs first; pytest exits 5 (a failure) when no test ran.
-test: lint $(NODE_STAMP) browser postgres
+test: lint $(NODE_STAMP) translations browser postgres
 	RELAYFLOW_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest
 
 lint: $(STAMP)
@@ -76,7 +96,7 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict app/runtime
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
-screenshots: $(STAMP) $(NODE_STAMP) browser
+screenshots: $(STAMP) $(NODE_STAMP) translations browser
 	RELAYFLOW_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
 
 bench: $(STAMP)

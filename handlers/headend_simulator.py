@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.clock import Clock
+from app.translations import N_
 
 log = logging.getLogger("relayflow.headend.simulated")
 
@@ -45,7 +46,7 @@ class SimulatedHeadEnd:
     (accepted, then nothing). A command sent after its validity deadline is refused.
     """
 
-    simulated = "simulated head-end"  # the web app names it in its banner: no meter is reached
+    simulated = N_("simulated head-end")  # the web app names it in its banner: no meter is reached
 
     def __init__(self, sink: Callable[[dict[str, Any]], object], clock: Clock,
                  behaviours: Mapping[str, str] | None = None, default: str = "succeeds") -> None:

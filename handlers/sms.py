@@ -24,6 +24,7 @@ from app.clock import Clock, SystemClock
 from app.rules.beijing import BEIJING
 from app.rules.sms import normalize_mainland_mobile, render, segments
 from app.runtime.contract import ServiceContext
+from app.translations import N_
 from storage.domain_models import Customer, Segment, SmsSubscription
 
 sms_log = logging.getLogger("relayflow.sms.log_only")
@@ -144,7 +145,7 @@ class LogOnlySmsAdapter:
     one process; two processes must not share one file.
     """
 
-    simulated = "log-only SMS"  # the web app names it in its banner: nobody gets these texts
+    simulated = N_("log-only SMS")  # the web app names it in its banner: nobody gets these texts
 
     def __init__(self, path: str | os.PathLike[str], clock: Clock | None = None) -> None:
         self.path = Path(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
+from app.translations import N_
 from app.web import (
     api_answers,
     api_common,
@@ -30,14 +32,14 @@ from app.web import (
     task_forms,
 )
 from app.web.auth import wants_json
-from app.web.i18n import gettext as _
 from app.web.navigation import NAV
+from app.web.value_labels import value_label
 from storage.models import Instance, ProcessVersion
 
 csrf = CSRFProtect()
 
-ERROR_TITLES = {400: "Bad request", 401: "Sign in", 403: "Forbidden", 404: "Not found", 409: "Conflict",
-                429: "Too many requests"}
+ERROR_TITLES = {400: N_("Bad request"), 401: N_("Sign in"), 403: N_("Forbidden"), 404: N_("Not found"),
+                409: N_("Conflict"), 429: N_("Too many requests")}
 
 
 def register_web(app: Flask) -> None:
@@ -53,6 +55,7 @@ def register_web(app: Flask) -> None:
     _register_pages(app)
     _register_errors(app)
     api_answers.register(app)
+    app.jinja_env.globals["value_label"] = value_label
 
     @app.context_processor
     def layout() -> dict[str, object]:
@@ -107,5 +110,5 @@ def _register_errors(app: Flask) -> None:
 def _error(status: int, message: str, **extra: object) -> ResponseReturnValue:
     if wants_json():
         return jsonify(error=message, **extra), status
-    title = _(ERROR_TITLES.get(status, "Something went wrong"))
+    title = _(ERROR_TITLES[status]) if status in ERROR_TITLES else _("Something went wrong")
     return render_template("error.html", status=status, title=title, message=message), status

@@ -8,12 +8,13 @@ import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.web.i18n import gettext as _
 
 if TYPE_CHECKING:
     from app.web.api_models.base import Body
@@ -56,7 +57,8 @@ def _body_message(model: type[Body], name: str, error: ErrorDetails) -> str:
     if kind == "string_too_short":
         return _("is required")
     if kind == "string_too_long":
-        return _("is too long (at most {n} characters)").format(n=context["max_length"])
+        return ngettext("is too long (at most {n} character)", "is too long (at most {n} characters)",
+                        context["max_length"]).format(n=context["max_length"])
     return {"bool_type": _("must be true or false"), "string_type": _("must be text")}.get(kind, error["msg"])
 
 

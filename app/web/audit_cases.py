@@ -28,6 +28,7 @@ from app.audit.case_file import (
 from app.audit.case_timeline import Timeline
 from app.rules.beijing import BEIJING
 from app.runtime.errors import RuntimeActionError
+from app.translations import N_
 from app.web.api_models.base import Query, page_field, size_field
 from app.web.api_operation import read_query
 from app.web.auth import current_actor, requires
@@ -40,7 +41,8 @@ from storage.paging import page_count
 
 bp = Blueprint("audit_cases", __name__)
 AUDITORS = ("auditor", "sysadmin")
-OUTCOMES = {"completed": "Completed", "terminated": "Terminated", "running": "Running", "incident": "Incident"}
+OUTCOMES = {"completed": N_("Completed"), "terminated": N_("Terminated"), "running": N_("Running"),
+            "incident": N_("Incident")}
 SCRIPT = Path(__file__).resolve().parents[1] / "audit" / "standalone" / "verify_case.py"
 MAX_FILTER = 64
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from app.accounts.roles import ROLES
@@ -24,7 +25,7 @@ from app.runtime.errors import Forbidden, RuntimeActionError
 from app.web.api_models.base import Error
 from app.web.api_models.session import SignedIn, SignInForm
 from app.web.api_operation import Operation, Reply, documented
-from app.web.i18n import gettext as _
+from app.web.i18n import role_label
 from app.web.sign_in_limits import SignInLimits
 
 auth = Blueprint("auth", __name__)
@@ -95,7 +96,7 @@ def requires(*roles: str) -> Callable[[F], F]:
         def checked(*args: Any, **kwargs: Any) -> Any:
             if not has_any_role(*needed):
                 raise Forbidden(_("This needs the role: {roles}").format(
-                    roles=" / ".join(_(f"role.{role}") for role in needed)))
+                    roles=" / ".join(role_label(role) for role in needed)))
             return view(*args, **kwargs)
 
         return login_required(checked)  # type: ignore[return-value]

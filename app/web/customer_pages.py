@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.archive import maintenance as archive
@@ -28,7 +29,6 @@ from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.customers import api_json, bp, mobile_refusal
-from app.web.i18n import gettext as _
 from storage.customer_search import CustomerPage, search_customers
 
 

@@ -13,11 +13,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.runtime.canonical import json_safe
 from app.web.formatting import local_time, yuan
-from app.web.i18n import gettext as _
-from app.web.labels.customers import VALUE_LABELS
 from app.web.query_args import url_with_args
 from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES
 
@@ -50,15 +49,11 @@ def current_args(**changes: Any) -> dict[str, Any]:
     return args
 
 
-def value_label(kind: str, value: Any) -> str:
-    """The label of a stored value (``value_label("power", "connected")``); unknown values as they are."""
-    english = VALUE_LABELS.get(kind, {}).get(str(value))
-    return _(english) if english else ("" if value is None else str(value))
-
+# --- what the templates share -------------------------------------------------------------------
 
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"value_label": value_label, "local_time": local_time, "yuan": yuan, "current_args": current_args,
+    return {"local_time": local_time, "yuan": yuan, "current_args": current_args,
             "url_with_args": url_with_args, "NOTICE_TYPES": NOTICE_TYPES, "POWER_STATUSES": POWER_STATUSES}
 
 

@@ -1,4 +1,7 @@
-"""How values read on the pages: times in Beijing time to the minute, money in yuan."""
+"""How values read on the pages: times in Beijing time to the minute, money in yuan — written by
+Babel for the reader's locale (Flask-Babel's, English outside a request). The patterns are fixed
+and numeric (``2026-03-02 01:05``, ``1,234.50``): both languages' operators read them alike, and a
+Chinese page and its English twin show the same figures."""
 
 from __future__ import annotations
 
@@ -6,9 +9,26 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+
 from app.rules.beijing import BEIJING
 
-MINUTE = "%Y-%m-%d %H:%M"
+MINUTE = "yyyy-MM-dd HH:mm"  # Unicode (CLDR) date pattern
+YUAN = "#,##0.00"  # Unicode (CLDR) number pattern: thousands grouped, always two decimals
+ENGLISH = Locale("en")
+
+
+def reader_locale() -> Locale:
+    return get_locale() or ENGLISH
+
+
+def beijing_time(moment: datetime, pattern: str = MINUTE) -> str:
+    """An aware time (naive means UTC, as the database keeps it) in Beijing time, by a CLDR pattern."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return format_datetime(aware, pattern, tzinfo=BEIJING, locale=reader_locale())
 
 
 def local_time(value: Any) -> str:
@@ -25,8 +45,7 @@ def local_time(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(BEIJING).strftime(MINUTE)
+        return beijing_time(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -35,4 +54,6 @@ def local_time(value: Any) -> str:
 def yuan(cents: int | None) -> str:
     """An amount in cents as yuan with two decimals and thousands separators ("" for none); exact
     (Decimal), never through a float."""
-    return "" if cents is None else f"{Decimal(cents).scaleb(-2):,.2f}"
+    if cents is None:
+        return ""
+    return format_decimal(Decimal(cents).scaleb(-2), YUAN, locale=reader_locale())

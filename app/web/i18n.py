@@ -1,42 +1,59 @@
-"""Chinese and English labels. Templates and views write English (``_("Inbox")``); the Chinese
-comes from the per-feature catalogs in ``app.web.labels``. The language is the ``lang`` cookie
-(set by ``?lang=zh`` / ``?lang=en``), else the browser's Accept-Language, else Chinese
-(English on ``/api/``).
+"""The pages' language, through Flask-Babel and the gettext catalogs of ``app.translations``.
+Templates and views write English (``_("Inbox")``, ``ngettext(...)``); the Chinese is in
+``app/translations/zh/LC_MESSAGES/messages.po``. The language is the ``lang`` cookie (set by
+``?lang=zh`` / ``?lang=en``), else the browser's Accept-Language, else Chinese (English on ``/api/``).
 The customer-facing SMS texts are not here: they are Chinese always (``handlers.sms``)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, has_request_context, request
+from flask_babel import Babel, get_locale, gettext, ngettext, refresh
 
-from app.web.labels import ZH
+from app.translations import DIRECTORY, DOMAIN, N_, compile_missing
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
+TIMEZONE = "Asia/Shanghai"  # the pages' times are Beijing time (app.rules.beijing)
+# The roles' names as people read them (English: the role's id as a word, as it always read)
+ROLE_LABELS = {"applicant": N_("Applicant"), "approver": N_("Approver"), "executor": N_("Executor"),
+               "sysadmin": N_("Sysadmin"), "analyst": N_("Analyst"), "auditor": N_("Auditor")}
 
 
-def gettext(message: str) -> str:
-    if _language() == "zh":
-        return ZH.get(message, _english(message))
-    return _english(message)
+def select_language() -> str:
+    """Flask-Babel's locale selector: what the person asked for, else what the browser prefers,
+    else Chinese for people and English for scripts (``/api/``); English outside a request."""
+    if not has_request_context():
+        return "en"
+    asked = request.args.get("lang") or request.cookies.get(COOKIE)
+    if asked in LANGUAGES:
+        return asked
+    default = "en" if request.path.startswith("/api/") else "zh"  # scripts read English; operators Chinese
+    return request.accept_languages.best_match(LANGUAGES) or default
 
 
-def _english(message: str) -> str:
-    """Keys like ``role.approver`` read as words in English; plain English keys are themselves."""
-    if message.startswith("role."):
-        return message.removeprefix("role.").capitalize()
-    return message
+def current_language() -> str:
+    """``zh`` or ``en``: the page's ``<html lang>`` and the language switch."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
-def _language() -> str:
-    return str(getattr(g, "lang", "zh")) if has_request_context() else "en"
+def role_label(role: str) -> str:
+    """A role's name in the reader's language; a role this app does not know, as a word."""
+    return gettext(ROLE_LABELS.get(role) or role.capitalize())
 
 
 def register(app: Flask) -> None:
+    compile_missing()  # a checkout before `make`: its catalogs are compiled now, once
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
+    # configure_jinja=False: the templates' _() is Flask-Babel's gettext returning plain text, as
+    # before — the page escapes a label and what .format() puts in it alike (Jinja's "newstyle"
+    # gettext would return markup and %-format it).
+    Babel(app, locale_selector=select_language, default_translation_directories=str(DIRECTORY),
+          default_domain=DOMAIN, configure_jinja=False)
+
     @app.before_request
     def choose_language() -> None:
-        asked = request.args.get("lang") or request.cookies.get(COOKIE)
-        default = "en" if request.path.startswith("/api/") else "zh"  # scripts read English; operators Chinese
-        g.lang = asked if asked in LANGUAGES else (request.accept_languages.best_match(LANGUAGES) or default)
+        refresh()  # chosen afresh per request, even where a test or a command keeps one app context open
 
     @app.after_request
     def remember_language(response: Response) -> Response:
@@ -45,5 +62,5 @@ def register(app: Flask) -> None:
             response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax")
         return response
 
-    app.jinja_env.globals["_"] = gettext
-    app.jinja_env.globals["current_language"] = _language
+    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext, current_language=current_language,
+                                 role_label=role_label)

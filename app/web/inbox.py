@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.runtime.actors import Actor
 from app.runtime.errors import NotFound, RuntimeActionError
@@ -20,7 +21,6 @@ from app.web.api_models.base import NoFields
 from app.web.api_models.inbox import InboxTask, Reassignment, TaskList, TaskListArgs
 from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
-from app.web.i18n import gettext as _
 from app.web.inbox_rows import (
     TASK_ID_SLOT,
     kept_args,

@@ -10,17 +10,26 @@ from functools import cache
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
-from app.rules.beijing import BEIJING
+from app.rules.beijing import beijing_date
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden
 from app.runtime.inbox import InboxPolicy
+from app.translations import N_
 from app.web.api_models.inbox import PAGE_SIZE, TaskListArgs
 from app.web.api_operation import read_query
-from app.web.i18n import gettext as _
+from app.web.formatting import beijing_time
+from app.web.i18n import role_label
+from app.web.value_labels import value_label
 from storage.task_list import ALL, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
 
 TASK_ID_SLOT = "00000000-0000-0000-0000-000000000000"  # replaced by each row's task id in its action URLs
+# The user tasks' short names, by BPMN id. The msgid is a key, not English: where the catalog has no
+# short name (English), the task's name in the diagram shows.
+SHORT_TASK_NAMES = {"apply": N_("task.apply"), "approve": N_("task.approve"), "issue": N_("task.issue"),
+                    "confirm_empty": N_("task.confirm_empty"), "send_to_archive": N_("task.send_to_archive"),
+                    "enter_disconnection": N_("task.enter_disconnection"), "on_site": N_("task.on_site")}
 
 
 @dataclass(frozen=True)
@@ -121,14 +130,14 @@ def row_json(row: TaskRow, actor: Actor, policy: InboxPolicy, process_names: dic
 def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, process_names: dict[str, str],
               action_urls: dict[str, str], now: datetime) -> list[dict[str, Any]]:
     """What the page's table shows per row, every label translated once per page, not per row."""
-    label, urls = cache(_), task_urls(rows)
+    label, role, status, urls = cache(_), cache(role_label), cache(value_label), task_urls(rows)
     return [{
         "row": r, "actions": actions_for(r, actor, policy), "overdue": is_overdue(r, now), "url": urls[r.task.id],
         "urls": {action: url.replace(TASK_ID_SLOT, r.task.id) for action, url in action_urls.items()},
         "process": label(process_names.get(r.process_id, r.process_id)),
         "task": task_label(r.task.element_id, r.task.name, label),
-        "lane": label(f"role.{r.task.lane}") if r.task.lane else "",
-        "status": label(r.instance_status.capitalize()) if r.instance_status != "running" else None,
+        "lane": role(r.task.lane) if r.task.lane else "",
+        "status": status("instance_status", r.instance_status) if r.instance_status != "running" else None,
         "age": span(now - r.task.created_at),
         "due": due_time(r.task.due_at, now) if r.task.due_at else None,
         "due_in": span(abs(r.task.due_at - now)) if r.task.due_at else None,
@@ -136,9 +145,10 @@ def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, proces
 
 
 def task_label(element_id: str, name: str | None, translate: Callable[[str], str] = _) -> str:
-    """The task's short label (``task.<id>`` in the catalogs), else its name in the diagram."""
-    short = translate(f"task.{element_id}")
-    return short if short != f"task.{element_id}" else translate(name or element_id)
+    """The task's short name (``SHORT_TASK_NAMES``), else its name in the diagram."""
+    key = SHORT_TASK_NAMES.get(element_id)
+    short = translate(key) if key else key
+    return short if short and short != key else translate(name or element_id)
 
 
 def span(delta: timedelta) -> str:
@@ -155,5 +165,4 @@ def span(delta: timedelta) -> str:
 
 def due_time(moment: datetime, now: datetime) -> str:
     """Beijing time to the minute, the date left out when it is today (the inbox's due column)."""
-    here, today = moment.astimezone(BEIJING), now.astimezone(BEIJING)
-    return here.strftime("%H:%M") if here.date() == today.date() else here.strftime("%m-%d %H:%M")
+    return beijing_time(moment, "HH:mm" if beijing_date(moment) == beijing_date(now) else "MM-dd HH:mm")

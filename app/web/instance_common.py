@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from app.runtime.canonical import canonical_json
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_of_open_incident, possible_id
 from app.runtime.steps.saving import ACTIVE, ENDED
+from app.translations import N_
 from app.web.auth import current_actor
 from app.web.current import services
-from app.web.i18n import gettext as _
 
 STATUSES = (*ACTIVE, *ENDED)
 STATUS_BADGES = {"running": "", "created": "", "incident": "bad", "suspended": "warn", "completed": "ok",
@@ -23,20 +26,21 @@ DEFAULT_PAGE_SIZE = 50
 MAX_REASON = 2000
 MAX_FILTER = 255
 EVENT_LABELS = {
-    "instance.started": "Instance started", "instance.completed": "Instance completed",
-    "instance.terminated": "Instance terminated", "instance.suspended": "Instance suspended",
-    "instance.resumed": "Instance resumed", "element.ready": "Step ready", "element.waiting": "Waiting",
-    "element.completed": "Step completed", "element.cancelled": "Step cancelled", "element.failed": "Step failed",
-    "timer.fired": "Timer fired", "service.called": "Service called", "service.failed": "Service failed",
-    "task.completed": "Task completed", "task.claimed": "Task claimed", "task.unclaimed": "Task released",
-    "task.reassigned": "Task reassigned", "incident.opened": "Incident opened", "incident.retried": "Incident retried",
-    "message.received": "Message received", "message.duplicate": "Duplicate message",
-    "message.rejected": "Message rejected", "outbox.queued": "Queued to send", "attribute.set": "Attribute set",
-    "children.created": "Child instances created",
+    "instance.started": N_("Instance started"), "instance.completed": N_("Instance completed"),
+    "instance.terminated": N_("Instance terminated"), "instance.suspended": N_("Instance suspended"),
+    "instance.resumed": N_("Instance resumed"), "element.ready": N_("Step ready"), "element.waiting": N_("Waiting"),
+    "element.completed": N_("Step completed"), "element.cancelled": N_("Step cancelled"),
+    "element.failed": N_("Step failed"), "timer.fired": N_("Timer fired"), "service.called": N_("Service called"),
+    "service.failed": N_("Service failed"), "task.completed": N_("Task completed"), "task.claimed": N_("Task claimed"),
+    "task.unclaimed": N_("Task released"), "task.reassigned": N_("Task reassigned"),
+    "incident.opened": N_("Incident opened"), "incident.retried": N_("Incident retried"),
+    "message.received": N_("Message received"), "message.duplicate": N_("Duplicate message"),
+    "message.rejected": N_("Message rejected"), "outbox.queued": N_("Queued to send"),
+    "attribute.set": N_("Attribute set"), "children.created": N_("Child instances created"),
 }
 # The English labels (translated by the catalogs) of the instance attributes the pages show.
-ATTRIBUTE_LABELS = {"work_order": "Work order", "manual_order": "Manual order", "batch": "Batch",
-                    "customer": "Customer number", "segment": "Segment"}
+ATTRIBUTE_LABELS = {"work_order": N_("Work order"), "manual_order": N_("Manual order"), "batch": N_("Batch"),
+                    "customer": N_("Customer number"), "segment": N_("Segment")}
 
 
 def reason_from(value: Any) -> str:
@@ -44,7 +48,8 @@ def reason_from(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FormInvalid({"reason": _("A reason is required.")})
     if len(value) > MAX_REASON:
-        raise FormInvalid({"reason": _("At most {n} characters.").format(n=MAX_REASON)})
+        raise FormInvalid({"reason": ngettext("At most {n} character.", "At most {n} characters.",
+                                              MAX_REASON).format(n=MAX_REASON)})
     return value.strip()
 
 

@@ -9,19 +9,20 @@ from typing import Any
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.config import PROJECT_ROOT
 from app.runtime.errors import NotFound
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_detail
 from app.runtime.steps.saving import ENDED
+from app.translations import N_
 from app.web import instances_api
 from app.web.api_models.instances import InstanceListArgs
 from app.web.api_operation import read_query
 from app.web.auth import has_any_role, requires
 from app.web.current import services
 from app.web.formatting import local_time
-from app.web.i18n import gettext as _
 from app.web.instance_common import (
     ATTRIBUTE_LABELS,
     LIFECYCLE,
@@ -38,16 +39,17 @@ from storage.instance_listing import SORTS, list_instances, process_choices, sum
 
 bp = Blueprint("instances", __name__)
 BPMN_JS_DIST = PROJECT_ROOT / "node_modules" / "bpmn-js" / "dist"
-SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first"}
-ACTION_LABELS = {"terminate": "Terminate", "suspend": "Suspend", "resume": "Resume"}
-REASON_LABELS = {"terminate": "Reason to terminate", "suspend": "Reason to suspend", "resume": "Reason to resume"}
+SORT_LABELS = {"newest": N_("Newest first"), "oldest": N_("Oldest first")}
+ACTION_LABELS = {"terminate": N_("Terminate"), "suspend": N_("Suspend"), "resume": N_("Resume")}
+REASON_LABELS = {"terminate": N_("Reason to terminate"), "suspend": N_("Reason to suspend"),
+                 "resume": N_("Reason to resume")}
 CONFIRMATIONS = {
-    "terminate": "Terminate instance {id} and every child instance still active under it? This cannot be undone.",
-    "suspend": "Suspend instance {id}? Nothing runs (no timer, no message) until it is resumed.",
-    "resume": "Resume instance {id}? Timers that fell due meanwhile run at once.",
+    "terminate": N_("Terminate instance {id} and every child instance still active under it? This cannot be undone."),
+    "suspend": N_("Suspend instance {id}? Nothing runs (no timer, no message) until it is resumed."),
+    "resume": N_("Resume instance {id}? Timers that fell due meanwhile run at once."),
 }
-DONE = {"terminate": "Instance {id} terminated.", "suspend": "Instance {id} suspended.",
-        "resume": "Instance {id} resumed."}
+DONE = {"terminate": N_("Instance {id} terminated."), "suspend": N_("Instance {id} suspended."),
+        "resume": N_("Instance {id} resumed.")}
 
 
 def register(app: Flask) -> None:

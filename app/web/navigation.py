@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from app.translations import N_
+
 NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("inbox.page", "Inbox", ()),
-    ("task_forms.start_disconnection", "Start a disconnection", ("applicant",)),
-    ("instances.list_page", "Processes", ()),
-    ("customers.search_page", "Customers", ()),
-    ("customers.screening_page", "Screening", ("applicant", "executor", "sysadmin")),
-    ("customers.subscriptions_page", "SMS subscriptions", ()),
-    ("customers.segments_page", "Segments", ("sysadmin",)),
-    ("audit_cases.search_page", "Audit", ("auditor", "sysadmin")),
-    ("reports.page", "Reports", ("auditor", "sysadmin")),
+    ("inbox.page", N_("Inbox"), ()),
+    ("task_forms.start_disconnection", N_("Start a disconnection"), ("applicant",)),
+    ("instances.list_page", N_("Processes"), ()),
+    ("customers.search_page", N_("Customers"), ()),
+    ("customers.screening_page", N_("Screening"), ("applicant", "executor", "sysadmin")),
+    ("customers.subscriptions_page", N_("SMS subscriptions"), ()),
+    ("customers.segments_page", N_("Segments"), ("sysadmin",)),
+    ("audit_cases.search_page", N_("Audit"), ("auditor", "sysadmin")),
+    ("reports.page", N_("Reports"), ("auditor", "sysadmin")),
 )

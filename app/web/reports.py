@@ -9,21 +9,22 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.audit.reports import csv_tables
 from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, DayCounts, Reports
 from app.runtime.errors import NotFound
+from app.translations import N_
 from app.web import reports_api
 from app.web.auth import requires
 from app.web.formatting import local_time
-from app.web.i18n import gettext as _
 from app.web.query_args import url_with_args
 from app.web.reports_api import current_reports
 
 bp = Blueprint("reports", __name__)
 ROLES = ("auditor", "sysadmin")
 SHOWN_CASES = 200  # the page lists this many of the longest cases; the CSV has them all
-BUCKETS = ((2, "up to 2 h"), (6, "2–6 h"), (12, "6–12 h"), (24, "12–24 h"), (None, "over 24 h"))
+BUCKETS = ((2, N_("up to 2 h")), (6, N_("2–6 h")), (12, N_("6–12 h")), (24, N_("12–24 h")), (None, N_("over 24 h")))
 CHART_HEIGHT, BAR_WIDTH, BAR_GAP = 160, 8, 6
 
 

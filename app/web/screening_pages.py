@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from app.archive import maintenance as archive
@@ -22,7 +24,6 @@ from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.customers import api_json, bp
-from app.web.i18n import gettext as _
 from app.web.query_args import url_with_args
 
 VIEW_ROLES = (*archive.FLAG_ROLES, "sysadmin")
@@ -71,7 +72,8 @@ def _numbers(given: list[str]) -> list[str]:
     if not numbers:
         raise FormInvalid({"customers": _("choose at least one customer")})
     if len(numbers) > MAX_BULK:
-        raise FormInvalid({"customers": _("at most {n} customers at once").format(n=MAX_BULK)})
+        raise FormInvalid({"customers": ngettext("at most {n} customer at once", "at most {n} customers at once",
+                                                 MAX_BULK).format(n=MAX_BULK)})
     return numbers
 
 

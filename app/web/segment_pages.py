@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.archive import maintenance as archive
@@ -22,7 +23,6 @@ from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
 from app.web.current import services
 from app.web.customers import api_json, bp, mobile_refusal
-from app.web.i18n import gettext as _
 from storage.customer_records import archive_events_about
 
 ROLES = archive.READER_PHONE_ROLES

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.archive import maintenance as archive
 from app.archive.customer_overview import customer_row
@@ -24,8 +25,8 @@ from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires, safe_next
 from app.web.current import services
 from app.web.customer_pages import search
-from app.web.customers import api_json, bp, value_label
-from app.web.i18n import gettext as _
+from app.web.customers import api_json, bp
+from app.web.value_labels import value_label
 
 
 @bp.get("/subscriptions")

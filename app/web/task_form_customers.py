@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.web.formatting import yuan
-from app.web.i18n import gettext as _
 from storage.domain_models import CONNECTED, Customer, Segment
 
 MAX_RESULTS = 200

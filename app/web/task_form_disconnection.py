@@ -11,6 +11,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.rules.beijing import beijing_date
+from app.translations import N_
 from app.web.api_models.task_forms import (
     ApplicationForm,
     ApprovalForm,
@@ -131,7 +132,7 @@ ISSUE = TaskForm(
     model=IssueForm,
     parse=parse_issue, defaults=lambda view, now: {"keep": {}, "cancel": []}, context=issue_context,
     data_keys=("customers", "reason", "planned_date", "paid_meanwhile", "notice", "opinion", "approver"),
-    confirm="Send the disconnect commands now? Customers who paid and are not kept leave the flow.",
+    confirm=N_("Send the disconnect commands now? Customers who paid and are not kept leave the flow."),
 )
 
 
@@ -149,7 +150,7 @@ ARCHIVE_EMPTY = TaskForm(
     parse=lambda inputs: {"archive": inputs.get("archive") == "yes"},
     defaults=lambda view, now: {"archive": True}, context=empty_context,
     data_keys=("customers", "cancel", "paid_meanwhile", "executor"),
-    confirm="No customer is left: archive this flow? It cannot be reopened.",
+    confirm=N_("No customer is left: archive this flow? It cannot be reopened."),
 )
 
 OUTCOMES_CUT = ("disconnected",)
@@ -179,7 +180,7 @@ SEND_TO_ARCHIVE = TaskForm(
     key="disconnection.send_to_archive", template="task_forms/send_to_archive.html",
     model=SendToArchiveForm, parse=lambda inputs: {}, defaults=lambda view, now: {}, context=archive_context,
     data_keys=("customers", "children", "to_disconnect", "cancel", "keep"),
-    confirm="Send the batch on to archive? Archiving checks every customer's power status and closes the flow.",
+    confirm=N_("Send the batch on to archive? Archiving checks every customer's power status and closes the flow."),
 )
 
 FORMS = (APPLICATION, APPROVAL, ISSUE, ARCHIVE_EMPTY, SEND_TO_ARCHIVE)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.web.api_models.task_forms import ManualEntryForm, OnSiteForm
-from app.web.i18n import gettext as _
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import customer_rows
 from app.web.task_form_kinds import FormRequest, TaskForm, from_local_input, now_input

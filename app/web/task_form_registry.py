@@ -7,6 +7,7 @@ this table still gets a page (its data, read-only, and a note that no form is in
 
 from __future__ import annotations
 
+from app.translations import N_
 from app.web import task_form_disconnection, task_form_on_site
 from app.web.task_form_context import TaskView
 from app.web.task_form_kinds import TaskForm
@@ -19,14 +20,24 @@ def form_for(view: TaskView) -> TaskForm | None:
 
 # English labels (translated by the catalog) of what the pages name by key.
 FIELD_LABELS = {
-    "customers": "Customers", "reason": "Reason", "planned_date": "Planned disconnection date",
-    "opinion": "Opinion", "decision": "Decision", "keep": "Kept customers", "cancel": "Customers who paid",
-    "archive": "Archive", "disconnected": "Disconnected on site?", "disconnected_at": "Disconnection time",
-    "reconnected_at": "Power restored at", "note": "Note",
+    "customers": N_("Customers"), "reason": N_("Reason"), "planned_date": N_("Planned disconnection date"),
+    "opinion": N_("Opinion"), "decision": N_("Decision"), "keep": N_("Kept customers"),
+    "cancel": N_("Customers who paid"), "archive": N_("Archive"), "disconnected": N_("Disconnected on site?"),
+    "disconnected_at": N_("Disconnection time"), "reconnected_at": N_("Power restored at"), "note": N_("Note"),
 }
 OUTCOME_LABELS = {
-    "disconnected": "Disconnected", "paid_before_trip": "Paid before the trip",
-    "cancelled_paid": "Trip cancelled: paid",
-    "not_disconnected": "Not disconnected", "protected": "Protected: not disconnected", "terminated": "Terminated",
+    "disconnected": N_("Disconnected"), "paid_before_trip": N_("Paid before the trip"),
+    "cancelled_paid": N_("Trip cancelled: paid"),
+    "not_disconnected": N_("Not disconnected"), "protected": N_("Protected: not disconnected"),
+    "terminated": N_("Terminated"),
 }
-HOW_LABELS = {"remote": "Remote", "on_site": "On site"}
+HOW_LABELS = {"remote": N_("Remote"), "on_site": N_("On site")}
+# Stored codes the task pages translate as they are (``_(c.status)``): the msgid is the code, which is
+# what English shows. The codes not here show as stored in both languages.
+STORED_WORDS = {
+    "command_action": (N_("trip"), N_("direct_close")),
+    "command_status": (N_("queued"), N_("sent"), N_("accepted"), N_("executed"), N_("failed"), N_("expired"),
+                       N_("cancelled")),
+    "protected": (N_("important"), N_("life_support"), N_("power_protect")),
+    "instance_status": (N_("running"), N_("suspended"), N_("incident"), N_("completed"), N_("terminated")),
+}

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
@@ -28,7 +29,6 @@ from app.web.api_models.task_forms import Completed, FormCheck, Started, TaskArg
 from app.web.api_operation import Reply, operation, read_body
 from app.web.auth import current_actor, requires
 from app.web.formatting import local_time
-from app.web.i18n import gettext as _
 from app.web.instance_common import ATTRIBUTE_LABELS
 from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_for
 from app.web.task_form_kinds import FormRequest, TaskForm, local_input

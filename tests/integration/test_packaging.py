@@ -1,5 +1,6 @@
 """Installing relayflow (issue 10 item 14): the build is quiet and the package carries what the
-app reads at run time (templates, styles, migrations), not only the Python modules."""
+app reads at run time (templates, styles, migrations, the compiled catalogs), not only the Python
+modules."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from io import BytesIO
 from pathlib import Path
+
+from babel.support import Translations
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_wheel_builds_without_warnings_and_holds_templates_static_files_and_migrations(tmp_path: Path) -> None:
+def test_the_wheel_builds_without_warnings_and_holds_templates_static_files_migrations_and_catalogs(
+        tmp_path: Path) -> None:
     # the same backend pip runs for `make install` (setuptools), without fetching it again
     source = tmp_path / "source"  # a copy: setuptools writes build/ and *.egg-info beside the sources
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "node_modules", "build", "*.egg-info", "var", "__pycache__", ".*_cache", "docs"))
+        ".git", ".venv", "node_modules", "build", "*.egg-info", "var", "__pycache__", ".*_cache", "docs",
+        "*.mo"))  # as in a fresh clone (the .mo are git-ignored build output): the build compiles them
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir",
                             "--wheel-dir", str(tmp_path), "-v", str(source)],
                            capture_output=True, text=True, timeout=300, cwd=tmp_path)
@@ -29,3 +35,7 @@ def test_the_wheel_builds_without_warnings_and_holds_templates_static_files_and_
                      "storage/migrations/env.py", "storage/migrations/versions/0001_initial_schema.py",
                      "storage/migrations/script.py.mako"):
         assert expected in names
+    catalog = "app/translations/zh/LC_MESSAGES/messages"
+    assert f"{catalog}.po" in names and f"{catalog}.mo" in names
+    chinese = Translations(BytesIO(zipfile.ZipFile(wheel).read(f"{catalog}.mo")))
+    assert chinese.gettext("Inbox") == "待办" and chinese.ngettext("{n} task", "{n} tasks", 1) == "共 {n} 条"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from app.archive.lookups import REPORT_FILTERS
 from app.archive.screening_view import CRITERIA
 from app.runtime.steps.saving import COMPLETED, CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
-from app.web.labels import ZH
-from app.web.labels.customers import VALUE_LABELS
+from app.web.value_labels import VALUE_LABELS
 from handlers.headend import ACTIONS, STAGES
 from handlers.sms import TEMPLATES
 from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES, PROTECTED_KINDS
+from tests.web.catalog_support import chinese
 
 
 def test_every_value_the_pages_show_has_a_label() -> None:
@@ -26,5 +26,5 @@ def test_every_value_the_pages_show_has_a_label() -> None:
 
 
 def test_every_value_label_has_its_chinese() -> None:
-    missing = sorted({label for labels in VALUE_LABELS.values() for label in labels.values()} - set(ZH))
+    missing = sorted({label for labels in VALUE_LABELS.values() for label in labels.values()} - set(chinese()))
     assert missing == []

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.web import instance_common, instances
-from app.web.labels import ZH
 from tests.utility import BPMN_DIR, DEPLOYER, seed_customer, seed_segment
+from tests.web.catalog_support import chinese
 from tests.web.conftest import Site
 from tests.web.instances_support import (
     UNKNOWN_CUSTOMER,
@@ -291,7 +291,7 @@ def test_every_label_of_the_process_views_has_its_chinese() -> None:
              *instances.ACTION_LABELS.values(), *instances.REASON_LABELS.values(),
              *instances.CONFIRMATIONS.values(), *instance_common.ATTRIBUTE_LABELS.values(),
              *(status.capitalize() for status in instance_common.STATUSES)}
-    missing = sorted(label for label in used if label not in ZH)
+    missing = sorted(label for label in used if label not in chinese())
     assert missing == []
 
 

@@ -11,17 +11,18 @@ from typing import Any
 
 from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, Reports
 from app.rules.beijing import BEIJING
+from app.translations import N_
 
 NAMES = ("daily", "payment_to_reconnection", "first_attempt", "manual_orders")
 BOM = "\ufeff"
 Translate = Callable[[str], str]
 # The column labels, in English (the page shows the same labels over its tables)
-DAILY_HEADERS = ["Day", "Segment", "Disconnected remotely", "Disconnected on site", "Reconnected remotely",
-                 "Reconnected on site", "Manual orders opened"]
-PAYMENT_HEADERS = ["Work order", "Customer number", "Customer name", "Segment", "Paid at", "Power restored at", "How",
-                   "Hours", "Over 24 h"]
-MANUAL_HEADERS = ["Manual order", "Customer number", "Customer name", "Segment", "Opened", "Why on site",
-                  "Remote sends", "Status", "Power restored at"]
+DAILY_HEADERS = [N_("Day"), N_("Segment"), N_("Disconnected remotely"), N_("Disconnected on site"),
+                 N_("Reconnected remotely"), N_("Reconnected on site"), N_("Manual orders opened")]
+PAYMENT_HEADERS = [N_("Work order"), N_("Customer number"), N_("Customer name"), N_("Segment"), N_("Paid at"),
+                   N_("Power restored at"), N_("How"), N_("Hours"), N_("Over 24 h")]
+MANUAL_HEADERS = [N_("Manual order"), N_("Customer number"), N_("Customer name"), N_("Segment"), N_("Opened"),
+                  N_("Why on site"), N_("Remote sends"), N_("Status"), N_("Power restored at")]
 
 
 def csv_document(reports: Reports, name: str, translate: Translate) -> str:

@@ -15,13 +15,14 @@ from app.audit.reports import facts
 from app.audit.reports.period import BadReportArguments, ReportPeriod
 from app.audit.reports.stats import nearest_rank
 from app.rules.beijing import beijing_date
+from app.translations import N_
 from storage.domain_models import Segment
 
 OVER_HOURS = 24
 # English labels of the codes (pages and CSV show them in the reader's language)
-HOW_LABELS = {"remote": "Remotely", "on_site": "On site"}
-WHY_LABELS = {"remote_failed": "Remote sends failed", "not_flagged": "No auto-reconnect flag"}
-ORDER_LABELS = {"open": "Open", "closed": "Closed", "abandoned": "Abandoned"}
+HOW_LABELS = {"remote": N_("Remotely"), "on_site": N_("On site")}
+WHY_LABELS = {"remote_failed": N_("Remote sends failed"), "not_flagged": N_("No auto-reconnect flag")}
+ORDER_LABELS = {"open": N_("Open"), "closed": N_("Closed"), "abandoned": N_("Abandoned")}
 MAX_SENDS_SHOWN = 3  # the diagram's loopMaximum today; a longer loop shows its sends too
 
 

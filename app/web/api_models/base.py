@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, model_validator
 
 from app.web.api_refusals import refusal
-from app.web.i18n import gettext as _
 
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 1_000_000
@@ -80,7 +81,8 @@ def clearable(most: int, *, nonempty: bool = False) -> PlainValidator:
         if nonempty and not value:
             raise refusal(_("is required"))
         if len(value) > most:
-            raise refusal(_("is too long (at most {n} characters)").format(n=most))
+            raise refusal(ngettext("is too long (at most {n} character)", "is too long (at most {n} characters)",
+                                   most).format(n=most))
         return value
 
     documented = Annotated[str, StringConstraints(min_length=int(nonempty), max_length=most)]

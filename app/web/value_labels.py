@@ -1,0 +1,68 @@
+"""How the stored values the pages show read: the English label of each (``VALUE_LABELS[kind][value]``,
+translated by the catalog when shown) and ``value_label``, the templates' way to show one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.translations import N_
+
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "power": {"connected": N_("Connected"), "disconnected": N_("Disconnected")},
+    "notice": {"disconnection": N_("Disconnection notice"), "reconnection": N_("Reconnection notice"),
+               "arrears": N_("Arrears reminder")},
+    "sms_notice": {"disconnection_notice": N_("Disconnection notice"), "reconnected": N_("Power restored"),
+                   "arrears_reminder": N_("Arrears reminder"),
+                   "reconnect_failed_reader": N_("Reconnect on site (to the reader)")},
+    "sms_status": {"pending": N_("Waiting to be sent"), "sent": N_("Handed to the SMS gateway"),
+                   "dead": N_("Sending failed"), "cancelled": N_("Cancelled")},
+    "only": {"eligible": N_("Eligible"), "ineligible": N_("Not eligible"),
+             "flagged_but_ineligible": N_("Flagged but not eligible")},
+    "criterion": {"M1.1.1": N_("Low voltage"), "M1.1.2": N_("On the collection system"),
+                  "M1.1.3": N_("Meter online"), "M1.1.4": N_("Closes directly")},
+    "reason": {  # app.rules.screening's reasons
+        "not a low-voltage customer": N_("Not a low-voltage customer"),
+        "not connected to the collection system (AMI)": N_("Not connected to the collection system (AMI)"),
+        "the collection system does not see the meter online":
+            N_("The collection system does not see the meter online"),
+        "the meter cannot close directly: it needs a button press on site (close-allowed only)":
+            N_("The meter cannot close directly: it needs a button press on site (close-allowed only)"),
+    },
+    "process": {"disconnect": N_("Disconnection for arrears"), "disconnect_customer": N_("Disconnect one customer"),
+                "reconnect": N_("Remote reconnection")},
+    "instance_status": {"created": N_("Created"), "running": N_("Running"), "incident": N_("Incident"),
+                        "suspended": N_("Suspended"), "completed": N_("Completed"), "terminated": N_("Terminated")},
+    "command_status": {"queued": N_("Queued"), "sent": N_("Sent"), "accepted": N_("Accepted by the head-end"),
+                       "executed": N_("Executed"), "failed": N_("Failed"), "expired": N_("Expired"),
+                       "cancelled": N_("Cancelled"), "abandoned": N_("Abandoned (its process was ended)")},
+    "action": {"trip": N_("Disconnect (trip)"), "direct_close": N_("Reconnect (direct close)"),
+               "close_allowed": N_("Allow closing (close allowed)")},
+    "relay_state": {"open": N_("Open (power off)"), "closed": N_("Closed (power on)")},
+    "relay_type": {"internal": N_("Internal relay"), "external": N_("External relay")},
+    "trigger": {"patrol": N_("Patrol"), "payment": N_("Payment"), "trip_result": N_("Disconnection result"),
+                "trip_expired": N_("Disconnection expired")},
+    "outcome": {"reconnected_remote": N_("Reconnected remotely"), "reconnected_on_site": N_("Reconnected on site")},
+    "customer_class": {"household": N_("Household"), "non_household": N_("Non-household")},
+    "voltage": {"low": N_("Low voltage"), "high": N_("High voltage")},
+    "protected": {"important": N_("Important customer"), "life_support": N_("Life support at home"),
+                  "power_protect": N_("Power supply protection")},
+    "event": {
+        "customer.flag_changed": N_("Auto-reconnect flag changed"),
+        "customer.subscription_changed": N_("SMS subscription changed"),
+        "customer.mobile_changed": N_("Mobile changed"), "instance.started": N_("Process started"),
+        "instance.ended": N_("Process ended"), "order.opened": N_("Reconnection order opened"),
+        "order.closed": N_("Reconnection order closed"), "command.created": N_("Meter command issued"),
+        "command.sent": N_("Meter command handed to the head-end"), "command.executed": N_("Meter command executed"),
+        "payment.received": N_("Payment received"),
+        "sms.queued": N_("SMS"), "segment.reader_changed": N_("Reader changed"),
+        "segment.reader_phone_changed": N_("Reader's mobile changed"),
+    },
+}
+
+
+def value_label(kind: str, value: Any) -> str:
+    """The label of a stored value (``value_label("power", "connected")``); unknown values as they are."""
+    english = VALUE_LABELS.get(kind, {}).get(str(value))
+    return _(english) if english else ("" if value is None else str(value))

@@ -62,6 +62,7 @@ test: lint $(NODE_STAMP) browser postgres
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy app handlers storage
+	$(BIN)/mypy --strict storage
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
 screenshots: $(STAMP) $(NODE_STAMP) browser

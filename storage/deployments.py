@@ -36,7 +36,7 @@ def running_versions(session: Session, process_ids: Collection[str]) -> dict[str
 
 def first_versions_in(session: Session, deployment_id: int) -> dict[str, int]:
     """The version number each process got when the deployment was first made."""
-    return dict(session.execute(  # type: ignore[arg-type]
+    return dict(session.execute(
         select(ProcessVersion.process_id, func.min(ProcessVersion.version))
         .where(ProcessVersion.deployment_id == deployment_id).group_by(ProcessVersion.process_id)).all())
 

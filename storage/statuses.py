@@ -9,6 +9,7 @@ them equal (``tests/unit/test_statuses.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -74,3 +75,16 @@ class MessageStatus(StrEnum):
     PENDING = "pending"  # stored until an instance awaits it
     DELIVERED = "delivered"
     REJECTED = "rejected"
+
+
+def sql_literal(status: StrEnum) -> str:
+    """A status as an SQL string literal (``'queued'``): written into partial indexes' WHERE and into
+    the queries that must match them (SQLite uses a partial index only for a literal, not a bound value)."""
+    if "'" in status.value:
+        raise ValueError(f"a status cannot hold a quote: {status.value!r}")
+    return f"'{status.value}'"
+
+
+def sql_list(statuses: Iterable[StrEnum]) -> str:
+    """Statuses as an SQL list of literals: ``'queued', 'sent', 'accepted'``."""
+    return ", ".join(sql_literal(status) for status in statuses)

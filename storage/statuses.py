@@ -67,6 +67,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     DEAD = "dead"  # gave up after its attempts: an incident-like row for operators
+    CANCELLED = "cancelled"  # taken back before its first attempt (its meter command was cancelled)
 
 
 class MessageStatus(StrEnum):

@@ -10,7 +10,6 @@ from flask import Flask, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from app.runtime.errors import RuntimeActionError
@@ -31,7 +30,7 @@ from app.web import (
 from app.web.auth import wants_json
 from app.web.i18n import gettext as _
 from app.web.navigation import NAV
-from storage.models import Instance, ProcessVersion
+from storage.health import row_counts
 
 csrf = CSRFProtect()
 
@@ -68,8 +67,7 @@ def _register_pages(app: Flask) -> None:
     def healthz() -> ResponseReturnValue:
         services = app.extensions["relayflow"]
         with services.db.reading() as session:
-            processes = session.execute(select(func.count(ProcessVersion.id))).scalar_one()
-            instances = session.execute(select(func.count(Instance.id))).scalar_one()
+            processes, instances = row_counts(session)
         return jsonify(status="ok", process_versions=processes, instances=instances), 200
 
     @app.get("/")

@@ -34,7 +34,7 @@ STORED = {
     CommandStatus: ["queued", "sent", "accepted", "executed", "failed", "expired", "abandoned", "cancelled"],
     OrderStatus: ["open", "closed", "abandoned"],
     PowerStatus: ["connected", "disconnected"],
-    OutboxStatus: ["pending", "sent", "dead"],
+    OutboxStatus: ["pending", "sent", "dead", "cancelled"],
     MessageStatus: ["pending", "delivered", "rejected"],
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from storage.models import Instance
+from storage.statuses import InstanceStatus
 
 _instances: Table = Instance.__table__  # type: ignore[assignment]
 
@@ -46,7 +47,7 @@ _SELECT = select(*(_instances.c[name] for name in _COLUMNS))
 _LOCK = _SELECT.where(_instances.c.id == bindparam("b_id")).with_for_update()
 _LOCK_SKIP = _SELECT.where(_instances.c.id == bindparam("b_id")).with_for_update(skip_locked=True)
 _DUE = (
-    _SELECT.where(_instances.c.status == "running", _instances.c.next_wake_at <= bindparam("b_now"))
+    _SELECT.where(_instances.c.status == InstanceStatus.RUNNING, _instances.c.next_wake_at <= bindparam("b_now"))
     .order_by(_instances.c.next_wake_at, _instances.c.id).limit(1).with_for_update(skip_locked=True)
 )
 _STATE = select(_instances.c.state).where(_instances.c.id == bindparam("b_id"))

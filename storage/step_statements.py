@@ -24,6 +24,7 @@ from storage.models import (
     UserTaskCustomer,
     WaitingMessage,
 )
+from storage.statuses import MessageStatus
 
 _messages: Table = InboundMessage.__table__  # type: ignore[assignment]
 _waiting: Table = WaitingMessage.__table__  # type: ignore[assignment]
@@ -48,7 +49,8 @@ _ROUTE = (
 _PENDING = (
     select(_messages.c.id, _messages.c.message_name, _messages.c.correlation, _messages.c.target_instance_id,
            _messages.c.payload, _messages.c.message_key, _messages.c.sender)
-    .where(_messages.c.status == "pending", _messages.c.message_name.in_(bindparam("names", expanding=True)),
+    .where(_messages.c.status == MessageStatus.PENDING,
+           _messages.c.message_name.in_(bindparam("names", expanding=True)),
            or_(_messages.c.correlation.in_(bindparam("correlations", expanding=True)),
                _messages.c.target_instance_id == bindparam("instance_id")))
     .order_by(_messages.c.id).limit(50)
@@ -60,9 +62,9 @@ _STORE_MESSAGE = {
         _messages.c.id),
 }
 _MARK_DELIVERED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(
-    status="delivered", delivered_to=bindparam("b_instance_id"), delivered_at=bindparam("b_at"))
+    status=MessageStatus.DELIVERED, delivered_to=bindparam("b_instance_id"), delivered_at=bindparam("b_at"))
 _MARK_REJECTED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(
-    status="rejected", error=bindparam("b_error"))
+    status=MessageStatus.REJECTED, error=bindparam("b_error"))
 _INSERT_HISTORY = insert(HistoryEvent)
 # The same idempotency key is the same effect: a retried task that queues it again adds nothing.
 _INSERT_OUTBOX = {

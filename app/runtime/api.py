@@ -33,10 +33,10 @@ from app.runtime.steps.core import (
     set_start_data,
 )
 from app.runtime.steps.lifecycle import LifecycleActions, refresh_timers
-from app.runtime.steps.saving import CREATED, RUNNING
 from app.runtime.steps.step import Step
 from storage import instance_rows
 from storage.models import InboundMessage, Instance, UserTask, WaitingMessage
+from storage.statuses import InstanceStatus, MessageStatus
 
 RETRY_STUCK_TIMER_AFTER = timedelta(seconds=1)
 
@@ -68,7 +68,7 @@ class Runtime(LifecycleActions):
         require_may_start(self.version(unit.session, version_id).specs[0], actor)
         row = instance_rows.insert_new(unit.session.connection(), {
             "process_version_id": version_id, "process_id": process_id,
-            "status": CREATED, "start_data": json_safe(data), "started_by": actor.name,
+            "status": InstanceStatus.CREATED, "start_data": json_safe(data), "started_by": actor.name,
             "created_at": now, "updated_at": now,
         })
         self.step(unit, row, actor, set_start_data(data),
@@ -85,7 +85,7 @@ class Runtime(LifecycleActions):
             open_task = unit.session.get(UserTask, task_id)
             if open_task is None:
                 raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
-            row = self.require(unit.session, open_task.instance_id, RUNNING)
+            row = self.require(unit.session, open_task.instance_id, InstanceStatus.RUNNING)
             open_task = unit.session.execute(  # re-read under the instance lock: it may be gone or claimed
                 select(UserTask).where(UserTask.id == task_id).execution_options(populate_existing=True)
             ).scalar_one_or_none()
@@ -187,7 +187,7 @@ class Runtime(LifecycleActions):
         waiting = messages.route(session, name, correlation)
         row = self.lock(session, waiting.instance_id) if waiting is not None else None
         stored = {"name": name, "correlation": correlation, "key": key, "payload": payload}
-        if waiting is None or row is None or row.status != RUNNING:
+        if waiting is None or row is None or row.status != InstanceStatus.RUNNING:
             self._record_kept(session, "message.stored", stored, actor)
             return Delivery("stored", message_id)
         target = AwaitedMessage(name, correlation, waiting.correlations)
@@ -278,7 +278,7 @@ def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:
     """Work a crash may have left behind: created children never started, and running instances
     that wait for a message already stored for them. The scheduler's tick runs both."""
     created = list(session.execute(
-        select(Instance.id).where(Instance.status == CREATED, Instance.parent_id.is_not(None))
+        select(Instance.id).where(Instance.status == InstanceStatus.CREATED, Instance.parent_id.is_not(None))
         .order_by(Instance.id).limit(limit)).scalars())
     routed = and_(WaitingMessage.message_name == InboundMessage.message_name,
                   WaitingMessage.correlation == InboundMessage.correlation)
@@ -287,6 +287,6 @@ def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:
     waiting = list(session.execute(
         select(WaitingMessage.instance_id).join(InboundMessage, or_(routed, targeted))
         .join(Instance, Instance.id == WaitingMessage.instance_id)
-        .where(InboundMessage.status == messages.PENDING, Instance.status == RUNNING)
+        .where(InboundMessage.status == MessageStatus.PENDING, Instance.status == InstanceStatus.RUNNING)
         .distinct().limit(limit)).scalars())
     return created, waiting

@@ -35,10 +35,12 @@ from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_
 from app.web.query_args import text_arg, url_with_args
 from storage.instance_listing import ListFilter, list_instances, process_choices
 from storage.paging import page_count
+from storage.statuses import InstanceStatus
 
 bp = Blueprint("audit_cases", __name__)
 AUDITORS = ("auditor", "sysadmin")
-OUTCOMES = {"completed": "Completed", "terminated": "Terminated", "running": "Running", "incident": "Incident"}
+OUTCOMES = {InstanceStatus.COMPLETED: "Completed", InstanceStatus.TERMINATED: "Terminated",
+            InstanceStatus.RUNNING: "Running", InstanceStatus.INCIDENT: "Incident"}
 SCRIPT = Path(__file__).resolve().parents[1] / "audit" / "standalone" / "verify_case.py"
 MAX_FILTER = 64
 

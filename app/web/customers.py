@@ -23,11 +23,12 @@ from app.web.i18n import gettext as _
 from app.web.labels.customers import VALUE_LABELS
 from app.web.query_args import text_arg, url_with_args
 from storage.customer_search import SORTS, CustomerFilter
-from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES
+from storage.domain_models import NOTICE_TYPES
+from storage.statuses import PowerStatus
 
 bp = Blueprint("customers", __name__)
 PAGE_SIZE = 50
-POWER_STATUSES = (CONNECTED, DISCONNECTED)
+POWER_STATUSES = tuple(PowerStatus)
 
 
 def register(app: Flask) -> None:

@@ -18,6 +18,7 @@ from app.runtime.inbox import InboxPolicy
 from app.web.api_common import MAX_PAGE_SIZE, int_arg
 from app.web.i18n import gettext as _
 from app.web.query_args import text_arg
+from storage.statuses import InstanceStatus
 from storage.task_list import ALL, SORTS, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
 
 PAGE_SIZE = 50
@@ -139,7 +140,7 @@ def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, proces
         "process": label(process_names.get(r.process_id, r.process_id)),
         "task": task_label(r.task.element_id, r.task.name, label),
         "lane": label(f"role.{r.task.lane}") if r.task.lane else "",
-        "status": label(r.instance_status.capitalize()) if r.instance_status != "running" else None,
+        "status": label(r.instance_status.capitalize()) if r.instance_status != InstanceStatus.RUNNING else None,
         "age": span(now - r.task.created_at),
         "due": due_time(r.task.due_at, now) if r.task.due_at else None,
         "due_in": span(abs(r.task.due_at - now)) if r.task.due_at else None,

@@ -12,8 +12,7 @@ from app.runtime.canonical import canonical_json, json_safe, sha256_hex
 from app.runtime.engine.projection import AwaitedMessage
 from storage import step_statements as statements
 from storage.models import InboundMessage, Instance
-
-PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
+from storage.statuses import MessageStatus
 
 
 def derive_message_key(name: str, correlation: str, payload: dict[str, Any]) -> str:
@@ -34,7 +33,7 @@ def store(
     """Record a received message as pending; None if a message with this key already exists."""
     return statements.store_message(session.connection(), {
         "message_key": message_key, "message_name": name, "correlation": correlation,
-        "target_instance_id": target_instance_id, "payload": json_safe(payload), "status": PENDING,
+        "target_instance_id": target_instance_id, "payload": json_safe(payload), "status": MessageStatus.PENDING,
         "sender": sender, "received_at": now, "duplicates": 0,
     })
 

@@ -23,9 +23,9 @@ from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from storage.db import Database
 from storage.models import OutboxMessage
+from storage.statuses import OutboxStatus
 
 log = logging.getLogger("relayflow.outbox")
-PENDING, SENT, DEAD = "pending", "sent", "dead"
 STREAM = "outbox"
 
 
@@ -83,7 +83,8 @@ class OutboxDispatcher:
         with self.db.transaction() as session:
             now = self.clock.now()
             row = session.execute(
-                select(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+                select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                            OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
                 .with_for_update(skip_locked=True)
             ).scalar_one_or_none()
@@ -98,7 +99,7 @@ class OutboxDispatcher:
             row = session.get(OutboxMessage, row_id, with_for_update=True)
             assert row is not None
             now = self.clock.now()
-            row.status, row.sent_at, row.response, row.last_error = SENT, now, response, None
+            row.status, row.sent_at, row.response, row.last_error = OutboxStatus.SENT, now, response, None
             receipt = self.receipts.get(row.adapter)
             recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
             self._history(session, row, "outbox.sent", {"response": response, **recorded})
@@ -109,10 +110,10 @@ class OutboxDispatcher:
             assert row is not None
             row.last_error = error
             if attempts >= self.policy.max_attempts:
-                row.status = DEAD
+                row.status = OutboxStatus.DEAD
             else:
                 row.next_attempt_at = self.clock.now() + self.policy.backoff(attempts)
-            self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == DEAD})
+            self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == OutboxStatus.DEAD})
 
     def _history(self, session: Any, row: OutboxMessage, kind: str, data: dict[str, Any]) -> None:
         history.append(session, STREAM, [NewEvent(kind, None, {

@@ -38,10 +38,6 @@ from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from app.runtime.forms import Validator
 from app.runtime.steps.saving import (
-    CREATED,
-    ENDED,
-    INCIDENT,
-    RUNNING,
     child_ended,
     create_children,
     save_effects,
@@ -54,6 +50,7 @@ from storage import step_statements as statements
 from storage.db import Database
 from storage.instance_rows import InstanceRow
 from storage.models import Incident, ProcessVersion
+from storage.statuses import ENDED_INSTANCE, InstanceStatus
 
 log = logging.getLogger("relayflow.runtime")
 Action = Callable[[BpmnWorkflow, Step], None]
@@ -215,7 +212,7 @@ class StepRunner:
             try:
                 act(workflow, step)
                 workflow.do_engine_steps()
-                if row.status in (RUNNING, CREATED):
+                if row.status in (InstanceStatus.RUNNING, InstanceStatus.CREATED):
                     self._deliver_stored(session, row, workflow, step, check_all_stored)
             except WorkflowException as exc:
                 if getattr(exc, "task", None) is None:
@@ -235,14 +232,14 @@ class StepRunner:
             if follow_up is None:
                 raise StepFailed(row.id, f"a handler asked for the follow-up {name!r}, which is not installed")
             unit.after_commit.append(partial(follow_up, **arguments))
-        if row.status in ENDED:
+        if row.status in ENDED_INSTANCE:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))
             self._notify_parent(unit, row, now)
         history.append_to_instance(session, row, events, actor=actor.name, at=now,
                                    deployment_id=version.deployment_id)
         unit.save(row)
-        if row.status not in ENDED:
+        if row.status not in ENDED_INSTANCE:
             unit.keep.append(partial(self.live.keep, row.id, row.revision, workflow))
         return step
 
@@ -275,7 +272,7 @@ class StepRunner:
         error = str(exc)
         session.add(Incident(instance_id=row.id, task_id=str(task.id) if task else "", element_id=element_id,
                              error=error, created_at=now))
-        row.status = INCIDENT
+        row.status = InstanceStatus.INCIDENT
         step.record(NewEvent("incident.opened", element_id, {"error": error}))
 
     def record_failure(self, failure: StepFailed, actor: Actor) -> None:
@@ -283,12 +280,12 @@ class StepRunner:
         last good state stays), so it leaves the due queue until an operator retries it."""
         with self.unit() as unit:
             row = self.lock(unit.session, failure.instance_id)
-            if row is None or row.status not in (RUNNING, CREATED):
+            if row is None or row.status not in (InstanceStatus.RUNNING, InstanceStatus.CREATED):
                 return
             now = self.clock.now()
             unit.session.add(Incident(instance_id=row.id, task_id="", element_id=None, error=failure.error,
                                       created_at=now))
-            row.status = INCIDENT
+            row.status = InstanceStatus.INCIDENT
             history.append_to_instance(unit.session, row, [NewEvent("incident.opened", None,
                                                                      {"error": failure.error})],
                                        actor=actor.name, at=now,
@@ -324,7 +321,7 @@ class StepRunner:
         try:
             with self.unit() as unit:
                 row = self.lock(unit.session, instance_id, skip_locked=True)
-                if row is None or row.status != CREATED:
+                if row is None or row.status != InstanceStatus.CREATED:
                     return False
                 self.step(unit, row, actor, set_start_data(row.start_data or {}), [started_event(row)])
         except StepFailed as failure:
@@ -337,7 +334,7 @@ class StepRunner:
         try:
             with self.unit() as unit:
                 row = self.lock(unit.session, instance_id)
-                if row is None or row.status != RUNNING:
+                if row is None or row.status != InstanceStatus.RUNNING:
                     return
                 self.step(unit, row, actor, nothing, check_all_stored=True)
         except StepFailed as failure:

@@ -13,10 +13,10 @@ from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from app.runtime.permissions import Permissions
 from app.runtime.steps.core import StepRunner, Unit, parse_task_id, set_start_data, started_event
-from app.runtime.steps.saving import ACTIVE, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.runtime.steps.step import Step
 from storage.instance_rows import InstanceRow
 from storage.models import Incident, Instance
+from storage.statuses import ACTIVE_INSTANCE, InstanceStatus
 
 
 class LifecycleActions(StepRunner):
@@ -27,44 +27,45 @@ class LifecycleActions(StepRunner):
         self.permissions.require(actor, self.permissions.lifecycle, "terminate an instance")
         reason = _require_reason(reason)
         with self.unit() as unit:
-            row = self.require(unit.session, instance_id, *ACTIVE)
+            row = self.require(unit.session, instance_id, *ACTIVE_INSTANCE)
             self._terminate_tree(unit, row, reason, actor)
 
     def _terminate_tree(self, unit: Unit, row: InstanceRow, reason: str, actor: Actor) -> None:
         def act(workflow: BpmnWorkflow, _step: Step) -> None:
             workflow.cancel()
-            row.status, row.status_reason, row.ended_at = TERMINATED, reason, self.clock.now()
+            row.status, row.status_reason, row.ended_at = InstanceStatus.TERMINATED, reason, self.clock.now()
 
         self.step(unit, row, actor, act)
         for release in self.termination_hooks:
             release(unit.session, row.id, reason, actor.name, self.clock.now())
         children = unit.session.execute(select(Instance.id).where(
-            Instance.parent_id == row.id, Instance.status.in_(ACTIVE)).order_by(Instance.id)).scalars().all()
+            Instance.parent_id == row.id, Instance.status.in_(ACTIVE_INSTANCE)).order_by(Instance.id)).scalars().all()
         for child_id in children:
             child = self.lock(unit.session, child_id)
-            if child is not None and child.status in ACTIVE:
+            if child is not None and child.status in ACTIVE_INSTANCE:
                 self._terminate_tree(unit, child, f"parent terminated: {reason}", actor)
 
     def suspend(self, instance_id: int, reason: str, actor: Actor) -> None:
         self.permissions.require(actor, self.permissions.lifecycle, "suspend an instance")
         reason = _require_reason(reason)
         with self.unit() as unit:
-            row = self.require(unit.session, instance_id, RUNNING, INCIDENT)
+            row = self.require(unit.session, instance_id, InstanceStatus.RUNNING, InstanceStatus.INCIDENT)
             self._lifecycle_event(unit.session, row, "instance.suspended", reason, actor, previous=row.status)
-            row.status, row.status_reason = SUSPENDED, reason
+            row.status, row.status_reason = InstanceStatus.SUSPENDED, reason
             unit.save(row)
 
     def resume(self, instance_id: int, reason: str, actor: Actor) -> None:
         self.permissions.require(actor, self.permissions.lifecycle, "resume an instance")
         reason = _require_reason(reason)
         with self.unit() as unit:
-            row = self.require(unit.session, instance_id, SUSPENDED)
+            row = self.require(unit.session, instance_id, InstanceStatus.SUSPENDED)
             open_incident = unit.session.execute(select(Incident.id).where(
                 Incident.instance_id == instance_id, Incident.resolved_at.is_(None)).limit(1)).first()
-            row.status, row.status_reason = (INCIDENT if open_incident else RUNNING), None
-            self._lifecycle_event(unit.session, row, "instance.resumed", reason, actor, previous=SUSPENDED)
+            row.status, row.status_reason = (InstanceStatus.INCIDENT if open_incident else InstanceStatus.RUNNING), None
+            self._lifecycle_event(unit.session, row, "instance.resumed", reason, actor,
+                                  previous=InstanceStatus.SUSPENDED)
             unit.save(row)
-            if row.status == RUNNING:  # timers that fell due meanwhile, messages stored meanwhile
+            if row.status == InstanceStatus.RUNNING:  # timers that fell due meanwhile, messages stored meanwhile
                 self.step(unit, row, actor, refresh_timers, check_all_stored=True)
 
     def retry_incident(self, instance_id: int, actor: Actor) -> None:
@@ -72,13 +73,13 @@ class LifecycleActions(StepRunner):
         task, is reported to the operator with the incident left open)."""
         self.permissions.require(actor, self.permissions.retry, "retry an incident")
         with self.unit() as unit:
-            row = self.require(unit.session, instance_id, INCIDENT)
+            row = self.require(unit.session, instance_id, InstanceStatus.INCIDENT)
             incidents = list(unit.session.execute(select(Incident).where(
                 Incident.instance_id == instance_id, Incident.resolved_at.is_(None))).scalars())
             now = self.clock.now()
             for incident in incidents:
                 incident.resolved_at, incident.resolved_by = now, actor.name
-            row.status = RUNNING
+            row.status = InstanceStatus.RUNNING
 
             never_started = row.revision == 0
 

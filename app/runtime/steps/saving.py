@@ -23,12 +23,7 @@ from storage import instance_rows
 from storage import step_statements as statements
 from storage.instance_rows import InstanceRow
 from storage.models import InstanceAttribute
-
-RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED, CREATED = (
-    "running", "incident", "suspended", "completed", "terminated", "created",
-)
-ACTIVE = (CREATED, RUNNING, INCIDENT, SUSPENDED)  # not ended: it may still do something
-ENDED = (COMPLETED, TERMINATED)
+from storage.statuses import InstanceStatus, OutboxStatus
 
 
 def save_projections(session: Session, row: InstanceRow, workflow: BpmnWorkflow, now: datetime) -> list[AwaitedMessage]:
@@ -36,12 +31,12 @@ def save_projections(session: Session, row: InstanceRow, workflow: BpmnWorkflow,
 
     The row remembers what the projections held after the last step, so only changes are written.
     """
-    if workflow.completed and row.status in (RUNNING, CREATED):
-        row.status, row.ended_at = COMPLETED, now
+    if workflow.completed and row.status in (InstanceStatus.RUNNING, InstanceStatus.CREATED):
+        row.status, row.ended_at = InstanceStatus.COMPLETED, now
         row.result = json_safe(workflow.data.get("result"))
-    elif row.status == CREATED:
-        row.status = RUNNING
-    active = row.status in (RUNNING, INCIDENT, SUSPENDED)
+    elif row.status == InstanceStatus.CREATED:
+        row.status = InstanceStatus.RUNNING
+    active = row.status in (InstanceStatus.RUNNING, InstanceStatus.INCIDENT, InstanceStatus.SUSPENDED)
     row.next_wake_at = next_wake_at(workflow) if active else None
     _sync_user_tasks(session, row, workflow, open_user_tasks(workflow) if active else [], now)
     return _sync_awaited(session, row, awaited_messages(workflow) if active else [])
@@ -81,7 +76,7 @@ def save_effects(session: Session, row: InstanceRow, effects: StepEffects, now: 
     if effects.outbox:
         statements.insert_outbox(session.connection(), [
             {"instance_id": row.id, "adapter": item.adapter, "idempotency_key": item.idempotency_key,
-             "payload": item.payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
+             "payload": item.payload, "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now,
              "created_at": now} for item in effects.outbox
         ])
         events.extend(NewEvent("outbox.queued", None, {"adapter": item.adapter, "key": item.idempotency_key,
@@ -122,7 +117,7 @@ def create_children(session: Session, row: InstanceRow, request: ChildrenRequest
     })
     child_ids = [
         instance_rows.insert_new(conn, {
-            "process_version_id": version_id, "process_id": request.process_id, "status": CREATED,
+            "process_version_id": version_id, "process_id": request.process_id, "status": InstanceStatus.CREATED,
             "start_data": item, "parent_id": row.id, "batch_id": batch_id, "started_by": actor,
             "created_at": now, "updated_at": now,
         }).id

@@ -4,8 +4,10 @@ auto-reconnect flag (M1), SMS subscriptions (M2.1), segment readers' phones (M3)
 from typing import Any
 
 from app.web.api_docs.common import errors, json_content, page_params, path_param
+from storage.statuses import PowerStatus
 
 OBJECT = {"type": "object"}
+POWER_STATUSES = [status.value for status in PowerStatus]
 TIME = {"type": ["string", "null"], "format": "date-time"}
 NOTICE = {"type": "string", "enum": ["disconnection", "reconnection", "arrears"]}
 SUBSCRIPTIONS = {"type": "object", "description": "notice type → subscribed",
@@ -13,7 +15,7 @@ SUBSCRIPTIONS = {"type": "object", "description": "notice type → subscribed",
 CUSTOMER_ROW = {"type": "object", "properties": {
     "number": {"type": "string"}, "name": {"type": "string"}, "segment": {"type": "string"},
     "meter_address": {"type": "string"}, "mobile": {"type": ["string", "null"]},
-    "power_status": {"type": "string", "enum": ["connected", "disconnected"]}, "power_status_since": TIME,
+    "power_status": {"type": "string", "enum": POWER_STATUSES}, "power_status_since": TIME,
     "owed_cents": {"type": "integer"}, "overdue_since": {"type": ["string", "null"], "format": "date"},
     "auto_reconnect": {"type": "boolean"}, "subscriptions": SUBSCRIPTIONS}}
 SCREENING_ROW = {"type": "object", "properties": {
@@ -50,7 +52,7 @@ def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 SEARCH_PARAMS = [
     _query("number", "customer number starts with"), _query("name", "name contains"),
     _query("meter", "meter address starts with"), _query("segment", "meter-reading segment code"),
-    _query("power", "power status", type="string", enum=["connected", "disconnected"]),
+    _query("power", "power status", type="string", enum=POWER_STATUSES),
     _query("arrears", "yes: owes something; no: owes nothing", type="string", enum=["yes", "no"]),
     _query("flag", "auto-reconnect flag set (yes) or not (no)", type="string", enum=["yes", "no"]),
     _query("sort", "sort key (ties by number)", type="string",

@@ -3,6 +3,7 @@
 from typing import Any
 
 from app.web.api_docs.common import errors, json_content, page_params, path_param
+from storage.statuses import ACTIVE_INSTANCE
 
 _ACTIONS = {"type": "object", "description": "what the caller may do with the task now",
             "properties": {"claim": {"type": "boolean"}, "unclaim": {"type": "boolean"},
@@ -20,7 +21,7 @@ TASK_ROW: dict[str, Any] = {
         "process_id": {"type": "string"},
         "process_name": {"type": "string"},
         "instance_id": {"type": "integer"},
-        "instance_status": {"type": "string", "enum": ["running", "incident", "suspended", "created"]},
+        "instance_status": {"type": "string", "enum": [status.value for status in ACTIVE_INSTANCE]},
         "batch_id": {"type": "integer", "description": "the flow's number: a child's batch, else its own instance"},
         "order_number": {"type": ["string", "null"], "description": "reconnection work order (10… or 14…)"},
         "customers": {"type": "array", "description": "the first three customers the task concerns",

@@ -3,10 +3,11 @@
 from typing import Any
 
 from app.web.api_docs.common import errors, json_content, page_params, path_param
+from storage.statuses import InstanceStatus
 
 _TEXT = {"type": "string"}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
-_STATUS = {"type": "string", "enum": ["created", "running", "incident", "suspended", "completed", "terminated"]}
+_STATUS = {"type": "string", "enum": [status.value for status in InstanceStatus]}
 _IDS = {"type": "array", "items": _TEXT}
 
 SUMMARY_FIELDS: dict[str, Any] = {

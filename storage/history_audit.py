@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from storage.models import HistoryEvent, Instance
 
 # The columns an event's chain hash is checked with (as the runtime's ``CHAIN_COLUMNS``).
-ChainRow = Row[tuple[str, int, int | None, str, str | None, str, int | None, datetime, dict[str, Any], str, str]]
+ChainRow = Row[str, int, int | None, str, str | None, str, int | None, datetime, dict[str, Any], str, str]
 _CHAIN = select(HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.instance_id, HistoryEvent.type,
                 HistoryEvent.element_id, HistoryEvent.actor, HistoryEvent.deployment_id, HistoryEvent.at,
                 HistoryEvent.data, HistoryEvent.prev_hash, HistoryEvent.hash)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, literal_column, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_or_ignore_conn
@@ -53,12 +53,13 @@ def of_instance(session: Session, instance_id: int) -> Sequence[MeterCommand]:
                            .order_by(MeterCommand.id)).scalars().all()
 
 
-def meter_of(conn: Connection, customer_number: str) -> Any:
+def meter_of(conn: Connection, customer_number: str) -> Row[int, str] | None:
     """(id, meter_address) of a customer, or None."""
     return conn.execute(_METER, {"b_number": customer_number}).first()
 
 
-def by_id(conn: Connection, command_id: str) -> Any:
+def by_id(conn: Connection, command_id: str) -> Row[str, str, str, str, datetime] | None:
+    """(status, command_id, meter_address, action, deadline) of a command, or None."""
     return conn.execute(_BY_ID, {"b_command_id": command_id}).first()
 
 
@@ -74,7 +75,7 @@ def mark_sent(conn: Connection, command_id: str, now: datetime) -> tuple[str, st
     return found.status, new
 
 
-def in_flight_of_instance(conn: Connection, instance_id: int) -> list[Any]:
+def in_flight_of_instance(conn: Connection, instance_id: int) -> list[Row[str, str, str]]:
     """(command_id, status, customer number) of the commands an instance has in flight. Not locked
     here: the outbox row is changed before the command, the order the dispatcher takes them in."""
     return list(conn.execute(_IN_FLIGHT_OF_INSTANCE, {"b_instance": instance_id}).all())

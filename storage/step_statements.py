@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -159,7 +159,7 @@ def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Seq
         conn.execute(_INSERT_WAITING, list(rows))
 
 
-def child_ended(conn: Connection, batch_id: int) -> Any:
+def child_ended(conn: Connection, batch_id: int) -> Row[int, int, str]:
     """Count one child of a batch as ended; returns (open_count, parent_id, done_message) after it."""
     return conn.execute(_CHILD_ENDED, {"b_batch_id": batch_id}).one()
 

@@ -8,14 +8,24 @@ TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install clean screenshots browser postgres
+.PHONY: run test lint bench install clean screenshots browser postgres lock
 
-$(STAMP): setup.cfg pyproject.toml
+# Every Python dependency, exactly as requirements.lock pins it (versions and hashes); `make lock`
+# updates the lock from setup.cfg's ranges. The project itself goes in editable, without resolving again.
+$(STAMP): setup.cfg pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
 	@# setuptools' notice that an editable install is one (informational, every time) would be the only output
-	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[test]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The one command that updates the lock (newest versions within setup.cfg's ranges, with hashes).
+lock:
+	@test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --extra test --strip-extras \
+	    --no-emit-index-url --no-emit-find-links --output-file requirements.lock setup.cfg
 
 # Browser assets the web app serves itself (bpmn-js, no CDN), exactly as package-lock.json pins them.
 $(NODE_STAMP): package.json package-lock.json
@@ -63,6 +73,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy app handlers storage
 	$(BIN)/mypy --strict storage
+	$(BIN)/lint-imports --no-cache
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
 screenshots: $(STAMP) $(NODE_STAMP) browser

@@ -1,32 +1,55 @@
-"""The composition root's product: every long-lived object the app, CLI and worker share."""
+"""The composition root: ``bootstrap(config)`` builds every long-lived object once, in dependency
+order and never changed afterwards — the runtime with its handler table, the outbox adapters
+(which answer through the use cases), the dispatcher, the sealer and the worker's jobs.
+``create_app`` (web, CLI, worker) calls it; tests pass their doubles through the same config keys
+(``CLOCK``, ``HANDLERS``, ``VALIDATORS``, ``OUTBOX_ADAPTERS``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from app.accounts.roles import ROLES
 from app.audit.seals import Sealer
-from app.clock import Clock
+from app.clock import Clock, SystemClock
+from app.rules.work_orders import series_from_config
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
+from app.runtime.contract import OutboxAdapter
 from app.runtime.deployment.deploy import DeployedBundle, deploy, seed
-from app.runtime.events.outbox import OutboxAdapter, OutboxDispatcher, Receipt
-from app.runtime.forms import Validator
+from app.runtime.events.outbox import OutboxDispatcher
 from app.runtime.inbox import Inbox
-from app.runtime.steps.core import TerminationHook
+from app.usecases.headend_results import take_headend_result
+from app.usecases.jobs import PeriodicJob, worker_jobs
+from app.usecases.reconnections import ReconnectionRequests
+from handlers import (
+    HandlerSettings,
+    handler_table,
+    outbox_adapters,
+    outbox_receipts,
+    termination_hooks,
+    validator_table,
+)
+from handlers.headend import RECONNECTION
 from storage.db import Database
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """Every long-lived object the app, CLI and worker share."""
+
     db: Database
     clock: Clock
     runtime: Runtime
     inbox: Inbox
     dispatcher: OutboxDispatcher
-    sealer: Sealer | None = None  # the global chain (set by ``create_app``, which knows where its files go)
+    sealer: Sealer
+    jobs: tuple[PeriodicJob, ...]
 
     def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:
         """Make the files what new instances start (re-deploying earlier content rolls back to it)."""
@@ -53,11 +76,36 @@ def bpmn_files(directory: str | Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.bpmn"))}
 
 
-def build_services(db: Database, clock: Clock, handlers: Mapping[str, object],
-                   adapters: Mapping[str, OutboxAdapter], *, live_cache_size: int = 512,
-                   validators: Mapping[str, Validator] | None = None,
-                   receipts: Mapping[str, Receipt] | None = None,
-                   termination_hooks: Sequence[TerminationHook] = ()) -> Services:
-    runtime = Runtime(db, handlers, clock=clock, live_cache_size=live_cache_size,  # type: ignore[arg-type]
-                      validators=validators, termination_hooks=termination_hooks)
-    return Services(db, clock, runtime, Inbox(db, clock), OutboxDispatcher(db, adapters, clock, receipts=receipts))
+def bootstrap(config: Mapping[str, Any]) -> Services:
+    """Build the services from a complete configuration (``create_app`` fills ``DATABASE_URL`` and
+    ``INSTANCE_PATH``, where the SMS log, the seal key and the anchor file go by default)."""
+    clock: Clock = config.get("CLOCK") or SystemClock()
+    db = Database(config["DATABASE_URL"])
+    settings = HandlerSettings(series_from_config(config["WORK_ORDER_SERIES"]))
+    runtime = Runtime(db, config.get("HANDLERS") or handler_table(settings), clock=clock,
+                      live_cache_size=int(config["LIVE_CACHE_SIZE"]),
+                      validators=config.get("VALIDATORS") or validator_table(), termination_hooks=termination_hooks())
+    dispatcher = OutboxDispatcher(db, _adapters(config, runtime), clock, receipts=outbox_receipts())
+    sealer = _sealer(config, db, clock)
+    return Services(db, clock, runtime, Inbox(db, clock), dispatcher, sealer,
+                    worker_jobs(config, runtime, dispatcher, sealer))
+
+
+def _adapters(config: Mapping[str, Any], runtime: Runtime) -> dict[str, OutboxAdapter]:
+    """The outside world's adapters (the configured doubles, or the simulated head-end that answers
+    through the head-end results use case, and the log-only SMS), and the use cases a step reaches
+    through the outbox."""
+    outside = config.get("OUTBOX_ADAPTERS")
+    if outside is None:
+        sms_log = config["SMS_LOG_PATH"] or Path(config["INSTANCE_PATH"]) / "sms-log-only.jsonl"
+        outside = outbox_adapters(Path(sms_log), partial(take_headend_result, runtime), runtime.clock)
+    return {**outside, RECONNECTION: ReconnectionRequests(runtime)}
+
+
+def _sealer(config: Mapping[str, Any], db: Database, clock: Clock) -> Sealer:
+    """The global chain's key and anchor file (outside the database); one anchor file per database."""
+    database = hashlib.sha256(str(config["DATABASE_URL"]).encode()).hexdigest()[:12]
+    instance_path = Path(config["INSTANCE_PATH"])
+    key = config["AUDIT_KEY_FILE"] or instance_path / "audit-seal.key"
+    anchor = config["AUDIT_ANCHOR_FILE"] or instance_path / f"audit-anchors-{database}.jsonl"
+    return Sealer(db, clock, Path(key), Path(anchor), timedelta(seconds=float(config["SEAL_LAG_SECONDS"])))

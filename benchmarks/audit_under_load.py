@@ -8,7 +8,7 @@ live installation has them:
   ``--rate`` instances a second through the real runtime (start, then the message that completes
   it: two steps, ~18 events on the instance's stream) and appending one ``payments`` event per
   instance (a named stream, the real append path);
-- the worker process: ``app.worker.Worker`` with ``app.cli.periodic_jobs`` (tick, outbox,
+- the worker process: ``app.worker.Worker`` with ``Services.jobs`` (tick, outbox,
   patrol and the seal job every ``--seal-seconds``; events join a seal once ``--lag`` seconds old);
 - this process, running ``relayflow audit verify`` again and again.
 
@@ -48,7 +48,6 @@ from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.bootstrap import Services  # noqa: E402
-from app.cli import periodic_jobs  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
 from app.runtime.events.history import NewEvent, append  # noqa: E402
 from app.worker import Worker  # noqa: E402
@@ -134,8 +133,7 @@ def worker_process(settings: dict[str, Any], stop: Any, out: Any) -> None:
     services: Services = app.extensions["relayflow"]
     skips = SkipCounter()
     logging.getLogger("apscheduler").addHandler(skips)
-    scheduler = Worker(services, tick_seconds=5, outbox_seconds=2,
-                       periodic=periodic_jobs(services, app.config)).schedule(BackgroundScheduler(timezone="UTC"))
+    scheduler = Worker(services.jobs).schedule(BackgroundScheduler(timezone="UTC"))
     scheduler.start()
     stop.wait()
     scheduler.shutdown(wait=True)

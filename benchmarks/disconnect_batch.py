@@ -7,7 +7,7 @@ one segment. The batch is driven as people drive it: the segment's reader applie
 ``disconnect_customer`` child per customer sends its trip command; the outbox is dispatched to a
 head-end that takes every command and NEVER answers, so every child waits for its result and the
 parent waits for all children. Results are then fed by hand, one child at a time, through
-``app.usecases.inbound.process_headend_result`` (an ``executed`` result, relay ``open``), as the
+``app.usecases.headend_results.take_headend_result`` (an ``executed`` result, relay ``open``), as the
 callback API does:
 
 - one result of a child that is not the last: each timed on its own, ``--samples`` children per N
@@ -47,7 +47,7 @@ from sqlalchemy import Table, func, insert, select  # noqa: E402
 import storage.db  # noqa: E402
 from app.rules.beijing import BEIJING  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from app.usecases.inbound import process_headend_result  # noqa: E402
+from app.usecases.headend_results import take_headend_result  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.domain_models import Customer, MeterCommand, Segment, SmsSubscription  # noqa: E402
 from storage.models import Instance, OutboxMessage, UserTask, WaitingMessage  # noqa: E402
@@ -170,7 +170,7 @@ class Batch:
         payload = {"result_id": f"R-{command_id}", "command_id": command_id, "stage": "executed", "relay": "open",
                    "at": datetime.now(UTC).isoformat()}
         started = time.perf_counter()
-        outcome = process_headend_result(self.services, payload)
+        outcome = take_headend_result(self.services.runtime, payload)
         elapsed = time.perf_counter() - started
         if outcome.get("delivery") != "delivered":
             raise AssertionError(f"result for {command_id} not delivered: {outcome}")
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     backend = "PostgreSQL " + args.postgres if args.postgres else \
         f"SQLite file per batch ({', '.join(storage.db.SQLITE_PRAGMAS)})"
     print(f"database: {backend}; head-end: takes commands, never answers; results fed by "
-          f"app.usecases.inbound.process_headend_result (stage executed, relay open)")
+          f"app.usecases.headend_results.take_headend_result (stage executed, relay open)")
 
     results: dict[int, Timings] = {}
     with tempfile.TemporaryDirectory(prefix="relayflow-batch-") as tmp:

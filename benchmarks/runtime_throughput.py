@@ -55,8 +55,9 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 import storage.db  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
+from app.runtime.contract import ServiceContext  # noqa: E402
 from app.runtime.engine.expressions import RestrictedEnvironment  # noqa: E402
-from app.runtime.steps.services import ServiceContext, StepEffects, StepScriptEngine  # noqa: E402
+from app.runtime.steps.services import StepEffects, StepScriptEngine, TaskServiceContext  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.models import HistoryEvent, InboundMessage, Instance, OutboxMessage  # noqa: E402
 
@@ -132,7 +133,7 @@ class RawEngine:
         effects = StepEffects()
 
         def context(task: Any, operator: str) -> ServiceContext:
-            return ServiceContext(None, now, instance_id, task, operator)  # type: ignore[arg-type]
+            return TaskServiceContext(None, now, instance_id, task, operator)  # type: ignore[arg-type]
 
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs)
         workflow.script_engine = make_script_engine(self.environment, context, effects, [])

@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from app.rules.work_orders import DEFAULT_SERIES, Series
-from app.runtime.events.outbox import OutboxAdapter, Receipt
+from app.runtime.contract import Handler, OutboxAdapter, Receipt, TerminationHook
 from app.runtime.forms import Validator
-from app.runtime.steps.core import TerminationHook
-from app.runtime.steps.services import Handler
 from handlers import disconnection, headend, reconnection, sms
 from handlers.headend_simulator import SimulatedHeadEnd
 

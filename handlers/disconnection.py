@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.rules.beijing import BEIJING
+from app.runtime.contract import ServiceContext
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormContext, FormInvalid
-from app.runtime.steps.services import ServiceContext
 from handlers import sms
 from handlers.form_fields import aware_time, event_time_error
 from storage.domain_models import DISCONNECTED, Customer, Segment

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.runtime.contract import ServiceContext
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
-from app.runtime.steps.services import ServiceContext
 from storage import meter_commands
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
@@ -25,6 +25,7 @@ ACTIONS = ("trip", "direct_close", "close_allowed")
 IN_FLIGHT = ("queued", "sent", "accepted")
 MOVED_ON = ("expired", "abandoned", "cancelled")  # no flow waits for their result any more
 STAGES = ("accepted", "executed", "failed")
+RECONNECTION = "reconnection"  # the outbox adapter that starts a customer's reconnection
 FINAL_STAGES = ("executed", "failed")  # the relay moved, or will not: these wake the waiting instance
 RELAY_STATES = ("open", "closed")
 RESULT_MESSAGE = "headend_result"
@@ -75,8 +76,9 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
     """The wait for a result timed out: a command not yet final becomes ``expired``, freeing the meter.
 
     A trip that expired may still have landed. If its customer owes nothing (they paid while it
-    was in flight), they are treated as cut and reconnected at once: a direct close on a closed
-    relay is harmless, a paid-up customer left in the dark is not.
+    was in flight), they are treated as cut and their reconnection is asked for through the
+    outbox (``RECONNECTION``): a direct close on a closed relay is harmless, a paid-up customer
+    left in the dark is not.
     """
     command = _command(ctx.session, command_id)
     if command is None:
@@ -89,7 +91,7 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
         if command.action == "trip" and customer is not None and customer.owed_cents <= 0:
             answer.update(customer=customer.number, power_status=[customer.power_status, DISCONNECTED])
             customer.power_status, customer.power_status_since = DISCONNECTED, ctx.now
-            ctx.after_commit("reconnect_if_due", customer_number=customer.number, trigger="trip_expired")
+            ctx.send(RECONNECTION, {"customer_number": customer.number, "trigger": "trip_expired"}, key="reconnect")
     # the answer is recorded in the instance's history: what changed, old → new (issue 5)
     return {**answer, "status": command.status}
 

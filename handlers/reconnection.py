@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
 from app.rules.work_orders import Series
+from app.runtime.contract import ServiceContext
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from app.runtime.forms import FormContext, FormInvalid
-from app.runtime.steps.services import ServiceContext
 from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
 from storage.domain_models import CONNECTED, Customer, Reconnection, Segment

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app.clock import Clock, SystemClock
 from app.rules.beijing import BEIJING
 from app.rules.sms import normalize_mainland_mobile, render, segments
-from app.runtime.steps.services import ServiceContext
+from app.runtime.contract import ServiceContext
 from storage.domain_models import Customer, Segment, SmsSubscription
 
 sms_log = logging.getLogger("relayflow.sms.log_only")

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 
 from app.rules.work_orders import Series, WorkOrderNumbersExhausted
-from app.runtime.steps.services import ServiceContext
+from app.runtime.contract import ServiceContext
 from storage.work_orders import take_next
 
 log = logging.getLogger("relayflow.work_orders")

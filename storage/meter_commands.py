@@ -114,3 +114,13 @@ def insert_unless_in_flight(conn: Connection, values: dict[str, Any]) -> bool:
     inserted = conn.execute(insert_or_ignore_conn(conn, _commands, None).values(**values)
                             .returning(_commands.c.id)).scalar_one_or_none()
     return inserted is not None
+
+
+_CUSTOMER_NUMBER = select(_customers.c.number).join(_commands, _commands.c.customer_id == _customers.c.id).where(
+    _commands.c.command_id == bindparam("b_command_id"))
+
+
+def customer_number_of(conn: Connection, command_id: str) -> str | None:
+    """The number of the customer a command was sent for."""
+    number = conn.execute(_CUSTOMER_NUMBER, {"b_command_id": command_id}).scalar_one_or_none()
+    return None if number is None else str(number)

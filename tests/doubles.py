@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.runtime.steps.services import ServiceContext
+from app.runtime.contract import ServiceContext
 
 
 @dataclass

@@ -209,35 +209,15 @@ def seed_demo_command(customers: int) -> None:
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Run one worker: timers, outbox, follow-ups and periodic jobs (APScheduler, in memory)."""
+    """Run one worker: timers, outbox, the patrol, seals (``app.usecases.jobs``; APScheduler, in memory)."""
     from app.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("spiff.workflow").setLevel(logging.WARNING)  # "Initialized workflow" per step
-    config = current_app.config
-    if config["DEPLOY_ON_START"]:
-        _seed_from(Path(config["BPMN_DIR"]))
-    Worker(_services(), tick_seconds=config["TICK_SECONDS"], outbox_seconds=config["OUTBOX_SECONDS"],
-           periodic=periodic_jobs(_services(), config)).run_forever()
-
-
-def periodic_jobs(services: Any, config: Any) -> list[Any]:
-    """The worker's periodic work: the reconnection patrol (M5.1), sealing the history (issue 5)
-    and, when the head-end is the simulator, its answers."""
-    from app.usecases.reconnections import run_patrol
-    from app.worker import PeriodicJob
-    from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
-
-    jobs = [PeriodicJob("patrol", lambda s: run_patrol(s.runtime), float(config["PATROL_SECONDS"]), at_start=True)]
-    sealer = services.sealer
-    if sealer is not None:
-        jobs.append(PeriodicJob("seal", lambda _s: sealer.seal_all(), float(config["SEAL_SECONDS"])))
-    simulator = services.dispatcher.adapters.get("headend")
-    if isinstance(simulator, SimulatedHeadEnd):
-        configure_from_archive(simulator, services.db)
-        jobs.append(PeriodicJob("headend-simulator", lambda _s: simulator.tick(), float(config["SIMULATOR_SECONDS"])))
-    return jobs
+    if current_app.config["DEPLOY_ON_START"]:
+        _seed_from(Path(current_app.config["BPMN_DIR"]))
+    Worker(_services().jobs).run_forever()
 
 
 def _create_app() -> Flask:

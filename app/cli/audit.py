@@ -33,9 +33,7 @@ def _services() -> Services:
 
 
 def _sealer() -> Sealer:
-    sealer = _services().sealer
-    assert sealer is not None  # create_app always sets it
-    return sealer
+    return _services().sealer
 
 
 def _actor_name() -> str:

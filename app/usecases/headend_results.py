@@ -6,22 +6,21 @@ correlated by command id, in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from app.clock import Clock
 from app.runtime.actors import Actor
+from app.runtime.api import Runtime
 from app.runtime.errors import NotFound, RuntimeActionError
-from app.runtime.steps.core import Unit
 from app.usecases import inbound_fields as fields
 from app.usecases.inbound_history import record, record_refusal
+from app.usecases.reconnections import reconnect_after_result
 from handlers.headend import FINAL_STAGES, MAX_ERROR_TEXT, MOVED_ON, RELAY_STATES, RESULT_MESSAGE, STAGES, STREAM
 from storage import meter_commands
-from storage.db import Database
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
 RESULT_FIELDS = {"result_id", "command_id", "stage", "relay", "at", "error"}
@@ -32,30 +31,18 @@ class InvalidResult(RuntimeActionError):
     """A head-end result that cannot be understood; nothing was recorded."""
 
 
-class _Delivered(Protocol):
-    @property
-    def outcome(self) -> str: ...
+def take_headend_result(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The use case behind ``POST /api/headend/results``: record the result and deliver it to its
+    instance (``receive_result``, one transaction); then, when a final result frees a meter whose
+    customer paid while the trip was in flight, start their reconnection at once (its own
+    transaction: it locks the customer, which a payment locks before its commands)."""
+    outcome = receive_result(runtime, payload)
+    if outcome["stage"] in FINAL_STAGES:
+        outcome["reconnection_instance"] = reconnect_after_result(runtime, outcome["command_id"])
+    return outcome
 
 
-class _MessageRuntime(Protocol):
-    def unit(self) -> AbstractContextManager[Unit]: ...
-    def lock(self, session: Session, instance_id: int) -> object: ...
-    def deliver_within(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], actor: Actor, *,
-                       message_key: str | None = None) -> _Delivered: ...
-
-
-class ResultServices(Protocol):
-    """What receiving a result needs of the app's services: the database and the runtime."""
-
-    @property
-    def db(self) -> Database: ...
-    @property
-    def clock(self) -> Clock: ...
-    @property
-    def runtime(self) -> _MessageRuntime: ...
-
-
-def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict[str, Any]:
+def receive_result(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Record one head-end result; final stages are delivered to the waiting instance in the same
     transaction (or stored for it, if it cannot take them now), so a crash keeps both or neither.
 
@@ -64,24 +51,24 @@ def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict
     command's status old → new (issue 5).
     """
     try:
-        result = _validated(payload, services.clock.now())
+        result = _validated(payload, runtime.clock.now())
     except InvalidResult as exc:
-        record_refusal(services.db, services.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
+        record_refusal(runtime.db, runtime.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
         raise
     final = result["stage"] in FINAL_STAGES
     outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"],
                "delivery": "recorded"}
-    with services.runtime.unit() as unit:
-        command = _locked_command(services.runtime, unit.session, result["command_id"], final)
+    with runtime.unit() as unit:
+        command = _locked_command(runtime, unit.session, result["command_id"], final)
         if command is None:
             refusal = NotFound(f"command_id: no meter command {result['command_id']!r}")
-            record(unit.session, services.clock, STREAM, "headend.result_rejected",
+            record(unit.session, runtime.clock, STREAM, "headend.result_rejected",
                    {"payload": dict(payload), "error": str(refusal)}, ACTOR)
         else:
-            _record_result(unit.session, services, command, result)
+            _record_result(unit.session, runtime.clock, command, result)
             if final:
                 message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
-                outcome["delivery"] = services.runtime.deliver_within(
+                outcome["delivery"] = runtime.deliver_within(
                     unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
                     message_key=f"headend:{result['result_id']}").outcome
     if command is None:
@@ -89,7 +76,7 @@ def receive_result(services: ResultServices, payload: Mapping[str, Any]) -> dict
     return outcome
 
 
-def _locked_command(runtime: _MessageRuntime, session: Session, command_id: str, final: bool) -> MeterCommand | None:
+def _locked_command(runtime: Runtime, session: Session, command_id: str, final: bool) -> MeterCommand | None:
     """The command, locked. A final result will step the command's instance, whose own steps lock
     the instance before the command (``expire_command``): take the locks in that order, or two
     transactions could each hold the lock the other waits for."""
@@ -131,13 +118,13 @@ def _fields(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
             "relay": relay, "at": at.astimezone(UTC).isoformat(), "error": error}
 
 
-def _record_result(session: Session, services: ResultServices, command: MeterCommand,
+def _record_result(session: Session, clock: Clock, command: MeterCommand,
                    result: dict[str, Any]) -> None:
     """Apply a result to its command and record it, with what it changed, in the history."""
     old_status = command.status
     customer = session.get(Customer, command.customer_id)
     old_power = customer.power_status if customer is not None else None
-    how = _apply(command, result, services)
+    how = _apply(command, result, clock)
     data: dict[str, Any] = {
         "command_id": command.command_id, "result_id": result["result_id"], "stage": result["stage"],
         "relay": result["relay"], "at": result["at"], "error": result["error"], "instance_id": command.instance_id,
@@ -146,10 +133,10 @@ def _record_result(session: Session, services: ResultServices, command: MeterCom
     }
     if customer is not None and customer.power_status != old_power:
         data["power_status"] = [old_power, customer.power_status]
-    record(session, services.clock, STREAM, "headend.result_received", data, ACTOR)
+    record(session, clock, STREAM, "headend.result_received", data, ACTOR)
 
 
-def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServices) -> str:
+def _apply(command: MeterCommand, result: dict[str, Any], clock: Clock) -> str:
     """Update the command row; a result already recorded (by id) changes nothing. Returns how it
     was taken: ``applied``, ``duplicate``, ``later`` (a second final result, kept, not applied)
     or ``late`` (the command had expired, or was abandoned or cancelled)."""
@@ -164,7 +151,7 @@ def _apply(command: MeterCommand, result: dict[str, Any], services: ResultServic
     recorded = dict(command.result or {})
     if result["result_id"] in _recorded_ids(recorded):
         return "duplicate"
-    entry = {**result, "received_at": services.clock.now().isoformat()}
+    entry = {**result, "received_at": clock.now().isoformat()}
     if recorded:  # a second final result (late or contradictory): kept for the audit, not applied
         command.result = {**recorded, "later": [*recorded.get("later", []), entry]}
         return "later"

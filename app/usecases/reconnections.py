@@ -1,4 +1,5 @@
-"""The reconnection patrol (M5.1) and its immediate twin, reconnection on payment.
+"""Starting reconnections (M5.1): the patrol, and its immediate twins — on payment, when a trip's
+result frees the meter of a customer who paid meanwhile, when a trip's wait expires.
 
 Every disconnected customer who owes nothing and has neither an open reconnection nor a meter
 command in flight gets a reconnection: one ``reconnect`` instance, whose diagram decides
@@ -21,6 +22,7 @@ from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.steps.core import StepFailed, Unit
 from handlers.reconnection import abandon_orders
+from storage import meter_commands
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
 from storage.models import Instance
 
@@ -125,3 +127,26 @@ def reconnect_if_due(runtime: Runtime, customer_number: str, trigger: str) -> in
     with runtime.db.reading() as session:
         row = session.execute(candidates_query(now, 1).where(Customer.number == customer_number)).first()
     return reconnect(runtime, row.id, row.number, trigger) if row is not None else None
+
+
+def reconnect_after_result(runtime: Runtime, command_id: str) -> int | None:
+    """A command's final result is known: if it was a trip that kept a paid-up customer waiting
+    (the patrol skips a meter with a command in flight), reconnect them now."""
+    with runtime.db.reading() as session:
+        number = meter_commands.customer_number_of(session.connection(), command_id)
+    return reconnect_if_due(runtime, number, "trip_result") if number is not None else None
+
+
+class ReconnectionRequests:
+    """The outbox adapter ``reconnection``: a step asks for a customer's reconnection with
+    ``ctx.send("reconnection", {"customer_number", "trigger"})`` (a trip whose wait expired after
+    the customer paid, ``headend.expire_command``); the row is written with the step and taken
+    after its commit, so the request survives a crash, and the reconnection runs in its own
+    transaction, as one instance must not step another."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        started = reconnect_if_due(self.runtime, str(payload["customer_number"]), str(payload["trigger"]))
+        return {"reconnection_instance": started}

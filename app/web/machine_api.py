@@ -16,8 +16,10 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from app.runtime.api import Runtime
 from app.runtime.errors import RuntimeActionError
 from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS, Inbound
+from app.web.current import services as current_services
 
 MAX_BATCH = 500
 MAX_DEPTH = 16  # arrays/objects inside each other: a batch of flat items needs 2
@@ -53,14 +55,14 @@ def _callback(token_key: str, what: str, inbound: Inbound) -> ResponseReturnValu
     if not _token_matches(str(expected)):
         return jsonify(error="a valid 'Authorization: Bearer <token>' header is required"), 401, {
             "WWW-Authenticate": 'Bearer realm="relayflow"'}
-    services = current_app.extensions["relayflow"]
+    runtime = current_services().runtime
     body, problem = _json_body()
     if problem is not None:
-        inbound.refuse(services, request.get_data(), problem)
+        inbound.refuse(runtime, request.get_data(), problem)
         return jsonify(error=problem), 400
     if isinstance(body, list):
-        return jsonify([_one_of_batch(services, item, inbound) for item in body]), 200
-    return jsonify(inbound.process(services, body)), 200
+        return jsonify([_one_of_batch(runtime, item, inbound) for item in body]), 200
+    return jsonify(inbound.take(runtime, body)), 200
 
 
 def _json_body() -> tuple[Any, str | None]:
@@ -95,12 +97,12 @@ def _token_matches(expected: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected.encode())
 
 
-def _one_of_batch(services: Any, item: Any, inbound: Inbound) -> dict[str, Any]:
+def _one_of_batch(runtime: Runtime, item: Any, inbound: Inbound) -> dict[str, Any]:
     """One item of a batch: its outcome or its own error; the others go on regardless."""
     item_id = item.get(inbound.id_field) if isinstance(item, dict) else None
     item_id = item_id if isinstance(item_id, str) else None  # echo an id, never a number or NaN back
     try:
-        return {"ok": True, **inbound.process(services, item)}
+        return {"ok": True, **inbound.take(runtime, item)}
     except RuntimeActionError as exc:
         return {"ok": False, inbound.id_field: item_id, "status": exc.status_code, "error": str(exc)}
     except Exception:

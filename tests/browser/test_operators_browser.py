@@ -8,7 +8,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.usecases.inbound import process_payment
+from app.usecases.payments import record_payment
 from storage.models import Instance
 from tests.browser.conftest import LiveSite, screenshot
 from tests.web.instances_support import reconnection
@@ -49,7 +49,7 @@ def test_a_batch_from_application_to_archive(live: LiveSite) -> None:
     bo.fill("textarea[name=opinion]", "Agreed: notice sent, arrears confirmed")
     bo.get_by_test_id("approve").click()
 
-    process_payment(live.services, {"payment_id": "P-12", "customer_number": "3400000012", "amount": "320",
+    record_payment(live.services.runtime, {"payment_id": "P-12", "customer_number": "3400000012", "amount": "320",
                                     "paid_at": live.services.clock.now().isoformat()})
     erin = live.signed_in("erin", "executor")
     erin.on("dialog", lambda dialog: dialog.accept())

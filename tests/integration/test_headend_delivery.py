@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.runtime.steps.core import StepFailed, StepRunner
-from app.usecases.inbound import process_headend_result
+from app.usecases.headend_results import take_headend_result
 from app.usecases.reconnections import run_patrol
 from storage.domain_models import MeterCommand, Reconnection
 from storage.models import HistoryEvent, InboundMessage, Instance
@@ -75,7 +75,7 @@ def test_15_a_result_is_never_kept_without_its_delivery_so_the_head_ends_resend_
     u = backend_utility
     instance_id, command = started_reconnection(u)
     with replaced_step(monkeypatch, dies_after_the_step), pytest.raises(ProcessDied):
-        process_headend_result(u.services, executed(command))
+        take_headend_result(u.services.runtime, executed(command))
     # the process restarts
 
     (after_crash,) = commands(u)
@@ -83,7 +83,7 @@ def test_15_a_result_is_never_kept_without_its_delivery_so_the_head_ends_resend_
     with u.services.db.reading() as session:
         assert session.execute(select(InboundMessage)).first() is None
 
-    outcome = process_headend_result(u.services, executed(command))  # the head-end had no answer: it resends
+    outcome = take_headend_result(u.services.runtime, executed(command))  # the head-end had no answer: it resends
     assert outcome["delivery"] == "delivered"
     assert instance(u, instance_id).status == "completed"
     with u.services.db.reading() as session:
@@ -100,7 +100,7 @@ def test_15_a_result_the_instance_cannot_take_now_is_stored_with_it_and_delivere
         raise StepFailed(row.id, "the engine failed outside any task")
 
     with replaced_step(monkeypatch, engine_fails):
-        outcome = process_headend_result(u.services, executed(command))
+        outcome = take_headend_result(u.services.runtime, executed(command))
     assert outcome["delivery"] == "stored"
     (taken,) = commands(u)
     assert taken.status == "executed"  # the result on its command, and the message stored beside it
@@ -187,7 +187,7 @@ def test_17_terminating_abandons_a_command_that_has_left_and_its_late_result_cha
     assert abandoned.status == "abandoned"
 
     assert run_patrol(u.services.runtime).started == 1
-    outcome = process_headend_result(u.services, executed(command))  # the old command lands after all
+    outcome = take_headend_result(u.services.runtime, executed(command))  # the old command lands after all
     assert outcome["delivery"] == "stored"  # nobody waits for it
     first, second = commands(u)
     assert (first.status, first.result is not None, second.status) == ("abandoned", True, "queued")

@@ -19,8 +19,8 @@ from werkzeug.test import TestResponse
 
 from app import create_app
 from app.bootstrap import Services
+from app.runtime.contract import ServiceContext
 from app.runtime.errors import NotFound, RuntimeActionError
-from app.runtime.steps.services import ServiceContext
 from app.usecases.headend_results import InvalidResult, receive_result
 from handlers.headend import expire_command, send_command
 from storage.domain_models import Customer, MeterCommand, Segment
@@ -71,7 +71,7 @@ def seeded(services: Services, clock: time_machine.Coordinates) -> Services:
 # --- receive_result ------------------------------------------------------------------------
 
 def test_accepted_is_recorded_but_not_delivered(seeded: Services) -> None:
-    outcome = receive_result(seeded, result("accepted"))
+    outcome = receive_result(seeded.runtime, result("accepted"))
     assert outcome == {"result_id": "R1", "command_id": "HES-1-abc", "stage": "accepted", "delivery": "recorded"}
     row = command_row(seeded)
     assert (row.status, row.accepted_at, row.relay) == ("accepted", datetime(2026, 3, 2, 9, 1, tzinfo=UTC), None)
@@ -80,8 +80,8 @@ def test_accepted_is_recorded_but_not_delivered(seeded: Services) -> None:
 
 
 def test_executed_sets_the_relay_and_stores_the_message_for_the_instance(seeded: Services) -> None:
-    receive_result(seeded, result("accepted", "R1"))
-    outcome = receive_result(seeded, result("executed", "R2", relay="open"))
+    receive_result(seeded.runtime, result("accepted", "R1"))
+    outcome = receive_result(seeded.runtime, result("executed", "R2", relay="open"))
     assert outcome["delivery"] == "stored"
     row = command_row(seeded)
     assert (row.status, row.relay, row.executed_at) == ("executed", "open", datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
@@ -94,9 +94,9 @@ def test_executed_sets_the_relay_and_stores_the_message_for_the_instance(seeded:
 
 
 def test_the_same_result_twice_changes_nothing(seeded: Services) -> None:
-    receive_result(seeded, result("failed", "R9", error="relay did not operate"))
+    receive_result(seeded.runtime, result("failed", "R9", error="relay did not operate"))
     before = command_row(seeded)
-    again = receive_result(seeded, result("failed", "R9", error="relay did not operate"))
+    again = receive_result(seeded.runtime, result("failed", "R9", error="relay did not operate"))
     assert again["delivery"] == "duplicate"
     after = command_row(seeded)
     assert (after.status, after.error, after.result) == (before.status, before.error, before.result)
@@ -106,8 +106,8 @@ def test_the_same_result_twice_changes_nothing(seeded: Services) -> None:
 
 
 def test_a_contradicting_later_result_is_kept_but_not_applied(seeded: Services) -> None:
-    receive_result(seeded, result("executed", "R1", relay="open"))
-    receive_result(seeded, result("failed", "R2", error="late failure"))
+    receive_result(seeded.runtime, result("executed", "R1", relay="open"))
+    receive_result(seeded.runtime, result("failed", "R2", error="late failure"))
     row = command_row(seeded)
     assert (row.status, row.relay) == ("executed", "open")
     assert row.result is not None and [e["result_id"] for e in row.result["later"]] == ["R2"]
@@ -116,8 +116,8 @@ def test_a_contradicting_later_result_is_kept_but_not_applied(seeded: Services) 
 def test_a_result_for_an_expired_command_is_recorded_but_the_status_stays(seeded: Services) -> None:
     with seeded.db.transaction() as session:
         session.execute(select(MeterCommand)).scalar_one().status = "expired"
-    receive_result(seeded, result("accepted", "R1"))
-    receive_result(seeded, result("executed", "R2", relay="open"))
+    receive_result(seeded.runtime, result("accepted", "R1"))
+    receive_result(seeded.runtime, result("executed", "R2", relay="open"))
     row = command_row(seeded)
     assert (row.status, row.relay) == ("expired", None)
     assert row.result is not None and row.result["relay"] == "open"
@@ -148,12 +148,12 @@ def test_a_result_for_an_expired_command_is_recorded_but_the_status_stays(seeded
 def test_bad_results_are_refused_with_a_plain_message(seeded: Services, payload: dict[str, Any],
                                                       error: type[RuntimeActionError], message: str) -> None:
     with pytest.raises(error, match=re.escape(message)):
-        receive_result(seeded, payload)
+        receive_result(seeded.runtime, payload)
     assert command_row(seeded).status == "queued"
 
 
 def test_a_multi_line_failure_reason_is_taken(seeded: Services) -> None:
-    receive_result(seeded, result("failed", error="no answer\nretried twice"))
+    receive_result(seeded.runtime, result("failed", error="no answer\nretried twice"))
     assert command_row(seeded).error == "no answer\nretried twice"
 
 
@@ -168,14 +168,10 @@ class FakeContext:
     instance_id: int = 7
     task_id: str = "3f1c0e9a-0000-4000-8000-000000000001"
     sent: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
-    follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def send(self, adapter: str, payload: dict[str, Any], *, key: str | None = None) -> str:
         self.sent.append((adapter, dict(payload), key))
         return f"{self.instance_id}:{self.task_id}:{key}"
-
-    def after_commit(self, follow_up: str, **arguments: Any) -> None:
-        self.follow_ups.append((follow_up, arguments))
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from app.bootstrap import Services
 from app.runtime.errors import Conflict
 from app.runtime.events.messages import store_children_results
-from app.worker import PeriodicJob, Worker
+from app.usecases.jobs import PeriodicJob, wake_and_recover
+from app.worker import Worker
 from storage.models import ChildBatch, Instance
 from tests.conftest import EXECUTOR, deploy
 
@@ -49,8 +50,7 @@ def test_refusals_are_a_status_and_a_message_never_a_stack_trace(app: Flask) -> 
 
 def test_the_worker_schedules_its_jobs_in_memory(services: Services) -> None:
     ran: list[str] = []
-    worker = Worker(services, tick_seconds=5, outbox_seconds=2,
-                    periodic=[PeriodicJob("patrol", lambda _s: ran.append("patrol"), seconds=900)])
+    worker = Worker([*services.jobs[:2], PeriodicJob("patrol", lambda: ran.append("patrol"), seconds=900)])
     scheduler = worker.schedule(BackgroundScheduler(timezone="UTC"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"tick", "outbox", "patrol"}
@@ -70,10 +70,9 @@ def test_a_tick_recovers_children_a_crash_left_unstarted(services: Services, clo
         assert set(session.execute(select(Instance.status).where(Instance.parent_id == parent)).scalars()) == {
             "created"}
 
-    worker = Worker(services, tick_seconds=5, outbox_seconds=2)
-    assert worker.tick() == 3
+    assert wake_and_recover(services.runtime) == 3
     clock.shift(timedelta(hours=1, seconds=1))
-    worker.tick()
+    wake_and_recover(services.runtime)
     with services.db.reading() as session:
         row = session.get(Instance, parent)
     assert row is not None and row.result == {"total": 6, "count": 3}
@@ -87,7 +86,7 @@ def test_a_tick_delivers_a_message_stored_for_a_waiting_instance(services: Servi
                         .values(status="completed", result={"doubled": 8}))
         session.execute(update(ChildBatch).values(open_count=0))
         store_children_results(session, 1, parent, "relayflow.children_done", services.clock.now())
-    assert Worker(services, tick_seconds=5, outbox_seconds=2).tick() == 1
+    assert wake_and_recover(services.runtime) == 1
     with services.db.reading() as session:
         row = session.get(Instance, parent)
     assert row is not None and row.result == {"total": 8, "count": 1}

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.bootstrap import Services
+from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS
+from app.web import machine_api
 from storage.domain_models import Customer, MeterCommand
 from storage.models import HistoryEvent
 from storage.schema import metadata
@@ -215,8 +217,8 @@ def test_a_fault_in_a_handler_is_still_a_500_that_is_logged(fuzzed_site: Site, p
     def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr("app.usecases.inbound.record_payment", broken)
-    monkeypatch.setattr("app.usecases.inbound.receive_result", broken)
+    monkeypatch.setattr(machine_api, "PAYMENTS", replace(PAYMENTS, take=broken))
+    monkeypatch.setattr(machine_api, "HEADEND_RESULTS", replace(HEADEND_RESULTS, take=broken))
     fuzzer = Fuzzer(fuzzed_site, path)
     item = fill(fuzzer.schema, 1)
     single = fuzzer.post(encoded(item))

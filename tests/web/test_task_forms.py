@@ -10,7 +10,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
-from app.usecases.inbound import process_payment
+from app.usecases.payments import record_payment
 from app.usecases.reconnections import run_patrol
 from app.web.task_form_context import form_key
 from app.web.task_form_registry import FORMS
@@ -209,7 +209,7 @@ def test_the_approver_sends_back_then_approves(site: Site) -> None:
 
 
 def pay(site: Site, number: str) -> None:
-    process_payment(site.services, {"payment_id": f"P-{number}", "customer_number": number, "amount": "320",
+    record_payment(site.services.runtime, {"payment_id": f"P-{number}", "customer_number": number, "amount": "320",
                                     "paid_at": site.services.clock.now().isoformat()})
 
 

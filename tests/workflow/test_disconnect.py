@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden
 from app.runtime.forms import FormInvalid
-from app.usecases.inbound import process_payment
+from app.usecases.payments import record_payment
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from storage.models import HistoryEvent, Instance, UserTask
 from tests.utility import BPMN_DIR, DEPLOYER, Utility, seed_customer
@@ -130,7 +130,7 @@ def test_m4_3_1_advance_sms_only_to_subscribed_customers(utility: Utility) -> No
 def test_m4_3_3_a_customer_who_paid_between_approval_and_command_is_cancelled_out(utility: Utility) -> None:
     owing(utility, "3400000011", "3400000014")
     batch = apply_and_approve(utility, ["3400000011", "3400000014"])
-    process_payment(utility.services, {"payment_id": "P-14", "customer_number": "3400000014", "amount": "320",
+    record_payment(utility.services.runtime, {"payment_id": "P-14", "customer_number": "3400000014", "amount": "320",
                                        "paid_at": utility.services.clock.now().isoformat()})
     with pytest.raises(FormInvalid, match=r"decide for each customer who paid meanwhile.*: 3400000014"):
         issue(utility)
@@ -142,7 +142,7 @@ def test_m4_3_3_a_customer_who_paid_between_approval_and_command_is_cancelled_ou
 def test_m4_3_3_a_paid_customer_kept_with_a_reason_is_cut(utility: Utility) -> None:
     owing(utility, "3400000011")
     apply_and_approve(utility, ["3400000011"])
-    process_payment(utility.services, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
+    record_payment(utility.services.runtime, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
                                        "paid_at": utility.services.clock.now().isoformat()})
     with pytest.raises(FormInvalid, match="reason"):
         issue(utility, keep={"3400000011": ""})
@@ -157,7 +157,7 @@ def test_m4_3_3_a_paid_customer_kept_with_a_reason_is_cut(utility: Utility) -> N
 def test_m4_3_4_an_emptied_batch_is_archived_after_confirmation(utility: Utility) -> None:
     owing(utility, "3400000011")
     batch = apply_and_approve(utility, ["3400000011"])
-    process_payment(utility.services, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
+    record_payment(utility.services.runtime, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
                                        "paid_at": utility.services.clock.now().isoformat()})
     issue(utility, cancel=["3400000011"])
     with pytest.raises(FormInvalid, match="confirm"):
@@ -226,7 +226,7 @@ def test_a_customer_who_pays_after_the_trip_was_sent_is_reconnected_as_soon_as_i
     apply_and_approve(utility, ["3400000011"])
     issue(utility)
     utility.services.dispatcher.dispatch()  # the trip is on its way to the head-end
-    paid = process_payment(utility.services, {"payment_id": "P-11", "customer_number": "3400000011",
+    paid = record_payment(utility.services.runtime, {"payment_id": "P-11", "customer_number": "3400000011",
                                               "amount": "320.00", "paid_at": utility.services.clock.now().isoformat()})
     assert paid["cancelled_commands"] == [] and paid["reconnection_instance"] is None  # a trip is in flight
     utility.advance(timedelta(minutes=2))  # the trip lands, the reconnection starts at once
@@ -242,7 +242,7 @@ def test_a_payment_cancels_a_trip_not_yet_sent(utility: Utility) -> None:
     owing(utility, "3400000011")
     batch = apply_and_approve(utility, ["3400000011"])
     issue(utility)  # the trip is queued in the outbox, not yet sent
-    paid = process_payment(utility.services, {"payment_id": "P-11", "customer_number": "3400000011",
+    paid = record_payment(utility.services.runtime, {"payment_id": "P-11", "customer_number": "3400000011",
                                               "amount": "320.00", "paid_at": utility.services.clock.now().isoformat()})
     assert len(paid["cancelled_commands"]) == 1
     utility.advance(timedelta(minutes=2))
@@ -258,7 +258,7 @@ def test_a_paid_customer_whose_trip_expires_without_a_result_is_reconnected(util
     apply_and_approve(utility, ["3400000011"])
     issue(utility)
     utility.advance(timedelta(minutes=1))  # the trip is accepted, never executed
-    process_payment(utility.services, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
+    record_payment(utility.services.runtime, {"payment_id": "P-11", "customer_number": "3400000011", "amount": "320",
                                        "paid_at": utility.services.clock.now().isoformat()})
     utility.headend.set_behaviour(utility.customer("3400000011").meter_address, "succeeds")
     utility.advance(timedelta(minutes=32))  # the trip's wait expires: it may have landed

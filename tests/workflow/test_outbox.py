@@ -72,7 +72,7 @@ def test_a_crash_between_commit_and_send_resends_with_the_same_key(
 
 
 def test_an_unknown_adapter_is_an_error_on_the_row_not_a_crash(services: Services, queued: str,
-                                                                 adapters: dict[str, RecordingAdapter]) -> None:
-    del adapters["sms"]
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(services.dispatcher.adapters, "sms")  # type: ignore[arg-type]
     assert services.dispatcher.dispatch() == 1
     assert outbox_row(services).last_error == "LookupError: no outbox adapter named 'sms'"

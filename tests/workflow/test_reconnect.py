@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.runtime.actors import Actor
 from app.runtime.forms import FormInvalid
-from app.usecases.inbound import process_payment
+from app.usecases.payments import record_payment
 from app.usecases.reconnections import reconnect, run_patrol
 from storage.domain_models import MeterCommand, Reconnection
 from storage.models import Instance, UserTask
@@ -202,8 +202,8 @@ def test_a_payment_that_clears_the_debt_reconnects_at_once_and_counts_once(utili
     seed_customer(utility.services, "3400000007", owed_cents=25_000)
     payment = {"payment_id": "P-1", "customer_number": "3400000007", "amount": "250.00",
                "paid_at": utility.services.clock.now().isoformat()}
-    first = process_payment(utility.services, payment)
-    again = process_payment(utility.services, payment)
+    first = record_payment(utility.services.runtime, payment)
+    again = record_payment(utility.services.runtime, payment)
     assert first["owed_cents"] == 0 and first["reconnection_instance"] is not None
     assert again == {"payment_id": "P-1", "duplicate": True}
     utility.advance(timedelta(minutes=2))

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.audit.replay.recorded import RecordedEvent
 from app.runtime.canonical import canonical_json, json_safe
-from app.runtime.steps.services import Handler, ServiceContext
+from app.runtime.contract import Handler, ServiceContext
 
 
 class RecordedFailure(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.runtime.steps.services import Handler, ServiceContext
+from app.runtime.contract import Handler, ServiceContext
 
 CHILDREN_DONE = "relayflow.children_done"
 

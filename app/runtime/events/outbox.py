@@ -9,16 +9,16 @@ lease, with the same key, so the receiver can drop the repeat.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime.canonical import json_safe
+from app.runtime.contract import OutboxAdapter, Receipt
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from storage.db import Database
@@ -29,15 +29,6 @@ log = logging.getLogger("relayflow.outbox")
 STREAM = "outbox"
 
 
-class OutboxAdapter(Protocol):
-    """Delivers one effect to the outside world. Must be idempotent on ``idempotency_key``."""
-
-    def send(self, payload: dict[str, Any], idempotency_key: str) -> Mapping[str, Any] | None: ...
-
-
-# What the domain records once an adapter has taken a row (a meter command is now "sent"), in the
-# transaction that marks the row sent; returns facts for the ``outbox.sent`` event (old → new).
-Receipt = Callable[[Session, dict[str, Any], datetime], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.clock import Clock, SystemClock
 from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
+from app.runtime.contract import Handler, TerminationHook
 from app.runtime.engine import transitions
 from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.engine.clock import engine_time
@@ -43,7 +44,6 @@ from app.runtime.steps.saving import (
     save_effects,
     save_projections,
 )
-from app.runtime.steps.services import Handler
 from app.runtime.steps.step import Step
 from storage import instance_rows
 from storage import step_statements as statements
@@ -54,9 +54,6 @@ from storage.statuses import ENDED_INSTANCE, InstanceStatus
 
 log = logging.getLogger("relayflow.runtime")
 Action = Callable[[BpmnWorkflow, Step], None]
-# What the domain releases when an operator terminates an instance (its meter commands, its
-# order...), in the terminating transaction: (session, instance id, reason, actor, now).
-TerminationHook = Callable[[Session, int, str, str, datetime], object]
 MAX_INLINE_DELIVERIES = 100
 
 

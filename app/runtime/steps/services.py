@@ -20,10 +20,9 @@ from SpiffWorkflow.task import Task
 from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
+from app.runtime.contract import Handler
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.events.history import NewEvent
-
-Handler = Callable[..., Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class StepEffects:
     follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-class ServiceContext:
+class TaskServiceContext:
     """What a handler may use: ids for idempotency keys, the clock, the session, and the outbox.
 
     Effects are buffered and reach the step only if the handler returns normally.
@@ -101,7 +100,7 @@ class StepScriptEngine(PythonScriptEngine):
         self,
         environment: RestrictedEnvironment,
         handlers: Mapping[str, Handler],
-        context_factory: Callable[[Task, str], ServiceContext],
+        context_factory: Callable[[Task, str], TaskServiceContext],
         effects: StepEffects,
         record: Callable[[NewEvent], None],
     ) -> None:

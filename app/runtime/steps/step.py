@@ -17,10 +17,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.task import Task, TaskState
 from sqlalchemy.orm import Session
 
+from app.runtime.contract import Handler
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.transitions import RECORDED_STATES, Transition, recording
 from app.runtime.events.history import NewEvent
-from app.runtime.steps.services import Handler, ServiceContext, StepEffects, StepScriptEngine
+from app.runtime.steps.services import StepEffects, StepScriptEngine, TaskServiceContext
 
 _FIRED_STATES = {"READY", "COMPLETED"}
 
@@ -56,8 +57,8 @@ class Step:
     def now(self) -> datetime:
         return self._now
 
-    def _service_context(self, task: Task, operator: str) -> ServiceContext:
-        return ServiceContext(self._session, self._now, self._instance_id, task, operator)
+    def _service_context(self, task: Task, operator: str) -> TaskServiceContext:
+        return TaskServiceContext(self._session, self._now, self._instance_id, task, operator)
 
     def __enter__(self) -> Step:
         self._recording = recording(self._log)

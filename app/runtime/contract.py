@@ -1,0 +1,56 @@
+"""What the runtime promises the code it calls: service-task handlers, validators' neighbours,
+outbox adapters and their receipts, termination hooks. Nothing here imports SpiffWorkflow or the
+runtime's machinery, so ``handlers/`` can depend on this module alone (the import contract in
+``setup.cfg`` keeps it so).
+
+A handler is a plain function ``handler(ctx, **params) -> dict``. It never talks to the outside world
+itself: it returns a result (recorded in the history, so an instance can be replayed) and queues
+outside effects with ``ctx.send`` (outbox rows written in the step's transaction, sent after
+commit). An exception from a handler becomes an incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+
+class ServiceContext(Protocol):
+    """What a handler may use: ids for idempotency keys, the step's time and session, the outbox."""
+
+    session: Session
+    now: datetime
+    instance_id: int
+    task_id: str
+    element_id: str
+    operator: str
+
+    def send(self, adapter: str, payload: Mapping[str, Any], *, key: str | None = None) -> str:
+        """Queue an outside effect through the named adapter; returns its idempotency key."""
+
+    def set_attribute(self, name: str, value: Any) -> None:
+        """Set (or, with None, clear) a searchable business attribute of this instance."""
+
+    def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str) -> None:
+        """Start one child instance per item after this step commits."""
+
+
+Handler = Callable[..., Mapping[str, Any] | None]
+
+
+class OutboxAdapter(Protocol):
+    """Delivers one effect to the outside world. Must be idempotent on ``idempotency_key``."""
+
+    def send(self, payload: dict[str, Any], idempotency_key: str) -> Mapping[str, Any] | None: ...
+
+
+# What the domain records once an adapter has taken a row (a meter command is now "sent"), in the
+# transaction that marks the row sent: (session, payload, now) -> facts for the ``outbox.sent`` event.
+Receipt = Callable[[Session, dict[str, Any], datetime], Mapping[str, Any]]
+
+# What the domain releases when an operator terminates an instance (its meter commands, its
+# order...), in the terminating transaction: (session, instance id, reason, actor, now).
+TerminationHook = Callable[[Session, int, str, str, datetime], object]

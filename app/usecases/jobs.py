@@ -1,0 +1,46 @@
+"""What the clock starts: each periodic job a worker runs is a named use case here — waking due
+timers, sending the outbox, the reconnection patrol (M5.1), sealing the history (issue 5) and, in
+the demo, the simulated head-end's answers. ``app.bootstrap`` builds the list once; ``app.worker``
+only schedules it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.audit.seals import Sealer
+from app.runtime.api import Runtime
+from app.runtime.events.outbox import OutboxDispatcher
+from app.usecases.reconnections import run_patrol
+from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Callable[[], object]
+    seconds: float
+    at_start: bool = False  # also run once as the worker starts
+    prepare: Callable[[], object] | None = None  # once, before the worker's first round
+
+
+def wake_and_recover(runtime: Runtime) -> int:
+    """Wake due timers, then start children and deliver messages a crash left behind."""
+    return runtime.wake_due() + runtime.recover()
+
+
+def worker_jobs(config: Mapping[str, Any], runtime: Runtime, dispatcher: OutboxDispatcher,
+                sealer: Sealer) -> tuple[PeriodicJob, ...]:
+    """Every periodic job, with its interval from the configuration."""
+    jobs = [
+        PeriodicJob("tick", lambda: wake_and_recover(runtime), float(config["TICK_SECONDS"])),
+        PeriodicJob("outbox", dispatcher.dispatch, float(config["OUTBOX_SECONDS"])),
+        PeriodicJob("patrol", lambda: run_patrol(runtime), float(config["PATROL_SECONDS"]), at_start=True),
+        PeriodicJob("seal", sealer.seal_all, float(config["SEAL_SECONDS"])),
+    ]
+    simulator = dispatcher.adapters.get("headend")
+    if isinstance(simulator, SimulatedHeadEnd):
+        jobs.append(PeriodicJob("headend-simulator", simulator.tick, float(config["SIMULATOR_SECONDS"]),
+                                prepare=lambda: configure_from_archive(simulator, runtime.db)))
+    return tuple(jobs)

@@ -32,7 +32,8 @@ def test_every_declared_requirement_is_pinned_inside_its_range() -> None:
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{requirement.name} is not in requirements.lock: run `make lock`"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
-            f"{requirement.name}=={pins[name]} in requirements.lock is outside {requirement.specifier}: run `make lock`")
+            f"{requirement.name}=={pins[name]} in requirements.lock is outside {requirement.specifier}: "
+            "run `make lock`")
 
 
 def test_every_pin_has_a_hash_and_the_makefile_requires_them() -> None:

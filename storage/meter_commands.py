@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from storage.db import insert_or_ignore_conn
 from storage.domain_models import Customer, MeterCommand
 from storage.models import OutboxMessage
-from storage.statuses import IN_FLIGHT_COMMAND, CommandStatus, OutboxStatus, sql_literal
+from storage.statuses import IN_FLIGHT_COMMAND, CommandStatus, OutboxStatus, literal_statuses
 
 _commands: Table = MeterCommand.__table__  # type: ignore[assignment]
 _customers: Table = Customer.__table__  # type: ignore[assignment]
 _outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
 # Written out, not bound: a bound IN list cannot use an index on status in SQLite.
-_IN_FLIGHT = literal_column("status").in_([literal_column(sql_literal(status)) for status in IN_FLIGHT_COMMAND])
+_IN_FLIGHT = literal_column("status").in_(literal_statuses(IN_FLIGHT_COMMAND))
 
 _METER = select(_customers.c.id, _customers.c.meter_address).where(_customers.c.number == bindparam("b_number"))
 _BY_ID = select(_commands.c.status, _commands.c.command_id, _commands.c.meter_address, _commands.c.action,
@@ -45,6 +45,12 @@ _SET_STATUS = update(_commands).where(_commands.c.command_id == bindparam("b_com
 _INSTANCE_OF = select(_commands.c.instance_id).where(_commands.c.command_id == bindparam("b_command_id"))
 _IN_FLIGHT_FOR = select(_commands.c.command_id).where(_commands.c.meter_address == bindparam("b_meter"),
                                                       _IN_FLIGHT).limit(1)
+
+
+def find(session: Session, command_id: str, *, lock: bool = False) -> MeterCommand | None:
+    """The command (row-locked for the transaction when ``lock``), or None."""
+    query = select(MeterCommand).where(MeterCommand.command_id == command_id)
+    return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
 
 
 def of_instance(session: Session, instance_id: int) -> Sequence[MeterCommand]:

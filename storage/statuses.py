@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnClause, literal_column
 
 
 class InstanceStatus(StrEnum):
@@ -89,3 +92,8 @@ def sql_literal(status: StrEnum) -> str:
 def sql_list(statuses: Iterable[StrEnum]) -> str:
     """Statuses as an SQL list of literals: ``'queued', 'sent', 'accepted'``."""
     return ", ".join(sql_literal(status) for status in statuses)
+
+
+def literal_statuses(statuses: Iterable[StrEnum]) -> list[ColumnClause[Any]]:
+    """Statuses as SQL literals for an ``IN (...)`` that a partial index must match."""
+    return [literal_column(sql_literal(status)) for status in statuses]

@@ -61,15 +61,19 @@ _LINK_ORDER = update(Reconnection).where(
     Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
 
 
+def candidates_statement(now: datetime, limit: int) -> Select[int, str]:
+    """The patrol's one query, ready to execute (``benchmarks/patrol.py`` explains its plan)."""
+    return _CANDIDATES.order_by(Customer.id).limit(limit).params(b_now=now)
+
+
 def candidates(session: Session, now: datetime, *, limit: int) -> list[Row[int, str]]:
     """(id, number) of the first ``limit`` candidates, by customer id."""
-    return list(session.execute(_CANDIDATES.order_by(Customer.id).limit(limit).params(b_now=now)).all())
+    return list(session.execute(candidates_statement(now, limit)).all())
 
 
 def candidate(session: Session, now: datetime, customer_number: str) -> Row[int, str] | None:
     """(id, number) of the customer if they are a candidate now, else None."""
-    return session.execute(_CANDIDATES.order_by(Customer.id).limit(1).params(b_now=now)
-                           .where(Customer.number == customer_number)).first()
+    return session.execute(candidates_statement(now, 1).where(Customer.number == customer_number)).first()
 
 
 def still_candidate(conn: Connection, now: datetime, customer_id: int) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storage.domain_models import Customer
 
 
-class MeterFacts(NamedTuple):
+class FactsAndFlag(NamedTuple):
     """A customer's meter facts and auto-reconnect flag, as screening reads them."""
 
     voltage_class: str
@@ -28,21 +28,21 @@ _FACT_COLUMNS = (Customer.voltage_class, Customer.ami_connected, Customer.channe
                  Customer.relay_type, Customer.auto_reconnect)
 
 
-def count_per_facts(session: Session, segment: str | None) -> dict[MeterFacts, int]:
+def count_per_facts(session: Session, segment: str | None) -> dict[FactsAndFlag, int]:
     """How many customers (of ``segment`` when given) have each combination of facts."""
     # grouped by segment first, in the order of ix_customers_meter_facts: the database streams
     # through the index (no sort); the segments' counts are added up here
     query = select(*_FACT_COLUMNS, func.count()).group_by(Customer.segment_code, *_FACT_COLUMNS)
     if segment is not None:
         query = query.where(Customer.segment_code == segment)
-    counted: dict[MeterFacts, int] = {}
+    counted: dict[FactsAndFlag, int] = {}
     for row in session.execute(query):
-        key = MeterFacts(*row[:-1])
+        key = FactsAndFlag(*row[:-1])
         counted[key] = counted.get(key, 0) + row[-1]
     return counted
 
 
-def page_with_facts(session: Session, wanted: Sequence[MeterFacts], segment: str | None, *, limit: int,
+def page_with_facts(session: Session, wanted: Sequence[FactsAndFlag], segment: str | None, *, limit: int,
                     offset: int) -> Sequence[Customer]:
     """One page, by number, of the customers (of ``segment`` when given) having one of the ``wanted``
     combinations of facts (none wanted: an empty page)."""

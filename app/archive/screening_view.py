@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.archive.lookups import REPORT_FILTERS, find_segment, row_wanted, screening_row
 from app.rules.screening import screen
 from app.runtime.errors import RuntimeActionError
-from storage.customer_screening import MeterFacts, count_per_facts, page_with_facts
+from storage.customer_screening import FactsAndFlag, count_per_facts, page_with_facts
 from storage.paging import page_count
 
 
@@ -46,7 +46,7 @@ def failing_rules(row: dict[str, Any]) -> list[str]:
 class _Combination:
     """One combination of meter facts and flag, how many customers have it, and its screening."""
 
-    facts: MeterFacts
+    facts: FactsAndFlag
     customers: int
     flagged: bool
     eligible: bool

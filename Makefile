@@ -92,6 +92,7 @@ test: lint $(NODE_STAMP) translations browser postgres
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy app handlers storage
+	$(BIN)/mypy --strict storage
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy --strict app/runtime
 

@@ -8,7 +8,7 @@ sends a direct-close command). The other disconnected customers still owe; some 
 meter_commands holds ``--command-history`` executed trips (default: the one that cut each disconnected
 customer; a live archive has at least those). bpmn/ is deployed as the worker deploys it. Then:
 
-(a) the patrol's candidate query alone (``app.usecases.reconnections.candidates_query(now, limit)`` through
+(a) the patrol's candidate query alone (``app.usecases.reconnections.candidates_statement(now, limit)`` through
     ``db.reading()``), median of ``--query-rounds``, with its plan (EXPLAIN QUERY PLAN on SQLite,
     EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL), so the partial index can be seen at work;
 (b) ``app.usecases.reconnections.run_patrol(runtime)`` end to end, on one worker: the query, then one
@@ -51,10 +51,11 @@ from sqlalchemy import func, select  # noqa: E402
 
 import storage.db  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
-from app.usecases.reconnections import candidates_query, run_patrol  # noqa: E402
+from app.usecases.reconnections import run_patrol  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.domain_models import Customer, MeterCommand, Reconnection  # noqa: E402
 from storage.models import Instance, OutboxMessage  # noqa: E402
+from storage.reconnections import candidates_statement  # noqa: E402
 
 BPMN_DIR = ROOT / "bpmn"
 DEPLOYER = Actor("bench-analyst", frozenset({"analyst", "sysadmin"}))
@@ -92,11 +93,11 @@ class Bench:
     def time_query(self, now: datetime, limit: int) -> tuple[float, int]:
         started = time.perf_counter()
         with self.db.reading() as session:
-            found = session.execute(candidates_query(now, limit)).all()
+            found = session.execute(candidates_statement(now, limit)).all()
         return time.perf_counter() - started, len(found)
 
     def plan(self, now: datetime, limit: int) -> list[str]:
-        stmt = candidates_query(now, limit)
+        stmt = candidates_statement(now, limit)
         with self.db.engine.connect() as conn:
             compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
             params = compiled.construct_params()
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"deployed bpmn/ in {time.perf_counter() - started:.1f} s; database size {bench.db_size(sqlite_path)}")
 
         # (a) the query alone
-        print(f"(a) candidates_query(now, limit={args.limit:,}) via db.reading(), {args.query_rounds} rounds:")
+        print(f"(a) candidates_statement(now, limit={args.limit:,}) via db.reading(), {args.query_rounds} rounds:")
         times = []
         for r in range(1, args.query_rounds + 1):
             gc.collect()

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
@@ -19,7 +19,9 @@ from app.runtime.events.history import NewEvent
 from app.runtime.forms import FormContext, FormInvalid
 from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
+from storage import reconnections as order_rows
 from storage.domain_models import CONNECTED, Customer, Reconnection, Segment
+from storage.reconnections import OrderRef
 
 log = logging.getLogger("relayflow.reconnection")
 OPEN, CLOSED, ABANDONED = "open", "closed", "abandoned"
@@ -74,22 +76,16 @@ def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -
     return {"number": number, "kind": kind}
 
 
-def abandon_orders(session: Session, instances: Select[Any] | list[int], outcome: str, now: datetime, *,
+def abandon_orders(session: Session, abandoned: list[OrderRef], outcome: str, now: datetime, *,
                    actor: str, reason: str | None = None) -> int:
-    """Mark the open orders of ``instances`` (ids, or a query of ids) abandoned with ``outcome``,
-    each recorded in the ``reconnections`` history with ``reason``: the customer may get a new
-    order at once."""
-    abandoned = session.execute(
-        select(Reconnection.id, Reconnection.instance_id, Customer.number)
-        .join(Customer, Customer.id == Reconnection.customer_id)
-        .where(Reconnection.status == OPEN, Reconnection.instance_id.in_(instances))
-        .order_by(Reconnection.id).with_for_update(of=Reconnection)).all()
+    """Mark these open orders (locked by ``storage.reconnections.open_orders_of...``) abandoned with
+    ``outcome``, each recorded in the ``reconnections`` history with ``reason``: the customer may
+    get a new order at once."""
     if not abandoned:
         return 0
-    session.execute(update(Reconnection).where(Reconnection.id.in_([row.id for row in abandoned]))
-                    .values(status=ABANDONED, closed_at=now, outcome=outcome))
+    order_rows.abandon(session, [row.id for row in abandoned], now, outcome)
     history.append(session, STREAM, [NewEvent("reconnection.abandoned", None, {
-        "customer": row.number, "reconnection_id": row.id, "instance_id": row.instance_id,
+        "customer": row.customer_number, "reconnection_id": row.id, "instance_id": row.instance_id,
         "old": OPEN, "new": ABANDONED, "reason": reason or outcome}) for row in abandoned], actor=actor, at=now)
     return len(abandoned)
 
@@ -97,7 +93,8 @@ def abandon_orders(session: Session, instances: Select[Any] | list[int], outcome
 def release_orders(session: Session, instance_id: int, reason: str, actor: str, now: datetime) -> None:
     """An instance was terminated: its open order is abandoned in the same transaction, so a payment
     or the patrol can open the customer's next one at once."""
-    abandon_orders(session, [instance_id], "instance terminated", now, actor=actor, reason=reason)
+    abandon_orders(session, order_rows.open_orders_of(session, [instance_id]), "instance terminated", now,
+                   actor=actor, reason=reason)
 
 
 def validate_on_site(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,19 +2,24 @@
 
 Every filter is optional; text filters match literally (``%`` and ``_`` are not wildcards).
 A page costs two queries (the rows, the count) whatever the size of the archive.
+
+The disconnection application's search (M4.1) finds connected customers in arrears, with their
+segment's reader (``ArrearsRow``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from storage.domain_models import Customer, SmsSubscription
+from storage.domain_models import Customer, Segment, SmsSubscription
 from storage.paging import page_count
+from storage.statuses import PowerStatus
 
 SORTS: dict[str, InstrumentedAttribute[Any]] = {
     "number": Customer.number, "name": Customer.name, "segment": Customer.segment_code, "owed": Customer.owed_cents,
@@ -101,3 +106,47 @@ def subscriptions_of(session: Session, customer_ids: Sequence[int]) -> dict[int,
         for customer_id, notice_type in rows:
             found[customer_id].add(notice_type)
     return found
+
+
+class ArrearsRow(NamedTuple):
+    """A customer as the disconnection forms show them: arrears, supply, protection, segment and reader."""
+
+    number: str
+    name: str
+    address: str
+    segment_code: str
+    reader_username: str | None
+    owed_cents: int
+    overdue_since: date | None
+    power_status: str
+    power_status_since: datetime
+    protected_kind: str | None
+    protected_reason: str | None
+
+
+_ARREARS_ROW = (select(Customer.number, Customer.name, Customer.address, Customer.segment_code,
+                       Segment.reader_username, Customer.owed_cents, Customer.overdue_since, Customer.power_status,
+                       Customer.power_status_since, Customer.protected_kind, Customer.protected_reason)
+                .join(Segment, Segment.code == Customer.segment_code))
+
+
+def in_arrears(session: Session, *, least_cents: int, number: str = "", segment: str = "", reader: str = "",
+               limit: int) -> tuple[list[ArrearsRow], int]:
+    """Connected customers owing at least ``least_cents`` (number from the start, segment and reader
+    when given), largest arrears first: the first ``limit`` of them, and how many match in all."""
+    query = _ARREARS_ROW.where(Customer.owed_cents >= least_cents, Customer.power_status == PowerStatus.CONNECTED)
+    if number:
+        query = query.where(Customer.number.startswith(number, autoescape=True))
+    if segment:
+        query = query.where(Customer.segment_code == segment)
+    if reader:
+        query = query.where(Segment.reader_username == reader)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(Customer.owed_cents.desc(), Customer.number).limit(limit))
+    return [ArrearsRow._make(row) for row in rows], total
+
+
+def arrears_rows(session: Session, numbers: Iterable[str]) -> dict[str, ArrearsRow]:
+    """The customers among ``numbers`` that exist, by number."""
+    rows = session.execute(_ARREARS_ROW.where(Customer.number.in_(list(numbers))))
+    return {row.number: ArrearsRow._make(row) for row in rows}

@@ -25,6 +25,10 @@ def deployment_with_hash(session: Session, digest: str) -> Deployment | None:
     return session.execute(select(Deployment).where(Deployment.bundle_hash == digest)).scalar_one_or_none()
 
 
+def bundle_hash_of(session: Session, deployment_id: int) -> str:
+    return session.execute(select(Deployment.bundle_hash).where(Deployment.id == deployment_id)).scalar_one()
+
+
 def running_versions(session: Session, process_ids: Collection[str]) -> dict[str, RunningVersion]:
     """Each process's current version (the processes that have none are left out)."""
     latest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version))

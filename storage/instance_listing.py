@@ -3,11 +3,12 @@ page only what the table shows (the serialized state is never read)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from storage.instances import InstanceFilter, search_query
@@ -61,6 +62,8 @@ class InstancePage:
         return self.page * self.size < self.total
 
 
+# id, process_id, name, version, status, started_by, created_at, updated_at, ended_at, parent_id, open_tasks
+SummaryRow = Row[int, str, str | None, int, str, str, datetime, datetime, datetime | None, int | None, list[Any]]
 _SUMMARY_COLUMNS = (
     Instance.id, Instance.process_id, ProcessVersion.name, ProcessVersion.version, Instance.status,
     Instance.started_by, Instance.created_at, Instance.updated_at, Instance.ended_at, Instance.parent_id,
@@ -101,7 +104,7 @@ def list_instances(session: Session, filters: ListFilter, *, page: int = 1, size
     return InstancePage(summaries(session, found), total, page, size)
 
 
-def summaries(session: Session, found: Any) -> list[InstanceSummary]:
+def summaries(session: Session, found: Sequence[SummaryRow]) -> list[InstanceSummary]:
     """Rows of ``_SUMMARY_COLUMNS`` with their shown attributes and open-incident flag (two queries
     for the whole page, not two per row)."""
     ids = [row.id for row in found]

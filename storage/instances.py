@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
@@ -42,6 +43,11 @@ def search(session: Session, filters: InstanceFilter, *, limit: int = 50, offset
     """Newest first."""
     query = search_query(filters).order_by(Instance.id.desc()).limit(limit).offset(offset)
     return list(session.execute(query).scalars())
+
+
+def started_at(session: Session, instance_id: int) -> datetime:
+    """When the instance was created."""
+    return session.execute(select(Instance.created_at).where(Instance.id == instance_id)).scalar_one()
 
 
 def attributes_of(session: Session, instance_id: int) -> dict[str, str]:

@@ -3,27 +3,30 @@ thousands): find the customer's meter, expire overdue commands, find the one in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, literal_column, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, literal_column, select, update
+from sqlalchemy.orm import Session
 
 from storage.db import insert_or_ignore_conn
 from storage.domain_models import Customer, MeterCommand
 from storage.models import OutboxMessage
+from storage.statuses import IN_FLIGHT_COMMAND, CommandStatus, OutboxStatus, literal_statuses
 
 _commands: Table = MeterCommand.__table__  # type: ignore[assignment]
 _customers: Table = Customer.__table__  # type: ignore[assignment]
 _outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
 # Written out, not bound: a bound IN list cannot use an index on status in SQLite.
-_IN_FLIGHT = literal_column("status").in_([literal_column("'queued'"), literal_column("'sent'"),
-                                          literal_column("'accepted'")])
+_IN_FLIGHT = literal_column("status").in_(literal_statuses(IN_FLIGHT_COMMAND))
 
 _METER = select(_customers.c.id, _customers.c.meter_address).where(_customers.c.number == bindparam("b_number"))
 _BY_ID = select(_commands.c.status, _commands.c.command_id, _commands.c.meter_address, _commands.c.action,
                 _commands.c.deadline).where(_commands.c.command_id == bindparam("b_command_id"))
-_EXPIRE_OVERDUE = update(_commands).where(_commands.c.meter_address == bindparam("b_meter"), _IN_FLIGHT,
-                                          _commands.c.deadline < bindparam("b_now")).values(status="expired")
+_EXPIRE_OVERDUE = (update(_commands).where(_commands.c.meter_address == bindparam("b_meter"), _IN_FLIGHT,
+                                           _commands.c.deadline < bindparam("b_now"))
+                   .values(status=CommandStatus.EXPIRED))
 _MARK_SENT = update(_commands).where(_commands.c.command_id == bindparam("b_command_id")).values(
     status=bindparam("b_status"), sent_at=func.coalesce(_commands.c.sent_at, bindparam("b_now")))
 _IN_FLIGHT_OF_INSTANCE = (
@@ -33,10 +36,10 @@ _IN_FLIGHT_OF_INSTANCE = (
     .order_by(_commands.c.id))
 _QUEUED_TRIPS = select(_commands.c.command_id).where(
     _commands.c.meter_address == bindparam("b_meter"), _commands.c.action == "trip",
-    _commands.c.status == "queued").order_by(_commands.c.id)
+    _commands.c.status == CommandStatus.QUEUED).order_by(_commands.c.id)
 _TAKE_BACK = update(_outbox).where(
-    _outbox.c.status == "pending", _outbox.c.attempts == 0,
-    _outbox.c.payload["command_id"].as_string() == bindparam("b_command_id")).values(status="cancelled")
+    _outbox.c.status == OutboxStatus.PENDING, _outbox.c.attempts == 0,
+    _outbox.c.payload["command_id"].as_string() == bindparam("b_command_id")).values(status=OutboxStatus.CANCELLED)
 _SET_STATUS = update(_commands).where(_commands.c.command_id == bindparam("b_command_id")).values(
     status=bindparam("b_status"))
 _INSTANCE_OF = select(_commands.c.instance_id).where(_commands.c.command_id == bindparam("b_command_id"))
@@ -44,12 +47,25 @@ _IN_FLIGHT_FOR = select(_commands.c.command_id).where(_commands.c.meter_address 
                                                       _IN_FLIGHT).limit(1)
 
 
-def meter_of(conn: Connection, customer_number: str) -> Any:
+def find(session: Session, command_id: str, *, lock: bool = False) -> MeterCommand | None:
+    """The command (row-locked for the transaction when ``lock``), or None."""
+    query = select(MeterCommand).where(MeterCommand.command_id == command_id)
+    return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def of_instance(session: Session, instance_id: int) -> Sequence[MeterCommand]:
+    """The commands an instance sent, oldest first."""
+    return session.execute(select(MeterCommand).where(MeterCommand.instance_id == instance_id)
+                           .order_by(MeterCommand.id)).scalars().all()
+
+
+def meter_of(conn: Connection, customer_number: str) -> Row[int, str] | None:
     """(id, meter_address) of a customer, or None."""
     return conn.execute(_METER, {"b_number": customer_number}).first()
 
 
-def by_id(conn: Connection, command_id: str) -> Any:
+def by_id(conn: Connection, command_id: str) -> Row[str, str, str, str, datetime] | None:
+    """(status, command_id, meter_address, action, deadline) of a command, or None."""
     return conn.execute(_BY_ID, {"b_command_id": command_id}).first()
 
 
@@ -60,12 +76,12 @@ def mark_sent(conn: Connection, command_id: str, now: datetime) -> tuple[str, st
     found = conn.execute(_BY_ID.with_for_update(), {"b_command_id": command_id}).first()
     if found is None:
         return None
-    new = "sent" if found.status == "queued" else found.status
+    new = CommandStatus.SENT if found.status == CommandStatus.QUEUED else found.status
     conn.execute(_MARK_SENT, {"b_command_id": command_id, "b_status": new, "b_now": now})
     return found.status, new
 
 
-def in_flight_of_instance(conn: Connection, instance_id: int) -> list[Any]:
+def in_flight_of_instance(conn: Connection, instance_id: int) -> list[Row[str, str, str]]:
     """(command_id, status, customer number) of the commands an instance has in flight. Not locked
     here: the outbox row is changed before the command, the order the dispatcher takes them in."""
     return list(conn.execute(_IN_FLIGHT_OF_INSTANCE, {"b_instance": instance_id}).all())

@@ -9,7 +9,11 @@ them equal (``tests/unit/test_statuses.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnClause, literal_column
 
 
 class InstanceStatus(StrEnum):
@@ -66,6 +70,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     DEAD = "dead"  # gave up after its attempts: an incident-like row for operators
+    CANCELLED = "cancelled"  # taken back before its first attempt (its meter command was cancelled)
 
 
 class MessageStatus(StrEnum):
@@ -74,3 +79,21 @@ class MessageStatus(StrEnum):
     PENDING = "pending"  # stored until an instance awaits it
     DELIVERED = "delivered"
     REJECTED = "rejected"
+
+
+def sql_literal(status: StrEnum) -> str:
+    """A status as an SQL string literal (``'queued'``): written into partial indexes' WHERE and into
+    the queries that must match them (SQLite uses a partial index only for a literal, not a bound value)."""
+    if "'" in status.value:
+        raise ValueError(f"a status cannot hold a quote: {status.value!r}")
+    return f"'{status.value}'"
+
+
+def sql_list(statuses: Iterable[StrEnum]) -> str:
+    """Statuses as an SQL list of literals: ``'queued', 'sent', 'accepted'``."""
+    return ", ".join(sql_literal(status) for status in statuses)
+
+
+def literal_statuses(statuses: Iterable[StrEnum]) -> list[ColumnClause[Any]]:
+    """Statuses as SQL literals for an ``IN (...)`` that a partial index must match."""
+    return [literal_column(sql_literal(status)) for status in statuses]

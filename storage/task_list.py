@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from storage.domain_models import Customer, Segment
+from storage.domain_models import Customer
 from storage.models import Instance, InstanceAttribute, ProcessVersion, User, UserRole, UserTask, UserTaskCustomer
 from storage.paging import page_count
+from storage.segments import names as segment_names
 
 MINE, GROUPS, ALL = "mine", "groups", "all"
 TABS = (MINE, GROUPS, ALL)
@@ -126,6 +127,14 @@ def count_statement(tab: str, viewer: Viewer, filters: TaskFilters, now: datetim
     return select(func.count()).select_from(UserTask).where(*_conditions(tab, viewer, filters, now))
 
 
+def tasks_of_instances_started_by(session: Session, process_id: str, username: str, *,
+                                  limit: int) -> Sequence[UserTask]:
+    """The open tasks of ``process_id`` instances ``username`` started, newest first (at most ``limit``)."""
+    return session.execute(select(UserTask).join(Instance, Instance.id == UserTask.instance_id)
+                           .where(Instance.process_id == process_id, Instance.started_by == username)
+                           .order_by(UserTask.created_at.desc()).limit(limit)).scalars().all()
+
+
 def find_task(session: Session, task_id: str) -> TaskRow | None:
     rows = _rows(session, [task_id])
     return rows[0] if rows else None
@@ -133,9 +142,8 @@ def find_task(session: Session, task_id: str) -> TaskRow | None:
 
 def choices(session: Session) -> Choices:
     tasks = session.execute(select(UserTask.element_id, func.max(UserTask.name)).group_by(UserTask.element_id)).all()
-    segments = session.execute(select(Segment.code, Segment.name).order_by(Segment.code)).all()
     return Choices(sorted(process_names(session).items()), sorted(((e, n or e) for e, n in tasks), key=lambda c: c[1]),
-                   [(s.code, s.name) for s in segments])
+                   segment_names(session))
 
 
 def process_names(session: Session) -> dict[str, str]:

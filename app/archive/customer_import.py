@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
@@ -23,9 +22,9 @@ from app.rules.sms import normalize_mainland_mobile
 from app.runtime.actors import Actor
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
+from storage import customers as customer_rows
+from storage import segments as segment_rows
 from storage.domain_models import (
-    CONNECTED,
-    DISCONNECTED,
     HIGH_VOLTAGE,
     HOUSEHOLD,
     LOW_VOLTAGE,
@@ -33,9 +32,8 @@ from storage.domain_models import (
     NOTICE_TYPES,
     PROTECTED_KINDS,
     Customer,
-    Segment,
-    SmsSubscription,
 )
+from storage.statuses import PowerStatus
 
 COLUMNS = (
     "number", "name", "mobile", "address", "customer_class", "voltage_class", "segment_code", "meter_address",
@@ -45,7 +43,6 @@ COLUMNS = (
 STREAM = "archive"
 PROGRESS_EVERY = 100
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
-_LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -188,7 +185,7 @@ def _parse(row: _Row, segments: set[str], now: datetime) -> tuple[Customer, list
         meter_address=meter, meter_protocol=row.choice("meter_protocol", ("dlt645", "dlms")),
         relay_type=row.choice("relay_type", ("internal", "external")),
         can_direct_close=row.flag("can_direct_close"), ami_connected=row.flag("ami_connected"),
-        channel_online=row.flag("channel_online"), power_status=row.choice("power_status", (CONNECTED, DISCONNECTED)),
+        channel_online=row.flag("channel_online"), power_status=row.choice("power_status", tuple(PowerStatus)),
         power_status_since=now, owed_cents=row.owed_cents(), overdue_since=row.day("overdue_since"),
         protected_kind=kind or None, protected_reason=reason or None, auto_reconnect=row.flag("auto_reconnect"),
     )
@@ -205,12 +202,7 @@ def _parse(row: _Row, segments: set[str], now: datetime) -> tuple[Customer, list
 
 
 def _archive_clashes(session: Session, column: str, lines: dict[str, int]) -> list[RowError]:
-    attribute = getattr(Customer, column)
-    values: list[str] = list(lines)
-    found: list[str] = []
-    for start in range(0, len(values), _LOOKUP_CHUNK):
-        chunk = values[start:start + _LOOKUP_CHUNK]
-        found.extend(session.execute(select(attribute).where(attribute.in_(chunk))).scalars())
+    found = customer_rows.taken(session, column, list(lines))
     return [RowError(lines[value], column, f"{value} is already in the archive") for value in found]
 
 
@@ -223,7 +215,7 @@ def import_customers(session: Session, clock: Clock, actor: Actor, rows: Iterabl
     end. On success one ``customers.imported`` event naming ``source`` goes to the archive stream.
     """
     now = clock.now()
-    segments = set(session.execute(select(Segment.code)).scalars())
+    segments = segment_rows.codes(session)
     parsed: list[tuple[Customer, list[str]]] = []
     errors: list[RowError] = []
     seen: dict[str, dict[str, int]] = {"number": {}, "meter_address": {}}
@@ -259,8 +251,4 @@ def _insert(session: Session, parsed: list[tuple[Customer, list[str]]], actor: A
         customer.channel_seen_at = now if customer.channel_online else None
         if customer.auto_reconnect:
             customer.auto_reconnect_by, customer.auto_reconnect_at = actor.name, now
-    session.add_all(customer for customer, _notices in parsed)
-    session.flush()
-    session.add_all(SmsSubscription(customer_id=customer.id, notice_type=notice, subscribed_at=now)
-                    for customer, notices in parsed for notice in notices)
-    session.flush()
+    customer_rows.add_with_subscriptions(session, parsed, now)

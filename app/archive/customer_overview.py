@@ -12,20 +12,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import find_customer, screening_row
-from app.runtime.steps.saving import ACTIVE
-from app.usecases.reconnections import IN_FLIGHT
 from storage import customer_records as records
 from storage.customer_search import subscriptions_of
 from storage.domain_models import NOTICE_TYPES, Customer, MeterCommand, Payment, Reconnection, Segment
 from storage.instance_records import open_tasks_of
 from storage.models import HistoryEvent, Instance, OutboxMessage, UserTask
+from storage.statuses import ACTIVE_INSTANCE, IN_FLIGHT_COMMAND, OrderStatus
 
 TIMELINE_LIMIT = 200  # per source; the page says when it is cut
 # Entries at the same time, in the order they happen (the timeline shows the last first).
 _SAME_TIME_ORDER = {"instance.started": 0, "order.opened": 1, "payment.received": 1, "command.created": 2,
                     "command.sent": 3, "sms.queued": 3, "command.executed": 4, "order.closed": 5,
                     "instance.ended": 6}
-OPEN_ORDER = "open"
 
 
 def customer_row(customer: Customer, subscribed: Iterable[str]) -> dict[str, Any]:
@@ -116,7 +114,7 @@ def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LI
     customer = find_customer(session, number)
     instances = records.instances_of(session, number, limit)
     parents = records.instances_by_id(session, sorted({i.parent_id for i in instances if i.parent_id is not None}))
-    active = [i for i in instances if i.status in ACTIVE]
+    active = [i for i in instances if i.status in ACTIVE_INSTANCE]
     tasks = open_tasks_of(session, [i.id for i in active])
     orders = records.reconnections_of(session, customer.id, limit)
     commands = records.commands_of(session, customer.id, limit)
@@ -131,8 +129,8 @@ def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LI
         "screening": screening_row(customer),
         "subscriptions": customer_row(customer, subscriptions_of(session, [customer.id])[customer.id])["subscriptions"],
         "open": {
-            "reconnections": [_order(o) for o in orders if o.status == OPEN_ORDER],
-            "commands": [_command(c) for c in commands if c.status in IN_FLIGHT],
+            "reconnections": [_order(o) for o in orders if o.status == OrderStatus.OPEN],
+            "commands": [_command(c) for c in commands if c.status in IN_FLIGHT_COMMAND],
             "instances": [_instance(i, parents.get(i.parent_id) if i.parent_id else None, tasks[i.id])
                           for i in active],
         },

@@ -12,7 +12,6 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import users
@@ -23,8 +22,11 @@ from app.rules.beijing import beijing_date
 from app.rules.screening import screen
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict
+from storage import customers as customer_rows
+from storage import segments as segment_rows
 from storage import users as user_rows
-from storage.domain_models import NOTICE_TYPES, PROTECTED_KINDS, Customer, Segment
+from storage.domain_models import NOTICE_TYPES, PROTECTED_KINDS
+from storage.statuses import PowerStatus
 
 DEMO_PASSWORD = "relayflow-demo"  # noqa: S105 - the local demo database only; `bootstrap --demo` prints it too
 # (code, district, area, the roads its customers live on)
@@ -69,7 +71,7 @@ def seed_demo(session: Session, clock: Clock, actor: Actor, *, customers: int = 
     Raises ``AlreadySeeded`` (a ``RuntimeActionError``) when any customer exists. Users that
     exist already are kept as they are. Returns what was created, by kind.
     """
-    existing = session.execute(select(func.count(Customer.id))).scalar_one()
+    existing = customer_rows.count(session)
     if existing:
         raise AlreadySeeded(f"the archive already has {existing} customers; the demo seed only fills an empty one")
     rng = random.Random(seed)  # noqa: S311 - demo data must repeat for a seed, not be secret
@@ -82,7 +84,7 @@ def seed_demo(session: Session, clock: Clock, actor: Actor, *, customers: int = 
         raise RuntimeError(f"demo customers failed the import's checks: {report.errors[:3]}")
     return {
         "customers": report.imported,
-        "disconnected": sum(row["power_status"] == "disconnected" for row in rows),
+        "disconnected": sum(row["power_status"] == PowerStatus.DISCONNECTED for row in rows),
         "owing": sum(row["owed"] != "0.00" for row in rows),
         "protected": sum(bool(row["protected_kind"]) for row in rows),
         "flagged": sum(row["auto_reconnect"] == "true" for row in rows),
@@ -100,15 +102,14 @@ def _ensure_user(session: Session, clock: Clock, actor: Actor, username: str, di
 
 
 def _seed_segments(session: Session, clock: Clock, actor: Actor, rng: random.Random) -> tuple[int, int]:
-    known = set(session.execute(select(Segment.code)).scalars())
+    known = segment_rows.codes(session)
     segments = created = 0
     for index, (code, district, area, _roads) in enumerate(SEGMENTS, start=1):
         reader, reader_name, mobile = f"reader-{index:02d}", _person(rng), _mobile(rng)
         # a reader applies for their segment (M4.1) and reconnects on site when remote sends fail (M5.3)
         created += _ensure_user(session, clock, actor, reader, f"抄表员 {reader_name}", ["applicant", "executor"])
         if code not in known:
-            session.add(Segment(code=code, name=f"{district}{area}抄表段", reader_username=reader,
-                                reader_mobile=mobile))
+            segment_rows.add(session, code, f"{district}{area}抄表段", reader, mobile)
             segments += 1
     session.flush()
     return segments, created
@@ -131,12 +132,12 @@ def _customer_rows(rng: random.Random, count: int, now: datetime) -> list[dict[s
     cut_owing = cut // 2
     owing = max(round(count * 0.20), cut_owing)
     # Shares overlap on purpose: a protected customer may owe, but is never one of those cut.
-    status = {index: ("disconnected", position < cut_owing) for position, index in enumerate(order[:cut])}
-    status |= {index: ("connected", True) for index in order[cut:cut + owing - cut_owing]}
+    status = {index: (PowerStatus.DISCONNECTED, position < cut_owing) for position, index in enumerate(order[:cut])}
+    status |= {index: (PowerStatus.CONNECTED, True) for index in order[cut:cut + owing - cut_owing]}
     protected = order[cut:cut + round(count * 0.05)]
     kinds = {index: PROTECTED_KINDS[position % len(PROTECTED_KINDS)] for position, index in enumerate(protected)}
     today = beijing_date(now)
-    return [_customer_row(rng, index, *status.get(index, ("connected", False)), kinds.get(index, ""), today)
+    return [_customer_row(rng, index, *status.get(index, (PowerStatus.CONNECTED, False)), kinds.get(index, ""), today)
             for index in range(count)]
 
 

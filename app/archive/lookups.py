@@ -7,20 +7,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
 from app.runtime.errors import NotFound, RuntimeActionError
-from storage.domain_models import NOTICE_TYPES, Customer, Segment, SmsSubscription
+from storage import customers as customer_rows
+from storage import segments as segment_rows
+from storage import subscriptions
+from storage.domain_models import NOTICE_TYPES, Customer, Segment
 
 REPORT_FILTERS = ("eligible", "ineligible", "flagged_but_ineligible")
 
 
 def find_customer(session: Session, number: str, *, lock: bool = False) -> Customer:
     """The customer with archive number ``number`` (row-locked when ``lock``); ``NotFound`` otherwise."""
-    query = select(Customer).where(Customer.number == number)
-    customer = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    customer = customer_rows.by_number(session, number, lock=lock)
     if customer is None:
         raise NotFound(f"no customer {number}")
     return customer
@@ -28,8 +29,7 @@ def find_customer(session: Session, number: str, *, lock: bool = False) -> Custo
 
 def find_segment(session: Session, code: str, *, lock: bool = False) -> Segment:
     """The meter-reading segment ``code`` (row-locked when ``lock``); ``NotFound`` otherwise."""
-    query = select(Segment).where(Segment.code == code)
-    segment = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    segment = segment_rows.find(session, code, lock=lock)
     if segment is None:
         raise NotFound(f"no meter-reading segment {code}")
     return segment
@@ -69,11 +69,9 @@ def screening_report(session: Session, *, segment: str | None = None, only: str 
     """
     if only is not None and only not in REPORT_FILTERS:
         raise RuntimeActionError(f"unknown filter {only!r}; use one of {', '.join(REPORT_FILTERS)}")
-    query = select(Customer).order_by(Customer.number)
     if segment is not None:
         find_segment(session, segment)
-        query = query.where(Customer.segment_code == segment)
-    rows = (screening_row(customer) for customer in session.execute(query).scalars())
+    rows = (screening_row(customer) for customer in customer_rows.in_order(session, segment=segment))
     return [row for row in rows if row_wanted(row, only)]
 
 
@@ -93,27 +91,15 @@ def rate(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def _customers_per_segment(session: Session) -> dict[str, int]:
-    query = select(Customer.segment_code, func.count()).group_by(Customer.segment_code)
-    return {code: count for code, count in session.execute(query)}
-
-
 def subscription_rates(session: Session) -> list[dict[str, Any]]:
     """Per segment (by code): ``customers``, ``subscribed`` and ``rate`` (0..1, 3 decimals) per
     notice type, and ``subscribed_any`` / ``rate_any`` for customers with at least one
     subscription — the figure M2.1 asks the utility to raise. An empty segment's rates are 0."""
-    customers = _customers_per_segment(session)
-    by_type: dict[tuple[str, str], int] = {
-        (code, kind): count for code, kind, count in session.execute(
-            select(Customer.segment_code, SmsSubscription.notice_type, func.count())
-            .join(Customer, Customer.id == SmsSubscription.customer_id)
-            .group_by(Customer.segment_code, SmsSubscription.notice_type))}
-    any_subscribed: dict[str, int] = {code: count for code, count in session.execute(
-        select(Customer.segment_code, func.count(func.distinct(SmsSubscription.customer_id)))
-        .join(Customer, Customer.id == SmsSubscription.customer_id)
-        .group_by(Customer.segment_code))}
+    customers = customer_rows.count_per_segment(session)
+    by_type = subscriptions.count_per_segment_and_type(session)
+    any_subscribed = subscriptions.subscribers_per_segment(session)
     rows = []
-    for code, name in session.execute(select(Segment.code, Segment.name).order_by(Segment.code)):
+    for code, name in segment_rows.names(session):
         total = customers.get(code, 0)
         subscribed = {kind: by_type.get((code, kind), 0) for kind in NOTICE_TYPES}
         rows.append({
@@ -126,9 +112,9 @@ def subscription_rates(session: Session) -> list[dict[str, Any]]:
 
 def segments_overview(session: Session) -> list[dict[str, Any]]:
     """Every meter-reading segment (by code) with its reader, the reader's mobile and its customer count."""
-    counts = _customers_per_segment(session)
+    counts = customer_rows.count_per_segment(session)
     return [
         {"code": s.code, "name": s.name, "reader_username": s.reader_username, "reader_mobile": s.reader_mobile,
          "customers": counts.get(s.code, 0)}
-        for s in session.execute(select(Segment).order_by(Segment.code)).scalars()
+        for s in segment_rows.all_segments(session)
     ]

@@ -25,6 +25,7 @@ from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
+from storage import subscriptions
 from storage.domain_models import NOTICE_TYPES, Customer, SmsSubscription
 
 STREAM = "archive"
@@ -149,10 +150,9 @@ def set_subscription(session: Session, clock: Clock, actor: Actor, customer_numb
     old = row is not None
     if old != subscribed:
         if row is None:
-            session.add(SmsSubscription(customer_id=customer.id, notice_type=notice_type, subscribed_at=clock.now()))
+            subscriptions.subscribe(session, customer.id, notice_type, clock.now())
         else:
-            session.delete(row)
-        session.flush()
+            subscriptions.unsubscribe(session, row)
         _record(session, clock, actor, [NewEvent("customer.subscription_changed", None, {
             "customer": customer.number, "notice_type": notice_type, "old": old, "new": subscribed})])
     return {"customer": customer.number, "notice_type": notice_type, "old": old, "new": subscribed,

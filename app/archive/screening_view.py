@@ -5,7 +5,8 @@ as in ``screening_report``. Over a whole archive (a million customers) the scree
 once per customer: it reads only a few meter facts, and the archive holds few distinct
 combinations of them. So the database counts customers per combination (one GROUP BY), ``screen``
 judges each combination once, and the page shown is the customers whose combination passes the
-filters (one ordered, paged query). The rules stay in ``screen`` alone.
+filters (one ordered, paged query; both in ``storage/customer_screening.py``). The rules stay in
+``screen`` alone.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import REPORT_FILTERS, find_segment, row_wanted, screening_row
 from app.rules.screening import screen
 from app.runtime.errors import RuntimeActionError
-from storage.domain_models import Customer
+from storage.customer_screening import FactsAndFlag, count_per_facts, page_with_facts
 from storage.paging import page_count
 
 
@@ -36,8 +36,6 @@ class _Meter:
 
 # Screening a meter that fails everything lists every criterion with its reason.
 CRITERIA: tuple[tuple[str, str], ...] = tuple((c.rule, c.reason) for c in screen(_Meter()).criteria)
-_FACT_COLUMNS = (Customer.voltage_class, Customer.ami_connected, Customer.channel_online, Customer.can_direct_close,
-                 Customer.relay_type, Customer.auto_reconnect)
 
 
 def failing_rules(row: dict[str, Any]) -> list[str]:
@@ -48,31 +46,19 @@ def failing_rules(row: dict[str, Any]) -> list[str]:
 class _Combination:
     """One combination of meter facts and flag, how many customers have it, and its screening."""
 
-    facts: tuple[Any, ...]
+    facts: FactsAndFlag
     customers: int
     flagged: bool
     eligible: bool
     failing: tuple[str, ...]
 
-    def condition(self) -> ColumnElement[bool]:
-        return and_(*(column == value for column, value in zip(_FACT_COLUMNS, self.facts, strict=True)))
-
 
 def _combinations(session: Session, segment: str | None) -> list[_Combination]:
-    # grouped by segment first, in the order of ix_customers_meter_facts: the database streams
-    # through the index (no sort); the segments' counts are added up here
-    query = select(*_FACT_COLUMNS, func.count()).group_by(Customer.segment_code, *_FACT_COLUMNS)
-    if segment is not None:
-        query = query.where(Customer.segment_code == segment)
-    counted: dict[tuple[Any, ...], int] = {}
-    for row in session.execute(query):
-        key = tuple(row[:-1])
-        counted[key] = counted.get(key, 0) + row[-1]
     combinations = []
-    for facts, customers in counted.items():
-        voltage, ami, online, direct, relay, flagged = facts
-        result = screen(_Meter(voltage, ami, online, direct, relay))
-        combinations.append(_Combination(facts, customers, bool(flagged), result.eligible,
+    for facts, customers in count_per_facts(session, segment).items():
+        result = screen(_Meter(facts.voltage_class, facts.ami_connected, facts.channel_online, facts.can_direct_close,
+                               facts.relay_type))
+        combinations.append(_Combination(facts, customers, bool(facts.auto_reconnect), result.eligible,
                                          tuple(c.rule for c in result.criteria if not c.holds)))
     return combinations
 
@@ -108,10 +94,7 @@ def screening_page(session: Session, *, segment: str | None = None, only: str | 
     wanted = [c for c in combinations if (failing is None or failing in c.failing)
               and row_wanted({"eligible": c.eligible, "flagged": c.flagged}, only)]
     total = sum(c.customers for c in wanted)
-    query = select(Customer).where(or_(false(), *(c.condition() for c in wanted)))
-    if segment is not None:
-        query = query.where(Customer.segment_code == segment)
-    customers = session.execute(query.order_by(Customer.number).limit(size).offset((page - 1) * size))
+    customers = page_with_facts(session, [c.facts for c in wanted], segment, limit=size, offset=(page - 1) * size)
     return {"summary": _summary(combinations), "failing_counts": failing_counts, "total": total,
             "page": page, "size": size, "pages": page_count(total, size),
-            "rows": [screening_row(customer) for customer in customers.scalars()]}
+            "rows": [screening_row(customer) for customer in customers]}

@@ -14,23 +14,23 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.case_timeline import DataNames, EventRecord, Timeline, data_names, element_names, timeline
 from app.audit.replay import replay_instance
-from app.audit.seals import covering_seal, seal_document
+from app.audit.seals import seal_document
 from app.runtime.deployment.bpmn_source import DeployError, read_bpmn
 from app.runtime.deployment.deploy import bundle_hash
 from app.runtime.events.history import GENESIS_HASH, NewEvent, append, hashed_content, instance_stream, verify_stream
 from app.runtime.reading.instance_detail import require_record
 from app.runtime.reading.instance_diagram import diagram_of
 from app.runtime.steps.core import StepRunner
+from storage import history_audit
 from storage.db import Database
-from storage.deployments import StoredFile, stored_files
+from storage.deployments import StoredFile, bundle_hash_of, stored_files
 from storage.instance_records import InstanceRecord
 from storage.instances import attributes_of
-from storage.models import Deployment, HistoryEvent, Instance
+from storage.seals import covering_seal
 
 FORMAT = "relayflow-case-file/1"
 AUDIT_STREAM = "audit"
@@ -86,18 +86,16 @@ def read_case(session: Session, instance_id: int) -> CaseFile:
     record = require_record(session, instance_id)
     stream = instance_stream(record.id)
     events, chain = [], []
-    for row in session.execute(select(HistoryEvent).where(HistoryEvent.stream == stream)
-                               .order_by(HistoryEvent.seq)).scalars():
+    for row in history_audit.stream_events(session, stream):
         content = hashed_content({name: getattr(row, name) for name in HASHED_FIELDS})
         chain.append({**content, "hash": row.hash})
         events.append(EventRecord(row.seq, row.type, row.element_id, row.actor, row.at, row.data))
-    head = session.execute(select(Instance.history_seq, Instance.history_hash)
-                           .where(Instance.id == record.id)).one()
-    bundle = session.execute(select(Deployment.bundle_hash).where(Deployment.id == record.deployment_id)).scalar_one()
+    head = history_audit.instance_head(session, record.id)
+    bundle = bundle_hash_of(session, record.deployment_id)
     files = stored_files(session, record.deployment_id)
     process_file = diagram_of(session, record).file_name
     seal = covering_seal(session, stream)
-    return CaseFile(record, attributes_of(session, record.id), events, chain, (head[0], head[1]), bundle, files,
+    return CaseFile(record, attributes_of(session, record.id), events, chain, head, bundle, files,
                     process_file, seal_document(seal) if seal is not None else None)
 
 

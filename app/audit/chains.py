@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.runtime.events.history import CHAIN_COLUMNS, all_heads, check_chain, instance_stream, verify_stream
-from storage.models import HistoryEvent
+from app.runtime.events.history import all_heads, check_chain, instance_stream, verify_stream
+from storage import history_audit
 
 
 @dataclass
@@ -36,7 +35,7 @@ def streams_to_verify(session: Session, instance_id: int | None = None) -> list[
     all of them are all the events there are)."""
     if instance_id is not None:
         return [instance_stream(instance_id)]
-    with_events = set(session.execute(select(HistoryEvent.stream).distinct()).scalars())
+    with_events = history_audit.streams_with_events(session)
     return sorted(set(all_heads(session)) | with_events)
 
 
@@ -44,14 +43,12 @@ def audit(session: Session, streams: list[str], advance: Callable[[str], None] |
     """Verify ``streams`` (from ``streams_to_verify``); ``advance`` hears of each one done. One
     stream is read on its own; more are read in one pass over the events in (stream, seq) order."""
     if len(streams) == 1:
-        report = AuditReport(streams=1, events=session.execute(
-            select(func.count(HistoryEvent.id)).where(HistoryEvent.stream == streams[0])).scalar_one())
+        report = AuditReport(streams=1, events=history_audit.event_count(session, streams[0]))
         _note(report, streams[0], verify_stream(session, streams[0]), advance)
         return report
     report = AuditReport(streams=len(streams))
     heads, wanted = all_heads(session), set(streams)
-    rows = session.execute(select(*CHAIN_COLUMNS).order_by(HistoryEvent.stream, HistoryEvent.seq)
-                           .execution_options(yield_per=5000))
+    rows = history_audit.every_event_in_chain_order(session)
     seen = set()
     for stream, events in groupby(rows, key=lambda row: row.stream):
         if stream not in wanted:

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,14 +30,15 @@ from app.audit.seal_keeping import AnchorFile, AnchorReading, SealKey, SealKeyMi
 from app.clock import Clock
 from app.runtime.canonical import canonical_json, sha256_hex
 from app.runtime.events.history import GENESIS_HASH
+from storage import seals as seal_rows
 from storage.db import Database
-from storage.models import HistoryEvent, HistorySeal
+from storage.models import HistorySeal
+from storage.seals import SealedEvent
 
 MAX_EVENTS_PER_SEAL = 50_000
-_COLUMNS = (HistoryEvent.id, HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.hash, HistoryEvent.at)
 
 
-def range_digest(rows: Sequence[Any]) -> str:
+def range_digest(rows: Sequence[SealedEvent]) -> str:
     digest = hashlib.sha256()
     for row in rows:
         digest.update(f"{row.id} {row.stream} {row.seq} {row.hash}\n".encode())
@@ -73,7 +73,7 @@ class Sealer:
         key = SealKey.load(self.key_path, create=True)
         cutoff = self.clock.now() - self.lag
         with self.db.reading() as session:  # the id bound too: a writer's clock may lag behind ours
-            last_event_id = session.execute(select(func.max(HistoryEvent.id))).scalar() or 0
+            last_event_id = seal_rows.last_event_id(session)
         made = 0
         while self._seal_next(key, cutoff, last_event_id):
             made += 1
@@ -89,10 +89,9 @@ class Sealer:
 
     def _seal(self, session: Session, key: SealKey, cutoff: datetime, last_event_id: int) -> bool:
         """Seal the next events up to ``last_event_id`` that are at most ``cutoff`` old, if any."""
-        last = session.execute(select(HistorySeal).order_by(HistorySeal.n.desc()).limit(1)).scalar_one_or_none()
+        last = seal_rows.last_seal(session)
         after = last.through_event_id if last else 0
-        rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > after, HistoryEvent.id <= last_event_id)
-                               .order_by(HistoryEvent.id).limit(MAX_EVENTS_PER_SEAL)).all()
+        rows = seal_rows.events_between(session, after, last_event_id, limit=MAX_EVENTS_PER_SEAL)
         ripe = []
         for row in rows:
             if row.at > cutoff:
@@ -105,19 +104,18 @@ class Sealer:
                            prev_hash=last.hash if last else GENESIS_HASH, hash="", signature="")
         seal.hash = seal_hash(seal)
         seal.signature = key.sign(seal.hash)
-        session.add(seal)
+        seal_rows.add(session, seal)
         return True
 
     def anchor_missing(self) -> None:
         """Copy to the anchor file every seal it does not hold yet (after a crash between the two too)."""
         anchored = max((entry["n"] for _line, entry in self.anchor.entries()), default=0)
         with self.db.reading() as session:
-            seals = session.execute(select(HistorySeal).where(HistorySeal.n > anchored)
-                                    .order_by(HistorySeal.n)).scalars().all()
+            seals = seal_rows.seals(session, after=anchored)
             self.anchor.append([anchor_entry(seal) for seal in seals])
 
 
-def _heads(rows: Sequence[Any]) -> dict[str, list[Any]]:
+def _heads(rows: Sequence[SealedEvent]) -> dict[str, list[Any]]:
     heads: dict[str, list[Any]] = {}
     for row in rows:
         heads[row.stream] = [row.seq, row.hash]
@@ -141,15 +139,14 @@ def verify_seals(session: Session, key_path: Path, anchored: AnchorReading) -> S
     its transaction has committed, so every seal the anchor then listed is in the snapshot — one
     missing was cut, however new — and a seal made meanwhile is in neither (issue 10 item 20)."""
     report = SealReport()
-    seals = session.execute(select(HistorySeal).order_by(HistorySeal.n)).scalars().all()
+    seals = seal_rows.seals(session)
     report.seals = len(seals)
     key = _key_for_checking(key_path, report) if seals else None
     prev, after = GENESIS_HASH, 0
     for expected_n, seal in enumerate(seals, start=1):
         report.problems.extend(_check_seal(session, seal, expected_n, prev, after, key))
         prev, after = seal.hash, seal.through_event_id
-    report.unsealed_events = session.execute(
-        select(func.count(HistoryEvent.id)).where(HistoryEvent.id > after)).scalar_one()
+    report.unsealed_events = seal_rows.events_after(session, after)
     report.problems.extend(_compare_with_anchor(seals, anchored, report))
     return report
 
@@ -174,9 +171,7 @@ def _check_seal(session: Session, seal: HistorySeal, expected_n: int, prev: str,
         problems.append(f"{name}: content does not match its hash")
     if key is not None and not key.signed(seal.hash, seal.signature):
         problems.append(f"{name}: signature is not this installation's (forged or re-made without the key)")
-    rows = session.execute(select(*_COLUMNS).where(HistoryEvent.id > seal.after_event_id,
-                                                   HistoryEvent.id <= seal.through_event_id)
-                           .order_by(HistoryEvent.id)).all()
+    rows = seal_rows.events_between(session, seal.after_event_id, seal.through_event_id)
     if len(rows) != seal.events or range_digest(rows) != seal.digest:
         problems.append(f"{name}: events {seal.after_event_id + 1}…{seal.through_event_id} changed since sealed "
                         f"({seal.events} sealed, {len(rows)} there now)")
@@ -208,19 +203,6 @@ def _compare_with_anchor(seals: Sequence[HistorySeal], anchored: AnchorReading, 
     if waiting:
         report.notes.append(f"{len(waiting)} seal(s) not yet in the anchor file (from seal {waiting[0]})")
     return problems
-
-
-def covering_seal(session: Session, stream: str) -> HistorySeal | None:
-    """The seal holding ``stream``'s last sealed event (its ``heads`` name that event), if any."""
-    sealed_through = session.execute(select(func.max(HistorySeal.through_event_id))).scalar()
-    if sealed_through is None:
-        return None
-    event_id = session.execute(select(func.max(HistoryEvent.id)).where(
-        HistoryEvent.stream == stream, HistoryEvent.id <= sealed_through)).scalar()
-    if event_id is None:
-        return None
-    return session.execute(select(HistorySeal).where(HistorySeal.after_event_id < event_id,
-                                                     HistorySeal.through_event_id >= event_id)).scalar_one_or_none()
 
 
 def seal_document(seal: HistorySeal) -> dict[str, Any]:

@@ -7,11 +7,18 @@ from typing import Protocol
 
 
 class MeterFacts(Protocol):
-    voltage_class: str
-    ami_connected: bool
-    channel_online: bool
-    can_direct_close: bool
-    relay_type: str
+    """What screening reads of a meter: a customer, a query's row, a dataclass (read only)."""
+
+    @property
+    def voltage_class(self) -> str: ...
+    @property
+    def ami_connected(self) -> bool: ...
+    @property
+    def channel_online(self) -> bool: ...
+    @property
+    def can_direct_close(self) -> bool: ...
+    @property
+    def relay_type(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime.actors import Actor
@@ -83,9 +82,7 @@ def _locked_command(runtime: Runtime, session: Session, command_id: str, final: 
         instance_id = meter_commands.instance_of(session.connection(), command_id)
         if instance_id is not None:
             runtime.lock(session, instance_id)
-    return session.execute(
-        select(MeterCommand).where(MeterCommand.command_id == command_id).with_for_update()
-    ).scalar_one_or_none()
+    return meter_commands.find(session, command_id, lock=True)
 
 
 def _validated(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -102,7 +99,7 @@ def _record_result(session: Session, clock: Clock, command: MeterCommand,
     old_status = command.status
     customer = session.get(Customer, command.customer_id)
     old_power = customer.power_status if customer is not None else None
-    how = _apply(command, result, clock)
+    how = _apply(session, command, result, clock)
     data: dict[str, Any] = {
         "command_id": command.command_id, "result_id": result["result_id"], "stage": result["stage"],
         "relay": result["relay"], "at": result["at"], "error": result["error"], "instance_id": command.instance_id,
@@ -114,7 +111,7 @@ def _record_result(session: Session, clock: Clock, command: MeterCommand,
     record(session, clock, STREAM, "headend.result_received", data, ACTOR)
 
 
-def _apply(command: MeterCommand, result: dict[str, Any], clock: Clock) -> str:
+def _apply(session: Session, command: MeterCommand, result: dict[str, Any], clock: Clock) -> str:
     """Update the command row; a result already recorded (by id) changes nothing. Returns how it
     was taken: ``applied``, ``duplicate``, ``later`` (a second final result, kept, not applied)
     or ``late`` (the command had expired, or was abandoned or cancelled)."""
@@ -135,7 +132,7 @@ def _apply(command: MeterCommand, result: dict[str, Any], clock: Clock) -> str:
         return "later"
     command.result = entry
     if command.status in MOVED_ON:  # the flow has moved on (timed out, terminated); the truth is still kept
-        _late_trip(command, result, at)
+        _late_trip(session, command, result, at)
         return "late"
     if result["stage"] == "executed":
         command.status, command.relay, command.executed_at = "executed", result["relay"], at
@@ -145,10 +142,10 @@ def _apply(command: MeterCommand, result: dict[str, Any], clock: Clock) -> str:
     return "applied"
 
 
-def _late_trip(command: MeterCommand, result: dict[str, Any], at: datetime) -> None:
+def _late_trip(session: Session, command: MeterCommand, result: dict[str, Any], at: datetime) -> None:
     """A trip reported executed after its wait expired: the meter is open, whatever the flow assumed."""
     if command.action == "trip" and result["stage"] == "executed" and result["relay"] == "open":
-        customer = object_session(command).get(Customer, command.customer_id)  # type: ignore[union-attr]
+        customer = session.get(Customer, command.customer_id)
         if customer is not None:
             customer.power_status, customer.power_status_since = DISCONNECTED, at
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime.api import Runtime
@@ -20,9 +19,8 @@ from app.usecases.inbound_history import as_sent, record, record_refusal
 from app.usecases.inbound_models import PaymentIn
 from app.usecases.reconnections import reconnect_within
 from handlers.headend import RESULT_MESSAGE, cancel_unsent_trips
-from storage import payments
-from storage.db import insert_or_ignore
-from storage.domain_models import Customer, Payment
+from storage import customers, payments
+from storage.domain_models import Customer
 from storage.payments import StoredPayment
 
 STREAM = "payments"
@@ -62,8 +60,7 @@ def _apply(unit: Unit, runtime: Runtime, payment: PaymentIn, payload: Any) -> di
     session = unit.session
     first = payments.find(session, payment.payment_id)
     if first is None:
-        customer = session.execute(select(Customer).where(Customer.number == payment.customer_number)
-                                   .with_for_update()).scalar_one_or_none()
+        customer = customers.by_number(session, payment.customer_number, lock=True)
         if customer is None:
             refusal = NotFound(f"customer_number: no customer {payment.customer_number!r}")
             record(session, runtime.clock, STREAM, "payment.rejected",
@@ -77,11 +74,10 @@ def _apply(unit: Unit, runtime: Runtime, payment: PaymentIn, payload: Any) -> di
 
 
 def _inserted(session: Session, runtime: Runtime, payment: PaymentIn, customer: Customer) -> bool:
-    return session.execute(insert_or_ignore(session, Payment.__table__, ["payment_id"]).values(
-        payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
+    return payments.insert_once(
+        session, payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
         paid_at=payment.paid_at, received_at=runtime.clock.now(),
-        owed_after_cents=customer.owed_cents - payment.amount_cents,
-    ).returning(Payment.__table__.c.id)).scalar_one_or_none() is not None
+        owed_after_cents=customer.owed_cents - payment.amount_cents)
 
 
 def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) -> dict[str, Any]:

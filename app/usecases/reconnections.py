@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from app.runtime.actors import Actor
@@ -23,12 +21,10 @@ from app.runtime.api import Runtime
 from app.runtime.steps.core import StepFailed, Unit
 from handlers.reconnection import abandon_orders
 from storage import meter_commands
-from storage.domain_models import DISCONNECTED, Customer, MeterCommand, Reconnection
-from storage.models import Instance
+from storage import reconnections as order_rows
 
 log = logging.getLogger("relayflow.patrol")
 RECONNECT_PROCESS = "reconnect"
-IN_FLIGHT = ("queued", "sent", "accepted")
 
 
 @dataclass(frozen=True)
@@ -38,26 +34,6 @@ class PatrolReport:
     skipped: int
 
 
-def _candidates() -> Any:
-    """Disconnected, owing nothing, no open order, no command in flight (as of ``b_now``)."""
-    open_order = exists().where(Reconnection.customer_id == Customer.id, Reconnection.status == "open")
-    in_flight = exists().where(and_(MeterCommand.meter_address == Customer.meter_address,
-                                    MeterCommand.status.in_([literal_column(f"'{s}'") for s in IN_FLIGHT]),
-                                    MeterCommand.deadline > bindparam("b_now")))
-    # literals, not bound values, let SQLite use the partial indexes
-    return select(Customer.id, Customer.number).where(
-        Customer.power_status == literal_column(f"'{DISCONNECTED}'"), Customer.owed_cents <= 0, ~open_order, ~in_flight)
-
-
-_CANDIDATES = _candidates()
-_RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
-
-
-def candidates_query(now: datetime, limit: int) -> Any:
-    """The patrol's one query, ready to execute."""
-    return _CANDIDATES.order_by(Customer.id).limit(limit).params(b_now=now)
-
-
 def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
     """One round of the patrol; returns what it found and started."""
     now = runtime.clock.now()
@@ -65,7 +41,7 @@ def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
     if abandoned:
         log.warning("patrol: %d open reconnection orders had no running instance any more: closed", abandoned)
     with runtime.db.reading() as session:
-        found = session.execute(candidates_query(now, limit)).all()
+        found = order_rows.candidates(session, now, limit=limit)
     started = sum(1 for row in found if reconnect(runtime, row.id, row.number, "patrol") is not None)
     report = PatrolReport(len(found), started, len(found) - started)
     log.info("patrol: %d candidates, %d reconnections started, %d skipped", *vars(report).values())
@@ -103,12 +79,9 @@ def reconnect_within(runtime: Runtime, unit: Unit, customer_id: int, customer_nu
 
 
 def _open_and_start(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str, trigger: str) -> int | None:
-    still = unit.session.connection().execute(
-        _RECHECK, {"b_now": runtime.clock.now(), "b_customer": customer_id}).first()
-    if still is None:
+    if not order_rows.still_candidate(unit.session.connection(), runtime.clock.now(), customer_id):
         return None
-    unit.session.execute(insert(Reconnection).values(
-        customer_id=customer_id, status="open", trigger=trigger, opened_at=runtime.clock.now()))
+    order_rows.open_order(unit.session, customer_id, trigger, runtime.clock.now())
     return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number}, Actor.system(trigger))
 
 
@@ -116,16 +89,16 @@ def close_abandoned_orders(runtime: Runtime) -> int:
     """Open orders whose instance ended without closing them (terminated before the terminate
     closed its order itself...) would hide their customer from the patrol for ever: mark them
     abandoned, each recorded in the ``reconnections`` history (issue 5)."""
-    ended = select(Instance.id).where(Instance.status.in_(("completed", "terminated")))
     with runtime.db.transaction() as session:
-        return abandon_orders(session, ended, "instance ended", runtime.clock.now(), actor="system:patrol")
+        return abandon_orders(session, order_rows.open_orders_of_ended_instances(session), "instance ended",
+                              runtime.clock.now(), actor="system:patrol")
 
 
 def reconnect_if_due(runtime: Runtime, customer_number: str, trigger: str) -> int | None:
     """Reconnect one customer at once if the patrol would (a payment, a trip's result...)."""
     now = runtime.clock.now()
     with runtime.db.reading() as session:
-        row = session.execute(candidates_query(now, 1).where(Customer.number == customer_number)).first()
+        row = order_rows.candidate(session, now, customer_number)
     return reconnect(runtime, row.id, row.number, trigger) if row is not None else None
 
 

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from app.runtime.errors import RuntimeActionError
@@ -34,7 +33,7 @@ from app.web import (
 from app.web.auth import wants_json
 from app.web.navigation import NAV
 from app.web.value_labels import value_label
-from storage.models import Instance, ProcessVersion
+from storage.health import row_counts
 
 csrf = CSRFProtect()
 
@@ -73,8 +72,7 @@ def _register_pages(app: Flask) -> None:
     def healthz() -> ResponseReturnValue:
         services = app.extensions["relayflow"]
         with services.db.reading() as session:
-            processes = session.execute(select(func.count(ProcessVersion.id))).scalar_one()
-            instances = session.execute(select(func.count(Instance.id))).scalar_one()
+            processes, instances = row_counts(session)
         return jsonify(status="ok", process_versions=processes, instances=instances), 200
 
     @app.get("/")

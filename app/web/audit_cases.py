@@ -38,11 +38,12 @@ from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_
 from app.web.query_args import url_with_args
 from storage.instance_listing import ListFilter, list_instances, process_choices
 from storage.paging import page_count
+from storage.statuses import InstanceStatus
 
 bp = Blueprint("audit_cases", __name__)
 AUDITORS = ("auditor", "sysadmin")
-OUTCOMES = {"completed": N_("Completed"), "terminated": N_("Terminated"), "running": N_("Running"),
-            "incident": N_("Incident")}
+OUTCOMES = {InstanceStatus.COMPLETED: N_("Completed"), InstanceStatus.TERMINATED: N_("Terminated"),
+            InstanceStatus.RUNNING: N_("Running"), InstanceStatus.INCIDENT: N_("Incident")}
 SCRIPT = Path(__file__).resolve().parents[1] / "audit" / "standalone" / "verify_case.py"
 MAX_FILTER = 64
 

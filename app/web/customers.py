@@ -18,10 +18,11 @@ from flask_babel import gettext as _
 from app.runtime.canonical import json_safe
 from app.web.formatting import local_time, yuan
 from app.web.query_args import url_with_args
-from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES
+from storage.domain_models import NOTICE_TYPES
+from storage.statuses import PowerStatus
 
 bp = Blueprint("customers", __name__)
-POWER_STATUSES = (CONNECTED, DISCONNECTED)
+POWER_STATUSES = tuple(PowerStatus)
 
 
 def register(app: Flask) -> None:

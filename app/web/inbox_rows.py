@@ -22,6 +22,7 @@ from app.web.api_operation import read_query
 from app.web.formatting import beijing_time
 from app.web.i18n import role_label
 from app.web.value_labels import value_label
+from storage.statuses import InstanceStatus
 from storage.task_list import ALL, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
 
 TASK_ID_SLOT = "00000000-0000-0000-0000-000000000000"  # replaced by each row's task id in its action URLs
@@ -137,7 +138,7 @@ def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, proces
         "process": label(process_names.get(r.process_id, r.process_id)),
         "task": task_label(r.task.element_id, r.task.name, label),
         "lane": role(r.task.lane) if r.task.lane else "",
-        "status": status("instance_status", r.instance_status) if r.instance_status != "running" else None,
+        "status": status("instance_status", r.instance_status) if r.instance_status != InstanceStatus.RUNNING else None,
         "age": span(now - r.task.created_at),
         "due": due_time(r.task.due_at, now) if r.task.due_at else None,
         "due_in": span(abs(r.task.due_at - now)) if r.task.due_at else None,

@@ -13,14 +13,14 @@ from flask_babel import ngettext
 from app.runtime.canonical import canonical_json
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_of_open_incident, possible_id
-from app.runtime.steps.saving import ACTIVE, ENDED
 from app.translations import N_
 from app.web.auth import current_actor
 from app.web.current import services
+from storage.statuses import InstanceStatus
 
-STATUSES = (*ACTIVE, *ENDED)
-STATUS_BADGES = {"running": "", "created": "", "incident": "bad", "suspended": "warn", "completed": "ok",
-                 "terminated": "muted"}
+STATUSES = tuple(InstanceStatus)
+STATUS_BADGES = {InstanceStatus.RUNNING: "", InstanceStatus.CREATED: "", InstanceStatus.INCIDENT: "bad",
+                 InstanceStatus.SUSPENDED: "warn", InstanceStatus.COMPLETED: "ok", InstanceStatus.TERMINATED: "muted"}
 LIFECYCLE = ("terminate", "suspend", "resume")
 DEFAULT_PAGE_SIZE = 50
 MAX_REASON = 2000

@@ -15,7 +15,6 @@ from app.config import PROJECT_ROOT
 from app.runtime.errors import NotFound
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_detail
-from app.runtime.steps.saving import ENDED
 from app.translations import N_
 from app.web import instances_api
 from app.web.api_models.instances import InstanceListArgs
@@ -36,6 +35,7 @@ from app.web.instance_common import (
 )
 from app.web.query_args import url_with_args
 from storage.instance_listing import SORTS, list_instances, process_choices, summary_of
+from storage.statuses import ENDED_INSTANCE, InstanceStatus
 
 bp = Blueprint("instances", __name__)
 BPMN_JS_DIST = PROJECT_ROOT / "node_modules" / "bpmn-js" / "dist"
@@ -94,12 +94,12 @@ def _detail(instance_id: int, *, status: int = 200, failed_action: str | None = 
     with services().db.reading() as session:
         detail = instance_detail(session, instance_id)
     current = detail.record.status
-    actions = [action for action in LIFECYCLE if current not in ENDED and (
-        action == "terminate" or (action == "suspend" and current in ("running", "incident"))
-        or (action == "resume" and current == "suspended"))]
+    actions = [action for action in LIFECYCLE if current not in ENDED_INSTANCE and (
+        action == "terminate" or (action == "suspend" and current in (InstanceStatus.RUNNING, InstanceStatus.INCIDENT))
+        or (action == "resume" and current == InstanceStatus.SUSPENDED))]
     return render_template(
         "instances/detail.html", d=detail, actions=actions if has_any_role("sysadmin") else [],
-        may_retry=has_any_role("executor", "sysadmin") and current == "incident",
+        may_retry=has_any_role("executor", "sysadmin") and current == InstanceStatus.INCIDENT,
         failed_action=failed_action, errors=errors or {}, reason=reason, **_helpers()), status
 
 

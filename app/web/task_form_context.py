@@ -22,10 +22,10 @@ from app.runtime.errors import Conflict, Forbidden, NotFound
 from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.steps.core import parse_task_id
-from app.runtime.steps.saving import RUNNING
 from storage.instance_records import open_tasks_of
 from storage.instances import attributes_of
 from storage.models import Instance, UserTask
+from storage.statuses import InstanceStatus
 
 FORM_PROPERTY = "form"  # an analyst may name a form explicitly; otherwise the validator's name picks it
 
@@ -90,7 +90,7 @@ def load_task(services: Services, session: Session, task_id: str, actor: Actor) 
 
 
 def _blocked(task: UserTask, status: str, actor: Actor) -> str | None:
-    if status != RUNNING:
+    if status != InstanceStatus.RUNNING:
         return f"instance {task.instance_id} is {status}; its tasks wait until it runs again"
     try:
         check_may_work_on(task, actor)

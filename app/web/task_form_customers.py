@@ -9,18 +9,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.web.formatting import yuan
-from storage.domain_models import CONNECTED, Customer, Segment
+from storage import customer_search, segments
+from storage.customer_search import ArrearsRow
 
 MAX_RESULTS = 200
 MAX_ARREARS_YUAN = 10**9  # beyond any customer's debt, within the column's range
-
-_ROW = (Customer.number, Customer.name, Customer.address, Customer.segment_code, Segment.reader_username,
-        Customer.owed_cents, Customer.overdue_since, Customer.power_status, Customer.power_status_since,
-        Customer.protected_kind, Customer.protected_reason)
 
 
 @dataclass(frozen=True)
@@ -56,33 +52,23 @@ def search_in_arrears(session: Session, search: CustomerSearch) -> tuple[list[di
     """Connected customers in arrears matching the search, largest arrears first (at most
     ``MAX_RESULTS``), how many match in all, and an error about the search itself."""
     least, error = search.min_cents()
-    query = (select(*_ROW).join(Segment, Segment.code == Customer.segment_code)
-             .where(Customer.owed_cents >= least, Customer.power_status == CONNECTED))
-    if search.number:
-        query = query.where(Customer.number.startswith(search.number, autoescape=True))
-    if search.segment:
-        query = query.where(Customer.segment_code == search.segment)
-    if search.reader:
-        query = query.where(Segment.reader_username == search.reader)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Customer.owed_cents.desc(), Customer.number).limit(MAX_RESULTS)).all()
+    rows, total = customer_search.in_arrears(session, least_cents=least, number=search.number, segment=search.segment,
+                                             reader=search.reader, limit=MAX_RESULTS)
     return [_as_dict(row) for row in rows], total, error
 
 
 def customer_rows(session: Session, numbers: Iterable[str]) -> list[dict[str, Any]]:
     """The customers named, in the order given; a number the archive does not know is marked so."""
     wanted = list(dict.fromkeys(numbers))
-    found = {row.number: _as_dict(row) for row in session.execute(
-        select(*_ROW).join(Segment, Segment.code == Customer.segment_code).where(Customer.number.in_(wanted))).all()}
+    found = {number: _as_dict(row) for number, row in customer_search.arrears_rows(session, wanted).items()}
     return [found.get(number, {"number": number, "unknown": True}) for number in wanted]
 
 
 def segment_choices(session: Session) -> list[tuple[str, str | None]]:
-    return [(code, reader) for code, reader in session.execute(
-        select(Segment.code, Segment.reader_username).order_by(Segment.code)).all()]
+    return segments.readers(session)
 
 
-def _as_dict(row: Any) -> dict[str, Any]:
+def _as_dict(row: ArrearsRow) -> dict[str, Any]:
     return {"number": row.number, "name": row.name, "address": row.address, "segment": row.segment_code,
             "reader": row.reader_username, "owed_cents": row.owed_cents, "owed": yuan(row.owed_cents),
             "overdue_since": row.overdue_since, "power_status": row.power_status,

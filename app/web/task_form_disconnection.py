@@ -24,6 +24,7 @@ from app.web.task_form_context import TaskView
 from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices
 from app.web.task_form_kinds import FormRequest, TaskForm
 from handlers.disconnection import paid_among
+from storage.statuses import PowerStatus
 
 NUMBER_SEPARATORS = re.compile(r"[\s,，;；、]+")
 
@@ -170,7 +171,8 @@ def archive_context(request: FormRequest) -> dict[str, Any]:
     for outcome in outcomes:
         row = now_status.get(outcome["number"]) or {}
         outcome["power_status"] = row.get("power_status")
-        outcome["mismatch"] = (outcome["outcome"] in OUTCOMES_CUT) != (row.get("power_status") == "disconnected")
+        cut_now = row.get("power_status") == PowerStatus.DISCONNECTED
+        outcome["mismatch"] = (outcome["outcome"] in OUTCOMES_CUT) != cut_now
     cut = sum(1 for o in outcomes if o["outcome"] in OUTCOMES_CUT)
     return _application_facts(request.view) | {"outcomes": outcomes, "cut": cut, "not_cut": len(outcomes) - cut,
                                                "mismatched": sum(1 for o in outcomes if o["mismatch"])}

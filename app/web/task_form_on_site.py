@@ -8,22 +8,22 @@ from typing import Any
 
 from flask_babel import gettext as _
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.web.api_models.task_forms import ManualEntryForm, OnSiteForm
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import customer_rows
 from app.web.task_form_kinds import FormRequest, TaskForm, from_local_input, now_input
-from storage.domain_models import Customer, MeterCommand, Segment
+from storage import segments
+from storage.meter_commands import of_instance as commands_of_instance
+from storage.statuses import CommandStatus, PowerStatus
 
 _instructions = SandboxedEnvironment(autoescape=False)  # plain text: the page escapes it once, as any text
 
 
 def meter_commands(request: FormRequest) -> list[dict[str, Any]]:
     """The commands this instance sent to the meter, oldest first: what the head-end did."""
-    rows = request.session.execute(select(MeterCommand).where(MeterCommand.instance_id == request.view.instance_id)
-                                   .order_by(MeterCommand.id)).scalars()
+    rows = commands_of_instance(request.session, request.view.instance_id)
     return [{"command_id": c.command_id, "action": c.action, "status": c.status, "created_at": c.created_at,
              "executed_at": c.executed_at, "relay": c.relay, "error": c.error} for c in rows]
 
@@ -54,7 +54,7 @@ def manual_entry_defaults(view: TaskView, now: datetime) -> dict[str, Any]:
 
 def why_by_hand(data: dict[str, Any]) -> str:
     """Why the executor is asked (the path the child took to this task)."""
-    if (data.get("command") or {}).get("status") not in (None, "queued"):
+    if (data.get("command") or {}).get("status") not in (None, CommandStatus.QUEUED):
         return _("The meter was busy with another command: the trip was not sent.")
     outcome = data.get("outcome") or {}
     if outcome:
@@ -68,7 +68,7 @@ def manual_entry_context(request: FormRequest) -> dict[str, Any]:
     [customer] = customer_rows(request.session, [number])
     fetched = None  # a trip reported after its wait expired has set the status and time already
     since = customer.get("power_status_since")
-    if customer.get("power_status") == "disconnected" and since and since >= request.view.created_at:
+    if customer.get("power_status") == PowerStatus.DISCONNECTED and since and since >= request.view.created_at:
         fetched = since
     return {"customer": customer, "kept": bool(request.view.data.get("kept")), "why": why_by_hand(request.view.data),
             "commands": meter_commands(request), "fetched_at": fetched, "batch_id": request.view.parent_id}
@@ -93,8 +93,7 @@ def on_site_context(request: FormRequest) -> dict[str, Any]:
     about = data.get("customer") or {}
     number = str(about.get("number") or data.get("customer_number") or "")
     [customer] = customer_rows(request.session, [number])
-    reader_mobile = request.session.execute(select(Segment.reader_mobile).join(
-        Customer, Customer.segment_code == Segment.code).where(Customer.number == number)).scalar_one_or_none()
+    reader_mobile = segments.reader_mobile_of_customer(request.session, number)
     return {"customer": customer, "about": about, "reader_mobile": reader_mobile,
             "manual_order": (data.get("manual_order") or {}).get("number"),
             "auto_order": (data.get("auto_order") or {}).get("number"), "sends": data.get("sends"),

@@ -13,7 +13,6 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
@@ -34,7 +33,8 @@ from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_f
 from app.web.task_form_kinds import FormRequest, TaskForm, local_input
 from app.web.task_form_on_site import instructions
 from app.web.task_form_registry import FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS, form_for
-from storage.models import Instance, UserTask
+from storage.models import UserTask
+from storage.task_list import tasks_of_instances_started_by
 
 bp = Blueprint("task_forms", __name__)
 DISCONNECT = "disconnect"  # the process an application starts (bpmn/disconnect.bpmn)
@@ -90,9 +90,7 @@ def _start(services: Services, actor: Actor) -> tuple[int, UserTask | None]:
 
 def _drafts(session: Session, actor: Actor) -> list[UserTask]:
     """Open tasks of applications this person started that wait for them (new or sent back)."""
-    tasks = session.execute(select(UserTask).join(Instance, Instance.id == UserTask.instance_id)
-                            .where(Instance.process_id == DISCONNECT, Instance.started_by == actor.name)
-                            .order_by(UserTask.created_at.desc()).limit(MAX_DRAFTS)).scalars()
+    tasks = tasks_of_instances_started_by(session, DISCONNECT, actor.name, limit=MAX_DRAFTS)
     return [t for t in tasks if t.lane is None or actor.has_role(t.lane)]
 
 

@@ -17,10 +17,10 @@ from app.bootstrap import Services
 from app.rules.screening import screen
 from app.runtime.actors import Actor
 from app.runtime.errors import RuntimeActionError
-from app.usecases.reconnections import candidates_query
 from storage import users
 from storage.db import Database
 from storage.domain_models import PROTECTED_KINDS, Customer, Segment, SmsSubscription
+from storage.reconnections import candidates_statement
 
 SEEDER = Actor("cli:demo")
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -53,7 +53,7 @@ def test_the_demo_archive_gives_every_process_work(backend_services: Services) -
     paid_up = [c for c in disconnected if c.owed_cents == 0]
     assert len(paid_up) == 15 and all(c.owed_cents > 0 for c in disconnected if c not in paid_up)
     with backend_services.db.reading() as session:
-        patrol_finds = session.execute(candidates_query(NOW, 1000)).all()
+        patrol_finds = session.execute(candidates_statement(NOW, 1000)).all()
         subscribed = Counter(session.execute(select(SmsSubscription.notice_type)).scalars())
         segments = list(session.execute(select(Segment)).scalars())
         readers = {s.reader_username: users.roles_of(session, users.find(session, s.reader_username).id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from app.archive.lookups import REPORT_FILTERS
 from app.archive.screening_view import CRITERIA
-from app.runtime.steps.saving import COMPLETED, CREATED, INCIDENT, RUNNING, SUSPENDED, TERMINATED
 from app.web.value_labels import VALUE_LABELS
 from handlers.headend import ACTIONS, STAGES
 from handlers.sms import TEMPLATES
-from storage.domain_models import CONNECTED, DISCONNECTED, NOTICE_TYPES, PROTECTED_KINDS
+from storage.domain_models import NOTICE_TYPES, PROTECTED_KINDS
+from storage.statuses import InstanceStatus, PowerStatus
 from tests.web.catalog_support import chinese
 
 
@@ -17,8 +17,8 @@ def test_every_value_the_pages_show_has_a_label() -> None:
     expected = {
         "notice": set(NOTICE_TYPES), "sms_notice": set(TEMPLATES), "only": set(REPORT_FILTERS),
         "criterion": {rule for rule, _ in CRITERIA}, "reason": {reason for _, reason in CRITERIA},
-        "power": {CONNECTED, DISCONNECTED}, "action": set(ACTIONS), "protected": set(PROTECTED_KINDS),
-        "instance_status": {CREATED, RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED},
+        "power": set(PowerStatus), "action": set(ACTIONS), "protected": set(PROTECTED_KINDS),
+        "instance_status": set(InstanceStatus),
     }
     for kind, values in expected.items():
         assert values <= set(VALUE_LABELS[kind]), (kind, values - set(VALUE_LABELS[kind]))

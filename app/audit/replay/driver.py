@@ -27,6 +27,7 @@ from app.runtime.engine.projection import completed, open_user_tasks, result
 from app.runtime.engine.state import SpecPair
 from app.runtime.events.history import NewEvent
 from app.runtime.steps.step import Step
+from storage.statuses import ENDED_INSTANCE
 
 ENGINE_EVENTS = frozenset({"element.ready", "element.waiting", "element.completed", "element.cancelled",
                            "element.failed", "timer.fired", "service.called", "service.failed", "incident.opened"})
@@ -170,7 +171,7 @@ class CaseReplay:
     def _where_it_stands(self) -> Divergence | None:
         """The replay must end where the instance stands: ended as it ended, or waiting in the same
         user tasks (a history cut short after its last step would otherwise replay clean)."""
-        ended = self.case.status in ("completed", "terminated")
+        ended = self.case.status in ENDED_INSTANCE
         replay_ended = self.terminated or completed(self.workflow)
         if ended != replay_ended:
             return Divergence(None, f"the instance {self.case.status} (as it stands)",

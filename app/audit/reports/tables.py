@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import rate
@@ -16,13 +15,15 @@ from app.audit.reports.period import BadReportArguments, ReportPeriod
 from app.audit.reports.stats import nearest_rank
 from app.rules.beijing import beijing_date
 from app.translations import N_
-from storage.domain_models import Segment
+from storage import segments as segment_rows
+from storage.statuses import OrderStatus
 
 OVER_HOURS = 24
 # English labels of the codes (pages and CSV show them in the reader's language)
 HOW_LABELS = {"remote": N_("Remotely"), "on_site": N_("On site")}
 WHY_LABELS = {"remote_failed": N_("Remote sends failed"), "not_flagged": N_("No auto-reconnect flag")}
-ORDER_LABELS = {"open": N_("Open"), "closed": N_("Closed"), "abandoned": N_("Abandoned")}
+ORDER_LABELS: dict[str, str] = {OrderStatus.OPEN: N_("Open"), OrderStatus.CLOSED: N_("Closed"),
+                                OrderStatus.ABANDONED: N_("Abandoned")}
 MAX_SENDS_SHOWN = 3  # the diagram's loopMaximum today; a longer loop shows its sends too
 
 
@@ -118,8 +119,7 @@ class Reports:
 
 def build_reports(session: Session, period: ReportPeriod) -> Reports:
     """Every report for ``period`` (an unknown segment is a ``BadReportArguments``)."""
-    segments = [(code, name) for code, name in session.execute(select(Segment.code, Segment.name)
-                                                               .order_by(Segment.code))]
+    segments = segment_rows.names(session)
     if period.segment and period.segment not in dict(segments):
         raise BadReportArguments(f"no meter-reading segment {period.segment!r}")
     cut = facts.disconnections(session, period)

@@ -21,10 +21,10 @@ from app.runtime.deployment.bpmn_source import BPMN_NS, NSMAP, DeployError, owne
 from app.runtime.engine.parsing import children_processes, process_ids_defined
 from app.runtime.errors import NotFound
 from app.runtime.events.history import instance_stream
-from app.runtime.steps.saving import ACTIVE
 from storage import instance_records
 from storage.deployments import stored_files
 from storage.instance_records import InstanceRecord
+from storage.statuses import ACTIVE_INSTANCE
 
 _ENTERED = ("element.ready", "element.waiting", "element.completed", "element.failed")
 _STAYING = ("element.ready", "element.waiting")
@@ -66,7 +66,7 @@ def diagram_of(session: Session, record: InstanceRecord) -> Diagram:
     active: set[str] = set()
     tasks: set[str] = set()
     failing: set[str] = set()
-    if record.status in ACTIVE:
+    if record.status in ACTIVE_INSTANCE:
         active = {element for element, kind in last_transitions(events).items() if kind in _STAYING}
         tasks = {task.element_id for task in instance_records.open_tasks(session, record.id)}
         failing = {i.element_id for i in instance_records.incidents(session, record.id) if i.open and i.element_id}

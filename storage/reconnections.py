@@ -1,0 +1,132 @@
+"""Reconnection orders (``reconnections``) and the patrol's candidates (M5.1): customers who are
+disconnected, owe nothing, and have neither an open order nor a meter command in flight.
+
+The candidates' statement is built once. Its statuses are SQL literals, not bound values, where a
+partial index must serve them (SQLite matches a partial index only against literals): the
+customer's power status and the commands' in-flight list. One open order per customer is the
+partial unique index ``ux_reconnections_open_customer``: opening a second fails with an
+``IntegrityError``, which the caller takes as "one is open already".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from storage.domain_models import Customer, MeterCommand, Reconnection
+from storage.models import Instance
+from storage.statuses import ENDED_INSTANCE, IN_FLIGHT_COMMAND, OrderStatus, PowerStatus, literal_statuses, sql_literal
+
+
+class OrderRef(NamedTuple):
+    """An open order being closed, and whose it is."""
+
+    id: int
+    instance_id: int | None
+    customer_number: str
+
+
+def _candidates() -> Select[int, str]:
+    """Disconnected, owing nothing, no open order, no command in flight (as of ``b_now``)."""
+    open_order = exists().where(Reconnection.customer_id == Customer.id, Reconnection.status == OrderStatus.OPEN)
+    in_flight = exists().where(and_(MeterCommand.meter_address == Customer.meter_address,
+                                    MeterCommand.status.in_(literal_statuses(IN_FLIGHT_COMMAND)),
+                                    MeterCommand.deadline > bindparam("b_now")))
+    # literals, not bound values, let SQLite use the partial indexes
+    return select(Customer.id, Customer.number).where(
+        Customer.power_status == literal_column(sql_literal(PowerStatus.DISCONNECTED)), Customer.owed_cents <= 0,
+        ~open_order, ~in_flight)
+
+
+_CANDIDATES = _candidates()
+_RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
+_LINK_ORDER = update(Reconnection).where(
+    Reconnection.customer_id == bindparam("b_customer"), Reconnection.status == OrderStatus.OPEN,
+    Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
+
+
+def candidates_statement(now: datetime, limit: int) -> Select[int, str]:
+    """The patrol's one query, ready to execute (``benchmarks/patrol.py`` explains its plan)."""
+    return _CANDIDATES.order_by(Customer.id).limit(limit).params(b_now=now)
+
+
+def candidates(session: Session, now: datetime, *, limit: int) -> list[Row[int, str]]:
+    """(id, number) of the first ``limit`` candidates, by customer id."""
+    return list(session.execute(candidates_statement(now, limit)).all())
+
+
+def candidate(session: Session, now: datetime, customer_number: str) -> Row[int, str] | None:
+    """(id, number) of the customer if they are a candidate now, else None."""
+    return session.execute(candidates_statement(now, 1).where(Customer.number == customer_number)).first()
+
+
+def still_candidate(conn: Connection, now: datetime, customer_id: int) -> bool:
+    """Whether the customer is a candidate still, checked under their row lock (held to the end of
+    the transaction: a payment or another worker waits)."""
+    return conn.execute(_RECHECK, {"b_now": now, "b_customer": customer_id}).first() is not None
+
+
+def open_order(session: Session, customer_id: int, trigger: str, now: datetime) -> None:
+    """Open the customer's order (``IntegrityError`` when one is open already)."""
+    session.execute(insert(Reconnection).values(customer_id=customer_id, status=OrderStatus.OPEN, trigger=trigger,
+                                                opened_at=now))
+
+
+def link_open_order(conn: Connection, customer_id: int, instance_id: int) -> None:
+    """The customer's open order, not yet linked to an instance, is this instance's."""
+    conn.execute(_LINK_ORDER, {"b_customer": customer_id, "b_instance": instance_id})
+
+
+def set_order_number(session: Session, instance_id: int, kind: str, number: str) -> None:
+    """Number the instance's order: ``auto`` (10…) or ``manual`` (14…)."""
+    column = Reconnection.auto_order_no if kind == "auto" else Reconnection.manual_order_no
+    session.execute(update(Reconnection).where(Reconnection.instance_id == instance_id).values({column: number}))
+
+
+def close_open_order(session: Session, instance_id: int, now: datetime, outcome: str) -> None:
+    """The instance's open order is done (``closed``) with ``outcome``."""
+    session.execute(update(Reconnection).where(Reconnection.instance_id == instance_id,
+                                               Reconnection.status == OrderStatus.OPEN)
+                    .values(status=OrderStatus.CLOSED, closed_at=now, outcome=outcome))
+
+
+def _open_orders_locked(session: Session, of_instances: ColumnElement[bool]) -> list[OrderRef]:
+    rows = session.execute(
+        select(Reconnection.id, Reconnection.instance_id, Customer.number)
+        .join(Customer, Customer.id == Reconnection.customer_id)
+        .where(Reconnection.status == OrderStatus.OPEN, of_instances)
+        .order_by(Reconnection.id).with_for_update(of=Reconnection))
+    return [OrderRef._make(row) for row in rows]
+
+
+def open_orders_of(session: Session, instance_ids: Collection[int]) -> list[OrderRef]:
+    """The open orders of these instances, locked, by id."""
+    return _open_orders_locked(session, Reconnection.instance_id.in_(list(instance_ids)))
+
+
+def open_orders_of_ended_instances(session: Session) -> list[OrderRef]:
+    """The open orders whose instance has ended (completed or terminated), locked, by id."""
+    ended = select(Instance.id).where(Instance.status.in_(ENDED_INSTANCE))
+    return _open_orders_locked(session, Reconnection.instance_id.in_(ended))
+
+
+def abandon(session: Session, order_ids: Collection[int], now: datetime, outcome: str) -> None:
+    """Mark the orders ``abandoned`` with ``outcome``: their customers may get a new one at once."""
+    session.execute(update(Reconnection).where(Reconnection.id.in_(list(order_ids)))
+                    .values(status=OrderStatus.ABANDONED, closed_at=now, outcome=outcome))

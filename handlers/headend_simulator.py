@@ -18,6 +18,7 @@ from typing import Any
 
 from app.clock import Clock
 from app.translations import N_
+from storage import customers
 
 log = logging.getLogger("relayflow.headend.simulated")
 
@@ -61,6 +62,11 @@ class SimulatedHeadEnd:
     def set_behaviour(self, meter_address: str, behaviour: str) -> None:
         with self._lock:
             self._behaviours[meter_address] = _behaviour(behaviour)
+
+    def behaviour_of(self, meter_address: str) -> str:
+        """How this meter answers (its own behaviour, or the default)."""
+        with self._lock:
+            return self._behaviours.get(meter_address, self._default)
 
     def send(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         """Schedule the command's results; a repeated key schedules nothing."""
@@ -132,13 +138,8 @@ def _script(behaviour: str, action: str) -> list[tuple[timedelta, str, dict[str,
 def configure_from_archive(simulator: SimulatedHeadEnd, db: Any) -> int:
     """Give the demo's simulator the behaviour the archive implies: meters the collection system
     sees offline stay offline; meters that cannot close directly do not close on a remote command."""
-    from sqlalchemy import select
-
-    from storage.domain_models import Customer
-
     with db.reading() as session:
-        meters = session.execute(select(Customer.meter_address, Customer.channel_online,
-                                        Customer.can_direct_close, Customer.relay_type)).all()
+        meters = customers.meters(session)
     configured = 0
     for meter, online, direct_close, relay in meters:
         if not online:

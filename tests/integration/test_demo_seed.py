@@ -17,6 +17,7 @@ from app.bootstrap import Services
 from app.rules.screening import screen
 from app.runtime.actors import Actor
 from app.runtime.errors import RuntimeActionError
+from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
 from storage import users
 from storage.db import Database
 from storage.domain_models import PROTECTED_KINDS, Customer, Segment, SmsSubscription
@@ -119,3 +120,16 @@ def test_cli_seed_demo_can_run_every_time(backend_app: Flask) -> None:
     services = backend_app.extensions["relayflow"]
     with services.db.reading() as session:
         assert session.execute(select(func.count(Customer.id))).scalar_one() == 50
+
+
+def test_the_simulated_head_end_takes_its_meters_behaviour_from_the_archive(backend_services: Services) -> None:
+    """The demo's simulator: a meter the collection system sees offline stays offline; one that cannot
+    close directly (and has no external relay) fails a remote close; every other meter succeeds."""
+    seed(backend_services, customers=60)
+    simulator = SimulatedHeadEnd(lambda _result: None, FixedClock())
+    configured = configure_from_archive(simulator, backend_services.db)
+    expected = {c.meter_address: "offline" if not c.channel_online else "fails"
+                for c in all_customers(backend_services.db)
+                if not c.channel_online or (not c.can_direct_close and c.relay_type != "external")}
+    assert configured == len(expected) > 0
+    assert {meter: simulator.behaviour_of(meter) for meter in expected} == expected

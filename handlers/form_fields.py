@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from app.runtime.forms import FormContext
-from storage.models import Instance
+from storage import instances
 
 
 def aware_time(value: Any) -> datetime | None:
@@ -23,7 +21,7 @@ def aware_time(value: Any) -> datetime | None:
 def event_time_error(form: FormContext, when: datetime, what: str) -> str | None:
     """Why ``when`` cannot be the time of ``what`` done in this instance's work: it must lie
     between the instance's start (nothing was ordered before that) and now."""
-    started = form.session.execute(select(Instance.created_at).where(Instance.id == form.instance_id)).scalar_one()
+    started = instances.started_at(form.session, form.instance_id)
     if started.tzinfo is None:  # SQLite hands back naive UTC
         started = started.replace(tzinfo=form.now.tzinfo)
     if when > form.now:

@@ -12,14 +12,13 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime.contract import ServiceContext
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from storage import meter_commands
-from storage.domain_models import DISCONNECTED, Customer, MeterCommand
+from storage.domain_models import DISCONNECTED, Customer
 
 ACTIONS = ("trip", "direct_close", "close_allowed")
 IN_FLIGHT = ("queued", "sent", "accepted")
@@ -80,7 +79,7 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
     outbox (``RECONNECTION``): a direct close on a closed relay is harmless, a paid-up customer
     left in the dark is not.
     """
-    command = _command(ctx.session, command_id)
+    command = meter_commands.find(ctx.session, command_id)
     if command is None:
         raise LookupError(f"no meter command {command_id!r}")
     answer: dict[str, Any] = {"command_id": command.command_id, "status": command.status}
@@ -139,8 +138,3 @@ def _taken_back(session: Session, command_id: str) -> bool:
     meter_commands.set_status(conn, command_id, "cancelled")
     return True
 
-
-def _command(session: Session, command_id: str) -> MeterCommand | None:
-    return session.execute(
-        select(MeterCommand).where(MeterCommand.command_id == command_id)
-    ).scalar_one_or_none()

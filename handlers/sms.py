@@ -18,13 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from app.clock import Clock, SystemClock
 from app.rules.beijing import BEIJING
 from app.rules.sms import normalize_mainland_mobile, render, segments
 from app.runtime.contract import ServiceContext
 from app.translations import N_
+from storage import customers
 from storage.domain_models import Customer, Segment, SmsSubscription
 
 sms_log = logging.getLogger("relayflow.sms.log_only")
@@ -102,7 +101,7 @@ def notify_reader(ctx: ServiceContext, customer_number: str, notice: str,
 
 
 def _customer(ctx: ServiceContext, customer_number: str) -> Customer:
-    customer = ctx.session.execute(select(Customer).where(Customer.number == customer_number)).scalar_one_or_none()
+    customer = customers.by_number(ctx.session, customer_number)
     if customer is None:
         raise LookupError(f"no customer numbered {customer_number!r}")
     return customer

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.rules.beijing import BEIJING
@@ -15,7 +14,9 @@ from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormContext, FormInvalid
 from handlers import sms
 from handlers.form_fields import aware_time, event_time_error
-from storage.domain_models import DISCONNECTED, Customer, Segment
+from storage import customers as customer_rows
+from storage import segments
+from storage.domain_models import DISCONNECTED
 
 DECISIONS = ("approve", "send_back")
 
@@ -43,7 +44,7 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
     if errors:
         raise FormInvalid(errors)
     numbers = list(dict.fromkeys(numbers or []))  # the same customer twice is once
-    rows = {c.number: c for c in form.session.execute(select(Customer).where(Customer.number.in_(numbers))).scalars()}
+    rows = customer_rows.by_numbers(form.session, numbers)
     unknown = [n for n in numbers if n not in rows]
     protected = [f"{n} ({rows[n].protected_kind}: {rows[n].protected_reason})" for n in numbers
                  if n in rows and rows[n].protected_kind]
@@ -59,7 +60,7 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
         errors["customers"] = f"not in arrears (they owe nothing): {', '.join(owing_nothing)}"
     if errors:
         raise FormInvalid(errors)
-    readers = dict(form.session.execute(select(Segment.code, Segment.reader_username)).all())
+    readers = dict(segments.readers(form.session))
     warnings = [f"{n}: segment {rows[n].segment_code} belongs to {readers.get(rows[n].segment_code) or 'no reader'}"
                 for n in numbers if readers.get(rows[n].segment_code) != form.actor.name]
     return {"customers": numbers, "reason": reason, "planned_date": str(planned), "applicant": form.actor.name,
@@ -165,8 +166,7 @@ def find_paid(ctx: ServiceContext, customers: list[str]) -> dict[str, Any]:
 
 def paid_among(session: Session, customers: list[str]) -> list[str]:
     """The customers, of those given, who owe nothing now."""
-    owing = dict(session.execute(select(Customer.number, Customer.owed_cents)
-                                 .where(Customer.number.in_(customers))).all())
+    owing = customer_rows.owed_by_number(session, customers)
     return [n for n in customers if owing.get(n, 0) <= 0]
 
 
@@ -174,10 +174,7 @@ def still_owes(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
     """Checked again just before the trip, under the customer's row lock (a payment waits for this
     step, then finds the queued trip and cancels it): who paid meanwhile or became protected is
     not cut."""
-    customer = ctx.session.execute(select(Customer).where(Customer.number == customer_number)
-                                   .with_for_update()).scalar_one_or_none()
-    if customer is None:
-        raise LookupError(f"no customer {customer_number!r} in the archive")
+    customer = customer_rows.existing(ctx.session, customer_number, lock=True)
     ctx.set_attribute("customer", customer.number)
     ctx.set_attribute("segment", customer.segment_code)
     return {"owes": customer.owed_cents > 0, "owed_cents": customer.owed_cents,
@@ -187,7 +184,7 @@ def still_owes(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
 def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how: str) -> dict[str, Any]:
     """M4.3.5/6: the disconnection time is taken and the customer is "disconnected" at once, so the
     reconnection patrol sees them as soon as they pay."""
-    customer = _customer(ctx, customer_number)
+    customer = customer_rows.existing(ctx.session, customer_number)
     when = aware_time(at)
     if when is None:
         raise ValueError(f"disconnection time {at!r} is not an ISO-8601 time with a time zone")
@@ -204,20 +201,12 @@ def archive(ctx: ServiceContext, children: list[dict[str, Any]]) -> dict[str, An
     for child in children:
         result, start = child.get("result") or {}, child.get("data") or {}
         expected[str(result.get("customer") or start.get("customer_number"))] = result.get("outcome", child["status"])
-    status = dict(ctx.session.execute(select(Customer.number, Customer.power_status)
-                                      .where(Customer.number.in_(expected))).all())
+    status = customer_rows.power_status_by_number(ctx.session, expected)
     mismatched = [n for n, outcome in expected.items()
                   if (outcome == "disconnected") != (status.get(n) == DISCONNECTED)]
     return {"disconnected": sorted(n for n, o in expected.items() if o == "disconnected"),
             "not_disconnected": sorted(n for n, o in expected.items() if o != "disconnected"),
             "status_mismatch": mismatched, "checked": len(expected)}
-
-
-def _customer(ctx: ServiceContext, number: str) -> Customer:
-    customer = ctx.session.execute(select(Customer).where(Customer.number == number)).scalar_one_or_none()
-    if customer is None:
-        raise LookupError(f"no customer {number!r} in the archive")
-    return customer
 
 
 def _date(value: Any) -> date | None:

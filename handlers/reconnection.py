@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
@@ -19,42 +18,26 @@ from app.runtime.events.history import NewEvent
 from app.runtime.forms import FormContext, FormInvalid
 from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
+from storage import customers as customer_rows
 from storage import reconnections as order_rows
-from storage.domain_models import CONNECTED, Customer, Reconnection, Segment
+from storage.domain_models import CONNECTED
 from storage.reconnections import OrderRef
+from storage.statuses import OrderStatus
 
 log = logging.getLogger("relayflow.reconnection")
-OPEN, CLOSED, ABANDONED = "open", "closed", "abandoned"
 STREAM = "reconnections"
-
-
-def find_customer(ctx: ServiceContext, number: str) -> Customer:
-    customer = ctx.session.execute(select(Customer).where(Customer.number == number)).scalar_one_or_none()
-    if customer is None:
-        raise LookupError(f"no customer {number!r} in the archive")
-    return customer
-
-
-_PREPARE = select(Customer.id, Customer.number, Customer.name, Customer.address, Customer.segment_code,
-                  Customer.meter_address, Customer.auto_reconnect, Customer.owed_cents, Customer.power_status,
-                  Customer.voltage_class, Customer.ami_connected, Customer.channel_online, Customer.can_direct_close,
-                  Customer.relay_type, Segment.reader_username).outerjoin(
-    Segment, Segment.code == Customer.segment_code).where(Customer.number == bindparam("b_number"))
-_LINK_ORDER = update(Reconnection).where(
-    Reconnection.customer_id == bindparam("b_customer"), Reconnection.status == OPEN,
-    Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
 
 
 def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
     """The customer as the process sees it, whether it goes the automatic way (its flag, M1.2), and
     the segment's reader (M3), whom the diagram may offer the on-site work to."""
     conn = ctx.session.connection()
-    customer = conn.execute(_PREPARE, {"b_number": customer_number}).first()
+    customer = customer_rows.for_reconnection(conn, customer_number)
     if customer is None:
         raise LookupError(f"no customer {customer_number!r} in the archive")
     ctx.set_attribute("customer", customer.number)
     ctx.set_attribute("segment", customer.segment_code)
-    conn.execute(_LINK_ORDER, {"b_customer": customer.id, "b_instance": ctx.instance_id})
+    order_rows.link_open_order(conn, customer.id, ctx.instance_id)
     screening = screen(customer)
     return {
         "number": customer.number, "name": customer.name, "address": customer.address,
@@ -67,9 +50,7 @@ def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
 def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -> dict[str, Any]:
     """Number this instance's reconnection order: ``auto`` (10…) or ``manual`` (14…)."""
     number = allocate_number(ctx, series, kind)
-    column = Reconnection.auto_order_no if kind == "auto" else Reconnection.manual_order_no
-    ctx.session.execute(update(Reconnection).where(Reconnection.instance_id == ctx.instance_id)
-                        .values({column: number}))
+    order_rows.set_order_number(ctx.session, ctx.instance_id, kind, number)
     ctx.set_attribute("work_order" if kind == "auto" else "manual_order", number)
     if kind == "manual":  # someone must go on site: the worker's log says so (automatic ones show as commands)
         log.info("manual reconnection order %s opened (instance %s): on-site work", number, ctx.instance_id)
@@ -86,7 +67,8 @@ def abandon_orders(session: Session, abandoned: list[OrderRef], outcome: str, no
     order_rows.abandon(session, [row.id for row in abandoned], now, outcome)
     history.append(session, STREAM, [NewEvent("reconnection.abandoned", None, {
         "customer": row.customer_number, "reconnection_id": row.id, "instance_id": row.instance_id,
-        "old": OPEN, "new": ABANDONED, "reason": reason or outcome}) for row in abandoned], actor=actor, at=now)
+        "old": OrderStatus.OPEN, "new": OrderStatus.ABANDONED, "reason": reason or outcome})
+        for row in abandoned], actor=actor, at=now)
     return len(abandoned)
 
 
@@ -110,14 +92,12 @@ def validate_on_site(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
 
 def record_reconnected(ctx: ServiceContext, customer_number: str, at: str, how: str, note: str = "") -> dict[str, Any]:
     """M5.4: the reconnection flag and time are recorded; the customer is connected again."""
-    customer = find_customer(ctx, customer_number)
+    customer = customer_rows.existing(ctx.session, customer_number)
     when = datetime.fromisoformat(at)
     if when.tzinfo is None:
         raise ValueError(f"reconnection time {at!r} has no time zone")
     old = customer.power_status
     customer.power_status, customer.power_status_since, customer.last_reconnected_at = CONNECTED, when, when
-    ctx.session.execute(update(Reconnection).where(Reconnection.instance_id == ctx.instance_id,
-                                                   Reconnection.status == OPEN)
-                        .values(status=CLOSED, closed_at=ctx.now, outcome=f"reconnected_{how}"))
+    order_rows.close_open_order(ctx.session, ctx.instance_id, ctx.now, f"reconnected_{how}")
     return {"customer": customer.number, "power_status": [old, CONNECTED], "reconnected_at": when.isoformat(),
             "how": how, "note": note}

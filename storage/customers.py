@@ -22,6 +22,15 @@ def by_number(session: Session, number: str, *, lock: bool = False) -> Customer 
     return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
 
 
+def existing(session: Session, number: str, *, lock: bool = False) -> Customer:
+    """The customer with archive number ``number`` (row-locked when ``lock``); ``LookupError`` when
+    there is none (a service task's step fails with this message, and the incident names it)."""
+    customer = by_number(session, number, lock=lock)
+    if customer is None:
+        raise LookupError(f"no customer {number!r} in the archive")
+    return customer
+
+
 def by_numbers(session: Session, numbers: Collection[str]) -> dict[str, Customer]:
     """The customers among ``numbers`` that exist, by number."""
     return {c.number: c for c in session.execute(select(Customer).where(Customer.number.in_(numbers))).scalars()}

@@ -43,13 +43,6 @@ ALLOWED_IMPORTS: dict[str, frozenset[str] | None] = {  # module → the names it
 SQL_CALLS = frozenset({"execute", "scalars", "scalar", "query", "exec_driver_sql"})
 SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge"})
 
-# The one explicit exception left (issue 11): the service-task handlers still run their own statements
-# (handlers/disconnection.py, reconnection.py, sms.py, headend.py, form_fields.py, headend_simulator.py).
-# The repository functions they need exist (storage/customers.py, reconnections.py, meter_commands.py);
-# switching the callers is the next step, and this line goes then.
-NOT_YET: tuple[str, ...] = ("handlers/",)
-
-
 @dataclass(frozen=True)
 class Finding:
     path: str
@@ -95,21 +88,13 @@ def sql_outside_storage(source: str, path: str = "<string>") -> list[Finding]:
 
 def checked_modules() -> Iterator[Path]:
     for folder in CHECKED:
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            relative = path.relative_to(ROOT).as_posix()
-            if not relative.startswith(NOT_YET):
-                yield path
+        yield from sorted((ROOT / folder).rglob("*.py"))
 
 
 def test_no_module_outside_storage_builds_or_runs_sql() -> None:
     found = [finding for path in checked_modules()
              for finding in sql_outside_storage(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
     assert not found, "SQL outside storage/ (move it into a repository function):\n" + "\n".join(map(str, found))
-
-
-def test_the_exceptions_are_folders_that_exist() -> None:
-    for folder in NOT_YET:
-        assert (ROOT / folder).is_dir(), f"{folder} is gone: drop it from NOT_YET"
 
 
 def test_the_checker_reports_a_select_and_an_execute() -> None:

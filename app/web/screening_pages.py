@@ -19,7 +19,7 @@ from app.archive.lookups import REPORT_FILTERS, segments_overview
 from app.archive.screening_view import CRITERIA
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.web.api_models.customers import BulkFlagChange, BulkFlagOutcome, ScreeningArgs, ScreeningPage
+from app.web.api_models.screening import BulkFlagChange, BulkFlagOutcome, ScreeningArgs, ScreeningPage
 from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services

@@ -18,7 +18,7 @@ from app.archive.lookups import find_segment, segments_overview
 from app.rules.sms import is_mainland_mobile
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
-from app.web.api_models.customers import ReaderPhoneChange, ReaderPhoneOutcome, SegmentDetail, Segments
+from app.web.api_models.segments import ReaderPhoneChange, ReaderPhoneOutcome, SegmentDetail, Segments
 from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
 from app.web.current import services

@@ -15,12 +15,8 @@ from app.archive.customer_overview import customer_row
 from app.archive.lookups import segments_overview
 from app.archive.subscription_view import rates_with_total
 from app.runtime.forms import FormInvalid
-from app.web.api_models.customers import (
-    CustomerSearchArgs,
-    SubscriptionChange,
-    SubscriptionOutcome,
-    SubscriptionRates,
-)
+from app.web.api_models.customers import CustomerSearchArgs
+from app.web.api_models.subscriptions import SubscriptionChange, SubscriptionOutcome, SubscriptionRates
 from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires, safe_next
 from app.web.current import services

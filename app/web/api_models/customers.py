@@ -1,5 +1,6 @@
-"""The customer archive: search and detail (M1–M2), screening and the auto-reconnect flag (M1),
-SMS subscriptions (M2.1), the segment readers' phones (M3).
+"""The customer archive: search and one customer's detail (M1–M2), and changing one customer's
+flag and mobile. Screening is ``screening``, subscriptions ``subscriptions``, segments ``segments``;
+they share this module's field types and ``ArchiveBody``.
 
 A body of these endpoints that cannot be taken is a 422 naming each field (absent, misspelt, of
 the wrong type): a field left out is never taken as empty — ``null`` is how a client clears one.
@@ -8,8 +9,7 @@ the wrong type): a field left out is never taken as empty — ``null`` is how a 
 from __future__ import annotations
 
 from datetime import date, datetime
-from types import EllipsisType
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -33,8 +33,6 @@ Username = Annotated[str, clearable(64)]
 NoticeType = Annotated[str, clearable(32, nonempty=True)]
 
 
-# -- query strings ---------------------------------------------------------------------------------
-
 class CustomerSearchArgs(Query):
     """The customer search's filters, order and page (the search page, the subscriptions page and
     ``GET /api/customers``)."""
@@ -56,26 +54,14 @@ class CustomerSearchArgs(Query):
 
     def customer_filter(self) -> CustomerFilter:
         return CustomerFilter(number=self.number, name=self.name, meter_address=self.meter, segment=self.segment,
-                              power_status=self.power, owing=_yes(self.arrears), auto_reconnect=_yes(self.flag))
+                              power_status=self.power, owing=yes_no_choice(self.arrears),
+                              auto_reconnect=yes_no_choice(self.flag))
 
 
-def _yes(choice: str | None) -> bool | None:
+def yes_no_choice(choice: str | None) -> bool | None:
+    """A ``yes``/``no`` query choice as a filter value (None: not asked)."""
     return None if choice is None else choice == "yes"
 
-
-class ScreeningArgs(Query):
-    """The screening report's filters and page."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"segment": "S01", "only": "ineligible"}]})
-
-    segment: Text | None = Field(None, description="meter-reading segment code")
-    only: Only | None = Field(None, description="keep these")  # type: ignore[valid-type]
-    failing: Rule | None = Field(None, description="keep customers failing this criterion")  # type: ignore[valid-type]
-    page: int = page_field()
-    size: int = size_field(PAGE_SIZE)
-
-
-# -- bodies ------------------------------------------------------------------------------------------
 
 class ArchiveBody(Body):
     refusal_status = 422
@@ -91,19 +77,6 @@ class FlagChange(ArchiveBody):
     force: bool = Field(False, description="set it on a customer failing M1.1 screening (with a reason)")
 
 
-class BulkFlagChange(ArchiveBody):
-    """Set or clear the flag of many customers at once."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"customers": ["3400000001", "3400000002"], "value": False, "reason": "channel offline for a week"}]})
-    value_messages: ClassVar[dict[str, str]] = {"customers": "a list of customer numbers"}
-
-    customers: list[str] = Field(description="customer numbers (letters, digits, '_' and '-'), 1 to 1000 "
-                                             "distinct")
-    value: bool = Field(description="true sets the flag, false clears it")
-    reason: RequiredReason = Field(description="why, recorded with each change")
-
-
 class MobileChange(ArchiveBody):
     """The mobile number service SMS go to; empty or null clears it."""
 
@@ -112,34 +85,6 @@ class MobileChange(ArchiveBody):
     mobile: Mobile = Field(description="a mainland China mobile (11 digits starting 13–19; +86, spaces and dashes "
                                        "allowed); empty or null clears it")
 
-
-class SubscriptionChange(ArchiveBody):
-    """Subscribe a customer to one kind of service SMS, or unsubscribe."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"notice_type": "arrears", "subscribed": True}]})
-
-    notice_type: NoticeType = Field(description="disconnection, reconnection or arrears (another is a 400)")
-    subscribed: bool
-
-
-class ReaderPhoneChange(ArchiveBody):
-    """A segment's reader mobile and, if given, its reader."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"reader_mobile": "13700000002", "reader_username": "reader-rui"}]})
-
-    reader_mobile: Mobile = Field(description="a mainland China mobile; empty or null clears it")
-    reader_username: Username = Field("", description="the reader's username; empty or null clears it, left out "
-                                                      "keeps it")
-
-    def reader(self) -> str | EllipsisType | None:
-        """The reader to set: ``...`` keeps the one there is (the field was left out), None clears it."""
-        if "reader_username" not in self.model_fields_set:
-            return ...
-        return self.reader_username or None
-
-
-# -- answers -------------------------------------------------------------------------------------------
 
 class CustomerRow(Answer):
     number: str
@@ -335,15 +280,6 @@ class FlagOutcome(Answer):
     eligible: bool = Field(description="whether the customer passes M1.1 screening")
 
 
-class BulkFlagOutcome(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"changed": 1, "unchanged": 0, "outcomes": [
-        {"customer": "3400000001", "old": True, "new": False, "changed": True, "eligible": True}]}]})
-
-    changed: int
-    unchanged: int
-    outcomes: list[FlagOutcome]
-
-
 class MobileOutcome(Answer):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"customer": "3400000001", "old": "13800138000", "new": "13912345678", "changed": True}]})
@@ -352,104 +288,3 @@ class MobileOutcome(Answer):
     old: str | None
     new: str | None = Field(description="the 11 digits stored, or null")
     changed: bool
-
-
-class SubscriptionOutcome(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"customer": "3400000003", "notice_type": "arrears", "old": False, "new": True, "changed": True}]})
-
-    customer: str
-    notice_type: str
-    old: bool
-    new: bool
-    changed: bool
-
-
-class ScreeningPage(Answer):
-    """One page of the M1.1 screening report, with counts over the segment (or archive)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "summary": {"total": 5, "eligible": 3, "flagged": 2, "flagged_but_ineligible": 1},
-        "failing_counts": {"M1.1.1": 1, "M1.1.2": 1, "M1.1.3": 1, "M1.1.4": 0}, "total": 0, "page": 1,
-        "size": 50, "pages": 1, "rows": []}]})
-
-    summary: dict[str, int] = Field(description="total, eligible, flagged, flagged_but_ineligible")
-    failing_counts: dict[str, int] = Field(description="criterion → customers failing it")
-    total: int
-    page: int
-    size: int
-    pages: int
-    rows: list[ScreeningRow]
-
-
-class RateRow(Answer):
-    segment: str | None = Field(description="null: the whole archive")
-    name: str | None
-    customers: int
-    subscribed: dict[str, int] = Field(description="notice type → customers subscribed")
-    rate: dict[str, float] = Field(description="notice type → fraction 0..1 (3 decimals)")
-    subscribed_any: int
-    rate_any: float
-
-
-class SubscriptionRates(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "segments": [{"segment": "S01", "name": "淮南一段", "customers": 4,
-                      "subscribed": {"disconnection": 1, "reconnection": 0, "arrears": 2},
-                      "rate": {"disconnection": 0.25, "reconnection": 0.0, "arrears": 0.5},
-                      "subscribed_any": 2, "rate_any": 0.5}],
-        "total": {"segment": None, "name": None, "customers": 4,
-                  "subscribed": {"disconnection": 1, "reconnection": 0, "arrears": 2},
-                  "rate": {"disconnection": 0.25, "reconnection": 0.0, "arrears": 0.5},
-                  "subscribed_any": 2, "rate_any": 0.5}}]})
-
-    segments: list[RateRow]
-    total: RateRow
-
-
-class SegmentRow(Answer):
-    code: str
-    name: str
-    reader_username: str | None
-    reader_mobile: str | None
-    customers: int
-
-
-SEGMENT_EXAMPLE: dict[str, Any] = {"code": "S01", "name": "淮南一段", "reader_username": "reader-rui",
-                   "reader_mobile": "13900000001", "customers": 3}
-
-
-class Segments(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"segments": [SEGMENT_EXAMPLE]}]})
-
-    segments: list[SegmentRow]
-
-
-class SegmentChange(Answer):
-    at: datetime
-    type: str
-    actor: str
-    old: Any
-    new: Any
-
-
-class SegmentDetail(SegmentRow):
-    """A segment with the history of its reader and mobile, old → new."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{**SEGMENT_EXAMPLE, "history": [
-        {"at": "2026-03-01T02:00:00+00:00", "type": "segment.reader_phone_changed", "actor": "root",
-         "old": "13900000000", "new": "13900000001"}]}]})
-
-    history: list[SegmentChange]
-
-
-class ReaderPhoneOutcome(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"segment": "S01", "old": "13900000001", "new": "13700000002", "changed": True,
-         "reader_username": "reader-rui"}]})
-
-    segment: str
-    old: str | None
-    new: str | None
-    changed: bool
-    reader_username: str | None

@@ -22,15 +22,8 @@ from app.runtime.steps.services import ChildrenRequest, StepEffects
 from storage import instance_rows, outbox_rows
 from storage import step_statements as statements
 from storage.instance_rows import InstanceRow
-from storage.statuses import ACTIVE_INSTANCE, ENDED_INSTANCE, InstanceStatus, OutboxStatus
+from storage.statuses import InstanceStatus, OutboxStatus
 
-# The statuses under the names code outside the runtime still imports them by (``storage.statuses``
-# is where they live); the runtime itself uses ``InstanceStatus``.
-CREATED, RUNNING, INCIDENT, SUSPENDED, COMPLETED, TERMINATED = (
-    InstanceStatus.CREATED, InstanceStatus.RUNNING, InstanceStatus.INCIDENT, InstanceStatus.SUSPENDED,
-    InstanceStatus.COMPLETED, InstanceStatus.TERMINATED,
-)
-ACTIVE, ENDED = ACTIVE_INSTANCE, ENDED_INSTANCE
 # A step runs on an instance in these: a created one's first step, a running one's every other.
 STEPPING = (InstanceStatus.RUNNING, InstanceStatus.CREATED)
 

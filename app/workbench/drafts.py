@@ -23,7 +23,7 @@ from app.workbench.context import ANALYST, DEPLOYMENTS_STREAM, Workbench, requir
 from app.workbench.refusals import WorkbenchConflict, WorkbenchInvalid, WorkbenchNotFound
 from storage import drafts, process_library
 from storage.deployments import running_versions, stored_files
-from storage.drafts import DraftRecord, RevisionRecord, RevisionSummary
+from storage.drafts import DraftRecord, RevisionRecord
 from storage.statuses import DraftStatus
 
 MAX_TITLE = 200
@@ -40,7 +40,7 @@ class DraftView:
 
 
 def open_draft(bench: Workbench, actor: Actor, process_id: str, *, title: str | None = None,
-               from_version: int | None = None) -> tuple[int, RevisionSummary]:
+               from_version: int | None = None) -> tuple[int, RevisionRecord]:
     """A new draft holding every file of the version's bundle (default: the version that runs) as
     its revision 1; returns the draft's id and that revision."""
     require_role(actor, ANALYST, EDITS)
@@ -50,7 +50,7 @@ def open_draft(bench: Workbench, actor: Actor, process_id: str, *, title: str | 
         name = (title or "").strip()[:MAX_TITLE] or f"{process_id} v{version}"
         draft_id = drafts.insert_draft(session, process_id, name, actor.name, bench.clock.now(), deployment_id)
         saved = store_revision(bench, session, actor, draft_id, process_id, files, opened_from=version)
-    return draft_id, saved.summary
+    return draft_id, saved
 
 
 def save_revision(bench: Workbench, actor: Actor, draft_id: int, files: dict[str, str],

@@ -108,7 +108,7 @@ def proposal_page(process_id: str, proposal_id: int) -> ResponseReturnValue:
     return render_template(
         "workbench/proposal.html", view=view, p=view.proposal, entry=entry, waiting=waiting,
         may_decide=waiting and has_any_role(SYSADMIN) and view.proposal.proposed_by != me,
-        own=view.proposal.proposed_by == me, modeler_url=modeler_url(process_id, view.proposal.draft_id),
+        own=view.proposal.proposed_by == me, draft_url=modeler_url(process_id, view.proposal.draft_id),
         **_helpers())
 
 

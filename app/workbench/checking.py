@@ -37,7 +37,7 @@ def require_file_names(files: dict[str, str]) -> None:
                                most=MAX_FILES, count=len(files))
     for name in files:
         if not FILE_NAME.fullmatch(name):
-            raise WorkbenchInvalid("files", N_("{name!r} is not a file name a draft can hold: letters, digits, "
+            raise WorkbenchInvalid("files", N_("'{name}' is not a file name a draft can hold: letters, digits, "
                                                "'_', '-', '.', ending in .bpmn, no folders"), name=name[:80])
 
 

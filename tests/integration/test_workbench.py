@@ -118,7 +118,7 @@ def test_nobody_approves_their_own_proposal_and_only_system_administrators_decid
     proposals.approve(bench, SUE, proposal_id)
     with pytest.raises(WorkbenchConflict, match="already decided"):
         proposals.approve(bench, SAM, proposal_id)
-    assert [row[:3] for row in versions(bench)][0] == (2, "sue", "sue")
+    assert versions(bench)[0][:3] == (2, "sue", "sue")
 
 
 def test_sent_back_reopens_the_draft_and_a_proposed_draft_takes_no_saves(bench: Workbench) -> None:
@@ -179,6 +179,6 @@ def test_a_roll_back_is_a_proposal_another_system_administrator_approves(bench: 
         proposals.approve(bench, SAM, proposal_id)
     done = proposals.approve(bench, SUE, proposal_id)
     assert done.versions == {"approval": 3} and done.deployment_id == 1  # version 1's stored files, again
-    assert [row for row in versions(bench)][0] == (3, "sue", "sue", "the applicants complained")
+    assert versions(bench)[0] == (3, "sue", "sue", "the applicants complained")
     events = deployment_events(bench)
     assert events[-3:] == ["proposal.made", "deployment.redeployed", "proposal.approved"]

@@ -22,6 +22,7 @@ from tests.web.conftest import Person, Site
 from tests.web.customers_support import seed_archive
 from tests.web.instances_support import APPLICANT, APPROVER, EXECUTOR, failing_reconnection, reconnection, task_of
 from tests.web.task_forms_support import owing
+from tests.web.workbench_support import send_workbench_examples
 
 TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token"}
 EVERY_ROLE = ("applicant", "approver", "executor", "sysadmin", "analyst", "auditor")
@@ -44,6 +45,8 @@ class Examples:
         url = path.format(**path_values)
         if method == "get":
             response = who.get(f"{url}?{urlencode(example)}") if who else None
+        elif method == "put":
+            response = who.client.put(url, json=example, headers={"X-CSRFToken": who.csrf}) if who else None
         elif who is None:
             response = self.site.app.test_client().post(url, json=example, headers={
                 "Authorization": f"Bearer {TOKENS[path]}"})
@@ -150,6 +153,8 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
     for action in ("suspend", "resume", "terminate"):
         examples.send(root, f"/api/instances/{{instance_id}}/{action}", "post", examples.example("Reason"),
                       instance_id=failing)
+
+    send_workbench_examples(examples, site, root)
 
     for path in TOKENS:  # one item, then the same as a batch (a duplicate by then)
         for body in example_requests(examples.document, path, "post"):

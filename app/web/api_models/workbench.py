@@ -22,9 +22,11 @@ EXAMPLE_BPMN = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns
 DraftState = Literal[tuple(status.value for status in DraftStatus)]  # type: ignore[misc, valid-type]
 ProposalState = Literal[tuple(status.value for status in ProposalStatus)]  # type: ignore[misc, valid-type]
 AT = "2026-03-02T01:00:00+00:00"
-PROBLEM: dict[str, Any] = {"file": "reconnect.bpmn", "element_id": "retry_wait_timer", "name": "Wait before retrying", "line": 84,
-           "message": 'timer "two hours" is not a valid ISO-8601 duration', "severity": "error"}
-REVISION: dict[str, Any] = {"n": 2, "id": 7, "author": "ana", "saved_at": AT, "problems": [PROBLEM], "has_errors": True}
+PROBLEM: dict[str, Any] = {"file": "reconnect.bpmn", "element_id": "retry_wait_timer", "name": "Wait before retrying",
+                           "line": 84, "message": 'timer "two hours" is not a valid ISO-8601 duration',
+                           "severity": "error"}
+REVISION: dict[str, Any] = {"n": 2, "id": 7, "author": "ana", "saved_at": AT, "problems": [PROBLEM],
+                            "has_errors": True}
 VERSION: dict[str, Any] = {"version": 2, "deployment_id": 4, "bundle_hash": "3f1c0e9a" + "0" * 56, "deployed_by": "sam",
            "deployed_at": AT, "comment": "retry wait 2 h → 45 min", "approved_by": "sam", "running": 3, "ended": 41}
 

@@ -4,8 +4,15 @@ with 409, four eyes on approval, roll-back, and every call refusing the wrong ro
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
+from sqlalchemy import select
+
 from app.config import PROJECT_ROOT
+from storage.domain_models import Customer, MeterCommand
 from tests.web.conftest import Site
+from tests.web.instances_support import reconnection
 from tests.web.workbench_support import (
     RECONNECT,
     SCRIPT,
@@ -158,3 +165,23 @@ def test_every_workbench_call_refuses_the_wrong_role(site: Site) -> None:
     nobody = site.person("nobody")
     assert nobody.get("/api/processes").status_code == 403
     assert ana.get(f"/api/drafts/{draft_id}").json["status"] == "proposed"
+
+
+def test_an_approved_edit_runs_for_new_cases_while_earlier_ones_keep_their_version(site: Site) -> None:
+    """M5.2: the wait between sends is the diagram's; a case started before the approval keeps 2 h."""
+    before = reconnection(site, "3400000101", behaviour="fails")
+    approved_edit(site.person("ana", "analyst"), site.person("sam", "sysadmin"), minutes="45")
+    after = reconnection(site, "3400000102", behaviour="fails")
+    site.utility.advance(timedelta(hours=5), step=timedelta(minutes=5))
+    reader = site.person("rita", "applicant")
+    assert [reader.get(f"/api/instances/{i}").json["version"] for i in (before, after)] == [1, 2]
+    with site.services.db.reading() as session:
+        def gaps(number: str) -> list[timedelta]:
+            sent = list(session.execute(select(MeterCommand.created_at).join(Customer).where(
+                Customer.number == number).order_by(MeterCommand.id)).scalars())
+            return [later - earlier for earlier, later in itertools.pairwise(sent)]
+
+        old, new = gaps("3400000101"), gaps("3400000102")
+    assert len(old) == len(new) == 2  # 3 sends each, as the loop maximum still says
+    assert all(timedelta(hours=2) < gap <= timedelta(hours=2, minutes=10) for gap in old), old
+    assert all(timedelta(minutes=45) < gap <= timedelta(minutes=55) for gap in new), new

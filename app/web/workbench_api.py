@@ -83,6 +83,14 @@ def save_json(draft_id: int, body: models.DraftSave) -> ResponseReturnValue:
     return {"revision": revision_json(saved)}
 
 
+@bp.post("/api/drafts/<int:draft_id>/withdraw")
+@requires(ANALYST)
+@operation("Give up an open draft (analysts); its revisions stay in the history", body=NoFields,
+           body_required=False, refuses=(404, 409), replies={200: Reply("withdrawn", models.DraftWithdrawn)})
+def withdraw_draft_json(draft_id: int, body: NoFields) -> ResponseReturnValue:
+    return {"status": drafts.withdraw_draft(bench(), current_actor(), draft_id).value}
+
+
 @bp.get("/api/drafts/<int:draft_id>/revisions")
 @requires()
 @operation("A draft's revisions, newest first", replies={200: Reply("the revisions", models.RevisionList)},

@@ -77,6 +77,21 @@ def save_revision(bench: Workbench, actor: Actor, draft_id: int, files: dict[str
         return store_revision(bench, session, actor, draft_id, draft.process_id, files)
 
 
+def withdraw_draft(bench: Workbench, actor: Actor, draft_id: int) -> DraftStatus:
+    """Give up an open draft (its revisions stay, for the history); a proposed one is withdrawn
+    through its proposal first."""
+    require_role(actor, ANALYST, EDITS)
+    with bench.db.transaction() as session:
+        draft = drafts.draft(session, draft_id, lock=True)
+        if draft is None:
+            raise WorkbenchNotFound(N_("There is no draft {id}"), id=draft_id)
+        require_open(draft)
+        drafts.set_draft_status(session, draft_id, DraftStatus.WITHDRAWN)
+        history.append(session, DEPLOYMENTS_STREAM, [NewEvent("draft.withdrawn", None, {
+            "draft_id": draft_id, "process_id": draft.process_id})], actor=actor.name, at=bench.clock.now())
+    return DraftStatus.WITHDRAWN
+
+
 def require_open(draft: DraftRecord) -> None:
     if draft.status == DraftStatus.PROPOSED:
         raise WorkbenchConflict(N_("Draft {id} is proposed for deployment: withdraw the proposal to edit it"),

@@ -118,6 +118,17 @@ def test_four_eyes_an_analyst_proposes_a_sysadmin_who_did_not_approves(site: Sit
     assert reconnect["proposals"][0]["status"] == "approved" and reconnect["drafts"] == []
 
 
+def test_an_analyst_gives_up_a_draft_it_leaves_the_library(site: Site) -> None:
+    ana, sam = site.person("ana", "analyst"), site.person("sam", "sysadmin")
+    draft_id = open_reconnect_draft(ana)
+    assert sam.post_json(f"/api/drafts/{draft_id}/withdraw", {}).status_code == 403
+    assert ana.post_json(f"/api/drafts/{draft_id}/withdraw", {}).json == {"status": "withdrawn"}
+    assert ana.post_json(f"/api/drafts/{draft_id}/withdraw", {}).status_code == 409
+    assert save(ana, draft_id, RECONNECT, 1).status_code == 409
+    [reconnect] = [p for p in ana.get("/api/processes").json if p["process_id"] == "reconnect"]
+    assert reconnect["drafts"] == [] and ana.get(f"/api/drafts/{draft_id}").json["status"] == "withdrawn"
+
+
 def test_send_back_with_an_opinion_reopens_the_draft(site: Site) -> None:
     ana, sam = site.person("ana", "analyst"), site.person("sam", "sysadmin")
     draft_id = open_reconnect_draft(ana)

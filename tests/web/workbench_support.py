@@ -55,6 +55,7 @@ def send_workbench_examples(examples: Any, site: Any, root: Person) -> None:
     kept = examples.send(root, path, "post", new, process_id="reconnect").json["draft_id"]
     scratch = examples.send(root, path, "post", new, process_id="reconnect").json["draft_id"]
     examples.send(root, "/api/drafts/{draft_id}", "put", examples.example("DraftSave"), draft_id=scratch)
+    examples.send(root, "/api/drafts/{draft_id}/withdraw", "post", {}, draft_id=scratch)
     proposal = examples.example("ProposalIn")
     first = examples.send(root, "/api/drafts/{draft_id}/proposals", "post", proposal, draft_id=kept).json
     examples.send(root, "/api/proposals/{proposal_id}/withdraw", "post", {}, proposal_id=first["proposal_id"])

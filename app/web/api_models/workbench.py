@@ -174,6 +174,12 @@ class Deployed(Answer):
     versions: dict[str, int] = Field(description="process → the version new instances now start")
 
 
+class DraftWithdrawn(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "withdrawn"}]})
+
+    status: DraftState  # type: ignore[valid-type]
+
+
 class Decision(Answer):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "sent_back"}]})
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask.typing import ResponseReturnValue
 
+from app.web.api_models import process_library as library_models
 from app.web.api_models import workbench as models
 from app.web.api_models.base import NoFields
 from app.web.api_operation import Reply, operation
@@ -30,7 +31,7 @@ def register(app: Flask) -> None:
 @bp.get("/api/processes")
 @requires()
 @operation("Every deployed process: its versions (how each was deployed, instances running and ended), open "
-           "drafts and proposals", replies={200: Reply("the processes, by id", models.ProcessList)})
+           "drafts and proposals", replies={200: Reply("the processes, by id", library_models.ProcessList)})
 def processes_json() -> ResponseReturnValue:
     with services().db.reading() as session:
         return [process_json(entry) for entry in library.library(session)]
@@ -39,7 +40,7 @@ def processes_json() -> ResponseReturnValue:
 @bp.get("/api/processes/<process_id>/versions/<int:version>/diagram")
 @requires()
 @operation("A version's BPMN XML (the file of its bundle that defines the process), for the read-only viewer",
-           replies={200: Reply("the diagram", models.VersionDiagram)}, refuses=(404,))
+           replies={200: Reply("the diagram", library_models.VersionDiagram)}, refuses=(404,))
 def version_diagram_json(process_id: str, version: int) -> ResponseReturnValue:
     with services().db.reading() as session:
         found = library.version_diagram(session, process_id, version)

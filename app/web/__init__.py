@@ -26,6 +26,7 @@ from app.web import (
     inbox,
     instances,
     machine_api,
+    modeler_page,
     openapi,
     reports,
     task_forms,
@@ -50,7 +51,8 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_catalogue):
+    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_catalogue,
+                    modeler_page):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

@@ -13,8 +13,9 @@ export class DraftPage {
     this.dirty = false;
     this.files = {};
     this.current = null;
-    this.serverProblems = new ProblemList(this.find("problems"), texts, (id) => this.pick(id));
-    this.lintList = new ProblemList(this.find("lint-problems"), texts, (id) => this.pick(id));
+    const nameOf = (id) => this.nameOf(id);
+    this.serverProblems = new ProblemList(this.find("problems"), texts, (id) => this.pick(id), nameOf);
+    this.lintList = new ProblemList(this.find("lint-problems"), texts, (id) => this.pick(id), nameOf);
     window.addEventListener("beforeunload", (event) => {
       if (!this.dirty) return;
       event.preventDefault();
@@ -108,7 +109,7 @@ export class DraftPage {
   }
 
   showLint(issues) {
-    this.lint = lintProblems(issues, (id) => this.nameOf(id));
+    this.lint = lintProblems(issues);
     this.lintList.show(this.lint);
   }
 

@@ -14,7 +14,7 @@ export function textEntry({ id, label, description, get, set, validate, area }) 
     component: (props) => h(area ? TextAreaEntry : TextFieldEntry, {
       element: props.element, id, label, description, validate,
       getValue: () => get() ?? "",
-      setValue: (value) => set(value),
+      setValue: (value, error) => { if (!error) set(value); }, // a refused value is shown, never written
       debounce: useService("debounceInput"),
     }),
   };

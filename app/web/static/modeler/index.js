@@ -19,9 +19,11 @@ import RelayflowPropertiesProvider from "./provider.js";
 import { lintConfig } from "./bpmnlint-plugin-relayflow/index.js";
 import { DraftPage } from "./draft-page.js";
 import { callJson } from "./api.js";
+import { selectElement } from "./problems.js";
 
-// The panel writes a text field's value after a pause; Save flushes what is still pending first.
-function FlushableDebounce() {
+// The panel writes a text field's value after a pause; Save, a new selection and a change of plane
+// write what is still pending first (late, it would land after the panel moved to another element).
+function FlushableDebounce(eventBus) {
   const pending = new Set();
   const debounceInput = (fn) => {
     let timer = null;
@@ -35,8 +37,10 @@ function FlushableDebounce() {
     };
   };
   debounceInput.flush = () => [...pending].forEach((run) => run());
+  eventBus.on(["selection.changed", "root.set"], 5000, () => debounceInput.flush());
   return debounceInput;
 }
+FlushableDebounce.$inject = ["eventBus"];
 
 const relayflowModule = {
   __init__: ["relayflowPropertiesProvider"],
@@ -67,6 +71,7 @@ async function start() {
   if (!catalogue.ok) return page.fail(catalogue);
   const modeler = createModeler(root, catalogue.body, texts);
   window.relayflowModeler = modeler; // the browser tests read the diagram through it
+  window.relayflowSelect = (id) => selectElement(modeler, id);
   await page.open(modeler);
 }
 

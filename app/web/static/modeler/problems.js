@@ -18,17 +18,22 @@ export function selectElement(modeler, id) {
   const shapeId = shapeIdFor(modeler, id);
   if (!shapeId) return false;
   const element = modeler.get("elementRegistry").get(shapeId);
+  const canvas = modeler.get("canvas");
+  const root = canvas.findRoot(element);
+  if (root && root !== canvas.getRootElement()) canvas.setRootElement(root); // inside a collapsed subprocess
   try { modeler.get("selection").select(element); } catch (_) { /* a viewer selects nothing */ }
-  modeler.get("canvas").scrollToElement(element);
+  canvas.scrollToElement(element);
   return true;
 }
 
 export class ProblemList {
-  constructor(table, texts, onPick) {
+  constructor(table, texts, onPick, nameOf) {
     this.table = table;
+    this.nameOf = nameOf; // a problem without a name: its element's name in the diagram
     this.texts = texts;
     this.onPick = onPick;
     this.marked = [];
+    if (!table) return; // a read-only page has no list of the browser lint
     table.addEventListener("click", (event) => {
       const row = event.target.closest("tr[data-element-id]");
       if (row) onPick(row.dataset.elementId);
@@ -36,6 +41,7 @@ export class ProblemList {
   }
 
   show(problems) {
+    if (!this.table) return;
     const body = this.table.querySelector("tbody");
     body.replaceChildren(...problems.map((problem) => this.row(problem)));
     this.table.hidden = problems.length === 0;
@@ -45,7 +51,8 @@ export class ProblemList {
     const row = document.createElement("tr");
     if (problem.element_id) row.dataset.elementId = problem.element_id;
     row.className = problem.severity === "error" ? "problem-error" : "problem-warning";
-    for (const text of [problem.element_id || "", problem.name || "", problem.line ?? "", problem.message]) {
+    for (const text of [problem.element_id || "", problem.name || this.nameOf(problem.element_id) || "",
+      problem.line ?? "", problem.message]) {
       const cell = document.createElement("td");
       cell.textContent = String(text);
       row.append(cell);
@@ -68,12 +75,12 @@ export class ProblemList {
 }
 
 // bpmn-js-bpmnlint's grouped issues → problems, each with the element the rule reported on.
-export function lintProblems(issues, names) {
+export function lintProblems(issues) {
   const problems = [];
   for (const list of Object.values(issues || {})) {
     for (const issue of list) {
       const id = issue.actualElementId || issue.id;
-      problems.push({ element_id: id, name: names(id), line: null, message: issue.message,
+      problems.push({ element_id: id, name: "", line: null, message: issue.message,
         severity: issue.category === "error" ? "error" : "warning", rule: issue.rule });
     }
   }

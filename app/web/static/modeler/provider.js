@@ -7,13 +7,17 @@ const ENTRY_BUILDERS = [serviceTaskEntries, userTaskEntries, laneEntries, timerE
   conditionEntries];
 
 export default function RelayflowPropertiesProvider(propertiesPanel, injector, config) {
+  this.context = { injector, catalogue: config.catalogue, t: config.texts };
   propertiesPanel.registerProvider(500, this);
-  const context = { injector, catalogue: config.catalogue, t: config.texts };
-  this.getGroups = (element) => (groups) => {
+}
+
+RelayflowPropertiesProvider.prototype.getGroups = function getGroups(element) {
+  const context = this.context;
+  return (groups) => {
     const entries = ENTRY_BUILDERS.flatMap((build) => build(element, context));
     if (entries.length) groups.splice(Math.min(1, groups.length), 0, { id: "relayflow", label: context.t.group, entries });
     return groups;
   };
-}
+};
 
 RelayflowPropertiesProvider.$inject = ["propertiesPanel", "injector", "config.relayflow"];

@@ -124,7 +124,8 @@ def test_a_bad_due_time_is_refused_in_the_panel_and_not_written(live: LiveSite) 
     assert due[0].get("value") == "PT4H"
 
 
-BAD = (WITH_LANE.replace('<bpmn:lane id="lane_executor" name="executor">', '<bpmn:lane id="lane_executor" name="nobody">')
+BAD = (WITH_LANE.replace('<bpmn:lane id="lane_executor" name="executor">',
+                         '<bpmn:lane id="lane_executor" name="nobody">')
        .replace('id="headend.expire_command"', 'id="headend.expire_everything"')
        .replace('<bpmn:timeDuration>"PT2H"</bpmn:timeDuration>', "<bpmn:timeDuration>2 hours</bpmn:timeDuration>")
        .replace('name="validator" value="reconnection.on_site"', 'name="validator" value="reconnection.nowhere"'))
@@ -139,7 +140,8 @@ def test_a_bad_drafts_problems_are_listed_marked_and_selectable(live: LiveSite) 
     expect(problems).to_contain_text("lane 'nobody' is not a role")
     row = problems.locator("tr[data-element-id=expire_command]")
     expect(row).to_contain_text("Expire the command")
-    expect(row.locator("td").nth(2)).to_have_text(str(next(p["line"] for p in server if p["element_id"] == "expire_command")))
+    line = next(problem["line"] for problem in server if problem["element_id"] == "expire_command")
+    expect(row.locator("td").nth(2)).to_have_text(str(line))
     expect(page.locator(".djs-element.rf-problem[data-element-id=lane_executor]")).to_have_count(1)
     expect(problems.locator("tr[data-element-id=retry_wait_timer] td").nth(1)).to_have_text("Wait 2 hours (M5.2)")
     row.click()  # inside the collapsed subprocess: the modeler opens it and selects the task
@@ -161,14 +163,17 @@ def test_a_bad_drafts_problems_are_listed_marked_and_selectable(live: LiveSite) 
 
 def test_a_save_refused_for_the_role_says_so_and_someone_elses_save_offers_a_reload(live: LiveSite) -> None:
     page, drafts = open_draft(live, {"reconnect.bpmn": RECONNECT})
-    page.route("**/api/drafts/d1", lambda route: route.fulfill(status=403, json={"error": "This needs the role: Analyst"})
+    refusal = {"error": "This needs the role: Analyst"}
+    page.route("**/api/drafts/d1", lambda route: route.fulfill(status=403, json=refusal)
                if route.request.method == "PUT" else route.continue_())
     select(page, "attempts")
     entry(page, "relayflow-loop-maximum").fill("5")
     page.get_by_test_id("save").click()
-    expect(page.get_by_test_id("modeler-message")).to_contain_text("You may not save this draft. This needs the role: Analyst")
+    expect(page.get_by_test_id("modeler-message")).to_contain_text(
+        "You may not save this draft. This needs the role: Analyst")
     page.unroute("**/api/drafts/d1")
-    drafts["d1"].revisions.append(drafts_double.revision(live.services.runtime, 2, {"reconnect.bpmn": RECONNECT}, "bob"))
+    someone_else = drafts_double.revision(live.services.runtime, 2, {"reconnect.bpmn": RECONNECT}, "bob")
+    drafts["d1"].revisions.append(someone_else)
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("modeler-message")).to_contain_text("Someone else saved this draft")
     page.get_by_test_id("reload").click()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.translations import N_
 
 TEXTS: dict[str, str] = {
-    "group": N_("relayflow"),
+    "group": N_("relayflow properties"),
     "none": N_("(none)"),
     "unknown": N_("unknown"),
     "operator": N_("Operator"),

@@ -26,11 +26,11 @@ WITH_LANE = RECONNECT.replace('<bpmndi:BPMNShape id="on_site_di"', LANE_SHAPE + 
 
 
 def open_draft(live: LiveSite, files: dict[str, str], username: str = "ana", *roles: str,
-               width: int = 1280) -> tuple[Page, dict[str, drafts_double.Draft]]:
+               width: int = 1280, lang: str = "en") -> tuple[Page, dict[str, drafts_double.Draft]]:
     drafts = drafts_double.install(live.app)
     drafts["d1"] = drafts_double.new_draft(live.services.runtime, "d1", "reconnect", files)
     page = live.signed_in(username, *(roles or ("analyst",)), width=width)
-    page.goto(f"{PAGE}?lang=en")
+    page.goto(f"{PAGE}?lang={lang}")
     expect(page.locator("[data-testid=canvas] .djs-element[data-element-id=attempts]")).to_be_visible()
     return page, drafts
 
@@ -196,7 +196,25 @@ def test_anyone_else_sees_the_draft_read_only(live: LiveSite) -> None:
 
 
 @pytest.mark.parametrize("width", [768])
-def test_the_modeler_fits_a_tablet(live: LiveSite, width: int) -> None:
-    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT}, width=width)
+def test_the_modeler_fits_a_tablet_and_speaks_chinese(live: LiveSite, width: int) -> None:
+    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT}, width=width, lang="zh")
     expect(page.get_by_test_id("properties-panel")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    select(page, "attempts")
+    expect(page.locator("[data-group-id=group-relayflow]")).to_contain_text("relayflow 属性")
+    entry(page, "relayflow-loop-maximum").fill("0")
+    expect(page.locator("[data-entry-id=relayflow-loop-maximum]")).to_contain_text("最大循环次数")
+    expect(page.locator("[data-entry-id=relayflow-loop-maximum]")).to_contain_text("is not a positive whole number")
+
+
+def test_the_browser_lint_flags_a_batch_limit_that_is_no_positive_number(live: LiveSite) -> None:
+    disconnect = (Path(__file__).resolve().parents[2] / "bpmn" / "disconnect.bpmn").read_text(encoding="utf-8")
+    bad = disconnect.replace('name="max_customers" value="500"', 'name="max_customers" value="0"')
+    assert bad != disconnect
+    drafts = drafts_double.install(live.app)
+    drafts["d2"] = drafts_double.new_draft(live.services.runtime, "d2", "disconnect", {"disconnect.bpmn": bad})
+    page = live.signed_in("ana", "analyst")
+    page.goto("/processes/disconnect/drafts/d2?lang=en")
+    lint = page.get_by_test_id("lint-problems")
+    expect(lint.locator("tr[data-element-id=apply]")).to_contain_text(
+        'max_customers "0" is not a positive whole number')

@@ -171,6 +171,11 @@ def test_a_save_refused_for_the_role_says_so_and_someone_elses_save_offers_a_rel
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("modeler-message")).to_contain_text(
         "You may not save this draft. This needs the role: Analyst")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)  # the refused change is still unsaved: leaving asks first
+    page.wait_for_event("dialog") if not dialogs else None
+    assert dialogs == ["beforeunload"] and not page.is_closed()
     page.unroute("**/api/drafts/d1")
     someone_else = drafts_double.revision(live.services.runtime, 2, {"reconnect.bpmn": RECONNECT}, "bob")
     drafts["d1"].revisions.append(someone_else)
@@ -218,3 +223,24 @@ def test_the_browser_lint_flags_a_batch_limit_that_is_no_positive_number(live: L
     lint = page.get_by_test_id("lint-problems")
     expect(lint.locator("tr[data-element-id=apply]")).to_contain_text(
         'max_customers "0" is not a positive whole number')
+
+
+def test_a_clean_draft_is_proposed_with_a_comment_and_one_with_errors_is_not(live: LiveSite) -> None:
+    page, drafts = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    page.get_by_test_id("propose-form").locator("input[name=comment]").fill("Four sends, 45 minutes apart")
+    page.get_by_test_id("propose").click()
+    expect(page.get_by_test_id("modeler-message")).to_contain_text("Proposed for approval.")
+    assert drafts["d1"].proposals == ["Four sends, 45 minutes apart"]
+
+    drafts["d1"] = drafts_double.new_draft(live.services.runtime, "d1", "reconnect", {"reconnect.bpmn": BAD})
+    page.reload()
+    expect(page.get_by_test_id("problems").locator("tbody tr")).to_have_count(4)
+    select(page, "attempts")
+    entry(page, "relayflow-loop-maximum").fill("4")
+    expect(page.get_by_test_id("propose")).to_be_disabled()  # unsaved changes: save first
+    save(page)
+    expect(page.get_by_test_id("modeler-message")).to_contain_text("with 4 problem(s) listed below")
+    page.get_by_test_id("propose-form").locator("input[name=comment]").fill("Please")
+    page.get_by_test_id("propose").click()
+    expect(page.get_by_test_id("modeler-message")).to_contain_text("A draft with errors cannot be proposed")
+    assert drafts["d1"].proposals == []

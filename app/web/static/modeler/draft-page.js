@@ -127,7 +127,7 @@ export class DraftPage {
     button.disabled = true;
     try {
       await this.keepCurrent();
-      const answer = await callJson("PUT", this.draftUrl, { files: this.files, base_revision: this.draft.revision ? this.draft.revision.n : null });
+      const answer = await callJson("PUT", this.draftUrl, { files: this.files, base_revision: this.draft.revision ? this.draft.revision.n : 0 });
       if (answer.ok) {
         this.draft.revision = answer.body.revision;
         this.showRevision();

@@ -17,12 +17,18 @@ from app.runtime.deployment.bpmn_source import BPMN_NS, NSMAP, SPIFF_NS
 from tests.browser import drafts_double
 from tests.browser.conftest import LiveSite, screenshot
 
+BUNDLE = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "build" / "modeler.js"
 RECONNECT = (Path(__file__).resolve().parents[2] / "bpmn" / "reconnect.bpmn").read_text(encoding="utf-8")
 PAGE = "/processes/reconnect/drafts/d1"
 # The executor's lane drawn (the shipped reconnect.bpmn has no lane shape in its DI yet).
 LANE_SHAPE = ('<bpmndi:BPMNShape id="lane_executor_di" bpmnElement="lane_executor" isHorizontal="true">'
               '<dc:Bounds x="1190" y="140" width="440" height="140" /></bpmndi:BPMNShape>')
 WITH_LANE = RECONNECT.replace('<bpmndi:BPMNShape id="on_site_di"', LANE_SHAPE + '<bpmndi:BPMNShape id="on_site_di"', 1)
+
+
+@pytest.fixture(autouse=True)
+def _bundle_built() -> None:
+    assert BUNDLE.is_file(), "the modeler is not built: run `make modeler` (make install/run/test do)"
 
 
 def open_draft(live: LiveSite, files: dict[str, str], username: str = "ana", *roles: str,
@@ -244,3 +250,33 @@ def test_a_clean_draft_is_proposed_with_a_comment_and_one_with_errors_is_not(liv
     page.get_by_test_id("propose").click()
     expect(page.get_by_test_id("modeler-message")).to_contain_text("A draft with errors cannot be proposed")
     assert drafts["d1"].proposals == []
+
+
+def test_operator_parameters_condition_and_correlation_are_edited_in_the_panel(live: LiveSite) -> None:
+    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    select(page, "tell_reader")
+    operator = entry(page, "relayflow-operator", "select")
+    expect(page.locator("[data-entry-id=relayflow-operator]")).to_contain_text("to their segment's meter reader")
+    operator.select_option("sms.notify_customer")  # the same parameters: their expressions are kept
+    expect(page.locator("[data-entry-id=relayflow-parameter-values]")).to_contain_text("optional (default None)")
+    select(page, "send_command")
+    entry(page, "relayflow-parameter-validity_minutes").fill("20")
+    select(page, "f_succeeded")
+    entry(page, "relayflow-condition").fill("reconnected and sends <= 4")
+    select(page, "await_result")
+    expect(entry(page, "relayflow-message", "select")).to_have_value("msg_headend_result")
+    entry(page, "relayflow-correlation-expression").fill("command['command_id']")
+    save(page)
+    expect(page.get_by_test_id("modeler-message")).to_contain_text("The check found no problem.")
+
+    after = saved_xml(page)
+    operator_node = after.xpath("//*[@id='tell_reader']//spiffworkflow:serviceTaskOperator", namespaces=NSMAP)[0]
+    assert operator_node.get("id") == "sms.notify_customer"
+    assert [p.get("id") for p in operator_node.iterfind(".//spiffworkflow:parameter", NSMAP)] == [
+        "customer_number", "notice", "values"]
+    validity = after.xpath("//*[@id='send_command']//spiffworkflow:parameter[@id='validity_minutes']", namespaces=NSMAP)
+    assert (validity[0].get("value"), validity[0].get("type")) == ("20", "int")
+    assert after.xpath("//*[@id='f_succeeded']/bpmn:conditionExpression/text()", namespaces=NSMAP) == [
+        "reconnected and sends <= 4"]
+    assert after.xpath("//*[@id='await_result']//spiffworkflow:expression/text()", namespaces=NSMAP) == [
+        "command['command_id']"]

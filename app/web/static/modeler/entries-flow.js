@@ -61,7 +61,7 @@ export function messageEntries(element, { injector, t }) {
   const bo = element.businessObject;
   const holder = messageHolder(bo);
   if (!holder) return [];
-  const definitions = injector.get("canvas").getRootElement().businessObject.$parent;
+  const definitions = injector.get("bpmnjs").getDefinitions();
   const messages = () => (definitions.rootElements || []).filter((root) => isA(root, "bpmn:Message"));
   const extension = (type, field) => ({
     get: () => (firstExtension(bo, type) || {})[field],

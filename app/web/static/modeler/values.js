@@ -2,13 +2,39 @@
 // (app/runtime/deployment/lint.py, timer_values.py, engine/projection.py parse_due_in) checks them:
 // the panel refuses what the server would refuse, and the browser lint rules say the same.
 
-const NUMBER = "\\d+(?:[.,]\\d+)?";
-const ISO_DURATION = new RegExp(
-  `^P(?=[\\dT])(?:${NUMBER}Y)?(?:${NUMBER}M)?(?:${NUMBER}W)?(?:${NUMBER}D)?` +
-  `(?:T(?=\\d)(?:${NUMBER}H)?(?:${NUMBER}M)?(?:${NUMBER}S)?)?$`);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const DUE_IN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NOT_TEXT = new Set(["None", "True", "False"]);
+// What an attempt at an ISO 8601 value looks like, valid or not (timer_values.ISO_SHAPED).
+const ISO_SHAPED = /^(?:(?:R\d*\/)?P[\dT][\dYMWDTHS.,]*(?:\/.*)?|R\d*\/.+|\d{4}-?\d{2}.*)$/i;
+const DATE_PARTS = ["years", "months", "days"];
+const TIME_PARTS = ["hours", "minutes", "seconds"];
+
+function stripP(text) {
+  return text.replace(/^p+/, "").replace(/p+$/, "");
+}
+
+// SpiffWorkflow's TimerEventDefinition.parse_iso_duration, step by step, so that the browser takes
+// exactly the durations the engine takes (it is lenient: "R3/PT30M" reads as 30 minutes).
+function spiffDuration(expression) {
+  const parsed = {};
+  let sawT = false;
+  let current = stripP(expression.toLowerCase()).replace(/,/g, ".");
+  for (const designator of ["years", "months", "weeks", "days", "t", "hours", "minutes", "seconds"]) {
+    const at = current.indexOf(designator[0]);
+    if (at < 0) continue;
+    const duration = current.slice(0, at);
+    const remainder = current.slice(at + 1);
+    if (/^\d+$/.test(duration)) parsed[designator] = parseInt(duration, 10);
+    else if (/^\d+$/.test(duration.replace(/\./g, "")) && !remainder) parsed[designator] = parseFloat(duration);
+    if (designator in parsed || designator === "t") current = remainder;
+    if (designator === "t") sawT = true;
+  }
+  const hasTime = TIME_PARTS.some((part) => part in parsed);
+  if (current.length || hasTime !== sawT || ("weeks" in parsed && DATE_PARTS.some((part) => part in parsed))) return null;
+  return parsed;
+}
 
 export const TIMER_KINDS = {
   timeDuration: { holds: "duration", example: "PT2H", accepts: isIsoDuration },
@@ -17,7 +43,8 @@ export const TIMER_KINDS = {
 };
 
 export function isIsoDuration(value) {
-  return ISO_DURATION.test(value) && /\d/.test(value);
+  const parsed = spiffDuration(value);
+  return Boolean(parsed) && Object.keys(parsed).length > 0;
 }
 
 export function isIsoCycle(value) {
@@ -59,7 +86,8 @@ export function timerProblem(kind, text) {
   if (timer.accepts(value)) return null;
   const quoted = /^(["'])(.*)\1$/.exec(value);
   if (quoted) return timer.accepts(quoted[2].trim()) ? null : `timer ${value} is not a valid ISO-8601 ${timer.holds}: ${advice}`;
-  if (VARIABLE.test(value)) return null;
+  if (ISO_SHAPED.test(value)) return `timer ${JSON.stringify(value)} is not a valid ISO-8601 ${timer.holds}: ${advice}`;
+  if (VARIABLE.test(value) && !NOT_TEXT.has(value)) return null;
   return `timer ${JSON.stringify(value)} is neither an ISO-8601 literal nor a variable name: ${advice}`;
 }
 

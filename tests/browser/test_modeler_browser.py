@@ -1,11 +1,12 @@
 """The analysts' modeler in Chromium (issue 12 items 2 and 3): a draft of ``reconnect`` edited in the
 properties panel — the loop's maximum, the retry wait, a user task's validator and due time, a lane's
 role — is saved with exactly those changes; a bad draft's problems are listed, marked and selectable,
-and the browser lint flags the same elements as the server's check. The draft API is the stand-in of
-``tests/browser/drafts_double.py`` until the workbench's own API is merged."""
+and the browser lint flags the same elements as the server's check. Drafts are opened and read through
+the workbench's JSON API (``/api/processes/<id>/drafts``, ``/api/drafts/<id>``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,10 @@ from lxml import etree
 from playwright.sync_api import Page, expect
 
 from app.runtime.deployment.bpmn_source import BPMN_NS, NSMAP, SPIFF_NS
-from tests.browser import drafts_double
 from tests.browser.conftest import LiveSite, screenshot
 
 BUNDLE = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "build" / "modeler.js"
 RECONNECT = (Path(__file__).resolve().parents[2] / "bpmn" / "reconnect.bpmn").read_text(encoding="utf-8")
-PAGE = "/processes/reconnect/drafts/d1"
 # The executor's lane drawn (the shipped reconnect.bpmn has no lane shape in its DI yet).
 LANE_SHAPE = ('<bpmndi:BPMNShape id="lane_executor_di" bpmnElement="lane_executor" isHorizontal="true">'
               '<dc:Bounds x="1190" y="140" width="440" height="140" /></bpmndi:BPMNShape>')
@@ -31,14 +30,31 @@ def _bundle_built() -> None:
     assert BUNDLE.is_file(), "the modeler is not built: run `make modeler` (make install/run/test do)"
 
 
-def open_draft(live: LiveSite, files: dict[str, str], username: str = "ana", *roles: str,
-               width: int = 1280, lang: str = "en") -> tuple[Page, dict[str, drafts_double.Draft]]:
-    drafts = drafts_double.install(live.app)
-    drafts["d1"] = drafts_double.new_draft(live.services.runtime, "d1", "reconnect", files)
+def token(page: Page) -> dict[str, str]:
+    return {"X-CSRFToken": page.evaluate("document.querySelector('meta[name=csrf-token]').content")}
+
+
+def new_draft(page: Page, process_id: str = "reconnect", files: dict[str, str] | None = None) -> int:
+    """A draft of the process's running version opened by the page's person, its files replaced when given."""
+    opened = page.request.post(f"/api/processes/{process_id}/drafts", data={"title": "browser test"},
+                               headers=token(page))
+    assert opened.status == 201, opened.text()
+    draft_id = int(opened.json()["draft_id"])
+    if files is not None:
+        saved = page.request.put(f"/api/drafts/{draft_id}", data={"files": files, "base_revision": 1},
+                                 headers=token(page))
+        assert saved.status == 200, saved.text()
+    return draft_id
+
+
+def open_draft(live: LiveSite, files: dict[str, str] | None, username: str = "ana", *roles: str,
+               width: int = 1280, lang: str = "en", process_id: str = "reconnect") -> tuple[Page, int]:
     page = live.signed_in(username, *(roles or ("analyst",)), width=width)
-    page.goto(f"{PAGE}?lang={lang}")
-    expect(page.locator("[data-testid=canvas] .djs-element[data-element-id=attempts]")).to_be_visible()
-    return page, drafts
+    draft_id = new_draft(page, process_id, files)
+    page.goto(f"/processes/{process_id}/drafts/{draft_id}?lang={lang}")
+    expect(page.locator("[data-testid=canvas] .djs-element").first).to_be_visible()
+    expect(page.get_by_test_id("revision")).to_contain_text(re.compile(r"\d"))  # the draft is read
+    return page, draft_id
 
 
 def select(page: Page, element_id: str) -> None:
@@ -55,8 +71,8 @@ def entry(page: Page, entry_id: str, tag: str = "input") -> Any:
     return page.locator(f"[data-entry-id={entry_id}] {tag}")
 
 
-def saved_xml(page: Page) -> etree._Element:
-    answer = page.request.get("/api/drafts/d1").json()
+def saved_xml(page: Page, draft_id: int) -> etree._Element:
+    answer = page.request.get(f"/api/drafts/{draft_id}").json()
     return etree.fromstring(answer["files"]["reconnect.bpmn"].encode())
 
 
@@ -76,7 +92,7 @@ def save(page: Page) -> None:
 
 
 def test_loop_maximum_and_retry_wait_set_in_the_panel_are_saved_and_nothing_else(live: LiveSite) -> None:
-    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    page, draft_id = open_draft(live, None)
     select(page, "attempts")
     maximum = entry(page, "relayflow-loop-maximum")
     expect(maximum).to_have_value("3")
@@ -91,7 +107,7 @@ def test_loop_maximum_and_retry_wait_set_in_the_panel_are_saved_and_nothing_else
     expect(page.get_by_test_id("modeler-message")).to_contain_text("Saved as revision 2. The check found no problem.")
     expect(page.get_by_test_id("unsaved")).to_be_hidden()
 
-    before, after = etree.fromstring(RECONNECT.encode()), saved_xml(page)
+    before, after = etree.fromstring(RECONNECT.encode()), saved_xml(page, draft_id)
     loops = after.findall(".//bpmn:standardLoopCharacteristics", NSMAP)
     assert [loop.get("loopMaximum") for loop in loops] == ["4"]
     timers = {node.getparent().get("id"): node.text for node in after.iterfind(".//bpmn:timeDuration", NSMAP)}
@@ -101,7 +117,7 @@ def test_loop_maximum_and_retry_wait_set_in_the_panel_are_saved_and_nothing_else
 
 
 def test_a_user_tasks_validator_and_due_time_and_a_lanes_role_are_chosen_in_the_panel(live: LiveSite) -> None:
-    page, _ = open_draft(live, {"reconnect.bpmn": WITH_LANE})
+    page, draft_id = open_draft(live, {"reconnect.bpmn": WITH_LANE})
     select(page, "on_site")
     validator = entry(page, "relayflow-validator", "select")
     expect(validator).to_have_value("reconnection.on_site")
@@ -112,7 +128,7 @@ def test_a_user_tasks_validator_and_due_time_and_a_lanes_role_are_chosen_in_the_
     entry(page, "relayflow-lane-role", "select").select_option("executor")
     save(page)
 
-    after = saved_xml(page)
+    after = saved_xml(page, draft_id)
     on_site = after.xpath("//*[@id='on_site']//spiffworkflow:property", namespaces=NSMAP)
     assert {node.get("name"): node.get("value") for node in on_site} == {
         "validator": "disconnection.manual_entry", "due_in": "PT8H", "offer_to": "customer.get('reader')"}
@@ -121,12 +137,13 @@ def test_a_user_tasks_validator_and_due_time_and_a_lanes_role_are_chosen_in_the_
 
 
 def test_a_bad_due_time_is_refused_in_the_panel_and_not_written(live: LiveSite) -> None:
-    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    page, draft_id = open_draft(live, None)
     select(page, "on_site")
     entry(page, "relayflow-due-in").fill("4 hours")
     expect(page.locator("[data-entry-id=relayflow-due-in]")).to_contain_text("not an ISO-8601 duration")
     save(page)
-    due = saved_xml(page).xpath("//*[@id='on_site']//spiffworkflow:property[@name='due_in']", namespaces=NSMAP)
+    due = saved_xml(page, draft_id).xpath("//*[@id='on_site']//spiffworkflow:property[@name='due_in']",
+                                          namespaces=NSMAP)
     assert due[0].get("value") == "PT4H"
 
 
@@ -139,8 +156,8 @@ BAD = (WITH_LANE.replace('<bpmn:lane id="lane_executor" name="executor">',
 
 def test_a_bad_drafts_problems_are_listed_marked_and_selectable(live: LiveSite) -> None:
     assert BAD.count("nobody") == 1 and "expire_everything" in BAD and "2 hours" in BAD and "nowhere" in BAD
-    page, drafts = open_draft(live, {"reconnect.bpmn": BAD})
-    server = drafts["d1"].revisions[-1]["problems"]
+    page, draft_id = open_draft(live, {"reconnect.bpmn": BAD})
+    server = page.request.get(f"/api/drafts/{draft_id}").json()["revision"]["problems"]
     problems = page.get_by_test_id("problems")
     expect(problems.locator("tbody tr")).to_have_count(len(server))
     expect(problems).to_contain_text("lane 'nobody' is not a role")
@@ -168,9 +185,9 @@ def test_a_bad_drafts_problems_are_listed_marked_and_selectable(live: LiveSite) 
 
 
 def test_a_save_refused_for_the_role_says_so_and_someone_elses_save_offers_a_reload(live: LiveSite) -> None:
-    page, drafts = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    page, draft_id = open_draft(live, None)
     refusal = {"error": "This needs the role: Analyst"}
-    page.route("**/api/drafts/d1", lambda route: route.fulfill(status=403, json=refusal)
+    page.route(f"**/api/drafts/{draft_id}", lambda route: route.fulfill(status=403, json=refusal)
                if route.request.method == "PUT" else route.continue_())
     select(page, "attempts")
     entry(page, "relayflow-loop-maximum").fill("5")
@@ -182,9 +199,13 @@ def test_a_save_refused_for_the_role_says_so_and_someone_elses_save_offers_a_rel
     page.close(run_before_unload=True)  # the refused change is still unsaved: leaving asks first
     page.wait_for_event("dialog") if not dialogs else None
     assert dialogs == ["beforeunload"] and not page.is_closed()
-    page.unroute("**/api/drafts/d1")
-    someone_else = drafts_double.revision(live.services.runtime, 2, {"reconnect.bpmn": RECONNECT}, "bob")
-    drafts["d1"].revisions.append(someone_else)
+    page.unroute(f"**/api/drafts/{draft_id}")
+
+    bob = live.signed_in("bob", "analyst")
+    bob.goto("/processes")
+    theirs = bob.request.put(f"/api/drafts/{draft_id}", data={"files": {"reconnect.bpmn": RECONNECT},
+                                                               "base_revision": 1}, headers=token(bob))
+    assert theirs.status == 200, theirs.text()
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("modeler-message")).to_contain_text("Someone else saved this draft")
     page.get_by_test_id("reload").click()
@@ -192,12 +213,12 @@ def test_a_save_refused_for_the_role_says_so_and_someone_elses_save_offers_a_rel
 
 
 def test_anyone_else_sees_the_draft_read_only(live: LiveSite) -> None:
-    drafts = drafts_double.install(live.app)
-    drafts["d1"] = drafts_double.new_draft(live.services.runtime, "d1", "reconnect", {"reconnect.bpmn": BAD})
+    analyst = live.signed_in("ana", "analyst")
+    draft_id = new_draft(analyst, files={"reconnect.bpmn": BAD})
     page = live.signed_in("sam", "sysadmin", lang="zh")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(PAGE)
+    page.goto(f"/processes/reconnect/drafts/{draft_id}")
     expect(page.locator("[data-testid=canvas] .djs-element[data-element-id=attempts]")).to_be_visible()
     expect(page.get_by_test_id("read-only")).to_be_visible()
     expect(page.get_by_test_id("save")).to_have_count(0)
@@ -208,7 +229,7 @@ def test_anyone_else_sees_the_draft_read_only(live: LiveSite) -> None:
 
 @pytest.mark.parametrize("width", [768])
 def test_the_modeler_fits_a_tablet_and_speaks_chinese(live: LiveSite, width: int) -> None:
-    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT}, width=width, lang="zh")
+    page, _ = open_draft(live, None, width=width, lang="zh")
     expect(page.get_by_test_id("properties-panel")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     select(page, "attempts")
@@ -219,27 +240,27 @@ def test_the_modeler_fits_a_tablet_and_speaks_chinese(live: LiveSite, width: int
 
 
 def test_the_browser_lint_flags_a_batch_limit_that_is_no_positive_number(live: LiveSite) -> None:
-    disconnect = (Path(__file__).resolve().parents[2] / "bpmn" / "disconnect.bpmn").read_text(encoding="utf-8")
+    shipped = Path(__file__).resolve().parents[2] / "bpmn"
+    disconnect = (shipped / "disconnect.bpmn").read_text(encoding="utf-8")
     bad = disconnect.replace('name="max_customers" value="500"', 'name="max_customers" value="0"')
     assert bad != disconnect
-    drafts = drafts_double.install(live.app)
-    drafts["d2"] = drafts_double.new_draft(live.services.runtime, "d2", "disconnect", {"disconnect.bpmn": bad})
-    page = live.signed_in("ana", "analyst")
-    page.goto("/processes/disconnect/drafts/d2?lang=en")
+    files = {"disconnect.bpmn": bad, "disconnect_customer.bpmn": (shipped / "disconnect_customer.bpmn").read_text()}
+    page, _ = open_draft(live, files, process_id="disconnect")
+    expect(page.get_by_test_id("file")).to_be_visible()  # the bundle's two files, edited together
     lint = page.get_by_test_id("lint-problems")
     expect(lint.locator("tr[data-element-id=apply]")).to_contain_text(
         'max_customers "0" is not a positive whole number')
 
 
 def test_a_clean_draft_is_proposed_with_a_comment_and_one_with_errors_is_not(live: LiveSite) -> None:
-    page, drafts = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    page, draft_id = open_draft(live, None)
     page.get_by_test_id("propose-form").locator("input[name=comment]").fill("Four sends, 45 minutes apart")
     page.get_by_test_id("propose").click()
     expect(page.get_by_test_id("modeler-message")).to_contain_text("Proposed for approval.")
-    assert drafts["d1"].proposals == ["Four sends, 45 minutes apart"]
+    assert page.request.get(f"/api/drafts/{draft_id}").json()["status"] == "proposed"
 
-    drafts["d1"] = drafts_double.new_draft(live.services.runtime, "d1", "reconnect", {"reconnect.bpmn": BAD})
-    page.reload()
+    bad_id = new_draft(page, files={"reconnect.bpmn": BAD})
+    page.goto(f"/processes/reconnect/drafts/{bad_id}?lang=en")
     expect(page.get_by_test_id("problems").locator("tbody tr")).to_have_count(4)
     select(page, "attempts")
     entry(page, "relayflow-loop-maximum").fill("4")
@@ -249,11 +270,11 @@ def test_a_clean_draft_is_proposed_with_a_comment_and_one_with_errors_is_not(liv
     page.get_by_test_id("propose-form").locator("input[name=comment]").fill("Please")
     page.get_by_test_id("propose").click()
     expect(page.get_by_test_id("modeler-message")).to_contain_text("A draft with errors cannot be proposed")
-    assert drafts["d1"].proposals == []
+    assert page.request.get(f"/api/drafts/{bad_id}").json()["status"] != "proposed"
 
 
 def test_operator_parameters_condition_and_correlation_are_edited_in_the_panel(live: LiveSite) -> None:
-    page, _ = open_draft(live, {"reconnect.bpmn": RECONNECT})
+    page, draft_id = open_draft(live, None)
     select(page, "tell_reader")
     operator = entry(page, "relayflow-operator", "select")
     expect(page.locator("[data-entry-id=relayflow-operator]")).to_contain_text("to their segment's meter reader")
@@ -269,7 +290,7 @@ def test_operator_parameters_condition_and_correlation_are_edited_in_the_panel(l
     save(page)
     expect(page.get_by_test_id("modeler-message")).to_contain_text("The check found no problem.")
 
-    after = saved_xml(page)
+    after = saved_xml(page, draft_id)
     operator_node = after.xpath("//*[@id='tell_reader']//spiffworkflow:serviceTaskOperator", namespaces=NSMAP)[0]
     assert operator_node.get("id") == "sms.notify_customer"
     assert [p.get("id") for p in operator_node.iterfind(".//spiffworkflow:parameter", NSMAP)] == [

@@ -244,12 +244,22 @@ def test_the_browser_lint_flags_a_batch_limit_that_is_no_positive_number(live: L
     disconnect = (shipped / "disconnect.bpmn").read_text(encoding="utf-8")
     bad = disconnect.replace('name="max_customers" value="500"', 'name="max_customers" value="0"')
     assert bad != disconnect
-    files = {"disconnect.bpmn": bad, "disconnect_customer.bpmn": (shipped / "disconnect_customer.bpmn").read_text()}
-    page, _ = open_draft(live, files, process_id="disconnect")
+    child = (shipped / "disconnect_customer.bpmn").read_text(encoding="utf-8")
+    bad_child = child.replace('id="disconnection.still_owes"', 'id="disconnection.owes_maybe"')
+    assert bad_child != child
+    page, _ = open_draft(live, {"disconnect.bpmn": bad, "disconnect_customer.bpmn": bad_child},
+                         process_id="disconnect")
     expect(page.get_by_test_id("file")).to_be_visible()  # the bundle's two files, edited together
+    expect(page.get_by_test_id("file")).to_have_value("disconnect.bpmn")
     lint = page.get_by_test_id("lint-problems")
     expect(lint.locator("tr[data-element-id=apply]")).to_contain_text(
         'max_customers "0" is not a positive whole number')
+    # the server's problem in the other file: clicking it opens that file and selects the task
+    problem = page.get_by_test_id("problems").locator("tr[data-element-id=check_owes]")
+    expect(problem).to_contain_text("disconnect_customer.bpmn · check_owes")
+    problem.click()
+    expect(page.get_by_test_id("file")).to_have_value("disconnect_customer.bpmn")
+    expect(page.locator(".bio-properties-panel-header-label")).to_have_text("Still owes?")
 
 
 def test_a_clean_draft_is_proposed_with_a_comment_and_one_with_errors_is_not(live: LiveSite) -> None:

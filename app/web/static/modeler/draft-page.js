@@ -14,7 +14,7 @@ export class DraftPage {
     this.files = {};
     this.current = null;
     const nameOf = (id) => this.nameOf(id);
-    this.serverProblems = new ProblemList(this.find("problems"), texts, (id) => this.pick(id), nameOf);
+    this.serverProblems = new ProblemList(this.find("problems"), texts, (id, file) => this.pick(id, file), nameOf);
     this.lintList = new ProblemList(this.find("lint-problems"), texts, (id) => this.pick(id), nameOf);
     window.addEventListener("beforeunload", (event) => {
       if (!this.dirty) return;
@@ -73,6 +73,7 @@ export class DraftPage {
     const names = Object.keys(this.files).sort();
     select.replaceChildren(...names.map((name) => new Option(name, name)));
     select.closest("label").hidden = names.length < 2;
+    this.serverProblems.manyFiles = names.length > 1;
     select.addEventListener("change", async () => {
       await this.keepCurrent();
       await this.importFile(select.value);
@@ -85,7 +86,7 @@ export class DraftPage {
     const { warnings } = await this.modeler.importXML(this.files[name]);
     if (warnings.length) this.say(`${this.t.importWarnings}: ${warnings.map((w) => w.message).join("; ")}`, "warning");
     this.modeler.get("canvas").zoom("fit-viewport");
-    this.serverProblems.mark(this.modeler, this.problems || []);
+    this.serverProblems.mark(this.modeler, this.problems || [], name);
   }
 
   async keepCurrent() {
@@ -104,7 +105,7 @@ export class DraftPage {
   showServerProblems(revision) {
     this.problems = (revision && revision.problems) || [];
     this.serverProblems.show(this.problems);
-    this.serverProblems.mark(this.modeler, this.problems);
+    this.serverProblems.mark(this.modeler, this.problems, this.current);
     this.find("problems-none").hidden = !revision || this.problems.length > 0;
   }
 
@@ -113,9 +114,10 @@ export class DraftPage {
     this.lintList.show(this.lint);
   }
 
-  async pick(id) {
-    if (selectElement(this.modeler, id)) return;
-    const other = Object.keys(this.files).find((name) => name !== this.current && this.files[name].includes(`id="${id}"`));
+  async pick(id, file) {
+    if ((!file || file === this.current) && selectElement(this.modeler, id)) return;
+    const other = file && file !== this.current && this.files[file] ? file
+      : Object.keys(this.files).find((name) => name !== this.current && this.files[name].includes(`id="${id}"`));
     if (!other) return;
     await this.keepCurrent();
     await this.importFile(other);
@@ -142,7 +144,7 @@ export class DraftPage {
         reload.textContent = this.t.reload;
         reload.dataset.testid = "reload";
         reload.addEventListener("click", () => { this.dirty = false; window.location.reload(); });
-        this.say(this.t.stale, "error", reload);
+        this.say(`${this.t.stale} ${answer.body.error || ""}`.trim(), "error", reload);
       } else {
         if (answer.body.problems) this.showServerProblems({ problems: answer.body.problems });
         this.say(answer.status === 403 ? `${this.t.forbidden} ${answer.body.error || ""}` : (answer.body.error || this.t.failed), "error");

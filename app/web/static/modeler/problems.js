@@ -36,7 +36,7 @@ export class ProblemList {
     if (!table) return; // a read-only page has no list of the browser lint
     table.addEventListener("click", (event) => {
       const row = event.target.closest("tr[data-element-id]");
-      if (row) onPick(row.dataset.elementId);
+      if (row) onPick(row.dataset.elementId, row.dataset.file);
     });
   }
 
@@ -50,8 +50,10 @@ export class ProblemList {
   row(problem) {
     const row = document.createElement("tr");
     if (problem.element_id) row.dataset.elementId = problem.element_id;
+    if (problem.file) row.dataset.file = problem.file;
     row.className = problem.severity === "error" ? "problem-error" : "problem-warning";
-    for (const text of [problem.element_id || "", problem.name || this.nameOf(problem.element_id) || "",
+    const where = problem.file && this.manyFiles ? `${problem.file} · ${problem.element_id || ""}` : problem.element_id;
+    for (const text of [where || "", problem.name || this.nameOf(problem.element_id) || "",
       problem.line ?? "", problem.message]) {
       const cell = document.createElement("td");
       cell.textContent = String(text);
@@ -60,11 +62,13 @@ export class ProblemList {
     return row;
   }
 
-  mark(modeler, problems) {
+  // Marks the problems of the file on the canvas (a problem without a file belongs to every file).
+  mark(modeler, problems, file) {
     const canvas = modeler.get("canvas");
     for (const [id, marker] of this.marked) canvas.removeMarker(id, marker);
     this.marked = [];
     for (const problem of problems) {
+      if (problem.file && file && problem.file !== file) continue;
       const shapeId = shapeIdFor(modeler, problem.element_id);
       if (!shapeId) continue;
       const marker = problem.severity === "error" ? "rf-problem" : "rf-problem-warning";

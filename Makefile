@@ -8,7 +8,7 @@ TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install clean screenshots browser postgres lock translations translations-update
+.PHONY: run test lint bench install clean screenshots browser postgres lock translations translations-update modeler
 
 # Every Python dependency, exactly as requirements.lock pins it (versions and hashes); `make lock`
 # updates the lock from setup.cfg's ranges. The project itself goes in editable, without resolving again.
@@ -32,7 +32,17 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP) translations
+# The analysts' modeler, bundled from its sources (app/web/static/modeler/, with the bpmnlint plugin)
+# and the npm packages package-lock.json pins; the bundle is build output, never in git.
+MODELER_BUILD := app/web/static/build/modeler.js
+MODELER_SOURCES := $(shell find app/web/static/modeler -type f)
+
+$(MODELER_BUILD): $(NODE_STAMP) package-lock.json $(MODELER_SOURCES)
+	npm run --silent build:modeler
+
+modeler: $(MODELER_BUILD)
+
+install: $(STAMP) $(NODE_STAMP) $(MODELER_BUILD) translations
 
 # The pages' gettext catalogs (app/translations, see README "Translations"): each .po is in git, its
 # .mo is build output compiled here (and into the wheel by setup.py).
@@ -77,7 +87,7 @@ postgres:
 	@pg_isready -d '$(TEST_POSTGRES)' -q || { echo "PostgreSQL at $(TEST_POSTGRES) is not answering"; exit 1; }
 
 # Web app + one worker on http://$(HOST):$(PORT), embedded SQLite under var/ (demo users when empty).
-run: $(STAMP) $(NODE_STAMP) translations
+run: $(STAMP) $(NODE_STAMP) $(MODELER_BUILD) translations
 	$(BIN)/relayflow bootstrap --demo
 	@echo "relayflow on http://$(HOST):$(PORT) (Ctrl-C stops the web app and the worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -86,7 +96,7 @@ run: $(STAMP) $(NODE_STAMP) translations
 
 # The whole suite: unit, workflow, integration and web on SQLite and on PostgreSQL ($(TEST_POSTGRES)),
 # browser pages in Chromium. Installs what it needs first; pytest exits 5 (a failure) when no test ran.
-test: lint $(NODE_STAMP) translations browser postgres
+test: lint $(NODE_STAMP) $(MODELER_BUILD) translations browser postgres
 	RELAYFLOW_TEST_POSTGRES=$(TEST_POSTGRES) $(BIN)/pytest
 
 lint: $(STAMP)
@@ -97,11 +107,11 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict app/runtime
 
 # The README's pictures: the browser tests save them under docs/screenshots/.
-screenshots: $(STAMP) $(NODE_STAMP) translations browser
+screenshots: $(STAMP) $(NODE_STAMP) $(MODELER_BUILD) translations browser
 	RELAYFLOW_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/runtime_throughput.py
 
 clean:
-	rm -rf $(VENV) node_modules *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules app/web/static/build *.egg-info .pytest_cache .ruff_cache

@@ -26,9 +26,11 @@ from app.web import (
     inbox,
     instances,
     machine_api,
+    modeler_page,
     openapi,
     reports,
     task_forms,
+    workbench_catalogue,
     workbench_pages,
 )
 from app.web.auth import wants_json
@@ -50,7 +52,8 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_pages):
+    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_pages,
+                    workbench_catalogue, modeler_page):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

@@ -16,6 +16,7 @@ CHILDREN_DONE = "relayflow.children_done"
 
 
 def set_attributes(ctx: ServiceContext, **attributes: object) -> dict[str, object]:
+    """Every parameter becomes a searchable attribute of the instance (its name, its value)."""
     for name, value in attributes.items():
         ctx.set_attribute(name, value)
     return {"attributes": sorted(attributes)}
@@ -24,6 +25,8 @@ def set_attributes(ctx: ServiceContext, **attributes: object) -> dict[str, objec
 def start_children(
     ctx: ServiceContext, process: str, items: list[dict[str, Any]], done_message: str = CHILDREN_DONE
 ) -> dict[str, object]:
+    """Start one child instance of ``process`` per item of ``items`` (its start data); the parent gets
+    ``done_message`` when all have ended."""
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise TypeError("items must be a list of dicts (one start-data dict per child)")
     ctx.start_children(process, items, done_message)

@@ -37,7 +37,8 @@ class TaskView:
     id: str
     element_id: str
     name: str
-    lane: str | None
+    lane: str | None  # the lane's role
+    lane_name: str | None  # the lane's name people read
     claimed_by: str | None
     created_at: datetime
     instance_id: int
@@ -80,6 +81,7 @@ def load_task(services: Services, session: Session, task_id: str, actor: Actor) 
     version = services.runtime.version(session, instance.process_version_id)
     return TaskView(
         id=task.id, element_id=task.element_id, name=task.name or task.element_id, lane=task.lane,
+        lane_name=task.lane_name,
         claimed_by=task.claimed_by, created_at=task.created_at, instance_id=instance.id,
         instance_status=instance.status, process_id=instance.process_id,
         process_name=version.specs[0].description or instance.process_id, parent_id=instance.parent_id,

@@ -213,6 +213,7 @@ def api_task(task_id: str, query: TaskArgs) -> ResponseReturnValue:
             if form else {}
     return jsonify({
         "id": view.id, "element_id": view.element_id, "name": view.name, "lane": view.lane,
+        "lane_name": view.lane_name,
         "claimed_by": view.claimed_by, "created_at": view.created_at.isoformat(),
         "may_complete": view.blocked is None, "blocked": view.blocked,
         "process": {"id": view.process_id, "name": view.process_name},

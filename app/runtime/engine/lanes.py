@@ -19,8 +19,8 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ProcessParser import AdHocParser
-from SpiffWorkflow.spiff.parser.process import SpiffProcessParser
 from SpiffWorkflow.specs.base import TaskSpec
+from SpiffWorkflow.spiff.parser.process import SpiffProcessParser
 
 from app.runtime.deployment.bpmn_source import NSMAP
 

@@ -163,7 +163,7 @@ class InstanceTask(Answer):
     element_id: str
     name: str | None
     lane: str | None = Field(description="the role of the task's lane: who may do it")
-    lane_name: str | None = Field(description="the lane's name people read (审批人); null for a task opened before lanes had names")
+    lane_name: str | None = Field(description="the lane's name people read (审批人); null before lanes had names")
     claimed_by: str | None
     created_at: datetime | None
     url: str

@@ -147,7 +147,8 @@ class TaskDetail(Answer):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11", "element_id": "approve", "name": "Approve the disconnection",
-        "lane": "approver", "lane_name": "审批人", "claimed_by": None, "created_at": "2026-03-02T01:00:00+00:00", "may_complete": True,
+        "lane": "approver", "lane_name": "审批人",
+        "claimed_by": None, "created_at": "2026-03-02T01:00:00+00:00", "may_complete": True,
         "blocked": None, "process": {"id": "disconnect", "name": "Arrears disconnection"},
         "instance": {"id": 7, "status": "running", "parent_id": None, "started_by": "reader-rui",
                      "attributes": {"batch": "7"}},
@@ -161,7 +162,7 @@ class TaskDetail(Answer):
     element_id: str
     name: str
     lane: str | None = Field(description="the role of the task's lane: who may do it")
-    lane_name: str | None = Field(description="the lane's name people read (审批人); null for a task opened before lanes had names")
+    lane_name: str | None = Field(description="the lane's name people read (审批人); null before lanes had names")
     claimed_by: str | None
     created_at: datetime
     may_complete: bool

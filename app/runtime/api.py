@@ -21,6 +21,7 @@ from app.runtime.engine.task_properties import task_properties, validator_name
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
+from app.runtime.form_schema import schema_errors, schema_of
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.permissions import require_may_start
@@ -102,9 +103,15 @@ class Runtime(LifecycleActions):
         return read_ready_task(self, session, task_id)
 
     def _validated(self, task: Task, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
-        """The data the task stores: as the diagram's validator cleaned it (only the keys it
-        returns), or, for a task without one, new fields only — a form never overwrites what the
-        process already holds (a customer number, a child's results...)."""
+        """The data the task stores: first judged by the task's form schema, if the diagram writes one
+        (``form_schema``); then as the diagram's validator cleaned it (only the keys it returns), or,
+        for a task without one, new fields only — a form never overwrites what the process already
+        holds (a customer number, a child's results...)."""
+        schema = schema_of(context.properties)
+        if schema is not None:
+            errors = schema_errors(schema, data)
+            if errors:
+                raise FormInvalid(errors)
         name = validator_name(task.task_spec)
         if name is None:
             taken = sorted(key for key in data if key in context.task_data)

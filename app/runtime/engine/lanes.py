@@ -70,9 +70,9 @@ def lanes_by_node(tree: etree._ElementTree | etree._Element) -> dict[str, Lane]:
     found: dict[str, Lane] = {}
     for element in tree.iterfind(".//bpmn:process//*[@id]", NSMAP):
         for candidate in (element, *element.iterancestors()):
-            lane = referenced.get(str(candidate.get("id")))
-            if lane is not None:
-                found[str(element.get("id"))] = lane
+            around = referenced.get(str(candidate.get("id")))
+            if around is not None:
+                found[str(element.get("id"))] = around
                 break
     return found
 

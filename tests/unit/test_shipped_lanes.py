@@ -4,6 +4,7 @@ containing its flow nodes, none overlapping), so swimlanes show in bpmn-js."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_every_flow_node_is_in_one_lane_and_its_shape_inside_that_lanes_shape(na
         for ref in lane.iterfind("bpmn:flowNodeRef", NS):
             assert inside(box(document, ref.text), boxes[lane.get("id")]), (lane.get("name"), ref.text)
     ordered = sorted(boxes.values(), key=lambda b: b[1])
-    assert all(upper[3] <= lower[1] for upper, lower in zip(ordered, ordered[1:], strict=False))  # no overlap
+    assert all(upper[3] <= lower[1] for upper, lower in itertools.pairwise(ordered))  # no overlap
 
 
 def test_who_does_each_user_task_is_unchanged() -> None:

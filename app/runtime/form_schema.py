@@ -23,6 +23,7 @@ This module imports neither SpiffWorkflow nor Flask: the deploy lint, the runtim
 from __future__ import annotations
 
 import json
+import keyword
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -74,6 +75,9 @@ def _drawable_problem(schema: dict[str, Any]) -> str | None:
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict) or not schema["properties"]:
         return 'form must be {"type": "object", "properties": {…}} with at least one field'
     for name, field in schema["properties"].items():
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            return (f"form field {name!r} must be a name the process can use in expressions: letters, digits "
+                    "and _, not starting with _ or a digit")
         if not isinstance(field, dict) or field.get("type") not in FIELD_TYPES:
             return f"form field {name!r} must have a type among {', '.join(FIELD_TYPES)}"
         hint = field.get("x-ui")

@@ -19,6 +19,7 @@ from app.runtime.actors import Actor
 from app.runtime.api import check_may_work_on
 from app.runtime.canonical import json_safe
 from app.runtime.errors import Conflict, Forbidden, NotFound
+from app.runtime.form_schema import FORM_PROPERTY, schema_errors, schema_of
 from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.steps.core import parse_task_id
@@ -27,7 +28,7 @@ from storage.instances import attributes_of
 from storage.models import Instance, UserTask
 from storage.statuses import InstanceStatus
 
-FORM_PROPERTY = "form"  # an analyst may name a form explicitly; otherwise the validator's name picks it
+# An analyst may name a form explicitly, or write one as a JSON Schema; otherwise the validator's name picks it.
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,14 @@ def _blocked(task: UserTask, status: str, actor: Actor) -> str | None:
 
 
 def dry_run(services: Services, view: TaskView, actor: Actor, data: dict[str, Any]) -> tuple[dict[str, str], dict]:
-    """Run the task's validator on ``data`` without completing anything: (errors per field, the data
-    it would store). Validators only read; the read-only transaction is rolled back regardless."""
+    """Run the task's form schema and validator on ``data`` without completing anything: (errors per
+    field, the data it would store). Validators only read; the read-only transaction is rolled back
+    regardless. The schema first, as ``Runtime.complete_task`` does."""
+    schema = schema_of(view.properties)
+    if schema is not None:
+        errors = schema_errors(schema, data)
+        if errors:
+            return errors, {}
     validator = services.runtime.validators.get(view.validator or "")
     if validator is None:
         return {}, dict(data)

@@ -101,12 +101,19 @@ class OnSiteForm(FormData):
     note: FreeText = Field(None, description="text")
 
 
+class SchemaFormFields(FormData):
+    """A form the diagram writes as a JSON Schema: exactly its fields (``form.schema`` of
+    GET /api/tasks/{task_id}); the schema judges their values, 422 per field."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"choice": "ok", "comment": "checked"}]})
+
+
 FORM_MODELS = (ApplicationForm, ApprovalForm, IssueForm, ArchiveEmptyForm, SendToArchiveForm, ManualEntryForm,
                OnSiteForm)
 
 
 class TaskFormData(RootModel[ApplicationForm | ApprovalForm | IssueForm | ArchiveEmptyForm | SendToArchiveForm |
-                             ManualEntryForm | OnSiteForm]):
+                             ManualEntryForm | OnSiteForm | SchemaFormFields]):
     """The fields of the task's own form, as ``form.fields`` of GET /api/tasks/{task_id} lists them."""
 
 
@@ -140,6 +147,9 @@ class TaskFormShown(Answer):
     id: str = Field(description="the form (its validator's name)")
     fields: dict[str, str] = Field(description="field → what to send")
     warnings: list[str] = Field(description="keys of the checked data that hold warnings")
+    schema_: dict[str, Any] | None = Field(None, alias="schema", description=(
+        'a form the diagram writes (id "schema"): its JSON Schema, draft 2020-12, with titles in English '
+        '(title) and Chinese (x-title-zh), enum labels (x-labels) and x-ui hints textarea | radio | select | date'))
 
 
 class TaskDetail(Answer):

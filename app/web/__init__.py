@@ -28,6 +28,7 @@ from app.web import (
     machine_api,
     openapi,
     reports,
+    start_pages,
     task_forms,
 )
 from app.web.auth import wants_json
@@ -49,7 +50,7 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances, audit_cases, reports):
+    for feature in (inbox, task_forms, start_pages, customers, instances, audit_cases, reports):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

@@ -7,6 +7,7 @@ from app.translations import N_
 NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("inbox.page", N_("Inbox"), ()),
     ("task_forms.start_disconnection", N_("Start a disconnection"), ("applicant",)),
+    ("start_pages.list_page", N_("Start a process"), ()),
     ("instances.list_page", N_("Processes"), ()),
     ("customers.search_page", N_("Customers"), ()),
     ("customers.screening_page", N_("Screening"), ("applicant", "executor", "sysadmin")),

@@ -38,19 +38,25 @@ def schema_form(view: TaskView) -> TaskForm | None:
     if schema is None:
         return None
     names = schema_fields(schema)
-    properties: dict[str, Any] = schema["properties"]
-    model = create_model(  # the API takes exactly the schema's fields; the schema judges their values
-        "SchemaForm", __base__=FormData, **{name: (Any, None) for name in names})  # type: ignore[call-overload]
-    model.__doc__ = "The fields of the task's form, as its diagram's JSON Schema describes them."
-    for name in names:
-        model.model_fields[name].description = str(properties[name].get("title") or name)
     return TaskForm(
-        key=KEY, template="task_forms/schema.html", model=model,
+        key=KEY, template="task_forms/schema.html", model=fields_model(schema),
         parse=lambda inputs: parse(schema, inputs),
         defaults=lambda task, now: _defaults(schema),
         context=lambda request: {"fields": [asdict(field) for field in fields(schema, current_language())]},
         data_keys=tuple(key for key in view.data if key not in names),
     )
+
+
+def fields_model(schema: dict[str, Any]) -> type[FormData]:
+    """The body the API takes: exactly the schema's fields (another is a 400 naming it); the
+    schema, not this model, judges what they hold."""
+    properties: dict[str, Any] = schema["properties"]
+    model: type[FormData] = create_model(
+        "SchemaForm", __base__=FormData, **{name: (Any, None) for name in schema_fields(schema)})  # type: ignore[call-overload]
+    model.__doc__ = "The fields of the form, as its diagram's JSON Schema describes them."
+    for name in schema_fields(schema):
+        model.model_fields[name].description = str(properties[name].get("title") or name)
+    return model
 
 
 def parse(schema: dict[str, Any], inputs: MultiDict[str, str]) -> dict[str, Any]:

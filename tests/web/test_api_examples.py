@@ -166,4 +166,6 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
                                         APPROVER)
     examples.form(root, task_of(site, reviewed, "supervise"), "SchemaFormFields")
 
+    examples.send(root, "/api/start/{process_id}", "post", examples.example("StartData"), process_id="disconnect")
+
     assert examples.unsent() == []

@@ -26,7 +26,7 @@ from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.permissions import require_may_start
 from app.runtime.reading.ready_task import ReadyTask, read_ready_task
-from app.runtime.starting import start_form
+from app.runtime.starting import require_start_data
 from app.runtime.steps.core import StepFailed, Unit, parse_task_id, set_start_data
 from app.runtime.steps.lifecycle import LifecycleActions
 from app.runtime.steps.step import Step
@@ -64,10 +64,7 @@ class Runtime(LifecycleActions):
         version_id = self.latest_version_id(unit.session, process_id)
         spec = self.version(unit.session, version_id).specs[0]
         require_may_start(spec, actor)
-        form = start_form(spec)
-        errors = schema_errors(form, data) if form is not None else {}
-        if errors:
-            raise FormInvalid(errors)
+        require_start_data(spec, data)
         row = instance_rows.insert_new(unit.session.connection(), {
             "process_version_id": version_id, "process_id": process_id,
             "status": InstanceStatus.CREATED, "start_data": json_safe(data), "started_by": actor.name,

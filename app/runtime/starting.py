@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from app.runtime.actors import Actor
 from app.runtime.engine.task_properties import task_properties
 from app.runtime.errors import Forbidden
-from app.runtime.form_schema import schema_of
+from app.runtime.form_schema import schema_errors, schema_of
+from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
 from app.runtime.steps.core import StepRunner
 from storage.task_list import process_names
@@ -40,6 +41,14 @@ def start_form(spec: BpmnProcessSpec) -> dict[str, Any] | None:
             if schema is not None:
                 return schema
     return None
+
+
+def require_start_data(spec: BpmnProcessSpec, data: dict[str, Any]) -> None:
+    """Start data must fit the start event's form, if it has one (``FormInvalid`` per field)."""
+    form = start_form(spec)
+    errors = schema_errors(form, data) if form is not None else {}
+    if errors:
+        raise FormInvalid(errors)
 
 
 def startable(runtime: StepRunner, session: Session, actor: Actor) -> list[Startable]:

@@ -20,7 +20,8 @@ def test_each_field_gets_its_own_message() -> None:
     errors = schema_errors(SCHEMA, {"choice": "maybe", "on": "2026-13-40", "count": "3", "note": "too long",
                                     "extra": 1})
     assert errors == {"choice": "choose one of: ok, redo", "on": "not a valid date (YYYY-MM-DD)",
-                      "count": "must be integer", "note": "at most 5 characters", "extra": "this form has no such field"}
+                      "count": "must be integer", "note": "at most 5 characters",
+                      "extra": "this form has no such field"}
     assert schema_errors(SCHEMA, {"count": 0}) == {"choice": "required", "on": "required", "count": "at least 1"}
 
 

@@ -40,9 +40,10 @@ class OpenTask:
     id: str
     element_id: str
     name: str | None
-    lane: str | None
+    lane: str | None  # the lane's role
     claimed_by: str | None
     created_at: datetime
+    lane_name: str | None = None  # the lane's name people read
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def open_tasks_of(session: Session, instance_ids: Sequence[int]) -> dict[int, li
 
 
 def open_tasks(session: Session, instance_id: int) -> list[OpenTask]:
-    return [OpenTask(t.id, t.element_id, t.name, t.lane, t.claimed_by, t.created_at)
+    return [OpenTask(t.id, t.element_id, t.name, t.lane, t.claimed_by, t.created_at, t.lane_name)
             for t in open_tasks_of(session, [instance_id])[instance_id]]
 
 

@@ -165,7 +165,8 @@ class UserTask(Base):
     process_id: Mapped[str] = mapped_column(String(255))
     element_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(255))
-    lane: Mapped[str | None] = mapped_column(String(64))
+    lane: Mapped[str | None] = mapped_column(String(64))  # the role of the task's lane: who may do it
+    lane_name: Mapped[str | None] = mapped_column(String(255))  # the lane's name people read (审批人)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     # Whom the diagram's ``offer_to`` names (the segment's reader, say): theirs first, anyone's in the lane too.
     offered_to: Mapped[str | None] = mapped_column(String(64))

@@ -38,7 +38,8 @@ class NewUserTask(TypedDict):
     process_id: str
     element_id: str
     name: str | None
-    lane: str | None
+    lane: str | None  # the lane's role
+    lane_name: str | None  # the lane's name people read
     claimed_by: str | None
     offered_to: str | None
     created_at: datetime

@@ -67,7 +67,7 @@ def _instance(instance: Instance, parent: Instance | None, tasks: list[UserTask]
             "started_at": instance.created_at, "started_by": instance.started_by,
             "parent": {"id": parent.id, "process_id": parent.process_id, "status": parent.status} if parent else None,
             "open_tasks": [{"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane,
-                            "claimed_by": t.claimed_by} for t in tasks]}
+                            "lane_name": t.lane_name, "claimed_by": t.claimed_by} for t in tasks]}
 
 
 def _entry(at: datetime | None, kind: str, data: dict[str, Any], *, actor: str | None = None,

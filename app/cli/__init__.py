@@ -78,6 +78,8 @@ def _report(write: Callable[[], list[DeployedBundle]]) -> None:
         raise click.ClickException("deployment refused, nothing was deployed:\n" + str(exc)) from None
     for bundle in bundles:
         click.echo(bundle.summary())
+        for warning in bundle.warnings:
+            click.echo(str(warning), err=True)
 
 
 @click.command("deploy")

@@ -21,10 +21,12 @@ from app.runtime.engine.task_properties import task_properties, validator_name
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
+from app.runtime.form_schema import schema_errors, schema_of
 from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.permissions import require_may_start
 from app.runtime.reading.ready_task import ReadyTask, read_ready_task
+from app.runtime.starting import require_start_data
 from app.runtime.steps.core import StepFailed, Unit, parse_task_id, set_start_data
 from app.runtime.steps.lifecycle import LifecycleActions
 from app.runtime.steps.step import Step
@@ -60,7 +62,9 @@ class Runtime(LifecycleActions):
             raise RuntimeActionError("start data must be a JSON object")
         now = self.clock.now()
         version_id = self.latest_version_id(unit.session, process_id)
-        require_may_start(self.version(unit.session, version_id).specs[0], actor)
+        spec = self.version(unit.session, version_id).specs[0]
+        require_may_start(spec, actor)
+        require_start_data(spec, data)
         row = instance_rows.insert_new(unit.session.connection(), {
             "process_version_id": version_id, "process_id": process_id,
             "status": InstanceStatus.CREATED, "start_data": json_safe(data), "started_by": actor.name,
@@ -102,9 +106,15 @@ class Runtime(LifecycleActions):
         return read_ready_task(self, session, task_id)
 
     def _validated(self, task: Task, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
-        """The data the task stores: as the diagram's validator cleaned it (only the keys it
-        returns), or, for a task without one, new fields only — a form never overwrites what the
-        process already holds (a customer number, a child's results...)."""
+        """The data the task stores: first judged by the task's form schema, if the diagram writes one
+        (``form_schema``); then as the diagram's validator cleaned it (only the keys it returns), or,
+        for a task without one, new fields only — a form never overwrites what the process already
+        holds (a customer number, a child's results...)."""
+        schema = schema_of(context.properties)
+        if schema is not None:
+            errors = schema_errors(schema, data)
+            if errors:
+                raise FormInvalid(errors)
         name = validator_name(task.task_spec)
         if name is None:
             taken = sorted(key for key in data if key in context.task_data)

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
 from app.runtime.actors import Actor
+from app.runtime.engine.lanes import lane_role
 from app.runtime.errors import Forbidden
 
 
@@ -37,6 +38,8 @@ def require_may_start(spec: BpmnProcessSpec, actor: Actor) -> None:
     if any((getattr(ts, "extensions", None) or {}).get("properties", {}).get("started_by") == SYSTEM_ONLY
            for ts in starts):
         raise Forbidden(f"{spec.name} is started by the system only (a child or scheduled process), not by a person")
-    lanes = {ts.lane for ts in starts if ts.lane}
-    if lanes and not actor.roles & lanes:
-        raise Forbidden(f"{actor.name} may not start {spec.name}: its start is in the {', '.join(sorted(lanes))} lane")
+    roles = {role for role in (lane_role(ts) for ts in starts) if role}
+    if roles and not actor.roles & roles:
+        lanes = ", ".join(sorted({str(ts.lane) for ts in starts if ts.lane}))
+        raise Forbidden(f"{actor.name} may not start {spec.name}: its start is in the {lanes} lane, "
+                        f"for the role {' or '.join(sorted(roles))}")

@@ -29,6 +29,7 @@ from app.web import (
     modeler_page,
     openapi,
     reports,
+    start_pages,
     task_forms,
     workbench_catalogue,
     workbench_pages,
@@ -52,7 +53,7 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_pages,
+    for feature in (inbox, task_forms, start_pages, customers, instances, audit_cases, reports, workbench_pages,
                     workbench_catalogue, modeler_page):
         feature.register(app)
     _register_pages(app)

@@ -42,6 +42,11 @@ def role_label(role: str) -> str:
     return gettext(ROLE_LABELS.get(role) or role.capitalize())
 
 
+def lane_label(name: str | None, role: str | None) -> str:
+    """What a task's lane is called: its name in the diagram (审批人), else its role's name."""
+    return name or (role_label(role) if role else "")
+
+
 def register(app: Flask) -> None:
     compile_missing()  # a checkout before `make`: its catalogs are compiled now, once
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
@@ -63,4 +68,4 @@ def register(app: Flask) -> None:
         return response
 
     app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext, current_language=current_language,
-                                 role_label=role_label)
+                                 role_label=role_label, lane_label=lane_label)

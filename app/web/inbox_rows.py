@@ -116,6 +116,7 @@ def row_json(row: TaskRow, actor: Actor, policy: InboxPolicy, process_names: dic
     task, actions = row.task, actions_for(row, actor, policy)
     return {
         "id": task.id, "name": task.name, "element_id": task.element_id, "lane": task.lane,
+        "lane_name": task.lane_name,
         "process_id": row.process_id, "process_name": process_names.get(row.process_id, row.process_id),
         "instance_id": task.instance_id, "instance_status": row.instance_status, "batch_id": row.batch_id,
         "order_number": row.order_number,
@@ -137,7 +138,7 @@ def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, proces
         "urls": {action: url.replace(TASK_ID_SLOT, r.task.id) for action, url in action_urls.items()},
         "process": label(process_names.get(r.process_id, r.process_id)),
         "task": task_label(r.task.element_id, r.task.name, label),
-        "lane": role(r.task.lane) if r.task.lane else "",
+        "lane": r.task.lane_name or (role(r.task.lane) if r.task.lane else ""),
         "status": status("instance_status", r.instance_status) if r.instance_status != InstanceStatus.RUNNING else None,
         "age": span(now - r.task.created_at),
         "due": due_time(r.task.due_at, now) if r.task.due_at else None,

@@ -106,6 +106,7 @@ def summary_json(row: InstanceSummary) -> dict[str, Any]:
 
 def task_json(task: OpenTask) -> dict[str, Any]:
     return {"id": task.id, "element_id": task.element_id, "name": task.name, "lane": task.lane,
+            "lane_name": task.lane_name,
             "claimed_by": task.claimed_by, "created_at": iso(task.created_at), "url": f"/tasks/{task.id}"}
 
 

@@ -7,6 +7,7 @@ from app.translations import N_
 NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("inbox.page", N_("Inbox"), ()),
     ("task_forms.start_disconnection", N_("Start a disconnection"), ("applicant",)),
+    ("start_pages.list_page", N_("Start a process"), ()),
     ("instances.list_page", N_("Processes"), ()),
     ("workbench.library_page", N_("Process library"), ("analyst", "sysadmin", "auditor")),
     ("customers.search_page", N_("Customers"), ()),

@@ -19,6 +19,7 @@ from app.runtime.actors import Actor
 from app.runtime.api import check_may_work_on
 from app.runtime.canonical import json_safe
 from app.runtime.errors import Conflict, Forbidden, NotFound
+from app.runtime.form_schema import FORM_PROPERTY, schema_errors, schema_of
 from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.steps.core import parse_task_id
@@ -27,7 +28,7 @@ from storage.instances import attributes_of
 from storage.models import Instance, UserTask
 from storage.statuses import InstanceStatus
 
-FORM_PROPERTY = "form"  # an analyst may name a form explicitly; otherwise the validator's name picks it
+# An analyst may name a form explicitly, or write one as a JSON Schema; otherwise the validator's name picks it.
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class TaskView:
     id: str
     element_id: str
     name: str
-    lane: str | None
+    lane: str | None  # the lane's role
+    lane_name: str | None  # the lane's name people read
     claimed_by: str | None
     created_at: datetime
     instance_id: int
@@ -80,6 +82,7 @@ def load_task(services: Services, session: Session, task_id: str, actor: Actor) 
     version = services.runtime.version(session, instance.process_version_id)
     return TaskView(
         id=task.id, element_id=task.element_id, name=task.name or task.element_id, lane=task.lane,
+        lane_name=task.lane_name,
         claimed_by=task.claimed_by, created_at=task.created_at, instance_id=instance.id,
         instance_status=instance.status, process_id=instance.process_id,
         process_name=version.specs[0].description or instance.process_id, parent_id=instance.parent_id,
@@ -100,8 +103,14 @@ def _blocked(task: UserTask, status: str, actor: Actor) -> str | None:
 
 
 def dry_run(services: Services, view: TaskView, actor: Actor, data: dict[str, Any]) -> tuple[dict[str, str], dict]:
-    """Run the task's validator on ``data`` without completing anything: (errors per field, the data
-    it would store). Validators only read; the read-only transaction is rolled back regardless."""
+    """Run the task's form schema and validator on ``data`` without completing anything: (errors per
+    field, the data it would store). Validators only read; the read-only transaction is rolled back
+    regardless. The schema first, as ``Runtime.complete_task`` does."""
+    schema = schema_of(view.properties)
+    if schema is not None:
+        errors = schema_errors(schema, data)
+        if errors:
+            return errors, {}
     validator = services.runtime.validators.get(view.validator or "")
     if validator is None:
         return {}, dict(data)

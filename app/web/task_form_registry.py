@@ -1,4 +1,5 @@
-"""The explicit table of task forms, by the validator (or ``form`` property) a user task names.
+"""The explicit table of task forms, by the validator (or ``form`` property) a user task names;
+a ``form`` property holding a JSON Schema is drawn by the generic "schema" form instead.
 
 The task chooses its form: nothing here knows a process id. A user task whose form is not in
 this table still gets a page (its data, read-only, and a note that no form is installed);
@@ -11,12 +12,15 @@ from app.translations import N_
 from app.web import task_form_disconnection, task_form_on_site
 from app.web.task_form_context import TaskView
 from app.web.task_form_kinds import TaskForm
+from app.web.task_form_schema import schema_form
 
 FORMS: dict[str, TaskForm] = {form.key: form for form in (*task_form_disconnection.FORMS, *task_form_on_site.FORMS)}
 
 
 def form_for(view: TaskView) -> TaskForm | None:
-    return FORMS.get(view.form_key or "")
+    """The form the diagram writes as a JSON Schema, else the installed form its ``form`` or
+    ``validator`` names."""
+    return schema_form(view) or FORMS.get(view.form_key or "")
 
 # English labels (translated by the catalog) of what the pages name by key.
 FIELD_LABELS = {

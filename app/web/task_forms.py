@@ -20,6 +20,7 @@ from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
 from app.runtime.errors import RuntimeActionError
+from app.runtime.form_schema import schema_of
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
 from app.web import current
@@ -33,6 +34,7 @@ from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_f
 from app.web.task_form_kinds import FormRequest, TaskForm, local_input
 from app.web.task_form_on_site import instructions
 from app.web.task_form_registry import FIELD_LABELS, HOW_LABELS, OUTCOME_LABELS, form_for
+from app.web.task_form_schema import KEY as SCHEMA
 from storage.models import UserTask
 from storage.task_list import tasks_of_instances_started_by
 
@@ -149,11 +151,13 @@ def _render(session: Session, view: TaskView, form: TaskForm | None, data: dict[
             checked: bool = False) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     context = form.context(FormRequest(session, view, actor, services.clock.now(), data, inputs)) if form else {}
+    labels = {**FIELD_LABELS, **{field["name"]: field["label"] for field in context.get("fields", [])}} \
+        if form and form.key == SCHEMA else FIELD_LABELS
     return render_template(
         "task_forms/task.html", view=view, form=form, data=data, ctx=context, errors=errors or {},
         warnings=warnings or [], ack=_digest(warnings or []), checked=checked, shown_data=_shown_data(view, form),
         instructions=instructions(view), local_time=local_time, local_input=local_input,
-        instance_url=_instance_url, field_labels=FIELD_LABELS, outcome_labels=OUTCOME_LABELS,
+        instance_url=_instance_url, field_labels=labels, outcome_labels=OUTCOME_LABELS,
         attribute_labels=ATTRIBUTE_LABELS, how_labels=HOW_LABELS,
     ), status
 
@@ -213,13 +217,15 @@ def api_task(task_id: str, query: TaskArgs) -> ResponseReturnValue:
             if form else {}
     return jsonify({
         "id": view.id, "element_id": view.element_id, "name": view.name, "lane": view.lane,
+        "lane_name": view.lane_name,
         "claimed_by": view.claimed_by, "created_at": view.created_at.isoformat(),
         "may_complete": view.blocked is None, "blocked": view.blocked,
         "process": {"id": view.process_id, "name": view.process_name},
         "instance": {"id": view.instance_id, "status": view.instance_status, "parent_id": view.parent_id,
                      "started_by": view.started_by, "attributes": view.attributes},
         "instructions": instructions(view),
-        "form": {"id": form.key, "fields": form.fields, "warnings": list(form.warning_keys)} if form else None,
+        "form": {"id": form.key, "fields": form.fields, "warnings": list(form.warning_keys),
+                 "schema": schema_of(view.properties) if form.key == SCHEMA else None} if form else None,
         "context": json_safe(context), "data": _shown_data(view, form),
     })
 

@@ -153,6 +153,7 @@ def test_pre_and_post_scripts_are_compiled(tag: str, script: str, label: str, re
     text = definitions(
         f"""    <bpmn:userTask id="approve">
       <bpmn:extensionElements>
+        <spiffworkflow:properties><spiffworkflow:property name="validator" value="x.y" /></spiffworkflow:properties>
         <spiffworkflow:{tag}>{script}</spiffworkflow:{tag}>
       </bpmn:extensionElements>
     </bpmn:userTask>"""
@@ -268,6 +269,7 @@ def test_known_operator_passes() -> None:
 
 
 def test_lanes_must_be_roles() -> None:
+    """A lane without a role property must be named by a role id (the diagrams of before)."""
     text = definitions(
         """    <bpmn:laneSet id="lanes">
       <bpmn:lane id="lane_ok" name="approver" />
@@ -276,16 +278,18 @@ def test_lanes_must_be_roles() -> None:
     </bpmn:laneSet>"""
     )
     problems = lint(text)
+    allowed = f"{ROLE_LIST} (or system for the machine's own steps)"
     assert [(p.line, p.element_id, p.message) for p in problems] == [
         (
             line_of(text, "Dispatcher"),
             "lane_dispatch",
-            f"lane 'Dispatcher' is not a role; a lane's name must be a role id: {ROLE_LIST}",
+            "lane 'Dispatcher' has no role property and its name is not a role: "
+            f'add <spiffworkflow:property name="role" value="…"/> with one of: {allowed}',
         ),
         (
             line_of(text, "lane_blank"),
             "lane_blank",
-            f"lane has no name; a lane's name must be a role id: {ROLE_LIST}",
+            f"lane has no name and no role property; give it a name and a role: {allowed}",
         ),
     ]
 
@@ -399,6 +403,7 @@ def offered(expression: str) -> str:
         f"""    <bpmn:userTask id="on_site">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
+          <spiffworkflow:property name="validator" value="reconnection.on_site" />
           <spiffworkflow:property name="offer_to" value="{expression}" />
         </spiffworkflow:properties>
       </bpmn:extensionElements>

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from app.runtime.deployment.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
+from app.runtime.engine.lanes import lane_role
 from app.runtime.engine.parsing import called_processes, group_into_bundles, parse_bundle, process_ids_defined
 
 FIXTURES = Path(__file__).parent / "bpmn"
@@ -73,7 +74,8 @@ def test_everything_the_linter_knows_about_is_also_valid_for_spiffworkflow() -> 
     trees = {"everything_ok.bpmn": fixture("everything_ok.bpmn"), "b.bpmn": fixture("b.bpmn")}
     parser = parse_bundle(trees)
     spec = parser.get_spec("ok_proc")
-    assert spec.task_specs["approve"].lane == "approver"
+    assert spec.task_specs["approve"].lane == "审批人"  # the lane's name, as the library reads it
+    assert lane_role(spec.task_specs["approve"]) == "approver"  # its role property, as our parser records it
     assert spec.task_specs["disconnect"].operation_name == "meter.disconnect"
 
 

@@ -25,6 +25,7 @@ def user_task(due_in: str) -> str:
     <bpmn:userTask id="approve" name="Approve">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
+          <spiffworkflow:property name="validator" value="x.approve" />
           <spiffworkflow:property name="due_in" value="{due_in}" />
         </spiffworkflow:properties>
       </bpmn:extensionElements>

@@ -16,11 +16,12 @@ from app.runtime.actors import Actor
 from app.usecases.payments import record_payment
 from storage.domain_models import Customer, MeterCommand
 from storage.models import Incident, UserTask
-from tests.utility import NOW, seed_customer
+from tests.utility import DEPLOYER, NOW, seed_customer
 from tests.web.api_document import component, described, example_requests, key
 from tests.web.conftest import Person, Site
 from tests.web.customers_support import seed_archive
 from tests.web.instances_support import APPLICANT, APPROVER, EXECUTOR, failing_reconnection, reconnection, task_of
+from tests.web.schema_form_support import edited_bundle
 from tests.web.task_forms_support import owing
 from tests.web.workbench_support import send_workbench_examples
 
@@ -159,5 +160,17 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
     for path in TOKENS:  # one item, then the same as a batch (a duplicate by then)
         for body in example_requests(examples.document, path, "post"):
             examples.send(None, path, "post", body)
+
+    # a form the diagram writes as JSON Schema (issue 12 item 9): the supervisor review of an edited diagram
+    site.services.deploy_files(edited_bundle(), DEPLOYER)
+    owing(site, "3400000013")
+    reviewed = site.services.runtime.start("disconnect", {}, APPLICANT)
+    site.services.runtime.complete_task(task_of(site, reviewed, "apply"), {
+        "customers": ["3400000013"], "reason": "arrears", "planned_date": str(NOW.date())}, APPLICANT)
+    site.services.runtime.complete_task(task_of(site, reviewed, "approve"), {"opinion": "ok", "decision": "approve"},
+                                        APPROVER)
+    examples.form(root, task_of(site, reviewed, "supervise"), "SchemaFormFields")
+
+    examples.send(root, "/api/start/{process_id}", "post", examples.example("StartData"), process_id="disconnect")
 
     assert examples.unsent() == []

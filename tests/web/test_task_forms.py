@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
+from app.runtime.deployment.bpmn_source import DeployError
 from app.usecases.payments import record_payment
 from app.usecases.reconnections import run_patrol
 from app.web.task_form_context import form_key
@@ -73,7 +75,19 @@ NO_FORM_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-def test_a_task_without_a_form_shows_its_data_read_only_and_cannot_be_sent(site: Site) -> None:
+def test_a_task_without_a_form_is_refused_at_deploy(site: Site) -> None:
+    """Issue 12 item 9: never again a page that cannot be completed while the API can."""
+    with pytest.raises(DeployError) as refused:
+        site.services.deploy_files({"formless.bpmn": NO_FORM_BPMN}, DEPLOYER)
+    [problem] = refused.value.problems
+    assert (problem.element_id, problem.message.split(":")[0]) == (
+        "look", "user task 'Look at the meter' has neither a validator nor a form")
+
+
+def test_a_task_without_a_form_shows_its_data_read_only_and_cannot_be_sent(site: Site,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task of a diagram deployed before deploy refused formless tasks still gets a page."""
+    monkeypatch.setattr("app.runtime.deployment.lint.form_problems", lambda tree: [])
     site.services.deploy_files({"formless.bpmn": NO_FORM_BPMN}, DEPLOYER)
     site.services.runtime.start("formless", {"meter": "000000000011"}, Actor("sam", frozenset({"executor"})))
     erin = site.person("erin", "executor")

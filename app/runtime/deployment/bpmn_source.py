@@ -57,6 +57,9 @@ _ROOT_START = re.compile(r"<[A-Za-z_:\u00c0-\uffff]")
 _DECLARATION = re.compile(r"<\s*!")
 
 
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class DeployProblem:
     """One thing wrong with an uploaded BPMN file, located as precisely as we can."""
@@ -65,6 +68,7 @@ class DeployProblem:
     line: int | None
     element_id: str | None
     message: str
+    severity: str = "error"  # or "warning": reported, and the file deploys all the same
 
     def __post_init__(self) -> None:
         # One problem, one line: a name or a library message may hold newlines (issue 10 item 12).
@@ -74,7 +78,7 @@ class DeployProblem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.element_id is not None:
             where = f"{where} [{self.element_id}]"
-        return f"{where} {self.message}"
+        return f"{where} {'warning: ' if self.severity == WARNING else ''}{self.message}"
 
 
 class DeployError(Exception):

@@ -7,13 +7,13 @@ them all, one per line, so an analyst fixes a file in one pass and nothing is ha
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from app.runtime.deployment.bpmn_source import NSMAP, DeployError, DeployProblem, read_bpmn
-from app.runtime.deployment.lint import lint_tree
+from app.runtime.deployment.lint import lint_tree, lint_warnings
 from app.runtime.engine.parsing import (
     executable_process_ids,
     group_into_bundles,
@@ -29,6 +29,7 @@ class CheckedBundle:
     files: dict[str, bytes]
     parser: SpiffBpmnParser
     process_ids: list[str]  # the bundle's executable processes, sorted: each becomes a version
+    warnings: list[DeployProblem] = field(default_factory=list)  # what deploys but should change
 
     @property
     def names(self) -> list[str]:
@@ -61,7 +62,8 @@ def check_files(files: Mapping[str, bytes], *, operators: Collection[str], roles
             problems.extend(exc.problems)
             continue
         executable = sorted(pid for tree in bundle_trees.values() for pid in executable_process_ids(tree))
-        checked.append(CheckedBundle({name: files[name] for name in bundle}, parser, executable))
+        warnings = [w for name, tree in bundle_trees.items() for w in lint_warnings(name, tree, roles=roles)]
+        checked.append(CheckedBundle({name: files[name] for name in bundle}, parser, executable, warnings))
     if problems:
         raise DeployError(problems)
     return checked

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime.actors import Actor
-from app.runtime.deployment.bpmn_source import bpmn_text
+from app.runtime.deployment.bpmn_source import DeployProblem, bpmn_text
 from app.runtime.deployment.check import CheckedBundle, check_files
 from app.runtime.engine.state import StateCodec
 from app.runtime.events import history
@@ -52,6 +52,7 @@ class DeployedBundle:
     versions: dict[str, int]  # the version of each process new instances now start
     outcome: Outcome
     redeployed_from: dict[str, int] = field(default_factory=dict)  # process → the earlier version re-deployed
+    warnings: list[DeployProblem] = field(default_factory=list)  # what deployed but should change (lint)
 
     @property
     def new(self) -> bool:
@@ -83,7 +84,7 @@ def deploy(session: Session, codec: StateCodec, clock: Clock, actor: Actor, file
     """Check every file, then make each bundle what new instances start (in this transaction)."""
     bundles = check_files(files, operators=operators, roles=roles, validators=validators)
     writer = _Writer(session, codec, clock, actor)
-    return [writer.deploy(bundle) for bundle in bundles]
+    return [replace(writer.deploy(bundle), warnings=bundle.warnings) for bundle in bundles]
 
 
 def seed(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files: Mapping[str, bytes], *,
@@ -93,7 +94,7 @@ def seed(session: Session, codec: StateCodec, clock: Clock, actor: Actor, files:
     (what ``bpmn/`` does on start: a restart never changes the running version)."""
     bundles = check_files(files, operators=operators, roles=roles, validators=validators)
     writer = _Writer(session, codec, clock, actor)
-    return [writer.seed(bundle) for bundle in bundles]
+    return [replace(writer.seed(bundle), warnings=bundle.warnings) for bundle in bundles]
 
 
 @dataclass

@@ -15,7 +15,9 @@ from lxml import etree
 from app.runtime.deployment.bpmn_code import code_sites
 from app.runtime.deployment.bpmn_source import NSMAP, DeployProblem, owner_id
 from app.runtime.deployment.foreign_expressions import python_for
+from app.runtime.deployment.lint_lanes import lane_problems, lane_warnings
 from app.runtime.deployment.lint_names import unavailable_name_problems
+from app.runtime.deployment.lint_tasks import form_problems, max_customers_problems
 from app.runtime.deployment.timer_values import ISO_SHAPED, TIMER_KINDS, iso_literal, timer_nodes
 from app.runtime.engine.expressions import RestrictedExpressionError, compile_expression, compile_script
 from app.runtime.engine.parsing import children_processes
@@ -35,7 +37,7 @@ def lint_tree(
     """Return every problem in one BPMN file, in document order, each with line and element id.
 
     ``operators`` are the service-task operation names the handler table knows, ``roles``
-    the role ids a lane may name, ``processes`` the process ids a call activity may call,
+    the role ids a lane's role may be, ``processes`` the process ids a call activity may call,
     ``validators`` the user-task validators installed (None: not checked).
     """
     problems: _Found = []
@@ -43,13 +45,21 @@ def lint_tree(
     problems += _timer_problems(tree)
     problems += _due_problems(tree)
     problems += _operator_problems(tree, operators)
-    problems += _lane_problems(tree, roles)
     problems += _call_problems(tree, processes)
+    problems += form_problems(tree)
+    problems += max_customers_problems(tree)
     if validators is not None:
         problems += _validator_problems(tree, validators)
     located = [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]
     located += unavailable_name_problems(name, tree)
+    located += lane_problems(name, tree, roles)
     return sorted(located, key=lambda problem: problem.line or 0)
+
+
+def lint_warnings(name: str, tree: etree._ElementTree, *, roles: Collection[str]) -> list[DeployProblem]:
+    """What deploys but should change (``severity="warning"``), in document order: for now, lanes
+    that name their role by their name (``lint_lanes``)."""
+    return sorted(lane_warnings(name, tree, roles), key=lambda problem: problem.line or 0)
 
 
 def _find(tree: etree._ElementTree, path: str) -> list[etree._Element]:
@@ -177,18 +187,6 @@ def _operator_problems(tree: etree._ElementTree, operators: Collection[str]) -> 
             found.append((node, f"service task operator has no id; known operators: {known}"))
         elif operator not in operators:
             found.append((node, f"unknown service operator {operator!r}; known operators: {known}"))
-    return found
-
-
-def _lane_problems(tree: etree._ElementTree, roles: Collection[str]) -> _Found:
-    known = ", ".join(sorted(roles))
-    found: _Found = []
-    for lane in _find(tree, ".//bpmn:lane"):
-        role = lane.get("name")
-        if not role:
-            found.append((lane, f"lane has no name; a lane's name must be a role id: {known}"))
-        elif role not in roles:
-            found.append((lane, f"lane {role!r} is not a role; a lane's name must be a role id: {known}"))
     return found
 
 

@@ -15,8 +15,16 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from app.runtime.deployment.bpmn_source import NSMAP, DeployError, DeployProblem, owner_id
 from app.runtime.deployment.parse_problems import problem_from
 from app.runtime.deployment.timer_values import quote_iso_literals
+from app.runtime.engine.lanes import LaneRoleAdHocParser, LaneRoleProcessParser
 
 START_CHILDREN = "relayflow.start_children"
+
+
+class RelayflowParser(SpiffBpmnParser):  # type: ignore[misc]  # the library is untyped
+    """SpiffWorkflow's parser with our one hook: each task spec records its lane's role (``lanes``)."""
+
+    PROCESS_PARSER_CLASS = LaneRoleProcessParser
+    AD_HOC_PARSER_CLASS = LaneRoleAdHocParser
 
 
 def process_ids_defined(tree: etree._ElementTree) -> list[str]:
@@ -92,7 +100,7 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
         quote_iso_literals(tree)  # the one place deploy and replay both go through (issue 10 item 13)
     _raise_if_any(_duplicate_process_problems(trees))
 
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = RelayflowParser(validator=VALIDATOR)
     problems = []
     for name, tree in trees.items():
         try:

@@ -22,6 +22,7 @@ from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import TaskState
 
 from app.runtime.canonical import canonical_json, json_safe
+from app.runtime.engine.lanes import lane_role
 
 log = logging.getLogger("relayflow.runtime")
 # SpiffWorkflow fires a timer only when due < now (strict): wake one second after it is due.
@@ -48,10 +49,11 @@ class OpenUserTask:
     id: str
     element_id: str
     name: str | None
-    lane: str | None
+    lane: str | None  # the role of the task's lane: who may do it
     due_in: timedelta | None = None
     customers: tuple[str, ...] = ()
     offer_to: str | None = None  # the diagram's expression; evaluated once, when the task opens
+    lane_name: str | None = None  # the lane's name people read (审批人)
 
 
 def parse_due_in(value: str) -> timedelta:
@@ -106,8 +108,9 @@ class AwaitedMessage:
 
 def open_user_tasks(workflow: BpmnWorkflow) -> list[OpenUserTask]:
     return [
-        OpenUserTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name, t.task_spec.lane,
-                     _due_in(t.task_spec), _customers(t.data), _properties(t.task_spec).get(OFFER_TO_PROPERTY))
+        OpenUserTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name, lane_role(t.task_spec),
+                     _due_in(t.task_spec), _customers(t.data), _properties(t.task_spec).get(OFFER_TO_PROPERTY),
+                     t.task_spec.lane)
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
     ]
 

@@ -51,7 +51,8 @@ def _sync_user_tasks(session: Session, row: InstanceRow, workflow: BpmnWorkflow,
     new = [task for task_id, task in wanted.items() if task_id not in existing]
     statements.replace_user_tasks(session.connection(), gone, [
         {"id": t.id, "instance_id": row.id, "process_id": row.process_id, "element_id": t.element_id, "name": t.name,
-         "lane": t.lane, "claimed_by": None, "offered_to": offered_to(workflow, t), "created_at": now,
+         "lane": t.lane, "lane_name": t.lane_name,
+         "claimed_by": None, "offered_to": offered_to(workflow, t), "created_at": now,
          "due_at": now + t.due_in if t.due_in is not None else None} for t in new
     ], [{"task_id": t.id, "customer_number": number} for t in new for number in t.customers])
     if gone or new:

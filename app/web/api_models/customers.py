@@ -198,7 +198,8 @@ class OpenTaskBrief(Answer):
     id: str
     element_id: str
     name: str | None
-    lane: str | None
+    lane: str | None = Field(description="the role of the task's lane: who may do it")
+    lane_name: str | None = Field(description="the lane's name people read (审批人); null before lanes had names")
     claimed_by: str | None
 
 
@@ -256,6 +257,7 @@ class CustomerDetail(Answer):
                            "open_tasks": [{"id": "9b2f4c1e-7d3a-4e8b-a1c2-3d4e5f6a7b8c",
                                            "element_id": "enter_disconnection",
                                            "name": "Enter disconnection info (M4.3.6)", "lane": "executor",
+                                           "lane_name": "执行人",
                                            "claimed_by": None}]}]},
         "timeline": [{"at": "2026-03-01T02:00:00+00:00", "kind": "customer.mobile_changed", "actor": "amy",
                       "instance_id": None, "data": {"customer": "3400000002", "old": None, "new": "13800138000"}}],

@@ -19,7 +19,8 @@ Sort = Literal[tuple(sort for name in SORTS for sort in (name, f"-{name}"))]  # 
 InstanceStatus = Literal["running", "incident", "suspended", "created"]
 ROW_EXAMPLE: dict[str, Any] = {
     "id": "5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11", "name": "On-site reconnection", "element_id": "on_site",
-    "lane": "executor", "process_id": "reconnect", "process_name": "Reconnection", "instance_id": 42,
+    "lane": "executor", "lane_name": "执行人",
+    "process_id": "reconnect", "process_name": "Reconnection", "instance_id": 42,
     "instance_status": "running", "batch_id": 42, "order_number": "140000000001",
     "customers": [{"number": "3400000002", "name": "王伟"}], "customer_count": 1, "segments": ["S01"],
     "created_at": "2026-03-02T01:00:00+00:00", "age_seconds": 600, "due_at": "2026-03-03T01:00:00+00:00",
@@ -84,6 +85,7 @@ class TaskRow(Answer):
     name: str | None
     element_id: str = Field(description="the user task's BPMN id")
     lane: str | None = Field(description="the role that works on it")
+    lane_name: str | None = Field(description="the lane's name people read (审批人); null before lanes had names")
     process_id: str
     process_name: str
     instance_id: int

@@ -162,7 +162,8 @@ class InstanceTask(Answer):
     id: str
     element_id: str
     name: str | None
-    lane: str | None
+    lane: str | None = Field(description="the role of the task's lane: who may do it")
+    lane_name: str | None = Field(description="the lane's name people read (审批人); null before lanes had names")
     claimed_by: str | None
     created_at: datetime | None
     url: str
@@ -196,7 +197,7 @@ class InstanceDetail(Answer):
         "parent": {"id": 7, "process_id": "disconnect", "url": "/instances/7"},
         "children": {"total": 0, "by_status": {}, "first": [], "all": "/api/instances?parent=42"},
         "tasks": [{"id": "5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11", "element_id": "on_site",
-                   "name": "On-site reconnection", "lane": "executor", "claimed_by": None,
+                   "name": "On-site reconnection", "lane": "executor", "lane_name": "执行人", "claimed_by": None,
                    "created_at": "2026-03-02T01:00:05+00:00", "url": "/tasks/5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11"}],
         "incidents": [{"id": 3, "element_id": "send_close", "error": "the head-end did not answer",
                        "created_at": "2026-03-02T01:00:02+00:00", "resolved_at": "2026-03-02T01:00:04+00:00",

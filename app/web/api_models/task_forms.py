@@ -101,12 +101,19 @@ class OnSiteForm(FormData):
     note: FreeText = Field(None, description="text")
 
 
+class SchemaFormFields(FormData):
+    """A form the diagram writes as a JSON Schema: exactly its fields (``form.schema`` of
+    GET /api/tasks/{task_id}); the schema judges their values, 422 per field."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"choice": "ok", "comment": "checked"}]})
+
+
 FORM_MODELS = (ApplicationForm, ApprovalForm, IssueForm, ArchiveEmptyForm, SendToArchiveForm, ManualEntryForm,
                OnSiteForm)
 
 
 class TaskFormData(RootModel[ApplicationForm | ApprovalForm | IssueForm | ArchiveEmptyForm | SendToArchiveForm |
-                             ManualEntryForm | OnSiteForm]):
+                             ManualEntryForm | OnSiteForm | SchemaFormFields]):
     """The fields of the task's own form, as ``form.fields`` of GET /api/tasks/{task_id} lists them."""
 
 
@@ -140,6 +147,9 @@ class TaskFormShown(Answer):
     id: str = Field(description="the form (its validator's name)")
     fields: dict[str, str] = Field(description="field → what to send")
     warnings: list[str] = Field(description="keys of the checked data that hold warnings")
+    schema_: dict[str, Any] | None = Field(None, alias="schema", description=(
+        'a form the diagram writes (id "schema"): its JSON Schema, draft 2020-12, with titles in English '
+        '(title) and Chinese (x-title-zh), enum labels (x-labels) and x-ui hints textarea | radio | select | date'))
 
 
 class TaskDetail(Answer):
@@ -147,7 +157,8 @@ class TaskDetail(Answer):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "5d0e9f5c-3c53-4a39-9a43-0d6f7e1c2b11", "element_id": "approve", "name": "Approve the disconnection",
-        "lane": "approver", "claimed_by": None, "created_at": "2026-03-02T01:00:00+00:00", "may_complete": True,
+        "lane": "approver", "lane_name": "审批人",
+        "claimed_by": None, "created_at": "2026-03-02T01:00:00+00:00", "may_complete": True,
         "blocked": None, "process": {"id": "disconnect", "name": "Arrears disconnection"},
         "instance": {"id": 7, "status": "running", "parent_id": None, "started_by": "reader-rui",
                      "attributes": {"batch": "7"}},
@@ -160,7 +171,8 @@ class TaskDetail(Answer):
     id: str
     element_id: str
     name: str
-    lane: str | None
+    lane: str | None = Field(description="the role of the task's lane: who may do it")
+    lane_name: str | None = Field(description="the lane's name people read (审批人); null before lanes had names")
     claimed_by: str | None
     created_at: datetime
     may_complete: bool

@@ -1,0 +1,56 @@
+"""Issue 12 item 9 in Chromium: an analyst adds a "supervisor review" user task with a two-field
+form written as JSON Schema (a choice and a comment) between approval and issue, in the approver's
+lane; after it is deployed an approver completes it from the inbox, in Chinese, and what they sent
+is in the case's history — no Python was written for the form."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.runtime.actors import Actor
+from storage.models import HistoryEvent, UserTask
+from tests.browser.conftest import LiveSite
+from tests.utility import DEPLOYER, NOW
+from tests.web.schema_form_support import edited_bundle
+from tests.web.task_forms_support import owing
+
+APPLICANT = Actor("reader-rui", frozenset({"applicant"}))
+APPROVER = Actor("bo", frozenset({"approver"}))
+
+
+def open_task_id(live: LiveSite, element_id: str) -> str:
+    with live.services.db.reading() as session:
+        return str(session.execute(select(UserTask.id).where(UserTask.element_id == element_id)).scalar_one())
+
+
+def test_an_approver_completes_the_analysts_supervisor_review_in_the_inbox(live: LiveSite) -> None:
+    live.services.deploy_files(edited_bundle(), DEPLOYER)
+    owing(live, "3400000011")
+    runtime = live.services.runtime
+    batch = runtime.start("disconnect", {}, APPLICANT)
+    runtime.complete_task(open_task_id(live, "apply"), {"customers": ["3400000011"], "reason": "arrears",
+                                                        "planned_date": str(NOW.date())}, APPLICANT)
+    runtime.complete_task(open_task_id(live, "approve"), {"opinion": "ok", "decision": "approve"}, APPROVER)
+
+    ann = live.signed_in("ann", "approver", lang="zh")
+    ann.goto("/tasks?tab=groups")
+    ann.get_by_test_id("inbox-table").get_by_role("link", name="Supervisor review").click()
+    form = ann.get_by_test_id("task-form")
+    expect(form).to_have_attribute("data-form", "schema")
+    expect(form).to_contain_text("主管意见")
+    expect(ann.get_by_test_id("task-head")).to_contain_text("审批人")  # the lane's name, not its role id
+    ann.get_by_test_id("send").click()  # nothing chosen: refused, the choice named
+    expect(ann.get_by_test_id("error-choice")).to_be_visible()
+    ann.get_by_label("同意执行").check()
+    ann.fill("textarea[name=comment]", "客户欠费已核实")
+    ann.get_by_test_id("send").click()
+    expect(ann.get_by_test_id("task-form")).to_have_count(0)
+
+    with live.services.db.reading() as session:
+        [done] = session.execute(select(HistoryEvent).where(
+            HistoryEvent.instance_id == batch, HistoryEvent.type == "task.completed",
+            HistoryEvent.element_id == "supervise")).scalars()
+        next_tasks = list(session.execute(select(UserTask.element_id).where(UserTask.instance_id == batch)).scalars())
+    assert (done.actor, done.data["data"]) == ("ann", {"choice": "ok", "comment": "客户欠费已核实"})
+    assert next_tasks == ["issue"]

@@ -1,7 +1,7 @@
 """Replaying one case: a fresh workflow, fed the recorded inputs in order, must produce the
 recorded engine events in the same order and end with the recorded result.
 
-Inputs are the events that started a step: the start data, a completed user task's form, a
+Inputs (``inputs``) are the events that started a step: the start data, a completed user task's form, a
 message, a timer firing (at its recorded time), a retry, a resume, a termination. Each is applied
 at the recorded time through the runtime's named actions (``app.runtime.actions``), the same the
 durable runtime steps every instance with, so the replay's events are made by the same code that
@@ -17,13 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from app.audit.replay.handlers import RecordedHandlers
+from app.audit.replay.inputs import INPUTS, Input, InputDiverged
 from app.audit.replay.recorded import RecordedCase, RecordedEvent
 from app.audit.replay.result import Divergence
 from app.runtime import actions
-from app.runtime.actions import Changes, Engine, EngineFailed, MessageRejected, NotAwaited
+from app.runtime.actions import Changes, Engine, EngineFailed
 from app.runtime.canonical import canonical_json
 from app.runtime.engine.expressions import RestrictedEnvironment
-from app.runtime.engine.projection import completed, open_user_tasks, result
+from app.runtime.engine.projection import AwaitedMessage, completed, open_user_tasks, result
 from app.runtime.engine.state import SpecPair
 from app.runtime.events.history import NewEvent
 from app.runtime.steps.step import Step
@@ -32,7 +33,6 @@ from storage.statuses import ENDED_INSTANCE
 ENGINE_EVENTS = frozenset({"element.ready", "element.waiting", "element.completed", "element.cancelled",
                            "element.failed", "timer.fired", "service.called", "service.failed", "incident.opened"})
 Key = tuple[str, str | None, str | None]
-Input = Callable[["CaseReplay", RecordedEvent, Step], bool]
 
 
 def engine_key(event_type: str, element_id: str | None, data: dict[str, Any]) -> Key | None:
@@ -50,14 +50,6 @@ def engine_key(event_type: str, element_id: str | None, data: dict[str, Any]) ->
 def describe(key: Key) -> str:
     kind, element, detail = key
     return " ".join(part for part in (kind, element or "(process)", f"[{detail}]" if detail else "") if part)
-
-
-class InputDiverged(Exception):
-    """A recorded input does not fit the replayed workflow (no such task waits, other data...)."""
-
-    def __init__(self, expected: str, actual: str) -> None:
-        super().__init__(actual)
-        self.expected, self.actual = expected, actual
 
 
 class CaseReplay:
@@ -79,7 +71,7 @@ class CaseReplay:
             if event.deployment_id not in (None, self.case.deployment_id):
                 return Divergence(event.seq, f"deployment {self.case.deployment_id} (the instance's version)",
                                   f"an event recorded on deployment {event.deployment_id}")
-            apply = _INPUTS.get(event.type)
+            apply = INPUTS.get(event.type)
             if apply is None or not self._is_new_input(event):
                 continue
             divergence = self._step(event, apply)
@@ -97,6 +89,20 @@ class CaseReplay:
 
     def _may_step(self) -> bool:
         return self.started and not (self.incident or self.suspended or self.terminated)
+
+    def message_target(self, event: RecordedEvent) -> AwaitedMessage | None:
+        name = event.data.get("name")
+        return actions.awaited_message(self.workflow, name) if name is not None else None
+
+    def form_check(self, event: RecordedEvent) -> Callable[[Changes], object]:
+        """The recorded form must change what it changed when it was recorded."""
+
+        def as_recorded(changes: Changes) -> None:
+            if "changes" in event.data and changes != event.data["changes"]:
+                raise InputDiverged(f"changes {canonical_json(event.data['changes'])}",
+                                    f"changes {canonical_json(changes)}")
+
+        return as_recorded
 
     def _step(self, event: RecordedEvent, apply: Input) -> Divergence | None:
         step = self.engine.step(self.workflow, instance_id=self.case.instance_id, now=event.at)
@@ -181,87 +187,3 @@ class CaseReplay:
             return Divergence(None, f"open user tasks {self.case.open_tasks} (the instance as it stands)",
                               f"open user tasks {open_tasks}")
         return None
-
-
-# -- the inputs: each returns whether the engine runs on after it ------------------------------
-
-def _started(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
-    actions.start(step, event.data.get("data") or {})
-    replay.started = True
-    return True
-
-
-def _task_completed(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
-    task = actions.open_user_task_at(replay.workflow, event.element_id)
-    if task is None:
-        raise InputDiverged(f"user task {event.element_id} open for the recorded form", "no such task is open")
-
-    def as_recorded(changes: Changes) -> None:
-        if "changes" in event.data and changes != event.data["changes"]:
-            raise InputDiverged(f"changes {canonical_json(event.data['changes'])}",
-                                f"changes {canonical_json(changes)}")
-
-    actions.complete_user_task(step, task, event.data.get("data") or {}, check_changes=as_recorded)
-    return True
-
-
-def _message(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
-    name: str | None = event.data.get("name")
-    target = actions.awaited_message(replay.workflow, name) if name is not None else None
-    if target is None:
-        raise InputDiverged(f"the process waiting for message {name!r}", "it does not wait for it")
-
-    def deliver() -> None:
-        actions.deliver_message(step, target, event.data.get("payload") or {}, key=str(event.data.get("key")),
-                                sender=str(event.data.get("sender")))
-
-    try:
-        failure = actions.attempt(deliver)
-    except (MessageRejected, NotAwaited) as refused:
-        raise InputDiverged(f"message {name!r} delivered", f"refused: {refused}") from refused
-    except EngineFailed as failed:
-        raise InputDiverged(f"message {name!r} delivered", f"refused: {failed.detail}") from failed
-    if failure is not None:
-        raise InputDiverged(f"message {name!r} delivered", f"refused: {failure.error}")
-    return True
-
-
-def _timer_fired(_replay: CaseReplay, _event: RecordedEvent, step: Step) -> bool:
-    actions.fire_due_timers(step)
-    return True
-
-
-def _retried(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
-    failed = actions.failed_task_at(replay.workflow, event.element_id)
-    if failed is not None:
-        actions.retry_failed_task(step, failed)
-    replay.incident = False
-    if not replay.suspended:
-        actions.fire_due_timers(step)
-    return True
-
-
-def _suspended(replay: CaseReplay, _event: RecordedEvent, _step: Step) -> bool:
-    replay.suspended = True
-    return False
-
-
-def _resumed(replay: CaseReplay, _event: RecordedEvent, step: Step) -> bool:
-    replay.suspended = False
-    if replay.incident:
-        return False
-    actions.fire_due_timers(step)
-    return True
-
-
-def _terminated(replay: CaseReplay, _event: RecordedEvent, step: Step) -> bool:
-    actions.terminate(step)
-    replay.terminated = True
-    return False
-
-
-_INPUTS: dict[str, Input] = {
-    "instance.started": _started, "task.completed": _task_completed, "message.received": _message,
-    "timer.fired": _timer_fired, "incident.retried": _retried, "instance.suspended": _suspended,
-    "instance.resumed": _resumed, "instance.terminated": _terminated,
-}

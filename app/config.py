@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_ANCHOR_FILE": None,  # the append-only copy of every seal; None: var/audit-anchors-<database>.jsonl
     "SEAL_SECONDS": 300,  # how often a worker seals the history
     "SEAL_LAG_SECONDS": 60,  # events join a seal once this old (a transaction still open never misses its seal)
+    "REHEARSAL_SECONDS": 5,  # how often a worker looks for queued rehearsals (issue 12)
     # the web layer's settings (Flask has defaults for some; these replace them)
     "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as the session: operators keep tabs open all day
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -44,7 +45,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
-                "SEAL_LAG_SECONDS"):
+                "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.statuses import RehearsalStatus
-from storage.workbench_models import RehearsalRun
+from storage.workbench_models import DraftRevision, RehearsalRun
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,42 @@ def runs_of(session: Session, revision_id: int) -> list[RehearsalRunRecord]:
     found = session.execute(select(RehearsalRun).where(RehearsalRun.revision_id == revision_id)
                             .order_by(RehearsalRun.id.desc())).scalars()
     return [_record(row) for row in found]
+
+
+def runs_of_draft(session: Session, draft_id: int, limit: int = 50) -> list[RehearsalRunRecord]:
+    """The rehearsals of every revision of a draft, newest first."""
+    found = session.execute(select(RehearsalRun).join(DraftRevision, DraftRevision.id == RehearsalRun.revision_id)
+                            .where(DraftRevision.draft_id == draft_id)
+                            .order_by(RehearsalRun.id.desc()).limit(limit)).scalars()
+    return [_record(row) for row in found]
+
+
+def claim_next(session: Session) -> RehearsalRunRecord | None:
+    """The oldest queued rehearsal, now ``running`` (PostgreSQL: a row another worker holds is
+    skipped, so two workers never take the same run)."""
+    found = session.execute(select(RehearsalRun).where(RehearsalRun.status == RehearsalStatus.QUEUED.value)
+                            .order_by(RehearsalRun.id).limit(1)
+                            .with_for_update(skip_locked=True)).scalar_one_or_none()
+    if found is None:
+        return None
+    found.status = RehearsalStatus.RUNNING.value
+    session.flush()
+    return _record(found)
+
+
+def set_progress(session: Session, run_id: int, done: int, total: int) -> None:
+    session.execute(update(RehearsalRun).where(RehearsalRun.id == run_id).values(done=done, total=total))
+
+
+def finish(session: Session, run_id: int, summary: dict[str, Any], cases: list[Any], finished_at: datetime) -> None:
+    session.execute(update(RehearsalRun).where(RehearsalRun.id == run_id).values(
+        status=RehearsalStatus.DONE.value, summary=summary, cases=cases, done=len(cases), total=len(cases),
+        finished_at=finished_at))
+
+
+def fail(session: Session, run_id: int, error: str, finished_at: datetime) -> None:
+    session.execute(update(RehearsalRun).where(RehearsalRun.id == run_id).values(
+        status=RehearsalStatus.FAILED.value, error=error, finished_at=finished_at))
 
 
 def _record(row: RehearsalRun) -> RehearsalRunRecord:

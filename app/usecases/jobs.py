@@ -1,7 +1,7 @@
 """What the clock starts: each periodic job a worker runs is a named use case here — waking due
-timers, sending the outbox, the reconnection patrol (M5.1), sealing the history (issue 5) and, in
-the demo, the simulated head-end's answers. ``app.bootstrap`` builds the list once; ``app.worker``
-only schedules it."""
+timers, sending the outbox, the reconnection patrol (M5.1), sealing the history (issue 5), running
+the analysts' queued rehearsals (issue 12) and, in the demo, the simulated head-end's answers.
+``app.bootstrap`` builds the list once; ``app.worker`` only schedules it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from app.audit.seals import Sealer
 from app.runtime.api import Runtime
 from app.runtime.events.outbox import OutboxDispatcher
 from app.usecases.reconnections import run_patrol
+from app.workbench.context import Workbench
+from app.workbench.rehearsal.runs import RehearsalWorker
 from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
 
 
@@ -38,6 +40,8 @@ def worker_jobs(config: Mapping[str, Any], runtime: Runtime, dispatcher: OutboxD
         PeriodicJob("outbox", dispatcher.dispatch, float(config["OUTBOX_SECONDS"])),
         PeriodicJob("patrol", lambda: run_patrol(runtime), float(config["PATROL_SECONDS"]), at_start=True),
         PeriodicJob("seal", sealer.seal_all, float(config["SEAL_SECONDS"])),
+        PeriodicJob("rehearsals", RehearsalWorker(Workbench.of(runtime), runtime.environment).run_queued,
+                    float(config["REHEARSAL_SECONDS"])),
     ]
     simulator = dispatcher.adapters.get("headend")
     if isinstance(simulator, SimulatedHeadEnd):

@@ -28,6 +28,7 @@ from app.web import (
     machine_api,
     modeler_page,
     openapi,
+    rehearsals,
     reports,
     start_pages,
     task_forms,
@@ -54,7 +55,7 @@ def register_web(app: Flask) -> None:
     api_common.register(app)
     openapi.register(app)
     for feature in (inbox, task_forms, start_pages, customers, instances, audit_cases, reports, workbench_pages,
-                    workbench_catalogue, modeler_page):
+                    workbench_catalogue, modeler_page, rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

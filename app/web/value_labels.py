@@ -36,6 +36,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
                         "suspended": N_("Suspended"), "completed": N_("Completed"), "terminated": N_("Terminated")},
     "draft_status": {"open": N_("Open"), "proposed": N_("Proposed"), "deployed": N_("Deployed"),
                      "withdrawn": N_("Withdrawn")},
+    "rehearsal_status": {"queued": N_("Queued for the worker"), "running": N_("Running"), "done": N_("Done"),
+                         "failed": N_("Failed")},
     "proposal_status": {"proposed": N_("Waiting for approval"), "approved": N_("Approved and deployed"),
                         "sent_back": N_("Sent back"), "withdrawn": N_("Withdrawn")},
     "command_status": {"queued": N_("Queued"), "sent": N_("Sent"), "accepted": N_("Accepted by the head-end"),

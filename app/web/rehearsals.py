@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.runtime.errors import RuntimeActionError
 from app.web.api_models import rehearsals as models
+from app.web.api_models import workbench as workbench_models
 from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
@@ -41,8 +42,10 @@ def register(app: Flask) -> None:
 @requires(ANALYST)
 @operation("Rehearse the draft's latest revision on recorded cases (analysts): queued for the worker, which "
            "feeds each case's recorded inputs to the draft and keeps the results with the revision",
-           body=models.RehearsalIn, body_required=False, refuses=(404, 422),
-           replies={202: Reply("queued: poll GET /api/rehearsals/{run_id}", models.RehearsalQueued)})
+           body=models.RehearsalIn, body_required=False, refuses=(404,),
+           replies={202: Reply("queued: poll GET /api/rehearsals/{run_id}", models.RehearsalQueued),
+                    422: Reply("the draft has problems the deploy refuses (listed), or the scope cannot be taken "
+                               "(errors names the field: scope.last, scope.from, ...)", workbench_models.DraftRefused)})
 def start_json(draft_id: int, body: models.RehearsalIn) -> ResponseReturnValue:
     run_id = runs.request(bench(), current_actor(), draft_id, body.scope)
     return {"run_id": run_id, "status": "queued"}, 202

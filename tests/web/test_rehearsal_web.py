@@ -67,7 +67,7 @@ def test_the_pages_start_a_rehearsal_and_show_progress_then_the_summary(site: Si
     assert 'data-testid="rehearsal-progress"' not in page
     assert "1 case would have sent a 4th command" in page
     assert f'href="/audit/cases/{ids[0]}"' in page and f'href="/audit/cases/{ids[1]}"' not in page  # one customer
-    assert "排练" in ana.get(started.location + "?lang=zh").get_data(as_text=True)
+    assert "预演" in ana.get(started.location + "?lang=zh").get_data(as_text=True)
     reader = site.person("rita", "applicant").get(runs_url).get_data(as_text=True)
     assert 'data-testid="rehearse-form"' not in reader and 'data-testid="rehearsal-runs"' in reader
 

@@ -27,6 +27,7 @@ from app.runtime.inbox import Inbox
 from app.usecases.headend_results import take_headend_result
 from app.usecases.jobs import PeriodicJob, worker_jobs
 from app.usecases.reconnections import ReconnectionRequests
+from app.workbench.deploys import record_deploys
 from handlers import (
     HandlerSettings,
     handler_table,
@@ -67,8 +68,11 @@ class Services:
         if not files:
             return []
         with self.db.transaction() as session:
-            return how(session, self.runtime.codec, self.clock, actor, files, operators=self.runtime.handlers.keys(),
-                       roles=ROLES, validators=self.runtime.validators.keys())
+            bundles = how(session, self.runtime.codec, self.clock, actor, files,
+                          operators=self.runtime.handlers.keys(), roles=ROLES,
+                          validators=self.runtime.validators.keys())
+            record_deploys(session, bundles, deployed_by=actor.name, at=self.clock.now())  # without approval
+            return bundles
 
 
 def bpmn_files(directory: str | Path) -> dict[str, bytes]:

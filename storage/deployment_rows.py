@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage.models import Deployment, ProcessVersion
@@ -24,3 +25,18 @@ def insert_version(session: Session, deployment_id: int, process_id: str, versio
     session.add(ProcessVersion(deployment_id=deployment_id, process_id=process_id, version=version, name=name,
                                spec_json=spec_json))
     session.flush()
+
+
+def record_how_deployed(session: Session, deployment_id: int, versions: dict[str, int], *, deployed_by: str,
+                        deployed_at: datetime, approved_by: str | None = None, comment: str | None = None,
+                        proposal_id: int | None = None, new_deployment: bool = False) -> None:
+    """Stamp the versions a deploy made current with who, when, approved by whom (None: without
+    approval) and why; ``new_deployment``: the deploy stored the bundle, which gets the same."""
+    how = {"approved_by": approved_by, "comment": comment, "proposal_id": proposal_id}
+    for process_id, version in versions.items():
+        session.execute(update(ProcessVersion).where(ProcessVersion.deployment_id == deployment_id,
+                                                     ProcessVersion.process_id == process_id,
+                                                     ProcessVersion.version == version)
+                        .values(deployed_by=deployed_by, deployed_at=deployed_at, **how))
+    if new_deployment:
+        session.execute(update(Deployment).where(Deployment.id == deployment_id).values(**how))

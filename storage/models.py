@@ -44,6 +44,11 @@ class Deployment(Base):
     bundle_hash: Mapped[str] = mapped_column(String(64), unique=True)
     deployed_by: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
+    # How the bundle was first deployed: through an approved proposal (its approver, comment and
+    # id), or without approval (NULL: ``relayflow deploy FILE``, the start-up seed).
+    comment: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    proposal_id: Mapped[int | None] = mapped_column(ID)
 
 
 class DeploymentFile(Base):
@@ -73,6 +78,14 @@ class ProcessVersion(Base):
     version: Mapped[int]
     name: Mapped[str | None] = mapped_column(String(255))
     spec_json: Mapped[str] = mapped_column(Text)
+    # Who made this version current, when and how: a rollback is a new version on an earlier
+    # deployment, so these belong to the version, not to the bundle (NULL before migration 0011's
+    # rows were stamped: read the deployment's ``deployed_by``/``deployed_at``).
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+    deployed_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(64))  # NULL: deployed without approval
+    proposal_id: Mapped[int | None] = mapped_column(ID)
 
 
 class Instance(Base):

@@ -81,6 +81,33 @@ class MessageStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class DraftStatus(StrEnum):
+    """A draft of a process bundle in the workbench (``process_drafts.status``)."""
+
+    OPEN = "open"  # being edited
+    PROPOSED = "proposed"  # a proposal waits for a sysadmin's decision; no saves meanwhile
+    DEPLOYED = "deployed"  # its proposal was approved and deployed
+    WITHDRAWN = "withdrawn"  # given up by its author
+
+
+class ProposalStatus(StrEnum):
+    """A proposal to deploy a draft revision (``proposals.status``)."""
+
+    PROPOSED = "proposed"  # waits for a sysadmin other than the proposer
+    APPROVED = "approved"  # deployed
+    SENT_BACK = "sent_back"  # with the sysadmin's opinion; the draft is open again
+    WITHDRAWN = "withdrawn"  # taken back by its proposer
+
+
+class RehearsalStatus(StrEnum):
+    """A rehearsal of a draft revision on recorded cases (``rehearsal_runs.status``)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 def sql_literal(status: StrEnum) -> str:
     """A status as an SQL string literal (``'queued'``): written into partial indexes' WHERE and into
     the queries that must match them (SQLite uses a partial index only for a literal, not a bound value)."""

@@ -29,6 +29,7 @@ from app.web import (
     openapi,
     reports,
     task_forms,
+    workbench_pages,
 )
 from app.web.auth import wants_json
 from app.web.navigation import NAV
@@ -49,7 +50,7 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances, audit_cases, reports):
+    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_pages):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

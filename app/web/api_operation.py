@@ -71,14 +71,14 @@ class Operation:
         """Every 4xx/5xx this operation may answer, with what it means."""
         found: dict[int, str] = {}
         if self.security == "session":
-            if method == "post" or self.query is not None:
+            if method in ("post", "put") or self.query is not None:
                 found[400] = REFUSALS[400]
             found[401] = REFUSALS[401]
             if not self.any_account:
                 found[403] = REFUSALS[403]
         elif self.query is not None or self.body is not None:
             found[400] = REFUSALS[400]
-        if method == "post":
+        if method in ("post", "put"):
             found[413] = REFUSALS[413]
         return {**found, **self.refusals}
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Deployment, Instance, ProcessVersion
@@ -43,23 +43,22 @@ class ActiveInstance:
     state: str | None
 
 
-def _version_query() -> object:
+def _version_query() -> Select[int, str, int, int, str, datetime]:
     return (select(ProcessVersion.id, ProcessVersion.process_id, ProcessVersion.version,
                    ProcessVersion.deployment_id, Deployment.deployed_by, Deployment.deployed_at)
             .join(Deployment, Deployment.id == ProcessVersion.deployment_id))
 
 
 def version_by_number(session: Session, process_id: str, version: int) -> VersionRef | None:
-    query = _version_query().where(ProcessVersion.process_id == process_id,  # type: ignore[attr-defined]
-                                   ProcessVersion.version == version)
+    query = _version_query().where(ProcessVersion.process_id == process_id, ProcessVersion.version == version)
     found = session.execute(query).first()
-    return VersionRef(*found) if found is not None else None
+    return VersionRef(**found._mapping) if found is not None else None
 
 
 def versions_of(session: Session, process_id: str) -> list[VersionRef]:
     """Every version of the process, newest first."""
-    query = _version_query().where(ProcessVersion.process_id == process_id)  # type: ignore[attr-defined]
-    return [VersionRef(*row) for row in session.execute(query.order_by(ProcessVersion.version.desc()))]
+    query = _version_query().where(ProcessVersion.process_id == process_id)
+    return [VersionRef(**row._mapping) for row in session.execute(query.order_by(ProcessVersion.version.desc()))]
 
 
 def active_instances(session: Session, version_id: int, *, after_id: int = 0, limit: int = 500) -> list[ActiveInstance]:
@@ -69,7 +68,7 @@ def active_instances(session: Session, version_id: int, *, after_id: int = 0, li
              .where(Instance.process_version_id == version_id, Instance.id > after_id,
                     Instance.status.in_([status.value for status in ACTIVE_INSTANCE]))
              .order_by(Instance.id).limit(limit))
-    return [ActiveInstance(*row) for row in session.execute(query)]
+    return [ActiveInstance(**row._mapping) for row in session.execute(query)]
 
 
 def with_active_children(session: Session, parent_ids: Sequence[int]) -> set[int]:
@@ -79,7 +78,7 @@ def with_active_children(session: Session, parent_ids: Sequence[int]) -> set[int
     query = (select(Instance.parent_id).distinct()
              .where(Instance.parent_id.in_(list(parent_ids)),
                     Instance.status.in_([status.value for status in ACTIVE_INSTANCE])))
-    return {int(parent_id) for parent_id in session.execute(query).scalars()}
+    return {int(parent_id) for parent_id in session.execute(query).scalars() if parent_id is not None}
 
 
 def set_version(conn: Connection, instance_id: int, version_id: int) -> None:

@@ -18,8 +18,8 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DictionaryConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_dependencies
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.specs.base import TaskSpec
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from app.runtime.deployment.bpmn_source import read_bpmn
 from app.runtime.engine.parsing import parse_bundle

@@ -29,6 +29,7 @@ from app.web import (
     openapi,
     reports,
     task_forms,
+    version_pages,
     workbench_pages,
 )
 from app.web.auth import wants_json
@@ -50,7 +51,8 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_pages):
+    for feature in (inbox, task_forms, customers, instances, audit_cases, reports, workbench_pages,
+                    version_pages):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.orm import Session
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events.history import NewEvent
-from app.runtime.migration import BlockReason, Blocker, VersionMove, move
+from app.runtime.migration import Blocker, BlockReason, VersionMove, move
 from app.runtime.permissions import Permissions
 from app.runtime.steps.core import StepFailed, StepRunner
 from app.runtime.steps.step import Step

@@ -130,3 +130,69 @@ def test_only_a_sysadmin_moves_and_a_reason_is_required(utility: Utility) -> Non
         mover.move("reconnect", 1, 2, [moved], "  ", SYSADMIN)
     with pytest.raises(RuntimeActionError, match="no version 9"):
         mover.dry_run("reconnect", 1, 9, SYSADMIN)
+
+
+def test_a_case_moved_to_a_version_without_the_success_sms_ends_without_it(utility: Utility) -> None:
+    """M5.3's SMS removed in version 2: the moved case, waiting for its first result, no longer
+    tells the customer (its predicted branch follows version 2); the case left on 1 still does."""
+    from tests.unit.test_compare import without_success_sms
+
+    moved, kept = start_two_waiting_cases(utility)
+    edited = without_success_sms((BPMN_DIR / "reconnect.bpmn").read_bytes())
+    utility.services.deploy_files({"reconnect.bpmn": edited}, DEPLOYER)
+    mover = Mover(utility.services.runtime)
+    assert all(c.can_move for c in mover.dry_run("reconnect", 1, 2, SYSADMIN).candidates)
+    assert mover.move("reconnect", 1, 2, [moved], REASON, SYSADMIN)[0].moved
+
+    for number in ("3400000001", "3400000002"):
+        utility.headend.set_behaviour(utility.customer(number).meter_address, "succeeds")
+    utility.advance(timedelta(hours=3))  # the result never came: a second send, which succeeds
+
+    told = {m["to"] for m in utility.sms()}
+    assert utility.customer("3400000001").power_status == utility.customer("3400000002").power_status == "connected"
+    assert "13800138000" in told  # the kept case's customer (both share the seed's mobile): the SMS went once
+    with utility.services.db.reading() as session:
+        sent = session.execute(select(HistoryEvent.instance_id).where(
+            HistoryEvent.type == "element.completed", HistoryEvent.element_id == "tell_customer")).scalars().all()
+    assert sent == [kept]
+
+
+def test_the_parent_of_a_child_batch_cannot_move_its_children_can(utility: Utility) -> None:
+    """M4.3: a disconnection batch waits for one child instance per customer; the children start on
+    the version of the batch's deployment, so the batch itself stays while they run."""
+    from tests.workflow.test_disconnect import apply_and_approve, children, issue, owing
+
+    owing(utility, "3400000011")
+    utility.headend.set_behaviour(utility.customer("3400000011").meter_address, "never")
+    batch = apply_and_approve(utility, ["3400000011"])
+    issue(utility)
+    utility.advance(timedelta(minutes=2))
+    [child] = children(utility, batch)
+    edited = (BPMN_DIR / "disconnect.bpmn").read_bytes().replace(b"arrears", b"arrears ")
+    utility.services.deploy_files({"disconnect.bpmn": edited,
+                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
+                                  DEPLOYER)
+    mover = Mover(utility.services.runtime)
+    [parent] = mover.dry_run("disconnect", 1, 2, SYSADMIN).candidates
+    assert [b.reason for b in parent.blockers] == [BlockReason.CHILD_BATCH]
+    [outcome] = mover.move("disconnect", 1, 2, [batch], REASON, SYSADMIN)
+    assert not outcome.moved and [b.reason for b in outcome.blockers] == [BlockReason.CHILD_BATCH]
+    [kid] = mover.dry_run("disconnect_customer", 1, 2, SYSADMIN).candidates
+    assert kid.instance_id == child.id and kid.can_move
+
+
+def test_an_open_user_task_whose_form_changes_cannot_move(utility: Utility) -> None:
+    from tests.workflow.test_disconnect import READER, owing
+
+    owing(utility, "3400000011")
+    utility.services.runtime.start("disconnect", {}, READER)  # waits in "apply"
+    edited = (BPMN_DIR / "disconnect.bpmn").read_bytes()
+    assert b'name="validator" value="disconnection.application"' in edited
+    edited = edited.replace(b'name="validator" value="disconnection.application"',
+                            b'name="validator" value="disconnection.approval"')
+    utility.services.deploy_files({"disconnect.bpmn": edited,
+                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
+                                  DEPLOYER)
+    [candidate] = Mover(utility.services.runtime).dry_run("disconnect", 1, 2, SYSADMIN).candidates
+    assert [(b.reason, b.element_id, b.detail) for b in candidate.blockers] == [
+        (BlockReason.CHANGED, "apply", "property:validator")]

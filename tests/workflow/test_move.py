@@ -196,3 +196,46 @@ def test_an_open_user_task_whose_form_changes_cannot_move(utility: Utility) -> N
     [candidate] = Mover(utility.services.runtime).dry_run("disconnect", 1, 2, SYSADMIN).candidates
     assert [(b.reason, b.element_id, b.detail) for b in candidate.blockers] == [
         (BlockReason.CHANGED, "apply", "property:validator")]
+
+
+def test_an_auditors_case_file_shows_the_move_and_verifies(utility: Utility) -> None:
+    from app.audit.case_file import case_document, read_case, replay_verdict, verify_case
+
+    moved, _ = start_two_waiting_cases(utility)
+    [bundle] = utility.services.deploy_files({"reconnect.bpmn": edited_reconnect()}, DEPLOYER)
+    Mover(utility.services.runtime).move("reconnect", 1, 2, [moved], REASON, SYSADMIN)
+    utility.advance(timedelta(hours=2))  # a send on version 2 after the move
+    services = utility.services
+    with services.db.reading() as session:
+        case = read_case(session, moved)
+        verdict = replay_verdict(services.db, services.runtime, moved)
+        document = case_document(case, verify_case(session, case, verdict), exported_at=services.clock.now(),
+                                 exported_by="audrey")
+    assert verdict.verified, verdict.summary
+    [move] = document["moves"]
+    assert (move["actor"], move["reason"], move["from_version"], move["to_version"]) == ("sam", REASON, 1, 2)
+    assert document["deployment"]["id"] == move["to_deployment_id"] == bundle.deployment_id
+    assert document["verification"]["chain"]["intact"]
+
+
+def test_a_move_whose_record_was_rewritten_does_not_replay(utility: Utility) -> None:
+    """The replay applies the move at its recorded point: a history that says the case moved from
+    another deployment than the one it ran on diverges there."""
+    from sqlalchemy import update
+
+    from app.audit.replay import Replayer
+    from tests.conftest import tampering
+
+    moved, _ = start_two_waiting_cases(utility)
+    utility.services.deploy_files({"reconnect.bpmn": edited_reconnect()}, DEPLOYER)
+    Mover(utility.services.runtime).move("reconnect", 1, 2, [moved], REASON, SYSADMIN)
+    with tampering(utility.services) as session:
+        event = session.execute(select(HistoryEvent).where(HistoryEvent.type == "instance.moved")).scalar_one()
+        recorded, seq = dict(event.data), event.seq
+        session.execute(update(HistoryEvent).where(HistoryEvent.id == event.id).values(
+            data={**recorded, "from_deployment_id": 99}))
+    result = Replayer(utility.services.db, utility.services.runtime).replay(moved)
+    assert not result.verified and result.divergence is not None
+    assert result.divergence.seq == seq and "99" in result.divergence.actual
+    with tampering(utility.services) as session:  # put it back: the package's fixture replays every case
+        session.execute(update(HistoryEvent).where(HistoryEvent.type == "instance.moved").values(data=recorded))

@@ -56,8 +56,8 @@ def without_success_sms(data: bytes) -> bytes:
     """The success SMS (M5.3) taken out: record_remote goes straight to the end."""
     data = re.sub(rb'<bpmn:serviceTask id="tell_customer".*?</bpmn:serviceTask>', b"", data, flags=re.S)
     data = re.sub(rb'<bpmn:sequenceFlow id="f_told"[^>]*/>', b"", data)
-    data = re.sub(rb'<bpmndi:BPMN(?:Shape|Edge) [^>]*bpmnElement="(?:tell_customer|f_told)".*?</bpmndi:BPMN(?:Shape|Edge)>',
-                  b"", data, flags=re.S)
+    shapes = rb'<bpmndi:BPMN(?:Shape|Edge) [^>]*bpmnElement="(?:tell_customer|f_told)".*?</bpmndi:BPMN(?:Shape|Edge)>'
+    data = re.sub(shapes, b"", data, flags=re.S)
     return data.replace(b'targetRef="tell_customer"', b'targetRef="end_remote"').replace(
         b"<bpmn:incoming>f_told</bpmn:incoming>", b"<bpmn:incoming>f_recorded</bpmn:incoming>")
 

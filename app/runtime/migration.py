@@ -69,6 +69,7 @@ class VersionMove:
         self.source, self.target = source, target
         self._top = SpecDiff(registry(), source[0], target[0])
         self._dependencies, _ = diff_dependencies(registry(), source[1], target[1])
+        self._last: tuple[BpmnWorkflow, list[_Part]] | None = None
 
     def blockers(self, workflow: BpmnWorkflow) -> list[Blocker]:
         """Why ``workflow`` (of version A) cannot move to B; empty if it can."""
@@ -78,13 +79,23 @@ class VersionMove:
                 found.setdefault((blocker.reason, blocker.element_id), blocker)
         return list(found.values())
 
-    def parts(self, workflow: BpmnWorkflow) -> Iterator[_Part]:
-        yield _Part(workflow, self._top, WorkflowDiff(workflow, self._top), None)
+    def forget(self) -> None:
+        """Drop the diff kept of the last workflow checked (it is being migrated)."""
+        self._last = None
+
+    def parts(self, workflow: BpmnWorkflow) -> list[_Part]:
+        """The workflow and each of its subworkflows with its diff (kept for the move that follows a
+        check of the same workflow: the diff of a workflow is the costly half of a move)."""
+        last = self._last  # one read: another thread may check another workflow meanwhile
+        if last is not None and last[0] is workflow:
+            return last[1]
+        parts = [_Part(workflow, self._top, WorkflowDiff(workflow, self._top), None)]
         for task_id, subworkflow in workflow.subprocesses.items():
             spec_diff = self._dependencies.get(subworkflow.spec.name)
             diff = WorkflowDiff(subworkflow, spec_diff) if spec_diff is not None else None
-            yield _Part(subworkflow, spec_diff, diff, workflow.get_task_from_id(task_id))
-
+            parts.append(_Part(subworkflow, spec_diff, diff, workflow.get_task_from_id(task_id)))
+        self._last = (workflow, parts)
+        return parts
 
 def move(step: Step, plan: VersionMove) -> None:
     """Migrate the step's workflow to the plan's target version (the caller checked ``blockers``).
@@ -96,18 +107,19 @@ def move(step: Step, plan: VersionMove) -> None:
     the new version removed are dropped (their parents predict the new branch instead).
     """
     workflow = step.workflow
-    running_timers = {task.id: dict(task.internal_data) for task in workflow.get_tasks(state=TaskState.WAITING)
-                      if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)}
-    parts = list(plan.parts(workflow))
+    running_timers = [(task, dict(task.internal_data)) for task in workflow.get_tasks(state=TaskState.WAITING)
+                      if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)]
+    parts = plan.parts(workflow)
+    plan.forget()
     for part in parts:
         if part.diff is None:
             continue
         target = plan.target[0] if part.owner is None else plan.target[1][part.workflow.spec.name]
         migrate_workflow(part.diff, part.workflow, target)
     workflow.subprocess_specs = plan.target[1]  # the loop's next iteration, a call: B's specs
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        if task.id in running_timers:
-            task.internal_data = running_timers[task.id]
+    for task, internal_data in running_timers:  # a reset keeps the task (and its id), not its due time
+        if task.state == TaskState.WAITING:
+            task.internal_data = internal_data
     _listen_to_new_specs(workflow, plan.target)
     for part in parts:
         _drop_stale_predictions(part.workflow)

@@ -16,12 +16,13 @@ from app.runtime.actors import Actor
 from app.usecases.payments import record_payment
 from storage.domain_models import Customer, MeterCommand
 from storage.models import Incident, UserTask
-from tests.utility import NOW, seed_customer
+from tests.utility import DEPLOYER, NOW, seed_customer
 from tests.web.api_document import component, described, example_requests, key
 from tests.web.conftest import Person, Site
 from tests.web.customers_support import seed_archive
 from tests.web.instances_support import APPLICANT, APPROVER, EXECUTOR, failing_reconnection, reconnection, task_of
 from tests.web.task_forms_support import owing
+from tests.workflow.test_move import edited_reconnect
 
 TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token"}
 EVERY_ROLE = ("applicant", "approver", "executor", "sysadmin", "analyst", "auditor")
@@ -154,5 +155,12 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
     for path in TOKENS:  # one item, then the same as a batch (a duplicate by then)
         for body in example_requests(examples.document, path, "post"):
             examples.send(None, path, "post", body)
+
+    site.services.deploy_files({"reconnect.bpmn": edited_reconnect()}, DEPLOYER)  # compare and move: v1 → v2
+    [compared] = example_requests(examples.document, "/api/processes/{process_id}/compare", "get")
+    examples.send(root, "/api/processes/{process_id}/compare", "get", compared, process_id="reconnect")
+    for path in ("/api/processes/{process_id}/moves/dry-run", "/api/processes/{process_id}/moves"):
+        [body] = example_requests(examples.document, path, "post")
+        examples.send(root, path, "post", body, process_id="reconnect")
 
     assert examples.unsent() == []

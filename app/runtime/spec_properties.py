@@ -16,7 +16,7 @@ from typing import Any
 
 # Dict keys that are the engine's bookkeeping or repeat another key.
 _SKIPPED = frozenset({"name", "bpmn_id", "description", "lookahead", "manual", "typename", "data_input_associations",
-                      "data_output_associations", "choice", "test_before", "task_spec", "split_task", "threshold"})
+                      "data_output_associations", "choice", "task_spec", "split_task", "threshold"})
 _SKIPPED_EXTENSIONS = frozenset({"serviceTaskOperator", "postScript", "preScript", "messageVariable",
                                  "processVariableCorrelation", "properties"})
 _PLAIN = {"bpmn_name": "name", "lane": "lane", "documentation": "documentation", "maximum": "loop_maximum",
@@ -25,7 +25,8 @@ _PLAIN = {"bpmn_name": "name", "lane": "lane", "documentation": "documentation",
           "default_task_spec": "default_flow", "inputs": "incoming", "outputs": "outgoing",
           "cancel_activity": "interrupting", "spec": "called_process", "io_specification": "data_io",
           "cardinality": "cardinality", "data_input": "input_collection", "data_output": "output_collection",
-          "input_item": "input_item", "output_item": "output_item", "completion_condition": "completion_condition"}
+          "input_item": "input_item", "output_item": "output_item", "completion_condition": "completion_condition",
+          "test_before": "loop_tests_first"}
 _QUOTED = re.compile(r"(['\"])[^'\"]*\1")
 _EVENT = {"expression": "timer", "message_var": "message_variable", "message_name": "message"}
 

@@ -20,7 +20,7 @@ PROPERTY_LABELS = {
     "instructionsForEndUser": N_("Instructions"), "cardinality": N_("Cardinality"),
     "input_collection": N_("Input collection"), "output_collection": N_("Output collection"),
     "input_item": N_("Input item"), "output_item": N_("Output item"),
-    "completion_condition": N_("Completion condition"),
+    "completion_condition": N_("Completion condition"), "loop_tests_first": N_("Loop tests its condition first"),
 }
 PREFIXED_LABELS = {"parameter": N_("Parameter {name}"), "property": N_("Property {name}"),
                    "condition": N_("Condition to {name}")}

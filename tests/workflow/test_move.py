@@ -239,3 +239,17 @@ def test_a_move_whose_record_was_rewritten_does_not_replay(utility: Utility) -> 
     assert result.divergence.seq == seq and "99" in result.divergence.actual
     with tampering(utility.services) as session:  # put it back: the package's fixture replays every case
         session.execute(update(HistoryEvent).where(HistoryEvent.type == "instance.moved").values(data=recorded))
+
+
+def test_a_loop_in_flight_whose_structure_changes_cannot_move(utility: Utility) -> None:
+    """The loop's maximum is policy and may change under a running loop; whether it tests its
+    condition before each send is its structure: the case waits in the loop, so it stays."""
+    moved, _ = start_two_waiting_cases(utility)
+    edited = (BPMN_DIR / "reconnect.bpmn").read_bytes().replace(
+        b'<bpmn:standardLoopCharacteristics loopMaximum="3">',
+        b'<bpmn:standardLoopCharacteristics testBefore="true" loopMaximum="4">')
+    utility.services.deploy_files({"reconnect.bpmn": edited}, DEPLOYER)
+    candidate = Mover(utility.services.runtime).dry_run("reconnect", 1, 2, SYSADMIN).candidates[0]
+    assert candidate.instance_id == moved
+    assert [(b.reason, b.element_id, b.detail) for b in candidate.blockers] == [
+        (BlockReason.LOOP, "attempts", "loop_maximum, loop_tests_first")]

@@ -29,7 +29,7 @@ def test_compare_lists_exactly_the_loop_maximum_and_the_retry_wait(site: Site) -
     assert answer.json["a"]["xml"].startswith("<") and answer.json["b"]["ref"] == "v2"
     page = reader.get("/processes/reconnect/compare?a=v1&b=v2", headers={"Accept-Language": "zh"})
     assert page.status_code == 200
-    assert "循环上限" in page.get_data(as_text=True) and "PT45M" in page.get_data(as_text=True)
+    assert "最大循环次数" in page.get_data(as_text=True) and "PT45M" in page.get_data(as_text=True)
 
 
 def test_compare_refuses_unknown_and_malformed_sides_clearly(site: Site) -> None:

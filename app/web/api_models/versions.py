@@ -90,7 +90,11 @@ class MoveRequest(Body):
     reason: Annotated[str, clearable(2000, nonempty=True)]
 
 
-class Refusal(Answer):
+class MoveRefusal(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "reason": "removed", "element_id": "retry_wait", "detail": "retry_wait is not in version 2",
+        "message": "its token waits on retry_wait, which version 2 removed"}]})
+
     reason: str = Field(description="not_running, suspended, incident, child_batch, removed, passed_removed, "
                                     "changed, loop, missing_process")
     element_id: str | None
@@ -105,7 +109,7 @@ class MoveCandidate(Answer):
     started_by: str
     positions: list[str] = Field(description="the elements where its tokens wait")
     can_move: bool
-    refusals: list[Refusal]
+    refusals: list[MoveRefusal]
 
 
 class DryRun(Answer):
@@ -126,7 +130,7 @@ class DryRun(Answer):
 class MoveOutcome(Answer):
     instance_id: int
     moved: bool
-    refusals: list[Refusal]
+    refusals: list[MoveRefusal]
     error: str | None
 
 

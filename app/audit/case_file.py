@@ -33,6 +33,7 @@ from storage.instances import attributes_of
 from storage.seals import covering_seal
 
 FORMAT = "relayflow-case-file/1"
+MOVED = "instance.moved"
 AUDIT_STREAM = "audit"
 HASHED_FIELDS = ("stream", "seq", "instance_id", "type", "element_id", "actor", "deployment_id", "at", "data",
                  "prev_hash")
@@ -158,8 +159,19 @@ def case_document(case: CaseFile, verification: Verification, *, exported_at: da
                        "bundle_hash_rule": "sha256 over, for each file sorted by name: name NUL sha256-hex LF",
                        "files": [_file_document(file) for file in case.files]},
         "seal": case.seal,
+        "moves": case_moves(case),
         "verification": verification.as_json(),
     }
+
+
+def case_moves(case: CaseFile) -> list[dict[str, Any]]:
+    """Every move of the case to another version (issue 12 item 7), as its history recorded it:
+    when, who, from which version and deployment to which, and why. ``deployment`` above is the one
+    it runs on now; the replay checked each move at its recorded point."""
+    return [{"seq": event.seq, "at": event.at.isoformat(), "actor": event.actor,
+             **{key: event.data.get(key) for key in ("from_version", "to_version", "from_deployment_id",
+                                                     "to_deployment_id", "reason")}}
+            for event in case.events if event.type == MOVED]
 
 
 def _file_document(file: StoredFile) -> dict[str, str]:

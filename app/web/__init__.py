@@ -32,6 +32,7 @@ from app.web import (
     reports,
     start_pages,
     task_forms,
+    version_pages,
     workbench_catalogue,
     workbench_pages,
 )
@@ -55,7 +56,7 @@ def register_web(app: Flask) -> None:
     api_common.register(app)
     openapi.register(app)
     for feature in (inbox, task_forms, start_pages, customers, instances, audit_cases, reports, workbench_pages,
-                    workbench_catalogue, modeler_page, rehearsals):
+                    workbench_catalogue, modeler_page, version_pages, rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

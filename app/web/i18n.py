@@ -16,7 +16,8 @@ COOKIE = "lang"
 TIMEZONE = "Asia/Shanghai"  # the pages' times are Beijing time (app.rules.beijing)
 # The roles' names as people read them (English: the role's id as a word, as it always read)
 ROLE_LABELS = {"applicant": N_("Applicant"), "approver": N_("Approver"), "executor": N_("Executor"),
-               "sysadmin": N_("Sysadmin"), "analyst": N_("Analyst"), "auditor": N_("Auditor")}
+               "sysadmin": N_("Sysadmin"), "analyst": N_("Analyst"), "auditor": N_("Auditor"),
+               "system": N_("System (the machine's own steps)")}
 
 
 def select_language() -> str:

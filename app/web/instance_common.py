@@ -28,7 +28,9 @@ MAX_FILTER = 255
 EVENT_LABELS = {
     "instance.started": N_("Instance started"), "instance.completed": N_("Instance completed"),
     "instance.terminated": N_("Instance terminated"), "instance.suspended": N_("Instance suspended"),
-    "instance.resumed": N_("Instance resumed"), "element.ready": N_("Step ready"), "element.waiting": N_("Waiting"),
+    "instance.resumed": N_("Instance resumed"),
+    "instance.moved": N_("Moved to another version"),
+    "element.ready": N_("Step ready"), "element.waiting": N_("Waiting"),
     "element.completed": N_("Step completed"), "element.cancelled": N_("Step cancelled"),
     "element.failed": N_("Step failed"), "timer.fired": N_("Timer fired"), "service.called": N_("Service called"),
     "service.failed": N_("Service failed"), "task.completed": N_("Task completed"), "task.claimed": N_("Task claimed"),
@@ -86,6 +88,8 @@ def event_details(kind: str, data: dict[str, Any]) -> str:
         return str(data["reason"])
     if kind in ("task.claimed", "task.unclaimed", "task.reassigned"):
         return " → ".join(str(data[k]) for k in ("previous", "old", "by", "new") if data.get(k))
+    if kind == "instance.moved":
+        return f"v{data.get('from_version')} → v{data.get('to_version')}: {data.get('reason') or ''}"
     if kind == "incident.opened":
         return str(data.get("error", ""))
     if kind == "task.completed":

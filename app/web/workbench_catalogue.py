@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.accounts.roles import ROLES
+from app.runtime.engine.lanes import SYSTEM_LANE_ROLE
 from app.usecases.operator_catalogue import Entry, Parameter, operators, validators
 from app.web.api_models.catalogue import Catalogue
 from app.web.api_operation import Reply, operation
@@ -35,7 +36,7 @@ def catalogue() -> ResponseReturnValue:
     return jsonify({
         "operators": [_operator(entry) for entry in operators(runtime.handlers)],
         "validators": [{"name": entry.name, "help": entry.help} for entry in validators(runtime.validators)],
-        "roles": [{"id": role, "label": role_label(role)} for role in ROLES],
+        "roles": [{"id": role, "label": role_label(role)} for role in (*ROLES, SYSTEM_LANE_ROLE)],
         "forms": [{"key": key, "fields": sorted(form.fields)} for key, form in sorted(FORMS.items())],
     })
 

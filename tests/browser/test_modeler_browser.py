@@ -19,10 +19,8 @@ from tests.browser.conftest import LiveSite, screenshot
 
 BUNDLE = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "build" / "modeler.js"
 RECONNECT = (Path(__file__).resolve().parents[2] / "bpmn" / "reconnect.bpmn").read_text(encoding="utf-8")
-# The executor's lane drawn (the shipped reconnect.bpmn has no lane shape in its DI yet).
-LANE_SHAPE = ('<bpmndi:BPMNShape id="lane_executor_di" bpmnElement="lane_executor" isHorizontal="true">'
-              '<dc:Bounds x="1190" y="140" width="440" height="140" /></bpmndi:BPMNShape>')
-WITH_LANE = RECONNECT.replace('<bpmndi:BPMNShape id="on_site_di"', LANE_SHAPE + '<bpmndi:BPMNShape id="on_site_di"', 1)
+# The shipped reconnect.bpmn draws its lanes (系统, 执行人), each carrying its role as a property.
+LANE_ROLE = '<spiffworkflow:property name="role" value="executor" />'
 
 
 @pytest.fixture(autouse=True)
@@ -117,7 +115,7 @@ def test_loop_maximum_and_retry_wait_set_in_the_panel_are_saved_and_nothing_else
 
 
 def test_a_user_tasks_validator_and_due_time_and_a_lanes_role_are_chosen_in_the_panel(live: LiveSite) -> None:
-    page, draft_id = open_draft(live, {"reconnect.bpmn": WITH_LANE})
+    page, draft_id = open_draft(live, None)
     select(page, "on_site")
     validator = entry(page, "relayflow-validator", "select")
     expect(validator).to_have_value("reconnection.on_site")
@@ -125,7 +123,7 @@ def test_a_user_tasks_validator_and_due_time_and_a_lanes_role_are_chosen_in_the_
     entry(page, "relayflow-due-in").fill("PT8H")
     expect(page.locator("[data-entry-id=relayflow-due-in]")).not_to_contain_text("not an ISO-8601")
     select(page, "lane_executor")
-    entry(page, "relayflow-lane-role", "select").select_option("executor")
+    entry(page, "relayflow-lane-role", "select").select_option("approver")
     save(page)
 
     after = saved_xml(page, draft_id)
@@ -133,7 +131,7 @@ def test_a_user_tasks_validator_and_due_time_and_a_lanes_role_are_chosen_in_the_
     assert {node.get("name"): node.get("value") for node in on_site} == {
         "validator": "disconnection.manual_entry", "due_in": "PT8H", "offer_to": "customer.get('reader')"}
     lane = after.xpath("//*[@id='lane_executor']//spiffworkflow:property", namespaces=NSMAP)
-    assert [(node.get("name"), node.get("value")) for node in lane] == [("role", "executor")]
+    assert [(node.get("name"), node.get("value")) for node in lane] == [("role", "approver")]
 
 
 def test_a_bad_due_time_is_refused_in_the_panel_and_not_written(live: LiveSite) -> None:
@@ -147,8 +145,7 @@ def test_a_bad_due_time_is_refused_in_the_panel_and_not_written(live: LiveSite) 
     assert due[0].get("value") == "PT4H"
 
 
-BAD = (WITH_LANE.replace('<bpmn:lane id="lane_executor" name="executor">',
-                         '<bpmn:lane id="lane_executor" name="nobody">')
+BAD = (RECONNECT.replace(LANE_ROLE, LANE_ROLE.replace('"executor"', '"nobody"'))
        .replace('id="headend.expire_command"', 'id="headend.expire_everything"')
        .replace('<bpmn:timeDuration>"PT2H"</bpmn:timeDuration>', "<bpmn:timeDuration>2 hours</bpmn:timeDuration>")
        .replace('name="validator" value="reconnection.on_site"', 'name="validator" value="reconnection.nowhere"'))
@@ -160,7 +157,7 @@ def test_a_bad_drafts_problems_are_listed_marked_and_selectable(live: LiveSite) 
     server = page.request.get(f"/api/drafts/{draft_id}").json()["revision"]["problems"]
     problems = page.get_by_test_id("problems")
     expect(problems.locator("tbody tr")).to_have_count(len(server))
-    expect(problems).to_contain_text("lane 'nobody' is not a role")
+    expect(problems).to_contain_text("has the role 'nobody', which is not a role")
     row = problems.locator("tr[data-element-id=expire_command]")
     expect(row).to_contain_text("Expire the command")
     line = next(problem["line"] for problem in server if problem["element_id"] == "expire_command")

@@ -157,7 +157,7 @@ def test_a_stale_save_is_refused_and_both_edits_survive(bench: Workbench) -> Non
 
 def test_a_draft_with_errors_is_kept_but_cannot_be_proposed(bench: Workbench) -> None:
     draft_id, first = drafts.open_draft(bench, ANA, "approval")
-    broken = first.files["approval.bpmn"].replace('name="approver"', 'name="supervisor"')
+    broken = first.files["approval.bpmn"].replace('name="role" value="approver"', 'name="role" value="supervisor"')
     saved = drafts.save_revision(bench, ANA, draft_id, {"approval.bpmn": broken}, base_revision=1)
     assert saved.summary.has_errors
     [problem] = [p for p in saved.problems if p["element_id"] == "lane_approver"]

@@ -26,6 +26,7 @@ def bpmn(timers: list[str], due: list[str]) -> etree._ElementTree:
                      "</bpmn:intermediateCatchEvent>" for n, value in enumerate(timers))
     tasks = "".join(f'<bpmn:userTask id="u{n}"><bpmn:extensionElements><spiffworkflow:properties>'
                     f'<spiffworkflow:property name="due_in" value="{value}"/>'
+                    '<spiffworkflow:property name="validator" value="approval.review"/>'
                     "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
                     for n, value in enumerate(due))
     text = ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

@@ -24,6 +24,7 @@ from tests.web.instances_support import APPLICANT, APPROVER, EXECUTOR, failing_r
 from tests.web.schema_form_support import edited_bundle
 from tests.web.task_forms_support import owing
 from tests.web.workbench_support import send_workbench_examples
+from tests.workflow.test_move import edited_reconnect
 
 TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token"}
 EVERY_ROLE = ("applicant", "approver", "executor", "sysadmin", "analyst", "auditor")
@@ -172,5 +173,11 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
     examples.form(root, task_of(site, reviewed, "supervise"), "SchemaFormFields")
 
     examples.send(root, "/api/start/{process_id}", "post", examples.example("StartData"), process_id="disconnect")
+    site.services.deploy_files({"reconnect.bpmn": edited_reconnect()}, DEPLOYER)  # compare and move: v1 → v2
+    [compared] = example_requests(examples.document, "/api/processes/{process_id}/compare", "get")
+    examples.send(root, "/api/processes/{process_id}/compare", "get", compared, process_id="reconnect")
+    for path in ("/api/processes/{process_id}/moves/dry-run", "/api/processes/{process_id}/moves"):
+        [body] = example_requests(examples.document, path, "post")
+        examples.send(root, path, "post", body, process_id="reconnect")
 
     assert examples.unsent() == []

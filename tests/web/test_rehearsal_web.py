@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from app.workbench.rehearsal.runs import RehearsalWorker
 from tests.rehearsals import four_sends_45_minutes_apart, record_reconnections
 from tests.web.conftest import Person, Site
 from tests.web.workbench_support import open_reconnect_draft, save

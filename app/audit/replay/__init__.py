@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -68,13 +69,21 @@ class Replayer:
 
     def _replay(self, session: Session, case: RecordedCase,
                 trace: Callable[[RecordedEvent], None] | None) -> ReplayResult:
+        started_on = started_deployment(case)
         try:
-            specs = self.sources.specs(session, case.deployment_id, case.process_id)
+            specs = self.sources.specs(session, started_on, case.process_id)
         except SourceChanged as changed:
-            return _result(case, 0, Divergence(None, f"deployment {case.deployment_id} as deployed", str(changed)))
-        replay = CaseReplay(case, specs, self.runtime.environment, trace)
+            return _result(case, 0, Divergence(None, f"deployment {started_on} as deployed", str(changed)))
+        replay = CaseReplay(case, specs, self.runtime.environment, trace, deployment_id=started_on,
+                            specs_in=partial(self.sources.specs, session, process_id=case.process_id))
         divergence = replay.run()
         return _result(case, replay.matched, divergence)
+
+
+def started_deployment(case: RecordedCase) -> int:
+    """The deployment the case started on: its first event's (a case moved since runs on another now)."""
+    return next((event.deployment_id for event in case.events if event.deployment_id is not None),
+                case.deployment_id)
 
 
 def replay_instance(db: Database, runtime: StepRunner, instance_id: int) -> ReplayResult:

@@ -27,12 +27,15 @@ from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.projection import AwaitedMessage, completed, open_user_tasks, result
 from app.runtime.engine.state import SpecPair
 from app.runtime.events.history import NewEvent
+from app.runtime.migration import VersionMove, move
 from app.runtime.steps.step import Step
 from storage.statuses import ENDED_INSTANCE
 
 ENGINE_EVENTS = frozenset({"element.ready", "element.waiting", "element.completed", "element.cancelled",
                            "element.failed", "timer.fired", "service.called", "service.failed", "incident.opened"})
 Key = tuple[str, str | None, str | None]
+# The specs of the case's process in a deployment (a move's target); raises if they cannot be read.
+SpecsIn = Callable[[int], SpecPair]
 
 
 def engine_key(event_type: str, element_id: str | None, data: dict[str, Any]) -> Key | None:
@@ -56,8 +59,13 @@ class CaseReplay:
     """Replays one recorded case on a fresh workflow built from ``specs``."""
 
     def __init__(self, case: RecordedCase, specs: SpecPair, environment: RestrictedEnvironment,
-                 trace: Callable[[RecordedEvent], None] | None = None) -> None:
+                 trace: Callable[[RecordedEvent], None] | None = None, *, deployment_id: int | None = None,
+                 specs_in: SpecsIn | None = None) -> None:
         self.case, self.trace = case, trace
+        # The deployment the case runs on at this point of its history: the one it started on,
+        # until a recorded move takes it to another (``specs_in`` reads that one's specs).
+        self.deployment_id = case.deployment_id if deployment_id is None else deployment_id
+        self.specs, self.specs_in = specs, specs_in
         self.handlers = RecordedHandlers(case.events)
         self.engine = Engine(environment, self.handlers)
         self.workflow = self.engine.new_workflow(specs)
@@ -68,10 +76,11 @@ class CaseReplay:
 
     def run(self) -> Divergence | None:
         for event in self.case.events:
-            if event.deployment_id not in (None, self.case.deployment_id):
-                return Divergence(event.seq, f"deployment {self.case.deployment_id} (the instance's version)",
+            on = event.data.get("to_deployment_id") if event.type == "instance.moved" else self.deployment_id
+            if event.deployment_id not in (None, on):  # a move's step is recorded on its target
+                return Divergence(event.seq, f"deployment {self.deployment_id} (the instance's version)",
                                   f"an event recorded on deployment {event.deployment_id}")
-            apply = INPUTS.get(event.type)
+            apply = _INPUTS.get(event.type)
             if apply is None or not self._is_new_input(event):
                 continue
             divergence = self._step(event, apply)
@@ -160,6 +169,9 @@ class CaseReplay:
         return None
 
     def _finish(self) -> Divergence | None:
+        if self.deployment_id != self.case.deployment_id:
+            return Divergence(None, f"the instance on deployment {self.case.deployment_id} (its version)",
+                              f"its history leaves it on deployment {self.deployment_id}")
         if self.matched < len(self.expected):
             recorded, key = self.expected[self.matched]
             return Divergence(recorded.seq, describe(key), "nothing more (the replay stopped before it)")
@@ -187,3 +199,32 @@ class CaseReplay:
             return Divergence(None, f"open user tasks {self.case.open_tasks} (the instance as it stands)",
                               f"open user tasks {open_tasks}")
         return None
+
+
+# -- the input only a replay has: the recorded move to another version (a rehearsal runs the
+# draft from the start; the shared inputs are ``inputs.INPUTS``) ------------------------------
+
+def _moved(replay: CaseReplay, event: RecordedEvent, step: Step) -> bool:
+    """The recorded move, applied by the same named action the durable move used."""
+    target = event.data.get("to_deployment_id")
+    expected = f"the case moved to deployment {target} as recorded"
+    if not isinstance(target, int) or replay.specs_in is None:
+        raise InputDiverged(expected, "the history names no deployment it can be moved to")
+    if event.data.get("from_deployment_id") != replay.deployment_id:
+        raise InputDiverged(f"a move from deployment {replay.deployment_id}",
+                            f"a move from deployment {event.data.get('from_deployment_id')}")
+    try:
+        target_specs = replay.specs_in(target)
+    except Exception as exc:  # the target's files are gone or were edited (``SourceChanged``)
+        raise InputDiverged(expected, f"deployment {target} cannot be read: {exc}") from exc
+    plan = VersionMove(replay.specs, target_specs)
+    blockers = plan.blockers(replay.workflow)
+    if blockers:
+        raise InputDiverged(expected, "the replayed case cannot move: " + "; ".join(
+            f"{b.reason} {b.element_id or ''}".strip() for b in blockers))
+    move(step, plan)
+    replay.specs, replay.deployment_id = target_specs, target
+    return True
+
+
+_INPUTS: dict[str, Input] = {**INPUTS, "instance.moved": _moved}  # type: ignore[dict-item]

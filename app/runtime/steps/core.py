@@ -212,6 +212,8 @@ class StepRunner:
             events.append(NewEvent(f"instance.{row.status}", None,
                                    {"result": row.result, "reason": row.status_reason}))
             self._notify_parent(unit, row, now)
+        if row.process_version_id != version.id:  # a move: the step leaves the instance on another version
+            version = self.version(session, row.process_version_id)
         history.append_to_instance(session, row, events, actor=actor.name, at=now,
                                    deployment_id=version.deployment_id)
         unit.save(row)

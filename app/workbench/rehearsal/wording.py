@@ -12,8 +12,8 @@ from app.translations import N_
 Translate = Callable[[str], str]
 TimeText = Callable[[Any], str]
 
-# What the draft would have done, by effect kind (``effects.EFFECTS``); {nth} is an English ordinal,
-# {n} the number (for the languages that write 第{n}).
+# What the draft would have done, by effect kind (``effects.EFFECTS``); {nth} is the ordinal in the
+# reader's language (``ordinal``: "4th" in English, "4" where the sentence writes 第{nth}).
 WOULD = {
     "command": N_("would have sent a {nth} command"),
     "sms_customer": N_("would have told the customer by SMS ({key})"),
@@ -43,9 +43,14 @@ OUTCOME_LABELS = {"same": N_("same outcome"), "different": N_("different outcome
                   "needs_input": N_("needs an input the case never had")}
 
 
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+ORDINALS = {1: N_("{n}st"), 2: N_("{n}nd"), 3: N_("{n}rd")}
+ORDINAL_TH = N_("{n}th")
+
+
+def ordinal(n: int, translate: Translate = str) -> str:
+    """1st, 2nd, 3rd, 4th, 11th… — by the English rule, each form translated (Chinese: the number)."""
+    template = ORDINAL_TH if 10 <= n % 100 <= 20 else ORDINALS.get(n % 10, ORDINAL_TH)
+    return translate(template).format(n=n)
 
 
 def duration(minutes: int, translate: Translate) -> str:
@@ -60,7 +65,8 @@ def duration(minutes: int, translate: Translate) -> str:
 def _what(table: dict[str, str], fact: dict[str, Any], translate: Translate) -> str:
     template = table.get(str(fact.get("kind")), "{kind} {key}")
     n = int(fact.get("n") or 0)
-    return translate(template).format(nth=ordinal(n), n=n, key=fact.get("key", ""), kind=fact.get("kind", ""))
+    return translate(template).format(nth=ordinal(n, translate), n=n, key=fact.get("key", ""),
+                                      kind=fact.get("kind", ""))
 
 
 def fact_text(fact: dict[str, Any], translate: Translate, time: TimeText) -> str:
@@ -135,5 +141,5 @@ def line_text(line: dict[str, Any], translate: Translate) -> str:
 def needs_phrase(needs: dict[str, Any], translate: Translate) -> str:
     n = int(needs.get("n") or 0)
     template = NEEDS_COMMAND if needs.get("name") == COMMAND_OPERATOR else NEEDS.get(str(needs.get("what")), "{name}")
-    return translate(template).format(nth=ordinal(n), n=n, name=needs.get("name", ""),
+    return translate(template).format(nth=ordinal(n, translate), n=n, name=needs.get("name", ""),
                                       recorded=needs.get("recorded", 0))

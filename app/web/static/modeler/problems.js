@@ -65,7 +65,9 @@ export class ProblemList {
   // Marks the problems of the file on the canvas (a problem without a file belongs to every file).
   mark(modeler, problems, file) {
     const canvas = modeler.get("canvas");
-    for (const [id, marker] of this.marked) canvas.removeMarker(id, marker);
+    const registry = modeler.get("elementRegistry");
+    // after another file was imported, the marked elements are gone with the diagram they were on
+    for (const [id, marker] of this.marked) if (registry.get(id)) canvas.removeMarker(id, marker);
     this.marked = [];
     for (const problem of problems) {
       if (problem.file && file && problem.file !== file) continue;

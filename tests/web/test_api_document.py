@@ -25,7 +25,7 @@ TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token"}
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 PATH_VALUES = {"number": "3400000001", "code": "S01", "task_id": "00000000-0000-4000-8000-000000000000",
                "instance_id": "1", "incident_id": "1", "process_id": "disconnect", "version": "1", "draft_id": "1",
-               "proposal_id": "1"}
+               "proposal_id": "1", "run_id": "1"}
 
 
 def operations(app: Flask) -> list[tuple[str, str, str, Operation]]:

@@ -179,5 +179,8 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
     for path in ("/api/processes/{process_id}/moves/dry-run", "/api/processes/{process_id}/moves"):
         [body] = example_requests(examples.document, path, "post")
         examples.send(root, path, "post", body, process_id="reconnect")
+    rehearsed = root.post_json("/api/processes/reconnect/drafts", {"title": "rehearsed"}).json["draft_id"]
+    for body in example_requests(examples.document, "/api/drafts/{draft_id}/rehearsals", "post"):  # issue 12 item 5
+        examples.send(root, "/api/drafts/{draft_id}/rehearsals", "post", body, draft_id=rehearsed)
 
     assert examples.unsent() == []

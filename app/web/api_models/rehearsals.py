@@ -14,6 +14,16 @@ from storage.statuses import RehearsalStatus
 RunState = Literal[tuple(status.value for status in RehearsalStatus)]  # type: ignore[misc, valid-type]
 Outcome = Literal[tuple(OUTCOMES)]  # type: ignore[valid-type]
 AT = "2026-03-02T01:00:00+00:00"
+LINE: dict[str, Any] = {"line": "extra", "count": 1, "text": "1 case would have sent a 4th command"}
+FACT: dict[str, Any] = {"fact": "extra", "text": "would have sent a 4th command at 2026-03-02 11:18"}
+CASE: dict[str, Any] = {"instance_id": 7, "customer": "3400000001", "outcome": "needs_input",
+        "outcome_text": "needs an input the case never had", "facts": [FACT],
+        "needs": "needs the result of a 4th command, which the case never had (it recorded 3)",
+        "case_url": "/audit/cases/7"}
+RUN: dict[str, Any] = {
+    "run_id": 3, "draft_id": 2, "revision_id": 9, "status": "done", "done": 2, "total": 2, "requested_by": "ann",
+    "requested_at": AT, "finished_at": AT, "scope": {"last": 200}, "error": None, "summary": [LINE],
+    "cases": [CASE]}
 
 
 class RehearsalIn(Body):
@@ -36,6 +46,8 @@ class RehearsalQueued(Answer):
 
 
 class SummaryLine(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [LINE]})
+
     line: str = Field(description="the kind of line: total, extra, missing, later, earlier, ended, needs, "
                                   "not_told, cut, trouble")
     count: int = Field(description="cases (customers for not_told and cut)")
@@ -43,11 +55,15 @@ class SummaryLine(Answer):
 
 
 class FactOut(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [FACT]})
+
     fact: str = Field(description="extra, missing, later, earlier, ended, result, incident or failed")
     text: str = Field(description="in words, with its time")
 
 
 class CaseOut(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE]})
+
     instance_id: int
     customer: str | None
     outcome: Outcome  # type: ignore[valid-type]
@@ -58,15 +74,7 @@ class CaseOut(Answer):
 
 
 class RehearsalOut(Answer):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "run_id": 3, "draft_id": 2, "revision_id": 9, "status": "done", "done": 2, "total": 2,
-        "requested_by": "ann", "requested_at": AT, "finished_at": AT, "scope": {"last": 200}, "error": None,
-        "summary": [{"line": "extra", "count": 1, "text": "1 case would have sent a 4th command"}],
-        "cases": [{"instance_id": 7, "customer": "3400000001", "outcome": "needs_input",
-                   "outcome_text": "needs an input the case never had",
-                   "facts": [{"fact": "extra", "text": "would have sent a 4th command at 2026-03-02 11:18"}],
-                   "needs": "needs the result of a 4th command, which the case never had (it recorded 3)",
-                   "case_url": "/audit/cases/7"}]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [RUN]})
 
     run_id: int
     draft_id: int | None
@@ -84,4 +92,6 @@ class RehearsalOut(Answer):
 
 
 class RehearsalList(Answer):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"runs": [RUN]}]})
+
     runs: list[RehearsalOut]

@@ -47,6 +47,7 @@ def test_the_progress_bar_moves_then_the_summary_and_cases_show(live: LiveSite,
         assert halfway.wait(timeout=30)
         expect(page.get_by_test_id("rehearsal-count")).to_contain_text("2 / 4")
         expect(page.get_by_test_id("rehearsal-progress")).to_have_attribute("value", "2")
+        expect(page.get_by_test_id("rehearsal-status")).to_have_text("Running")
         screenshot(page, "rehearsal-progress")
     finally:
         go_on.set()

@@ -7,6 +7,7 @@
   var status = card.getAttribute("data-status");
   if (status !== "queued" && status !== "running") { return; }
   var bar = card.querySelector("progress");
+  var label = card.querySelector("[data-testid=rehearsal-status]");
   var done = card.querySelector("[data-testid=rehearsal-count] .done");
   var total = card.querySelector("[data-testid=rehearsal-count] .total");
   function poll() {
@@ -16,6 +17,7 @@
         if (!run) { window.setTimeout(poll, 3000); return; }
         if (run.status === "done" || run.status === "failed") { window.location.reload(); return; }
         if (bar) { bar.max = Math.max(run.total, 1); bar.value = run.done; }
+        if (label && run.status === "running") { label.textContent = label.getAttribute("data-running"); }
         if (done && total) { done.textContent = run.done; total.textContent = run.total; }
         window.setTimeout(poll, 1000);
       })

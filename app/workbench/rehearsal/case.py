@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.audit.replay.inputs import INPUTS, Input, InputDiverged
+from app.audit.replay.inputs import INPUTS, Input
 from app.audit.replay.recorded import RecordedCase, RecordedEvent
 from app.runtime import actions
-from app.runtime.actions import Changes, Engine, EngineFailed
+from app.runtime.actions import Changes, Engine
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.pending_timers import pending_timers
 from app.runtime.engine.projection import AwaitedMessage, awaited_messages, completed, open_user_tasks, result
@@ -145,7 +145,7 @@ class CaseRehearsal:
         try:
             with step:
                 failure = actions.attempt(act_and_run)
-        except (InputDiverged, EngineFailed, Exception) as exc:  # an input the draft cannot take at all
+        except Exception as exc:  # an input the draft cannot take at all (InputDiverged, EngineFailed...): said
             self.run_.failure = f"{type(exc).__name__}: {exc}"
             return
         if self.answers.missing is not None:

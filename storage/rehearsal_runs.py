@@ -60,6 +60,14 @@ def runs_of_draft(session: Session, draft_id: int, limit: int = 50) -> list[Rehe
     return [_record(row) for row in found]
 
 
+def latest_done_of_revision(session: Session, revision_id: int) -> RehearsalRunRecord | None:
+    """The revision's newest finished rehearsal (what the approver reads on the proposal), or None."""
+    found = session.execute(select(RehearsalRun).where(RehearsalRun.revision_id == revision_id,
+                                                       RehearsalRun.status == RehearsalStatus.DONE.value)
+                            .order_by(RehearsalRun.id.desc()).limit(1)).scalar_one_or_none()
+    return _record(found) if found is not None else None
+
+
 def claim_next(session: Session) -> RehearsalRunRecord | None:
     """The oldest queued rehearsal, now ``running`` (PostgreSQL: a row another worker holds is
     skipped, so two workers never take the same run)."""

@@ -17,8 +17,10 @@ from app.web import workbench_api
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.formatting import local_time
+from app.web.rehearsals import run_answer
 from app.web.workbench_common import ANALYST, SYSADMIN, answer_refusals, bench, message_of
 from app.workbench import drafts, library, proposals, rollbacks
+from storage import rehearsal_runs
 from storage.statuses import ProposalStatus
 
 bp = Blueprint("workbench", __name__)
@@ -101,6 +103,7 @@ def proposal_page(process_id: str, proposal_id: int) -> ResponseReturnValue:
     with services().db.reading() as session:
         view = library.proposal_view(session, proposal_id)
         entry = library.process_entry(session, view.proposal.process_id)
+        rehearsal = rehearsal_runs.latest_done_of_revision(session, view.proposal.revision_id)
     if view.proposal.process_id != process_id:
         return redirect(_proposal_url(view.proposal.process_id, proposal_id))
     me = current_actor().name
@@ -109,6 +112,7 @@ def proposal_page(process_id: str, proposal_id: int) -> ResponseReturnValue:
         "workbench/proposal.html", view=view, p=view.proposal, entry=entry, waiting=waiting,
         may_decide=waiting and has_any_role(SYSADMIN) and view.proposal.proposed_by != me,
         own=view.proposal.proposed_by == me, draft_url=modeler_url(process_id, view.proposal.draft_id),
+        rehearsal=rehearsal, rehearsal_summary=None if rehearsal is None else run_answer(rehearsal, None)["summary"],
         **_helpers())
 
 

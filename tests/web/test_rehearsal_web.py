@@ -89,3 +89,19 @@ def test_rehearsals_refuse_the_wrong_role_a_bad_scope_and_unknown_ids(site: Site
     refused = ana.post_json(f"/api/drafts/{broken}/rehearsals", {})
     assert refused.status_code == 422 and refused.json["problems"]
     assert run_worker(site) == 0  # nothing was queued
+
+
+def test_the_approver_reads_the_revisions_rehearsal_on_the_proposal(site: Site) -> None:
+    """Item 6: the system administrator sees the rehearsal summary beside the check and the diff."""
+    record_reconnections(site.utility, BEHAVIOURS)
+    ana, sam = site.person("ana", "analyst"), site.person("sam", "sysadmin")
+    draft_id = edited_draft(ana)
+    proposal = ana.post_json(f"/api/drafts/{draft_id}/proposals", {"comment": "4 sends"}).json["proposal_id"]
+    page_url = f"/processes/reconnect/proposals/{proposal}?lang=en"
+    before = sam.get(page_url).get_data(as_text=True)
+    assert 'data-testid="not-rehearsed"' in before and 'data-testid="proposal-rehearsal-summary"' not in before
+    assert ana.post_json(f"/api/drafts/{draft_id}/rehearsals", {"scope": {"last": 200}}).status_code == 202
+    assert run_worker(site) == 1
+    after = sam.get(page_url).get_data(as_text=True)
+    assert 'data-testid="not-rehearsed"' not in after
+    assert "1 case would have sent a 4th command" in after and "2 cases." in after

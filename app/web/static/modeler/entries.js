@@ -7,30 +7,35 @@ import {
 } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
 
+// The entry components are defined once: the panel spreads each entry's fields into their props.
+// A component made anew for every render would be a new component type to Preact, so each change
+// of the element remounted every field of the group — and a value typed into a second field while
+// the first one's write was pending was lost with the field it was typed into.
+function TextEntry({ element, id, label, description, validate, get, set, area }) {
+  return h(area ? TextAreaEntry : TextFieldEntry, {
+    element, id, label, description, validate,
+    getValue: () => get() ?? "",
+    setValue: (value, error) => { if (!error) set(value); }, // a refused value is shown, never written
+    debounce: useService("debounceInput"),
+  });
+}
+
+function SelectChoiceEntry({ element, id, label, description, get, set, options }) {
+  return h(SelectEntry, {
+    element, id, label, description,
+    getValue: () => get() ?? "",
+    setValue: (value) => set(value),
+    getOptions: () => options(),
+  });
+}
+
 export function textEntry({ id, label, description, get, set, validate, area }) {
-  return {
-    id,
-    isEdited: area ? isTextAreaEntryEdited : isTextFieldEntryEdited,
-    component: (props) => h(area ? TextAreaEntry : TextFieldEntry, {
-      element: props.element, id, label, description, validate,
-      getValue: () => get() ?? "",
-      setValue: (value, error) => { if (!error) set(value); }, // a refused value is shown, never written
-      debounce: useService("debounceInput"),
-    }),
-  };
+  return { id, label, description, get, set, validate, area, component: TextEntry,
+    isEdited: area ? isTextAreaEntryEdited : isTextFieldEntryEdited };
 }
 
 export function selectEntry({ id, label, description, get, set, options }) {
-  return {
-    id,
-    isEdited: isSelectEntryEdited,
-    component: (props) => h(SelectEntry, {
-      element: props.element, id, label, description,
-      getValue: () => get() ?? "",
-      setValue: (value) => set(value),
-      getOptions: () => options(),
-    }),
-  };
+  return { id, label, description, get, set, options, component: SelectChoiceEntry, isEdited: isSelectEntryEdited };
 }
 
 // The options of a select: a blank first choice, the known values, and the current value when it

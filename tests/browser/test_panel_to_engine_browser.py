@@ -1,7 +1,10 @@
 """Issue 12 item 2, from the properties panel to the engine: values an analyst sets in the panel are
 saved, proposed, approved by a system administrator, deployed — and the engine then behaves by them.
 reconnect: the loop maximum 3 → 4 and the retry wait PT2H → PT45M (M5.2) make a failing
-reconnection send 4 times, 45 minutes after each failure (the simulator fails a command in minutes).
+reconnection send 4 times, 45 minutes after each failure (the simulator fails a command in minutes);
+the send's ``validity_minutes`` parameter 30 → 20 gives each command 20 minutes; the failure
+notice's operator, changed in its select, is the one the engine calls (and it refuses the reader's
+notice, so the incident says so).
 disconnect: the application's ``max_customers`` 500 → 2 and ``due_in`` P1D → PT8H (M4.1) refuse a
 batch of 3 and make the application due 8 hours after it opens."""
 
@@ -15,7 +18,7 @@ from sqlalchemy import select
 
 from app.runtime.actors import Actor
 from app.runtime.forms import FormInvalid
-from storage.models import UserTask
+from storage.models import HistoryEvent, UserTask
 from tests.browser.conftest import LiveSite
 from tests.browser.test_modeler_browser import entry, open_draft, save, token
 from tests.browser.test_modeler_browser import select as select_element
@@ -38,12 +41,17 @@ def propose_and_approve(live: LiveSite, page: Page, process_id: str) -> None:
     assert approved.json()["versions"][process_id] == 2
 
 
-def test_the_loop_maximum_and_retry_wait_set_in_the_panel_drive_the_sends(live: LiveSite) -> None:
+def test_the_loop_maximum_retry_wait_a_parameter_and_an_operator_set_in_the_panel_drive_the_sends(
+        live: LiveSite) -> None:
     page, _ = open_draft(live, None)
     select_element(page, "attempts")
     entry(page, "relayflow-loop-maximum").fill("4")
     select_element(page, "retry_wait")
     entry(page, "relayflow-timer").fill("PT45M")
+    select_element(page, "send_command")
+    entry(page, "relayflow-parameter-validity_minutes").fill("20")
+    select_element(page, "tell_reader")  # the reader's failure SMS handed to the customer's operator
+    entry(page, "relayflow-operator", "select").select_option("sms.notify_customer")
     save(page)
     propose_and_approve(live, page, "reconnect")
 
@@ -52,6 +60,15 @@ def test_the_loop_maximum_and_retry_wait_set_in_the_panel_drive_the_sends(live: 
     sends = commands(live.utility, "3400000201")
     assert len(sends) == 4
     assert all(timedelta(minutes=45) < gap <= timedelta(minutes=60) for gap in gaps_between(sends))
+    assert {command.deadline - command.created_at for command in sends} == {timedelta(minutes=20)}
+    with live.services.db.reading() as session:
+        called = session.execute(select(HistoryEvent.data).where(
+            HistoryEvent.type.in_(["service.called", "service.failed"]), HistoryEvent.element_id == "tell_reader")
+        ).scalars().all()
+    # the engine calls the operator the panel chose, which refuses the reader's notice: an incident
+    # names it (the deploy's check cannot know a parameter's value is wrong for an operator)
+    assert [(data["operator"], "'reconnect_failed_reader' is not a customer notice" in data["error"])
+            for data in called] == [("sms.notify_customer", True)]
 
 
 def test_the_batch_limit_and_due_time_set_in_the_panel_bind_the_application(live: LiveSite) -> None:

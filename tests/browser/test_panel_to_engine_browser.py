@@ -88,3 +88,18 @@ def test_the_batch_limit_and_due_time_set_in_the_panel_bind_the_application(live
     with pytest.raises(FormInvalid, match="at most 2 customers in one application; this one has 3"):
         runtime.complete_task(str(apply.id), {"customers": ["3400000011", "3400000012", "3400000013"],
                                               "reason": "arrears", "planned_date": "2026-03-02"}, APPLICANT)
+
+
+def test_a_condition_set_in_the_panel_routes_the_next_case(live: LiveSite) -> None:
+    """M1.2's branch, narrowed by the analyst: flagged customers of segment S01 go to the on-site order."""
+    page, _ = open_draft(live, None)
+    select_element(page, "f_flagged")
+    entry(page, "relayflow-condition").fill("customer['auto'] and customer['segment'] != 'S01'")
+    save(page)
+    propose_and_approve(live, page, "reconnect")
+
+    instance_id = reconnection(live, "3400000301", behaviour="succeeds")  # flagged, of S01
+    assert commands(live.utility, "3400000301") == []
+    with live.services.db.reading() as session:
+        waiting = session.execute(select(UserTask.element_id).where(UserTask.instance_id == instance_id)).scalars()
+        assert list(waiting) == ["on_site"]

@@ -103,3 +103,18 @@ def test_a_condition_set_in_the_panel_routes_the_next_case(live: LiveSite) -> No
     with live.services.db.reading() as session:
         waiting = session.execute(select(UserTask.element_id).where(UserTask.instance_id == instance_id)).scalars()
         assert list(waiting) == ["on_site"]
+
+
+def test_a_correlation_set_in_the_panel_is_what_the_head_ends_results_are_matched_by(live: LiveSite) -> None:
+    """A correlation that names no command: the head-end's results match nothing, so every send waits
+    out its 30 minutes and the case goes on as if the head-end never answered (M5.2)."""
+    page, _ = open_draft(live, None)
+    select_element(page, "await_result")
+    entry(page, "relayflow-correlation-expression").fill("'no such command'")
+    save(page)
+    propose_and_approve(live, page, "reconnect")
+
+    reconnection(live, "3400000401", behaviour="succeeds")
+    live.utility.advance(timedelta(hours=6), step=timedelta(minutes=5))
+    assert len(commands(live.utility, "3400000401")) == 3  # the relay closed each time; nobody was told
+    assert live.utility.customer("3400000401").power_status == "disconnected"

@@ -37,7 +37,7 @@ from app.web import (
     workbench_pages,
 )
 from app.web.auth import wants_json
-from app.web.navigation import NAV
+from app.web.navigation import NAV, landing_endpoint
 from app.web.value_labels import value_label
 from storage.health import row_counts
 
@@ -85,7 +85,7 @@ def _register_pages(app: Flask) -> None:
     @app.get("/")
     @auth.requires()
     def home() -> ResponseReturnValue:
-        return redirect(url_for("inbox.page"))
+        return redirect(url_for(landing_endpoint(auth.current_actor().roles)))
 
 
 def _register_errors(app: Flask) -> None:

@@ -17,3 +17,17 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("audit_cases.search_page", N_("Audit"), ("auditor", "sysadmin")),
     ("reports.page", N_("Reports"), ("auditor", "sysadmin")),
 )
+
+# Where "/" (and signing in without a page asked for) takes each person: the first of these whose
+# roles they hold — people who do tasks land on their inbox, an auditor on the case search, an
+# analyst on the process library; anyone else on the inbox.
+LANDING: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("inbox.page", ("applicant", "approver", "executor", "sysadmin")),
+    ("audit_cases.search_page", ("auditor",)),
+    ("workbench.library_page", ("analyst",)),
+)
+
+
+def landing_endpoint(roles: frozenset[str]) -> str:
+    """The page a person with ``roles`` starts on."""
+    return next((endpoint for endpoint, holders in LANDING if roles & set(holders)), "inbox.page")

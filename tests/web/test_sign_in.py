@@ -126,3 +126,14 @@ def test_the_session_cookie_is_http_only_and_same_site(site: Site) -> None:
     ann.username = "ann"
     cookie = ann.sign_in().headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_each_person_lands_on_the_page_their_work_starts_from(site: Site) -> None:
+    """Issue 13: an auditor lands on the case search, not on an empty inbox; an analyst on the
+    process library; whoever does tasks (a sysadmin too, who sees them all) on the inbox."""
+    expected = {("approver",): "/tasks", ("auditor",): "/audit/cases", ("analyst",): "/processes",
+                ("auditor", "executor"): "/tasks", ("analyst", "sysadmin"): "/tasks"}
+    for n, (roles, page) in enumerate(expected.items()):
+        person = site.person(f"person{n}", *roles)
+        landed = person.client.get("/")
+        assert landed.status_code == 302 and landed.headers["Location"] == page, (roles, landed.headers)

@@ -29,13 +29,9 @@ class UnrecordedCall(Exception):
         self.seq, self.expected, self.actual = seq, expected, actual
 
 
-class RecordedHandlers(Mapping[str, Handler]):
-    def __init__(self, events: list[RecordedEvent]) -> None:
-        self._calls: dict[str | None, deque[RecordedEvent]] = defaultdict(deque)
-        for event in events:
-            if event.type in ("service.called", "service.failed"):
-                self._calls[event.element_id].append(event)
-        self.problem: UnrecordedCall | None = None
+class AnsweredFromTheRecord(Mapping[str, Handler]):
+    """A handler table that answers every operator from a recording (``_answer``) and lists none:
+    replay's and rehearsal's, which differ only in how they pick the recorded answer."""
 
     def __getitem__(self, operator: str) -> Handler:
         return partial(self._answer, operator)
@@ -45,6 +41,18 @@ class RecordedHandlers(Mapping[str, Handler]):
 
     def __len__(self) -> int:
         return 0
+
+    def _answer(self, operator: str, ctx: ServiceContext, **params: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class RecordedHandlers(AnsweredFromTheRecord):
+    def __init__(self, events: list[RecordedEvent]) -> None:
+        self._calls: dict[str | None, deque[RecordedEvent]] = defaultdict(deque)
+        for event in events:
+            if event.type in ("service.called", "service.failed"):
+                self._calls[event.element_id].append(event)
+        self.problem: UnrecordedCall | None = None
 
     def _answer(self, operator: str, ctx: ServiceContext, **params: Any) -> dict[str, Any]:
         queue = self._calls.get(ctx.element_id)

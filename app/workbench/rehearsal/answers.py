@@ -12,16 +12,15 @@ call again, as replay does.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from app.audit.replay.handlers import RecordedFailure
+from app.audit.replay.handlers import AnsweredFromTheRecord, RecordedFailure
 from app.audit.replay.recorded import RecordedEvent
 from app.runtime.canonical import json_safe
-from app.runtime.contract import Handler, ServiceContext
+from app.runtime.contract import ServiceContext
 
 SERVICE_EVENTS = ("service.called", "service.failed")
 ANSWERED, FAILED, UNANSWERED = "answered", "failed", "unanswered"
@@ -54,7 +53,7 @@ class NoRecordedAnswer(Exception):
     """Raised into the engine: the call fails, and the rehearsal of the case stops."""
 
 
-class RecordedAnswers(Mapping[str, Handler]):
+class RecordedAnswers(AnsweredFromTheRecord):
     """A handler table whose every operator answers from one case's recorded results;
     ``answered(seq, at)`` is told when the recorded call ``seq`` is answered at ``at``."""
 
@@ -68,15 +67,6 @@ class RecordedAnswers(Mapping[str, Handler]):
         self._answered = answered
         self.calls: list[Call] = []
         self.missing: MissingAnswer | None = None
-
-    def __getitem__(self, operator: str) -> Handler:
-        return partial(self._answer, operator)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
 
     def _answer(self, operator: str, ctx: ServiceContext, **params: Any) -> dict[str, Any]:
         self._made[operator] += 1

@@ -38,3 +38,19 @@ def test_the_pages_speak_chinese_by_default(live: LiveSite) -> None:
     expect(page.locator("h1")).to_have_text("登录")
     page.get_by_test_id("lang-switch").click()
     expect(page.locator("h1")).to_have_text("Sign in")
+
+
+def test_the_first_tab_skips_the_menu_and_the_tab_shows_the_icon(live: LiveSite) -> None:
+    """Issue 13 item 9: the inbox's first action was 23 Tab presses away; now the first Tab offers
+    "跳到正文", which puts the keyboard in the page's content. The tab shows relayflow's icon."""
+    page = live.signed_in("ann", "approver", lang="zh")
+    page.goto("/tasks")
+    page.keyboard.press("Tab")
+    skip = page.get_by_test_id("skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("跳到正文")
+    assert skip.bounding_box()["y"] >= 0  # shown while focused (it hides above the page otherwise)
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None and page.request.get(icon).headers["content-type"].startswith("image/svg+xml")

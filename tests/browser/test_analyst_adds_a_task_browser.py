@@ -15,17 +15,13 @@ import json
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.runtime.actors import Actor
-from storage.models import HistoryEvent, UserTask
+from storage.models import HistoryEvent
+from tests.browser.batch_support import approved_batch
 from tests.browser.conftest import LiveSite
 from tests.browser.test_modeler_browser import entry, open_draft, token
 from tests.browser.test_modeler_browser import select as select_element
-from tests.utility import NOW
 from tests.web.schema_form_support import SUPERVISOR_FORM
-from tests.web.task_forms_support import owing
 
-APPLICANT = Actor("reader-rui", frozenset({"applicant"}))
-APPROVER = Actor("bo", frozenset({"approver"}))
 # approved ──f_approved──▶ [supervise] ──▶ notify, drawn in the approver's lane (y 140–280)
 DRAW_THE_TASK = """() => {
   const modeler = window.relayflowModeler;
@@ -37,11 +33,6 @@ DRAW_THE_TASK = """() => {
   modeling.connect(task, registry.get("notify"));
   return task.businessObject.lanes ? task.businessObject.lanes.map((lane) => lane.id) : [];
 }"""
-
-
-def open_task_id(live: LiveSite, element_id: str) -> str:
-    with live.services.db.reading() as session:
-        return str(session.execute(select(UserTask.id).where(UserTask.element_id == element_id)).scalar_one())
 
 
 def test_an_analyst_adds_a_supervisor_review_that_an_approver_completes_in_the_inbox(live: LiveSite) -> None:
@@ -68,12 +59,7 @@ def test_an_analyst_adds_a_supervisor_review_that_an_approver_completes_in_the_i
     approved = sam.request.post(f"/api/proposals/{proposal['proposal_id']}/approve", data={}, headers=token(sam))
     assert approved.status == 200, approved.text()
 
-    owing(live, "3400000011")
-    runtime = live.services.runtime
-    batch = runtime.start("disconnect", {}, APPLICANT)
-    runtime.complete_task(open_task_id(live, "apply"), {"customers": ["3400000011"], "reason": "arrears",
-                                                        "planned_date": str(NOW.date())}, APPLICANT)
-    runtime.complete_task(open_task_id(live, "approve"), {"opinion": "ok", "decision": "approve"}, APPROVER)
+    batch = approved_batch(live, "3400000011")
 
     ann = live.signed_in("ann", "approver", lang="zh")
     ann.goto("/tasks?tab=groups")

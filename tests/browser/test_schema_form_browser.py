@@ -8,30 +8,16 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.runtime.actors import Actor
 from storage.models import HistoryEvent, UserTask
+from tests.browser.batch_support import approved_batch
 from tests.browser.conftest import LiveSite
-from tests.utility import DEPLOYER, NOW
+from tests.utility import DEPLOYER
 from tests.web.schema_form_support import edited_bundle
-from tests.web.task_forms_support import owing
-
-APPLICANT = Actor("reader-rui", frozenset({"applicant"}))
-APPROVER = Actor("bo", frozenset({"approver"}))
-
-
-def open_task_id(live: LiveSite, element_id: str) -> str:
-    with live.services.db.reading() as session:
-        return str(session.execute(select(UserTask.id).where(UserTask.element_id == element_id)).scalar_one())
 
 
 def test_an_approver_completes_the_analysts_supervisor_review_in_the_inbox(live: LiveSite) -> None:
     live.services.deploy_files(edited_bundle(), DEPLOYER)
-    owing(live, "3400000011")
-    runtime = live.services.runtime
-    batch = runtime.start("disconnect", {}, APPLICANT)
-    runtime.complete_task(open_task_id(live, "apply"), {"customers": ["3400000011"], "reason": "arrears",
-                                                        "planned_date": str(NOW.date())}, APPLICANT)
-    runtime.complete_task(open_task_id(live, "approve"), {"opinion": "ok", "decision": "approve"}, APPROVER)
+    batch = approved_batch(live, "3400000011")
 
     ann = live.signed_in("ann", "approver", lang="zh")
     ann.goto("/tasks?tab=groups")

@@ -1,6 +1,6 @@
 """The timers a workflow waits on, each with its element and due time: what a rehearsal's own
 clock (``app.workbench.rehearsal``) fires next. The durable runtime needs only the earliest
-(``projection.next_wake_at``); a rehearsal needs each, to fire a draft's timers one by one at the
+(``projection.next_wake_at``, built on this); a rehearsal needs each, to fire a draft's timers one by one at the
 times the draft sets (PT45M where the recorded case waited PT2H)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ class PendingTimer:
     element_id: str | None
     due_text: str  # the due time as the engine holds it (and as a ``timer.fired`` event records it)
     due: datetime
+    cycle: bool  # a cycle timer (its ``next`` firing); the durable runtime's wake-up leaves these out
 
 
 def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
@@ -34,5 +35,6 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
             due = TimerEventDefinition.get_datetime(text)
         except ValueError:
             continue
-        found.append(PendingTimer(task.task_spec.bpmn_id, value if isinstance(value, str) else text, due))
+        cycle = not isinstance(value, str)
+        found.append(PendingTimer(task.task_spec.bpmn_id, text if cycle else value, due, cycle))
     return sorted(found, key=lambda timer: timer.due)

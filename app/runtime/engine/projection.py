@@ -17,12 +17,12 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import TaskState
 
 from app.runtime.canonical import canonical_json, json_safe
 from app.runtime.engine.lanes import lane_role
+from app.runtime.engine.pending_timers import pending_timers
 
 log = logging.getLogger("relayflow.runtime")
 # SpiffWorkflow fires a timer only when due < now (strict): wake one second after it is due.
@@ -170,15 +170,5 @@ def result(workflow: BpmnWorkflow) -> Any:
 
 def next_wake_at(workflow: BpmnWorkflow) -> datetime | None:
     """When the scheduler must next refresh this instance's timers (due + 1 s)."""
-    dues = []
-    for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if not isinstance(definition, TimerEventDefinition):
-            continue
-        value = definition.details(task).value
-        if isinstance(value, str):
-            try:
-                dues.append(TimerEventDefinition.get_datetime(value))
-            except ValueError:
-                continue
+    dues = [timer.due for timer in pending_timers(workflow) if not timer.cycle]
     return min(dues) + TIMER_GRACE if dues else None

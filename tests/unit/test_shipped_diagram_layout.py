@@ -1,8 +1,9 @@
 """The shipped diagrams' layout (issue 13 item 4), read from their DI with lxml: no label overlaps
-another label or a shape it does not belong to or is crossed by a flow, every shape and label lies in its pool, its lane's
-body (right of the lane's name) and its subprocess, and each label's bounds leave room for its name
-in English and in Chinese (the catalog's translation the viewers show) at the size bpmn-js draws it.
-The check is proved on a copy of a diagram with one label moved onto another."""
+another label, a shape it does not belong to, or a flow; every shape and label lies in its pool,
+its lane's body (right of the lane's name) and its subprocess; every drawn name has its label
+bounds; and each label's bounds (or task's box) leave room for its name in English and in Chinese
+(the catalog's translation the viewers show) at the size bpmn-js draws it. The check is proved on
+a copy of a diagram with one label moved onto another and one made too small."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ EXTERNAL_FONT, EMBEDDED_FONT, LINE = 11, 12, 1.2  # bpmn-js's label sizes and li
 TASK_PADDING = 7  # bpmn-js's padding around a task's name inside its box
 MARKERS = 20  # px at the bottom of a collapsed subprocess that its markers (loop, +) take
 CONTAINERS = ("participant", "lane", "subProcess")
+# What bpmn-js labels outside the shape, where the DI's label bounds say (else at a default spot)
+OUTSIDE = ("Event", "Gateway", "sequenceFlow")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ def lines(text: str, width: float, size: float) -> int:
 
 def room_problems(item: Drawn) -> list[str]:
     problems = []
+    if item.name and item.label is None and item.kind.endswith(OUTSIDE):
+        problems.append(f"{item.element_id}: no label bounds for {item.name!r}")
     for text in filter(None, {item.name, chinese().get(item.name, "")}):
         if item.label is not None:
             needed = lines(text, item.label.width, EXTERNAL_FONT) * EXTERNAL_FONT * LINE
@@ -211,7 +216,7 @@ def test_every_drawn_name_is_in_the_catalog_so_the_viewer_shows_it_in_chinese(na
     assert names and names <= chinese().keys()
 
 
-def test_the_check_finds_a_label_moved_onto_another_and_a_label_too_small() -> None:
+def test_the_check_finds_a_label_moved_onto_another_one_too_small_and_one_missing() -> None:
     document = tree("reconnect.bpmn")
     [moved] = document.xpath("//bpmndi:BPMNShape[@bpmnElement='end_remote']/bpmndi:BPMNLabel/dc:Bounds",
                              namespaces=NS)
@@ -220,6 +225,9 @@ def test_the_check_finds_a_label_moved_onto_another_and_a_label_too_small() -> N
     for key in ("x", "y"):
         moved.set(key, target.get(key))
     target.set("height", "6")
+    label = document.xpath("//bpmndi:BPMNEdge[@bpmnElement='f_succeeded']/bpmndi:BPMNLabel", namespaces=NS)[0]
+    label.getparent().remove(label)
     problems = layout_problems(document)
+    assert "f_succeeded: no label bounds for 'yes'" in problems
     assert "labels of end_remote and end_on_site overlap" in problems
     assert any(p.startswith("end_on_site: label") and "too small" in p for p in problems)

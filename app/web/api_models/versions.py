@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from app.web.api_models.base import Answer, Body, DiagramLabels, Query, clearable
+from app.web.api_models.base import Answer, Body, DiagramLabels, clearable
 
 MAX_MOVED = 10_000  # instances one move call takes
 Ref = Annotated[str, Field(max_length=40, description="v<version> (deployed) or r<revision> (a draft revision)")]

@@ -79,6 +79,7 @@
     viewer.on("root.set", () => setTimeout(() => fit(canvas, container), 0));
     touchPanning(canvas, container);
     wireButtons(viewer, container);
+    container.diagramViewer = viewer;  // browser tests read the canvas's zoom from it
     return viewer;
   }
 

@@ -10,6 +10,7 @@ from flask import Flask, Response, has_request_context, request
 from flask_babel import Babel, get_locale, gettext, ngettext, refresh
 
 from app.translations import DIRECTORY, DOMAIN, N_, compile_missing
+from app.translations.bpmn_names import translated_labels
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
@@ -46,6 +47,12 @@ def role_label(role: str) -> str:
 def lane_label(name: str | None, role: str | None) -> str:
     """What a task's lane is called: its name in the diagram (审批人), else its role's name."""
     return name or (role_label(role) if role else "")
+
+
+def diagram_labels(xml: str, labels: str) -> str:
+    """A diagram as a viewer asked for it (``DiagramLabels``): as deployed, or with its drawn names
+    in the reader's language from the catalog."""
+    return translated_labels(xml, gettext) if labels == "translated" else xml
 
 
 def register(app: Flask) -> None:

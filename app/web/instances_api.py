@@ -16,6 +16,7 @@ from app.web.api_models.base import NoFields
 from app.web.api_operation import Reply, operation
 from app.web.auth import requires
 from app.web.current import services
+from app.web.i18n import diagram_labels
 from app.web.instance_common import iso, retry, run_lifecycle
 from storage.instance_listing import InstanceSummary, list_instances
 from storage.instance_records import EventRecord, IncidentRecord, OpenTask
@@ -60,11 +61,12 @@ def diagram_json(instance_id: int, query: models.DiagramArgs) -> ResponseReturnV
     with services().db.reading() as session:
         record = require_record(session, instance_id)
         diagram = diagram_of(session, record)
+    xml = diagram_labels(diagram.xml, query.labels)
     if query.format == "xml":
-        return Response(diagram.xml, mimetype="application/xml")
+        return Response(xml, mimetype="application/xml")
     return {"instance_id": record.id, "process_id": record.process_id, "version": record.version,
             "deployment_id": record.deployment_id, "file": diagram.file_name, "status": record.status,
-            "xml": diagram.xml, "highlights": asdict(diagram.highlights)}
+            "xml": xml, "highlights": asdict(diagram.highlights)}
 
 
 @bp.post("/api/instances/<int:instance_id>/terminate", defaults={"action": "terminate"})

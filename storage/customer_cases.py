@@ -2,9 +2,9 @@
 audit case search (``app.archive.customer_cases`` reads the stages from it).
 
 A case is an instance whose ``customer`` attribute names the customer (a reconnection, a batch's
-child), the batch such a child belongs to, or an instance with an open task naming the customer
-(``user_task_customers``: a batch applied for, approved, waiting to be issued — before it has any
-child). Every lookup goes through an index; none reads an instance's serialized state.
+child), the batch such a child belongs to, or an instance one of whose tasks named the customer
+(``case_customers``: a batch applied for, approved, waiting to be issued — before it has any child —
+and one the customer dropped out of). Every lookup goes through an index; none reads an instance's serialized state.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from storage.domain_models import MeterCommand
 from storage.models import (
+    CaseCustomer,
     HistoryEvent,
     Instance,
     InstanceAttribute,
     OutboxMessage,
     ProcessVersion,
     UserTask,
-    UserTaskCustomer,
 )
 
 CUSTOMER_ATTRIBUTE = "customer"
@@ -96,11 +96,11 @@ def _about(customer_number: str) -> Select[tuple[int]]:
 
 
 def case_ids_statement(customer_number: str) -> Select[tuple[int]]:
-    """The ids of every case the customer is part of: about them, a batch of theirs, a task naming them."""
+    """The ids of every case the customer is part of: about them, a batch of a child about them, one
+    whose tasks named them."""
     about = _about(customer_number)
     parents = select(Instance.parent_id).where(Instance.id.in_(about), Instance.parent_id.is_not(None))
-    tasks = select(UserTask.instance_id).join(UserTaskCustomer, UserTaskCustomer.task_id == UserTask.id).where(
-        UserTaskCustomer.customer_number == customer_number)
+    tasks = select(CaseCustomer.instance_id).where(CaseCustomer.customer_number == customer_number)
     ids = union(about, parents, tasks).subquery()
     return select(ids.c[0])
 

@@ -90,12 +90,12 @@ class CaseCommand:
     error: str | None
 
 
-def _about(customer_number: str) -> Select[tuple[int]]:
+def _about(customer_number: str) -> Select[int]:
     return select(InstanceAttribute.instance_id).where(InstanceAttribute.name == CUSTOMER_ATTRIBUTE,
                                                        InstanceAttribute.value == customer_number)
 
 
-def case_ids_statement(customer_number: str) -> Select[tuple[int]]:
+def case_ids_statement(customer_number: str) -> Select[int]:
     """The ids of every case the customer is part of: about them, a batch of a child about them, one
     whose tasks named them."""
     about = _about(customer_number)

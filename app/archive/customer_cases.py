@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import find_customer
-from storage import customers as customer_rows
 from storage import customer_cases as rows
+from storage import customers as customer_rows
 from storage.customer_cases import CaseCommand, CaseEvent, CaseRow, CaseSms, CaseTask
 
 CASES_LIMIT = 50

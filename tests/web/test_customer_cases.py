@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from app.usecases.reconnections import run_patrol
+from tests.utility import seed_customer
 from tests.web.conftest import Site
-from tests.web.test_task_forms import pay
 from tests.web.task_forms_support import READER, apply_via_api, approve_via_api, open_task, owing
+from tests.web.test_task_forms import pay
 
 STEPS = re.compile(r'<li data-step="([a-z_]+)">(.*?)</li>', re.S)
 MEMBER, OTHER = "3400000011", "3400000012"
@@ -98,3 +100,24 @@ def test_nothing_open_shows_only_when_it_is_true(site: Site) -> None:
     ann = site.person("ann", "approver")
     page = ann.get(f"/customers/{MEMBER}?lang=en").data.decode()
     assert "Nothing open for this customer." in page and "This customer is part of no case yet." in page
+
+
+def test_the_on_site_reconnection_names_who_did_it_and_their_note(site: Site) -> None:
+    """The timeline says who did each step: the patrol as the system's (M5.1), the on-site
+    reconnection by the reader with the note they typed."""
+    seed_customer(site.services, "3400000006", auto_reconnect=False)  # not flagged: on site
+    run_patrol(site.services.runtime)
+    rui = site.person(READER, "executor")
+    task = open_task(site, "on_site")
+    site.utility.advance(timedelta(minutes=40))
+    done = rui.post_form(f"/tasks/{task.id}", {"reconnected_at": "2026-03-02T09:30", "note": "meter reset by hand"})
+    assert done.status_code == 302, done.data
+    page = site.person("ann", "approver").get("/customers/3400000006?lang=en").data.decode()
+    timeline = page.split('data-testid="timeline-table"')[1]
+    row = timeline.split('data-kind="case.step"')[1].split("</tr>")[0]
+    assert "Reconnected on site on 2026-03-02 09:30 by reader-rui · note: meter reset by hand" in " ".join(row.split())
+    assert "<td>reader-rui</td>" in row
+    started = timeline.split('data-kind="instance.started"')[1].split("</tr>")[0]
+    assert "<td>Patrol (system)</td>" in started
+    zh = site.person("zhang", "approver").get("/customers/3400000006?lang=zh").data.decode()
+    assert "<td>巡检（系统）</td>" in zh and "system:patrol" not in zh.split('data-testid="timeline-table"')[1]

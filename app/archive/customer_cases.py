@@ -41,6 +41,7 @@ class Step:
     actor: str | None = None
     note: str | None = None  # an opinion, a reason, a note typed on site, an order number…
     due: datetime | None = None
+    element_id: str | None = None  # a task waited for: its id in the diagram (the pages' short name for it)
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ def _ending(row: CaseRow, records: _Records) -> list[Step]:
     ended = [e for e in records.events.get(row.id, []) if e.type == "instance.terminated"]
     if ended:
         return [Step("terminated", ended[-1].at, ended[-1].actor, note=ended[-1].data.get("reason"))]
-    return [Step("waiting", t.created_at, t.claimed_by, note=t.name, due=t.due_at)
+    return [Step("waiting", t.created_at, t.claimed_by, note=t.name, due=t.due_at, element_id=t.element_id)
             for t in records.tasks.get(row.id, [])]
 
 

@@ -35,6 +35,7 @@ from app.web.api_operation import read_query
 from app.web.auth import current_actor, requires
 from app.web.current import services
 from app.web.formatting import local_time
+from app.web.inbox_rows import task_label
 from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
 from app.web.query_args import url_with_args
 from storage.instance_listing import ListFilter, list_instances, process_choices
@@ -93,7 +94,7 @@ def search_page() -> ResponseReturnValue:
 
     return render_template("audit/search.html", found=found, shown=shown, processes=processes, outcomes=OUTCOMES,
                            pages=page_count(found.total, size), page_url=page_url, local_time=local_time,
-                           badges=STATUS_BADGES, cases=cases)
+                           badges=STATUS_BADGES, cases=cases, task_label=task_label)
 
 
 def search_filters(args: CaseSearchArgs) -> tuple[ListFilter, dict[str, str]]:

@@ -16,8 +16,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.runtime.canonical import json_safe
-from app.web.inbox_rows import task_label
 from app.web.formatting import local_time, yuan
+from app.web.inbox_rows import task_label
 from app.web.query_args import url_with_args
 from storage.domain_models import NOTICE_TYPES
 from storage.statuses import PowerStatus

@@ -36,6 +36,7 @@ from app.web import (
     workbench_catalogue,
     workbench_pages,
 )
+from app.web.actor_labels import actor_label
 from app.web.auth import wants_json
 from app.web.navigation import NAV, landing_endpoint
 from app.web.value_labels import value_label
@@ -62,6 +63,7 @@ def register_web(app: Flask) -> None:
     _register_errors(app)
     api_answers.register(app)
     app.jinja_env.globals["value_label"] = value_label
+    app.jinja_env.globals["actor_label"] = actor_label
 
     @app.context_processor
     def layout() -> dict[str, object]:

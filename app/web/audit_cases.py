@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, render_template, request, send_fil
 from flask.typing import ResponseReturnValue
 from pydantic import Field, StringConstraints
 
+from app.archive.customer_cases import cases_by_id
 from app.audit.case_file import (
     CaseFile,
     Verification,
@@ -34,6 +35,7 @@ from app.web.api_operation import read_query
 from app.web.auth import current_actor, requires
 from app.web.current import services
 from app.web.formatting import local_time
+from app.web.inbox_rows import task_label
 from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
 from app.web.query_args import url_with_args
 from storage.instance_listing import ListFilter, list_instances, process_choices
@@ -85,13 +87,14 @@ def search_page() -> ResponseReturnValue:
     with services().db.reading() as session:
         found = list_instances(session, filters, page=page, size=size, sort="newest")
         processes = process_choices(session)
+        cases = cases_by_id(session, args.customer, [row.id for row in found.rows]) if args.customer else {}
 
     def page_url(number: int) -> str:
         return url_with_args(".search_page", {**shown, "size": request.args.get("size"), "page": number})
 
     return render_template("audit/search.html", found=found, shown=shown, processes=processes, outcomes=OUTCOMES,
                            pages=page_count(found.total, size), page_url=page_url, local_time=local_time,
-                           badges=STATUS_BADGES)
+                           badges=STATUS_BADGES, cases=cases, task_label=task_label)
 
 
 def search_filters(args: CaseSearchArgs) -> tuple[ListFilter, dict[str, str]]:
@@ -103,7 +106,7 @@ def search_filters(args: CaseSearchArgs) -> tuple[ListFilter, dict[str, str]]:
     if first and last and last < first:
         raise RuntimeActionError("the date range ends before it starts (to < from)")
     filters = ListFilter(
-        process_id=shown["process"] or None, status=outcome or None, customer=shown["customer"] or None,
+        process_id=shown["process"] or None, status=outcome or None, member=shown["customer"] or None,
         work_order=shown["work_order"] or None,
         started_from=_beijing_midnight(first) if first else None,
         started_before=_beijing_midnight(last + timedelta(days=1)) if last else None)

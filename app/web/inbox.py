@@ -19,7 +19,7 @@ from app.runtime.errors import NotFound, RuntimeActionError
 from app.web import current
 from app.web.api_models.base import NoFields
 from app.web.api_models.inbox import InboxTask, Reassignment, TaskList, TaskListArgs
-from app.web.api_operation import Reply, operation
+from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, requires
 from app.web.inbox_rows import (
     TASK_ID_SLOT,
@@ -27,11 +27,13 @@ from app.web.inbox_rows import (
     page_rows,
     query_from_request,
     rows_json,
+    scope,
     tabs_for,
     task_label,
     task_query,
 )
 from app.web.query_args import url_with_args
+from app.web.reader_scope import is_reader, refuse_others_task
 from storage import task_list
 from storage.task_list import GROUPS, MINE
 
@@ -54,20 +56,23 @@ def _render_page(status: int = 200) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
     tabs = tabs_for(actor, policy)
+    args = read_query(TaskListArgs)
     with services.db.reading() as session:
-        counts = task_list.count_tabs(session, task_list.Viewer(actor.name, actor.roles), tabs,
-                                      task_list.TaskFilters(), now)  # each tab's size, unfiltered
-        query = query_from_request(actor, policy, MINE if counts[MINE] else GROUPS)
-        unfiltered = query.filters == task_list.TaskFilters()
+        reader = is_reader(session, actor)
+        base = scope(actor, args, reader=reader)
+        counts = task_list.count_tabs(session, task_list.Viewer(actor.name, actor.roles), tabs, base,
+                                      now)  # each tab's size, in the reader's scope
+        query = task_query(actor, policy, MINE if counts[MINE] else GROUPS, args, reader=reader)
+        unfiltered = query.filters == base
         listed = task_list.list_tasks(session, query, now, total=counts[query.tab] if unfiltered else None)
         choices = task_list.choices(session)
         reassignable = task_list.users_holding(session, {r.task.lane for r in listed.rows if r.task.lane})
     action_urls = {action: url_with_args(f"inbox.{action}_form", kept_args(query), task_id=TASK_ID_SLOT)
                    for action in ("claim", "unclaim", "reassign")}
-    rows = page_rows(listed.rows, actor, policy, dict(choices.processes), action_urls, now)
+    rows = page_rows(listed.rows, actor, policy, dict(choices.processes), action_urls, now, reader=reader)
     return render_template("inbox/page.html", query=query, listed=listed, rows=rows, tabs=tabs, counts=counts,
                            choices=choices, reassignable=reassignable, kept_args=kept_args,
-                           url_with_args=url_with_args, task_label=task_label), status
+                           url_with_args=url_with_args, task_label=task_label, reader=reader), status
 
 
 # -- page actions: redirect back on success, the page with the refusal otherwise --------------
@@ -76,6 +81,7 @@ def _render_page(status: int = 200) -> ResponseReturnValue:
 @requires()
 def claim_form(task_id: str) -> ResponseReturnValue:
     def claim(actor: Actor) -> str:
+        _refuse_others_task(task_id, actor)
         current.services().inbox.claim(task_id, actor)
         return _("Task claimed: it is in “My tasks”.")
     return _act(claim)
@@ -105,7 +111,10 @@ def reassign_form(task_id: str) -> ResponseReturnValue:
 def _act(action: Callable[[Actor], str]) -> ResponseReturnValue:
     """Do it and go back to the same view; a refusal shows that view with the message and its 4xx."""
     actor = current_actor()
-    query = query_from_request(actor, current.services().inbox.policy, GROUPS)  # a bad view argument: 400 first
+    with current.services().db.reading() as session:
+        reader = is_reader(session, actor)
+    query = query_from_request(actor, current.services().inbox.policy, GROUPS,
+                               reader=reader)  # a bad view argument: 400 first
     try:
         done = action(actor)
     except RuntimeActionError as refused:
@@ -127,8 +136,8 @@ TASK_NOW = {200: Reply("the task as the inbox now lists it", InboxTask)}
 def api_list(query: TaskListArgs) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
-    wanted = task_query(actor, policy, GROUPS, query)
     with services.db.reading() as session:
+        wanted = task_query(actor, policy, GROUPS, query, reader=is_reader(session, actor))
         listed = task_list.list_tasks(session, wanted, now)
         names = task_list.process_names(session)
     filters = wanted.filters
@@ -146,6 +155,7 @@ def api_list(query: TaskListArgs) -> ResponseReturnValue:
 @operation("Claim an unclaimed task of your lane (409 'already claimed by X' if someone was quicker)",
            body=NoFields, body_required=False, replies=TASK_NOW, refuses=(404, 409))
 def api_claim(task_id: str, body: NoFields) -> ResponseReturnValue:
+    _refuse_others_task(task_id, current_actor())
     current.services().inbox.claim(task_id, current_actor())
     return _task_json(task_id)
 
@@ -166,6 +176,16 @@ def api_unclaim(task_id: str, body: NoFields) -> ResponseReturnValue:
 def api_reassign(task_id: str, body: Reassignment) -> ResponseReturnValue:
     current.services().inbox.reassign(task_id, body.to, current_actor())
     return _task_json(task_id)
+
+
+def _refuse_others_task(task_id: str, actor: Actor) -> None:
+    """A reader may not claim another reader's task (``app.web.reader_scope``); an unknown task is
+    left to the claim itself to refuse."""
+    services = current.services()
+    with services.db.reading() as session:
+        task = task_list.open_task(session, task_id)
+        if task is not None:
+            refuse_others_task(session, task, actor, services.inbox.policy)
 
 
 def _task_json(task_id: str) -> ResponseReturnValue:

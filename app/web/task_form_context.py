@@ -23,6 +23,7 @@ from app.runtime.form_schema import FORM_PROPERTY, schema_errors, schema_of
 from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.steps.core import parse_task_id
+from app.web.reader_scope import refuse_others_task
 from storage.instance_records import open_tasks_of
 from storage.instances import attributes_of
 from storage.models import Instance, UserTask
@@ -75,6 +76,7 @@ def load_task(services: Services, session: Session, task_id: str, actor: Actor) 
     if task is None:
         raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
     require_lane_role(task, actor)
+    refuse_others_task(session, task, actor, services.inbox.policy)
     instance = session.get(Instance, task.instance_id)
     if instance is None:
         raise NotFound(f"task {task_id} has no instance")

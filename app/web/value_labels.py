@@ -62,7 +62,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "order.closed": N_("Reconnection order closed"), "command.created": N_("Meter command issued"),
         "command.sent": N_("Meter command handed to the head-end"), "command.executed": N_("Meter command executed"),
         "payment.received": N_("Payment received"),
-        "sms.queued": N_("SMS"), "segment.reader_changed": N_("Reader changed"),
+        "sms.queued": N_("SMS"), "case.step": N_("Case step"), "segment.reader_changed": N_("Reader changed"),
         "segment.reader_phone_changed": N_("Reader's mobile changed"),
     },
 }

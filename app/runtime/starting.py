@@ -43,6 +43,20 @@ def start_form(spec: BpmnProcessSpec) -> dict[str, Any] | None:
     return None
 
 
+DRAFT_UNTIL_PROPERTY = "draft_until"
+
+
+def draft_until(spec: BpmnProcessSpec) -> str | None:
+    """The task (its BPMN id) whose first completion sends a new case on: until then the case is its
+    author's draft (the start event's ``draft_until`` property; None: a case is never a draft)."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent):
+            until = task_properties(task_spec).get(DRAFT_UNTIL_PROPERTY)
+            if until:
+                return until
+    return None
+
+
 def require_start_data(spec: BpmnProcessSpec, data: dict[str, Any]) -> None:
     """Start data must fit the start event's form, if it has one (``FormInvalid`` per field)."""
     form = start_form(spec)

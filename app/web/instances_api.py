@@ -14,7 +14,7 @@ from app.runtime.reading.instance_diagram import diagram_of
 from app.web.api_models import instances as models
 from app.web.api_models.base import NoFields
 from app.web.api_operation import Reply, operation
-from app.web.auth import requires
+from app.web.auth import current_actor, requires
 from app.web.current import services
 from app.web.instance_common import iso, retry, run_lifecycle
 from storage.instance_listing import InstanceSummary, list_instances
@@ -34,7 +34,8 @@ def register(app: Flask) -> None:
            replies={200: Reply("one page", models.InstanceList)})
 def list_json(query: models.InstanceListArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort)
+        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort,
+                               viewer=current_actor().name)
     return {"items": [summary_json(row) for row in found.rows], "page": query.page, "size": query.size,
             "sort": query.sort, "total": found.total, "has_next": found.has_next}
 

@@ -1,0 +1,38 @@
+"""Application drafts (issue 13 item 6): a case started from 新建申请 is its author's draft until the
+application is first sent on (the start event's ``draft_until``, bpmn/disconnect.bpmn). Its author
+sees it on the start page and may discard it; the discard is recorded in the case's history (who,
+when) and no running case is left behind. Nobody else sees a draft in their inbox, list or report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from app.runtime.actors import Actor
+from app.web import current
+from app.web.auth import current_actor, requires
+from app.web.case_outcome import case_message
+from storage.case_drafts import Draft, drafts_of
+
+bp = Blueprint("draft_pages", __name__)
+MAX_DRAFTS = 50
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def drafts_for(session: Session, actor: Actor, process_id: str) -> list[Draft]:
+    """The person's own drafts of ``process_id``, newest first."""
+    return drafts_of(session, actor.name, process_id, limit=MAX_DRAFTS)
+
+
+@bp.post("/cases/<int:instance_id>/discard")
+@requires()
+def discard(instance_id: int) -> ResponseReturnValue:
+    """Its author discards a draft (the runtime refuses anyone else, and a case already sent on)."""
+    current.services().runtime.discard_draft(instance_id, current_actor())
+    flash(case_message(instance_id, lambda case: _("{case}: draft discarded.").format(case=case)), "success")
+    return redirect(url_for("task_forms.start_disconnection"), code=303)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from app.runtime.reading.whats_next import WhatsNext
+from app.runtime.reading.whats_next import Waiting, WhatsNext
 from app.runtime.steps.lifecycle import DRAFT_DISCARDED
 from app.web import current
 from app.web.formatting import beijing_time
@@ -47,7 +47,8 @@ def case_name(state: WhatsNext, names: dict[str, str]) -> str:
         _("batch #{id}").format(id=state.parent_id or state.instance_id)
     if not state.customers:
         return case
-    named = "、".join(f"{number} {names.get(number, '')}".strip() for number in state.customers[:CUSTOMERS_NAMED])
+    named = _listed([f"{number} {names.get(number, '')}".strip() for number in state.customers[:CUSTOMERS_NAMED]],
+                    _("{before}, {after}"))
     if len(state.customers) == 1:
         return _("{case}, customer {customer}").format(case=case, customer=named)
     more = "…" if len(state.customers) > CUSTOMERS_NAMED else ""
@@ -63,18 +64,32 @@ def next_steps(state: WhatsNext) -> str:
         return _ended(state)
     parts = [_queued(adapter, count) for adapter, count in sorted(state.queued.items())]
     parts += [_task(task.element_id, task.name, task.lane_name, task.lane, task.claimed_by) for task in state.tasks]
-    parts += [_("“{timer}” falls due at {time}").format(timer=_(timer.name or timer.element_id or ""),
+    parts += [_("“{timer}” falls due at {time}").format(timer=_element(timer),
                                                         time=beijing_time(timer.due, "MM-dd HH:mm"))
               for timer in state.timers if timer.due is not None]
     if state.children_running:
         parts.append(ngettext("{n} customer's own case is running", "{n} customers' own cases are running",
                               state.children_running).format(n=state.children_running))
     elif not state.tasks:
-        parts += [_("waiting for “{what}”").format(what=_(wait.name or wait.element_id or ""))
+        parts += [_("waiting for “{what}”").format(what=_element(wait))
                   for wait in state.messages]
     if not parts:
         return _("Nothing waits in it now.")
-    return _("Next: {steps}.").format(steps=_("; ").join(parts))
+    return _("Next: {steps}.").format(steps=_listed(parts, _("{before}; {after}")))
+
+
+def _element(waiting: Waiting) -> str:
+    """A timer's or a wait's name in the diagram, in the reader's language (its id, if it has none)."""
+    name = waiting.name or waiting.element_id
+    return _(name) if name else "?"
+
+
+def _listed(items: list[str], pair: str) -> str:
+    """Items joined as the reader's language joins them (``pair``: "{before}, {after}" → 「{before}、{after}」)."""
+    text = items[0]
+    for item in items[1:]:
+        text = pair.format(before=text, after=item)
+    return text
 
 
 def _task(element_id: str, name: str | None, lane_name: str | None, lane: str | None, holder: str | None) -> str:

@@ -23,7 +23,7 @@ from storage.customers import by_numbers
 from storage.statuses import InstanceStatus
 
 CUSTOMERS_NAMED = 3  # a batch's first customers by name; the rest as a count
-ORDER_ATTRIBUTES = ("work_order", "manual_order")
+ORDER_ATTRIBUTES = ("manual_order", "work_order")  # a manual order replaces the automatic one it follows
 
 
 def case_message(instance_id: int, done: Callable[[str], str]) -> Markup:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.task import TaskState
 from sqlalchemy.orm import Session
 
 from app.runtime.engine.pending_timers import pending_timers
@@ -51,7 +52,9 @@ class WhatsNext:
     timers: list[Waiting] = field(default_factory=list)
     messages: list[Waiting] = field(default_factory=list)
     children_running: int = 0
-    queued: dict[str, int] = field(default_factory=dict)  # what its last step queued to send, per adapter
+    # What its last step queued to send, per adapter: the outbox rows written at the step's time (two
+    # steps of one case at the very same instant read as one).
+    queued: dict[str, int] = field(default_factory=dict)
 
     @property
     def ended(self) -> bool:
@@ -66,7 +69,7 @@ def whats_next(runner: StepRunner, session: Session, instance_id: int) -> WhatsN
     return WhatsNext(
         instance_id=record.id, process_id=record.process_id, process_name=record.process_name,
         parent_id=record.parent_id, status=record.status, status_reason=record.status_reason,
-        customers=customers_named(workflow.data) if workflow else (), attributes=attributes_of(session, instance_id),
+        customers=_customers(workflow) if workflow else (), attributes=attributes_of(session, instance_id),
         tasks=instance_records.open_tasks(session, instance_id),
         timers=_timers(workflow) if workflow and record.status not in ENDED_INSTANCE else [],
         messages=_messages(workflow) if workflow and record.status not in ENDED_INSTANCE else [],
@@ -80,6 +83,17 @@ def _workflow(runner: StepRunner, session: Session, instance_id: int) -> BpmnWor
     if state is None:  # created, never stepped
         return None
     return runner.codec.loads(state, runner.version(session, version_id).specs)
+
+
+def _customers(workflow: BpmnWorkflow) -> tuple[str, ...]:
+    """The customers the case's data names now: a waiting or ready task's data, else the last
+    task's, else the ended workflow's (a case's data lives in its tasks until it ends)."""
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        named = customers_named(task.data)
+        if named:
+            return named
+    last = workflow.last_task
+    return customers_named(last.data if last is not None else workflow.data) or customers_named(workflow.data)
 
 
 def _names(workflow: BpmnWorkflow) -> dict[str | None, str | None]:

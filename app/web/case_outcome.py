@@ -112,6 +112,6 @@ def _ended(state: WhatsNext) -> str:
     if state.status == InstanceStatus.COMPLETED:
         return _("The case is closed.")
     if state.status_reason == DRAFT_DISCARDED:
-        return _("The draft was discarded; nothing was sent.")
+        return _("Nothing was sent, and no running case is left.")
     return _("The case was ended.")
 

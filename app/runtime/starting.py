@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from sqlalchemy.orm import Session
 
 from app.runtime.actors import Actor
+from app.runtime.deployment.lint_tasks import DRAFT_UNTIL_PROPERTY
 from app.runtime.engine.task_properties import task_properties
 from app.runtime.errors import Forbidden
 from app.runtime.form_schema import schema_errors, schema_of
@@ -41,9 +42,6 @@ def start_form(spec: BpmnProcessSpec) -> dict[str, Any] | None:
             if schema is not None:
                 return schema
     return None
-
-
-DRAFT_UNTIL_PROPERTY = "draft_until"
 
 
 def draft_until(spec: BpmnProcessSpec) -> str | None:

@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from app.runtime.actors import Actor
 from app.web import current
+from app.web.api_models.base import NoFields
+from app.web.api_operation import operation
 from app.web.auth import current_actor, requires
 from app.web.case_outcome import case_message
+from app.web.instances_api import STATE, instance_state
 from storage.case_drafts import Draft, drafts_of
 
 bp = Blueprint("draft_pages", __name__)
@@ -36,3 +39,14 @@ def discard(instance_id: int) -> ResponseReturnValue:
     current.services().runtime.discard_draft(instance_id, current_actor())
     flash(case_message(instance_id, lambda case: _("{case}: draft discarded.").format(case=case)), "success")
     return redirect(url_for("task_forms.start_disconnection"), code=303)
+
+
+@bp.post("/api/cases/<int:instance_id>/discard")
+@requires()
+@operation("Discard your own draft: a case started (POST /api/disconnections) but never sent on",
+           description="Only its author may discard a draft (403 for anyone else); a case sent on is no draft "
+                       "(409). The discard is recorded in the case's history as a termination, with who and when.",
+           body=NoFields, body_required=False, replies=STATE, refuses=(404, 409))
+def api_discard(instance_id: int, body: NoFields) -> ResponseReturnValue:
+    current.services().runtime.discard_draft(instance_id, current_actor())
+    return instance_state(instance_id)

@@ -76,7 +76,7 @@ def diagram_json(instance_id: int, query: models.DiagramArgs) -> ResponseReturnV
            description="Terminating an instance ends every active child too.", refuses=(404, 409, 422))
 def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> ResponseReturnValue:
     run_lifecycle(action, instance_id, body.reason)
-    return _state(instance_id)
+    return instance_state(instance_id)
 
 
 @bp.post("/api/incidents/<int:incident_id>/retry")
@@ -85,10 +85,10 @@ def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> Respon
            body=NoFields, body_required=False, refuses=(404, 409, 422), replies={200: Reply(
                "the instance's state after the retry (a new failure opens a new incident)", models.InstanceState)})
 def retry_json(incident_id: int, body: NoFields) -> ResponseReturnValue:
-    return _state(retry(incident_id))
+    return instance_state(retry(incident_id))
 
 
-def _state(instance_id: int) -> dict[str, Any]:
+def instance_state(instance_id: int) -> dict[str, Any]:
     """The instance after an intervention: its status, reason and open incidents."""
     with services().db.reading() as session:
         detail = instance_detail(session, instance_id, history_last=1, children_shown=0)

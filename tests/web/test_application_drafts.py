@@ -96,3 +96,15 @@ def test_an_application_sent_back_is_not_a_draft_again(site: Site) -> None:
     waiting = page.split('data-testid="drafts"')[1].split("</table>")[0]
     assert f"#{batch}" in waiting
     assert rui.post_form(f"/cases/{batch}/discard").status_code == 409
+
+
+def test_the_api_discards_a_draft_its_caller_started_and_nothing_else(site: Site) -> None:
+    rui, ann = site.person(READER, "applicant"), site.person("ann", "applicant")
+    started = rui.post_json("/api/disconnections", {})
+    draft = started.json["instance_id"]
+    assert ann.post_json(f"/api/cases/{draft}/discard").status_code == 403
+    done = rui.post_json(f"/api/cases/{draft}/discard")
+    assert done.status_code == 200, done.data
+    assert (done.json["id"], done.json["status"], done.json["status_reason"]) == (draft, "terminated", DRAFT_DISCARDED)
+    again = rui.post_json(f"/api/cases/{draft}/discard")
+    assert again.status_code == 409 and running(site) == []

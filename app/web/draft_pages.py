@@ -17,7 +17,7 @@ from app.web.api_operation import operation
 from app.web.auth import current_actor, requires
 from app.web.case_outcome import case_message
 from app.web.instances_api import STATE, instance_state
-from storage.case_drafts import Draft, drafts_of
+from storage.case_drafts import Draft, drafts_of, open_draft
 
 bp = Blueprint("draft_pages", __name__)
 MAX_DRAFTS = 50
@@ -30,6 +30,12 @@ def register(app: Flask) -> None:
 def drafts_for(session: Session, actor: Actor, process_id: str) -> list[Draft]:
     """The person's own drafts of ``process_id``, newest first."""
     return drafts_of(session, actor.name, process_id, limit=MAX_DRAFTS)
+
+
+def is_own_draft(session: Session, instance_id: int, actor: Actor) -> bool:
+    """Whether the case is this person's draft (its task page then offers to discard it)."""
+    draft = open_draft(session, instance_id)
+    return draft is not None and draft.author == actor.name
 
 
 @bp.post("/cases/<int:instance_id>/discard")

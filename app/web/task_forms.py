@@ -29,7 +29,7 @@ from app.web.api_models.task_forms import Completed, FormCheck, Started, TaskArg
 from app.web.api_operation import Reply, operation, read_body
 from app.web.auth import current_actor, requires
 from app.web.case_outcome import case_message
-from app.web.draft_pages import drafts_for
+from app.web.draft_pages import drafts_for, is_own_draft
 from app.web.formatting import local_time
 from app.web.inbox_rows import task_label
 from app.web.instance_common import ATTRIBUTE_LABELS
@@ -165,6 +165,7 @@ def _render(session: Session, view: TaskView, form: TaskForm | None, data: dict[
         instructions=instructions(view), local_time=local_time, local_input=local_input,
         instance_url=_instance_url, field_labels=labels, outcome_labels=OUTCOME_LABELS,
         attribute_labels=ATTRIBUTE_LABELS, how_labels=HOW_LABELS,
+        own_draft=is_own_draft(session, view.instance_id, actor),
     ), status
 
 

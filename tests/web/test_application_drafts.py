@@ -70,6 +70,7 @@ def test_a_draft_is_its_author_s_alone_until_it_is_sent_on(site: Site) -> None:
     assert rui.post_form("/cases/999999/discard").status_code == 404
     assert snapshot(site) == before
 
+    assert 'data-testid="discard-draft"' in rui.get(f"/tasks/{apply_id}").data.decode()  # its form offers it
     sent = rui.post_form(f"/tasks/{apply_id}", {"customers": "3400000011", "reason": "arrears",
                                                 "planned_date": "2026-03-02", "action": "send"})
     assert sent.status_code == 302  # sent on (M4.1): a case like any other from now on
@@ -93,6 +94,8 @@ def test_an_application_sent_back_is_not_a_draft_again(site: Site) -> None:
     bo.post_form(f"/tasks/{approve.id}", {"opinion": "wrong reason", "decision": "send_back"})
     page = rui.get("/disconnections/new").data.decode()
     assert f'data-testid="draft-{batch}"' not in page
+    again = open_task(site, "apply", batch)
+    assert 'data-testid="discard-draft"' not in rui.get(f"/tasks/{again.id}").data.decode()
     waiting = page.split('data-testid="drafts"')[1].split("</table>")[0]
     assert f"#{batch}" in waiting
     assert rui.post_form(f"/cases/{batch}/discard").status_code == 409

@@ -47,8 +47,9 @@ def test_two_clicks_make_two_drafts_and_discarding_one_leaves_no_running_case(si
     assert ended.actor == READER and ended.data["reason"] == DRAFT_DISCARDED
     history = rui.get(f"/instances/{first}").data.decode()
     assert f"草稿已由 {READER} 于 " in history and " 放弃。" in history
-    audit = site.person("audrey", "auditor").get(f"/audit/cases/{first}").data.decode()
-    assert f"草稿已由 {READER} 于 " in audit
+    audit = site.person("audrey", "auditor").get(f"/audit/cases/{first}?lang=en").data.decode()
+    assert f"Draft discarded by {READER} at " in audit
+    assert 'data-testid="verify-replay"><span class="badge ok">Verified</span>' in audit  # replays as recorded
 
 
 def test_a_draft_is_its_author_s_alone_until_it_is_sent_on(site: Site) -> None:

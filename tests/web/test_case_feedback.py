@@ -12,9 +12,12 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.usecases.reconnections import run_patrol
+from app.web.case_outcome import next_steps
+from app.web.formatting import beijing_time
 from storage.domain_models import Reconnection
 from tests.utility import seed_customer
 from tests.web.conftest import Person, Site
+from tests.web.instances_support import reconnection
 from tests.web.task_forms_support import READER, apply_via_api, approve_via_api, customer, open_task, owing
 
 FLASH = re.compile(r'<div class="flash success" role="status">(.*?)</div>', re.S)
@@ -137,3 +140,23 @@ def test_the_message_reads_in_english_for_an_english_reader(site: Site) -> None:
     text, _ = said(bo, bo.post_form(f"/tasks/{approve.id}", {"opinion": "agreed", "decision": "approve"}))
     assert text.startswith(f"batch #{batch}, customer 3400000011 Customer 3400000011: ")
     assert "1 SMS queued to send" in text and "Open the case" in text
+
+
+def test_a_reconnection_says_what_it_waits_for_and_when_its_timers_fall_due(site: Site) -> None:
+    """M5.2: a send waits for the head-end's result at most the diagram's 30 minutes; a failed send
+    waits 2 hours before the next. What happens next names the timers, their due times (Beijing
+    time) and the awaited result — all read from the case's state, none written per step."""
+    case = reconnection(site, "3400000101", behaviour="fails")
+
+    def told() -> tuple[str, list[str]]:
+        with site.services.db.reading() as session:
+            state = site.services.runtime.whats_next(session, case)
+        with site.app.test_request_context("/?lang=zh"):
+            return next_steps(state), [beijing_time(timer.due, "MM-dd HH:mm") for timer in state.timers]
+
+    text, [timeout] = told()
+    assert re.fullmatch(rf"接下来：已排队下发 1 条电表控制命令；「[^」]+」将于 {timeout} 到期；等待「[^」]+」。", text), text
+    site.utility.advance(timedelta(minutes=2))  # the simulated head-end reports the failure
+    text, [retry] = told()
+    assert re.fullmatch(rf"接下来：「[^」]+」将于 {retry} 到期。", text), text
+    assert retry != timeout

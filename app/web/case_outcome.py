@@ -35,8 +35,8 @@ def case_message(instance_id: int, done: Callable[[str], str]) -> Markup:
                  by_numbers(session, state.customers[:CUSTOMERS_NAMED]).items()}
     link = Markup('<a href="{url}" data-testid="case-link">{text}</a>').format(
         url=url_for("instances.detail_page", instance_id=instance_id), text=_("Open the case"))
-    return Markup("{done} {next} {link}").format(done=done(case_name(state, names)), next=next_steps(state),
-                                                 link=link)
+    sentences = Markup(_("{done} {next} {link}"))  # Chinese leaves no space between sentences
+    return sentences.format(done=done(case_name(state, names)), next=next_steps(state), link=link)
 
 
 def case_name(state: WhatsNext, names: dict[str, str]) -> str:

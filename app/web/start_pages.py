@@ -52,11 +52,9 @@ def start_page(process_id: str) -> ResponseReturnValue:
         instance_id, task_id = _start(process.process_id, data, actor)
     except FormInvalid as invalid:
         return _render(process, data, invalid.errors, 422)
-    if task_id is None:
-        flash(case_message(instance_id, lambda case: _("{case}: {process} started.").format(
-            case=case, process=_(process.name))), "success")
-        return redirect(url_for(".list_page"))
-    return redirect(url_for("task_forms.form_page", task_id=task_id))
+    flash(case_message(instance_id, lambda case: _("{case}: {process} started.").format(
+        case=case, process=_(process.name))), "success")
+    return redirect(url_for("task_forms.form_page", task_id=task_id) if task_id else url_for(".list_page"))
 
 
 def _render(process: Startable, data: dict[str, Any], errors: dict[str, str] | None = None,

@@ -64,10 +64,8 @@ def start_disconnection() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("task_forms/start.html", drafts=drafts, waiting=waiting, local_time=local_time)
     instance_id, first = _start(services, actor)
-    if first is None:
-        flash(case_message(instance_id, lambda case: _("{case}: application started.").format(case=case)), "success")
-        return redirect(url_for("home"))
-    return redirect(url_for(".form_page", task_id=first.id))
+    flash(case_message(instance_id, lambda case: _("{case}: application started.").format(case=case)), "success")
+    return redirect(url_for(".form_page", task_id=first.id) if first else url_for("home"))
 
 
 @bp.post("/api/disconnections")

@@ -40,6 +40,8 @@ def test_sending_an_application_names_the_batch_its_customers_and_the_approval_w
     started = rui.post_form("/disconnections/new")
     task_id = started.headers["Location"].rsplit("/", 1)[1]
     batch = open_task(site, "apply").instance_id
+    text, _ = said(rui, started)  # a draft: its author's form is what waits
+    assert text.startswith(f"批次 #{batch}：申请已创建。接下来：「停电申请」等待申请人（抄表员）办理。")
     sent = rui.post_form(f"/tasks/{task_id}", {"customers": ["3400000011", "3400000012", "3400000013", "3400000014"],
                                                "reason": "arrears over 60 days", "planned_date": "2026-03-02",
                                                "action": "send"})

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.runtime.reading.whats_next import Waiting, WhatsNext
 from app.runtime.steps.lifecycle import DRAFT_DISCARDED
@@ -35,7 +35,7 @@ def case_message(instance_id: int, done: Callable[[str], str]) -> Markup:
                  by_numbers(session, state.customers[:CUSTOMERS_NAMED]).items()}
     link = Markup('<a href="{url}" data-testid="case-link">{text}</a>').format(
         url=url_for("instances.detail_page", instance_id=instance_id), text=_("Open the case"))
-    sentences = Markup(_("{done} {next} {link}"))  # Chinese leaves no space between sentences
+    sentences = escape(_("{done} {next} {link}"))  # Chinese leaves no space between sentences
     return sentences.format(done=done(case_name(state, names)), next=next_steps(state), link=link)
 
 

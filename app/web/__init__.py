@@ -22,6 +22,7 @@ from app.web import (
     audit_cases,
     auth,
     customers,
+    draft_pages,
     i18n,
     inbox,
     instances,
@@ -56,8 +57,8 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, start_pages, customers, instances, audit_cases, reports, workbench_pages,
-                    workbench_catalogue, modeler_page, version_pages, rehearsals):
+    for feature in (inbox, task_forms, draft_pages, start_pages, customers, instances, audit_cases, reports,
+                    workbench_pages, workbench_catalogue, modeler_page, version_pages, rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

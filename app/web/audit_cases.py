@@ -192,7 +192,8 @@ def _rows(case: CaseFile, names: dict[str, str]) -> list[dict[str, Any]]:
             "element_name": names.get(event.element_id or "", ""),
             "changes": [(name, _text(pair[0]), _text(pair[1])) for name, pair in sorted(changes.items())
                         if isinstance(pair, list) and len(pair) == 2] if isinstance(changes, dict) else None,
-            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data)})
+            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data, event.actor,
+                                                                                 event.at)})
     return rows
 
 

@@ -13,9 +13,11 @@ from flask_babel import ngettext
 from app.runtime.canonical import canonical_json
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_of_open_incident, possible_id
+from app.runtime.steps.lifecycle import DRAFT_DISCARDED
 from app.translations import N_
 from app.web.auth import current_actor
 from app.web.current import services
+from app.web.formatting import local_time
 from storage.statuses import InstanceStatus
 
 STATUSES = tuple(InstanceStatus)
@@ -78,8 +80,11 @@ def event_label(kind: str) -> str:
     return _(EVENT_LABELS.get(kind, kind))
 
 
-def event_details(kind: str, data: dict[str, Any]) -> str:
-    """One line saying what an event's data means to an operator (its raw JSON is in the API)."""
+def event_details(kind: str, data: dict[str, Any], actor: str = "", at: datetime | None = None) -> str:
+    """One line saying what an event's data means to an operator (its raw JSON is in the API); the
+    event's ``actor`` and time, for the events whose line names them (a discarded draft)."""
+    if kind == "instance.terminated" and data.get("reason") == DRAFT_DISCARDED:
+        return _("Draft discarded by {user} at {time}.").format(user=actor, time=local_time(at))
     if kind == "attribute.set":
         return f"{data.get('name')}: {data.get('old') or '—'} → {data.get('new') or '—'}"
     if kind in ("service.called", "service.failed"):

@@ -19,7 +19,7 @@ from app.translations import N_
 from app.web import instances_api
 from app.web.api_models.instances import InstanceListArgs
 from app.web.api_operation import read_query
-from app.web.auth import has_any_role, requires
+from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.formatting import local_time
 from app.web.instance_common import (
@@ -72,7 +72,8 @@ def list_page() -> ResponseReturnValue:
     args = read_query(InstanceListArgs)
     filters, sort = args.list_filter(), args.sort
     with services().db.reading() as session:
-        found = list_instances(session, filters, page=args.page, size=args.size, sort=sort)
+        found = list_instances(session, filters, page=args.page, size=args.size, sort=sort,
+                               viewer=current_actor().name)
         processes = process_choices(session)
 
     def page_url(number: int) -> str:

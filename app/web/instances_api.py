@@ -14,7 +14,7 @@ from app.runtime.reading.instance_diagram import diagram_of
 from app.web.api_models import instances as models
 from app.web.api_models.base import NoFields
 from app.web.api_operation import Reply, operation
-from app.web.auth import requires
+from app.web.auth import current_actor, requires
 from app.web.current import services
 from app.web.i18n import diagram_labels
 from app.web.instance_common import iso, retry, run_lifecycle
@@ -35,7 +35,8 @@ def register(app: Flask) -> None:
            replies={200: Reply("one page", models.InstanceList)})
 def list_json(query: models.InstanceListArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort)
+        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort,
+                               viewer=current_actor().name)
     return {"items": [summary_json(row) for row in found.rows], "page": query.page, "size": query.size,
             "sort": query.sort, "total": found.total, "has_next": found.has_next}
 
@@ -77,7 +78,7 @@ def diagram_json(instance_id: int, query: models.DiagramArgs) -> ResponseReturnV
            description="Terminating an instance ends every active child too.", refuses=(404, 409, 422))
 def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> ResponseReturnValue:
     run_lifecycle(action, instance_id, body.reason)
-    return _state(instance_id)
+    return instance_state(instance_id)
 
 
 @bp.post("/api/incidents/<int:incident_id>/retry")
@@ -86,10 +87,10 @@ def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> Respon
            body=NoFields, body_required=False, refuses=(404, 409, 422), replies={200: Reply(
                "the instance's state after the retry (a new failure opens a new incident)", models.InstanceState)})
 def retry_json(incident_id: int, body: NoFields) -> ResponseReturnValue:
-    return _state(retry(incident_id))
+    return instance_state(retry(incident_id))
 
 
-def _state(instance_id: int) -> dict[str, Any]:
+def instance_state(instance_id: int) -> dict[str, Any]:
     """The instance after an intervention: its status, reason and open incidents."""
     with services().db.reading() as session:
         detail = instance_detail(session, instance_id, history_last=1, children_shown=0)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
 from app.runtime.errors import NotFound, RuntimeActionError
+from app.translations import N_, Text
 from storage import customers as customer_rows
 from storage import segments as segment_rows
 from storage import subscriptions
@@ -23,7 +24,7 @@ def find_customer(session: Session, number: str, *, lock: bool = False) -> Custo
     """The customer with archive number ``number`` (row-locked when ``lock``); ``NotFound`` otherwise."""
     customer = customer_rows.by_number(session, number, lock=lock)
     if customer is None:
-        raise NotFound(f"no customer {number}")
+        raise NotFound(Text(N_("no customer {number}"), number=number))
     return customer
 
 
@@ -31,7 +32,7 @@ def find_segment(session: Session, code: str, *, lock: bool = False) -> Segment:
     """The meter-reading segment ``code`` (row-locked when ``lock``); ``NotFound`` otherwise."""
     segment = segment_rows.find(session, code, lock=lock)
     if segment is None:
-        raise NotFound(f"no meter-reading segment {code}")
+        raise NotFound(Text(N_("no meter-reading segment {code}"), code=code))
     return segment
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.runtime.errors import Conflict, NotFound
+from app.runtime.errors import NO_INSTANCE, Conflict, NotFound
 from app.runtime.events.history import instance_stream
+from app.translations import Text
 from storage import instance_listing, instance_records
 from storage.instance_listing import InstanceSummary
 from storage.instance_records import EventRecord, IncidentRecord, InstanceRecord, OpenTask
@@ -40,14 +41,14 @@ class InstanceDetail:
 def possible_id(instance_id: int) -> int:
     """The id, or NotFound for a number no instance can have (before it reaches the database)."""
     if not 0 < instance_id <= LARGEST_ID:
-        raise NotFound(f"instance {instance_id} does not exist")
+        raise NotFound(Text(NO_INSTANCE, instance=instance_id))
     return instance_id
 
 
 def require_record(session: Session, instance_id: int) -> InstanceRecord:
     record = instance_records.instance_record(session, possible_id(instance_id))
     if record is None:
-        raise NotFound(f"instance {instance_id} does not exist")
+        raise NotFound(Text(NO_INSTANCE, instance=instance_id))
     return record
 
 

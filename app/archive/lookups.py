@@ -18,6 +18,7 @@ from storage import subscriptions
 from storage.domain_models import NOTICE_TYPES, Customer, Segment
 
 REPORT_FILTERS = ("eligible", "ineligible", "flagged_but_ineligible")
+UNKNOWN_FILTER = N_("unknown filter {only}; use one of {choices}")
 
 
 def find_customer(session: Session, number: str, *, lock: bool = False) -> Customer:
@@ -69,7 +70,7 @@ def screening_report(session: Session, *, segment: str | None = None, only: str 
     flag the manual warns about: automatic reconnection will be tried and cannot succeed.
     """
     if only is not None and only not in REPORT_FILTERS:
-        raise RuntimeActionError(f"unknown filter {only!r}; use one of {', '.join(REPORT_FILTERS)}")
+        raise RuntimeActionError(Text(UNKNOWN_FILTER, only=repr(only), choices=", ".join(REPORT_FILTERS)))
     if segment is not None:
         find_segment(session, segment)
     rows = (screening_row(customer) for customer in customer_rows.in_order(session, segment=segment))

@@ -256,7 +256,7 @@ def check_may_work_on(task: UserTask, actor: Actor) -> None:
     """The lane's role must be the actor's; a task claimed by someone else is theirs."""
     require_lane_role(task, actor)
     if task.claimed_by is not None and task.claimed_by != actor.name:
-        raise Conflict(f"task {task.id} is claimed by {task.claimed_by}")
+        raise Conflict(Text(N_("task {task} is already claimed by {who}"), task=task.id, who=task.claimed_by))
 
 
 def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:

@@ -1,7 +1,11 @@
 """Babel extraction from the diagrams (``bpmn/*.bpmn``, see ``babel.cfg``): the names the pages
-translate — each process's and user task's ``name`` and a user task's instructions to the person
-(``spiffworkflow:instructionsForEndUser``). Other elements' names (gateways, service tasks, flows)
-are the analysts' notes in the diagram; the pages show them as written."""
+translate — the ``name`` of each process, of every step (tasks, events, gateways, sub-processes)
+and of every flow, as the audit and instance pages and the diagrams show them, and a user task's
+instructions to the person (``spiffworkflow:instructionsForEndUser``). Lanes are named in Chinese
+in the diagram itself; messages' names are ids the engine matches, never shown as words.
+
+The English names keep their rule codes ("Approve: opinion (M4.2)"), the analysts' reference to
+the manual; the Chinese catalog leaves them out of the names operators read."""
 
 from __future__ import annotations
 
@@ -12,7 +16,11 @@ from lxml import etree
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-NAMED = (f"{BPMN}process", f"{BPMN}userTask")
+NAMED = tuple(f"{BPMN}{tag}" for tag in (
+    "process", "userTask", "serviceTask", "scriptTask", "manualTask", "businessRuleTask", "sendTask", "receiveTask",
+    "task", "callActivity", "subProcess", "startEvent", "endEvent", "intermediateCatchEvent",
+    "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway", "inclusiveGateway",
+    "eventBasedGateway", "complexGateway", "sequenceFlow"))
 INSTRUCTIONS = f"{SPIFF}instructionsForEndUser"
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Flask, Response, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from pydantic import Field, StringConstraints
 
 from app.audit.case_file import (
@@ -36,6 +37,7 @@ from app.web.current import services
 from app.web.formatting import local_time
 from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
 from app.web.query_args import url_with_args
+from app.web.value_labels import actor_label
 from storage.instance_listing import ListFilter, list_instances, process_choices
 from storage.paging import page_count
 from storage.statuses import InstanceStatus
@@ -116,7 +118,8 @@ def _day(shown: dict[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(shown[name])
     except ValueError:
-        raise RuntimeActionError(f"{name} must be a date like 2026-03-02, not {shown[name][:20]!r}") from None
+        raise RuntimeActionError(_("{name} must be a date like 2026-03-02, not {value}").format(
+            name=name, value=repr(shown[name][:20]))) from None
 
 
 def _beijing_midnight(day: date) -> datetime:
@@ -199,6 +202,6 @@ def _text(value: Any) -> str:
 
 def _page_timeline(case: CaseFile, frames: Timeline, names: dict[str, str]) -> dict[str, Any]:
     """What the slider indexes: per event its label and frame, the data snapshots, element names."""
-    return {**frames.as_json(), "names": names, "events": [
+    return {**frames.as_json(), "names": {element: _(name) for element, name in names.items()}, "events": [
         {"seq": e.seq, "at": local_time(e.at), "label": event_label(e.type), "type": e.type,
-         "element_id": e.element_id, "actor": e.actor} for e in case.events]}
+         "element_id": e.element_id, "actor": actor_label(e.actor)} for e in case.events]}

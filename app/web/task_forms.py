@@ -121,7 +121,7 @@ def complete_page(task_id: str) -> ResponseReturnValue:
     data = form.parse(request.form)
     action = request.form.get("action") or "send"
     if action not in (*form.actions, "send"):
-        raise RuntimeActionError(f"unknown action {action[:40]!r}")
+        raise RuntimeActionError(_("unknown action {action}").format(action=repr(action[:40])))
     shown: dict[str, Any] = {}
     if action == "check" or (action == "send" and form.warning_keys):
         errors, cleaned = dry_run(services, view, actor, data)

@@ -55,8 +55,8 @@ def run_until(headend: SimulatedHeadEnd, clock: FakeClock, minutes: float) -> in
 
 @pytest.mark.parametrize(("behaviour", "expected"), [
     ("succeeds", [("accepted", 5, None, None), ("executed", 30, "open", None)]),
-    ("fails", [("accepted", 5, None, None), ("failed", 30, None, "relay did not operate")]),
-    ("offline", [("failed", 120, None, "meter offline: no answer from the meter")]),
+    ("fails", [("accepted", 5, None, None), ("failed", 30, None, "继电器未动作")]),
+    ("offline", [("failed", 120, None, "电表离线：电表无应答")]),
     ("slow", [("accepted", 5, None, None), ("executed", 45 * 60, "open", None)]),
     ("never", [("accepted", 5, None, None)]),
 ])

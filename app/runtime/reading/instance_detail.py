@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.runtime.errors import NO_INSTANCE, Conflict, NotFound
 from app.runtime.events.history import instance_stream
-from app.translations import Text
+from app.translations import N_, Text
 from storage import instance_listing, instance_records
 from storage.instance_listing import InstanceSummary
 from storage.instance_records import EventRecord, IncidentRecord, InstanceRecord, OpenTask
@@ -70,8 +70,9 @@ def instance_of_open_incident(session: Session, incident_id: int) -> int:
     """The instance whose open incident this is; NotFound / Conflict if it is unknown / resolved."""
     found = instance_records.incident_instance(session, incident_id) if 0 < incident_id <= LARGEST_ID else None
     if found is None:
-        raise NotFound(f"incident {incident_id} does not exist")
+        raise NotFound(Text(N_("incident {incident} does not exist"), incident=incident_id))
     instance_id, resolved_at, resolved_by = found
     if resolved_at is not None:
-        raise Conflict(f"incident {incident_id} was already retried by {resolved_by} at {resolved_at.isoformat()}")
+        raise Conflict(Text(N_("incident {incident} was already retried by {who} at {at}"), incident=incident_id,
+                            who=resolved_by, at=resolved_at.isoformat(timespec="minutes")))
     return instance_id

@@ -145,7 +145,7 @@ class StepRunner:
         version_id = statements.version_in_deployment(conn, process_id, deployment_id) if deployment_id else None
         version_id = version_id or statements.latest_version_id(conn, process_id)
         if version_id is None:
-            raise NotFound(f"no deployed process has the id {process_id!r}")
+            raise NotFound(Text(N_("no deployed process has the id {process}"), process=repr(process_id)))
         return version_id
 
     # -- the step ---------------------------------------------------------------------------
@@ -159,7 +159,8 @@ class StepRunner:
         if row is None:
             raise NotFound(Text(NO_INSTANCE, instance=instance_id))
         if statuses and row.status not in statuses:
-            raise Conflict(f"instance {instance_id} is {row.status}; this needs it {' or '.join(statuses)}")
+            raise Conflict(Text(N_("instance {instance} is {status}; this needs it {needed}"), instance=instance_id,
+                                 status=Text(row.status), needed=[Text(s) for s in statuses]))
         return row
 
     def _workflow(self, session: Session, row: InstanceRow, version: LoadedVersion) -> BpmnWorkflow:

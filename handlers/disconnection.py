@@ -71,10 +71,15 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
             "reader_warnings": warnings}
 
 
+# The application's warnings, kept in the task's data in English (``app.translations.reread`` shows them)
+READER_WARNINGS = (N_("{number}: segment {segment} has no reader"),
+                   N_("{number}: segment {segment} belongs to {reader}"))
+
+
 def _reader_warning(number: str, segment: str, reader: str | None) -> Text:
     if reader is None:
-        return Text(N_("{number}: segment {segment} has no reader"), number=number, segment=segment)
-    return Text(N_("{number}: segment {segment} belongs to {reader}"), number=number, segment=segment, reader=reader)
+        return Text(READER_WARNINGS[0], number=number, segment=segment)
+    return Text(READER_WARNINGS[1], number=number, segment=segment, reader=reader)
 
 
 def _batch_limit(form: FormContext) -> int | None:

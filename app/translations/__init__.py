@@ -11,8 +11,9 @@ This folder is Flask-Babel's default one (``translations`` beside the Flask app'
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,22 @@ class Text(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _text, (self.template, self.fields)
+
+
+def reread(stored: str, templates: Iterable[str]) -> str:
+    """A message stored as English (in a task's data, before it was shown) read again as the
+    ``Text`` of the first template it was written from, so it shows in the reader's language;
+    one that none of them wrote stays as it is."""
+    for template in templates:
+        found = re.fullmatch(_pattern(template), stored, re.DOTALL)
+        if found:
+            return Text(template, **found.groupdict())
+    return stored
+
+
+def _pattern(template: str) -> str:
+    parts = re.split(r"\{(\w+)\}", template)  # literal, field, literal, field, ..., literal
+    return "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
 
 
 def _text(template: str, fields: dict[str, Any]) -> Text:

@@ -34,6 +34,7 @@ from app.web.api_models.base import Query, page_field, size_field
 from app.web.api_operation import read_query
 from app.web.auth import current_actor, requires
 from app.web.current import services
+from app.web.data_fields import field_value, with_messages_read
 from app.web.formatting import local_time
 from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
 from app.web.query_args import url_with_args
@@ -190,18 +191,17 @@ def _rows(case: CaseFile, names: dict[str, str]) -> list[dict[str, Any]]:
             "seq": event.seq, "at": local_time(event.at), "actor": event.actor, "type": event.type,
             "label": event_label(event.type), "element_id": event.element_id or "",
             "element_name": names.get(event.element_id or "", ""),
-            "changes": [(name, _text(pair[0]), _text(pair[1])) for name, pair in sorted(changes.items())
+            "changes": [(name, field_value(name, pair[0]), field_value(name, pair[1]))
+                        for name, pair in sorted(changes.items())
                         if isinstance(pair, list) and len(pair) == 2] if isinstance(changes, dict) else None,
-            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data)})
+            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data),
+            "raw": event.data})
     return rows
-
-
-def _text(value: Any) -> str:
-    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _page_timeline(case: CaseFile, frames: Timeline, names: dict[str, str]) -> dict[str, Any]:
     """What the slider indexes: per event its label and frame, the data snapshots, element names."""
-    return {**frames.as_json(), "names": {element: _(name) for element, name in names.items()}, "events": [
+    return {**frames.as_json(), "snapshots": [with_messages_read(snapshot) for snapshot in frames.snapshots],
+            "names": {element: _(name) for element, name in names.items()}, "events": [
         {"seq": e.seq, "at": local_time(e.at), "label": event_label(e.type), "type": e.type,
          "element_id": e.element_id, "actor": actor_label(e.actor)} for e in case.events]}

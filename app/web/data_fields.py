@@ -11,10 +11,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.translations import Text, reread
 from app.web.formatting import local_time
 from app.web.task_form_registry import FIELD_LABELS
+from handlers.disconnection import READER_WARNINGS
 
 MOST_ITEMS = 20  # a long list (a batch's customers) reads as its first items and "…"
+# Fields that keep messages in English, with the templates that wrote them (read again when shown)
+STORED_MESSAGES = {"reader_warnings": READER_WARNINGS}
 
 
 def readable_value(value: Any) -> str:
@@ -28,6 +32,8 @@ def readable_value(value: Any) -> str:
         return _(", ").join(shown) + ("…" if len(value) > MOST_ITEMS else "")
     if isinstance(value, Mapping):
         return "; ".join(f"{field_label(str(k))}: {readable_value(v)}" for k, v in value.items())
+    if isinstance(value, Text):
+        return str(value)
     if isinstance(value, str):
         return local_time(value)
     return str(value)
@@ -39,9 +45,23 @@ def field_label(name: str) -> str:
     return _(label) if label else name
 
 
+def field_value(name: str, value: Any) -> str:
+    """A field's value in words; a field of stored messages, each in the reader's language."""
+    templates = STORED_MESSAGES.get(name)
+    if templates and isinstance(value, list):
+        return readable_value([reread(str(item), templates) for item in value])
+    return readable_value(value)
+
+
+def with_messages_read(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data with its fields of stored messages in the reader's language (for JSON a page shows)."""
+    return {name: [str(reread(str(item), STORED_MESSAGES[name])) for item in value]
+            if name in STORED_MESSAGES and isinstance(value, list) else value for name, value in data.items()}
+
+
 def field_rows(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value in words) per field, in the data's order."""
-    return [(field_label(name), readable_value(value)) for name, value in data.items()]
+    return [(field_label(name), field_value(name, value)) for name, value in data.items()]
 
 
 def readable_json(value: Any) -> str:

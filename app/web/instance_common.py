@@ -86,8 +86,10 @@ def event_details(kind: str, data: dict[str, Any]) -> str:
         name = str(data.get("name"))
         label = _(ATTRIBUTE_LABELS[name]) if name in ATTRIBUTE_LABELS else name
         return f"{label}: {data.get('old') or '—'} → {data.get('new') or '—'}"
-    if kind in ("service.called", "service.failed", "incident.opened"):
-        return str(data.get("error") or "")
+    if kind in ("service.failed", "incident.opened"):
+        return _("The step failed; the error is in the raw record.")
+    if kind == "service.called":
+        return ""
     if kind in ("instance.suspended", "instance.resumed", "instance.terminated") and data.get("reason"):
         return str(data["reason"])
     if kind in ("task.claimed", "task.unclaimed", "task.reassigned"):

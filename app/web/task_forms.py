@@ -23,6 +23,7 @@ from app.runtime.errors import RuntimeActionError
 from app.runtime.form_schema import schema_of
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
+from app.translations import reread
 from app.web import current
 from app.web.api_models.base import NoFields
 from app.web.api_models.task_forms import Completed, FormCheck, Started, TaskArgs, TaskDetail, TaskFormData
@@ -179,7 +180,9 @@ def _instance_url(instance_id: int) -> str | None:
 
 
 def _warnings(form: TaskForm, cleaned: dict[str, Any]) -> list[str]:
-    return [str(w) for key in form.warning_keys for w in (cleaned.get(key) or [])]
+    """The validator's warnings (English, as the data keeps them), each shown in the reader's language."""
+    return [reread(str.__str__(w), form.warning_templates)
+            for key in form.warning_keys for w in (cleaned.get(key) or [])]
 
 
 def _digest(warnings: list[str]) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.runtime.actors import Actor
@@ -39,17 +39,19 @@ NOT_PAGES = {
 # The diagrams' own labels are left to the diagram viewer's label layer (op-diagram's branch, which
 # translates them with this catalog's names): remove this once it is merged.
 DIAGRAMS = "[data-testid=diagram]"
+REFUSAL = ".field-error, .flash.error, [role=alert], .error-box, [data-testid=form-errors], [data-testid$=-error]"
 EXECUTOR = Actor("erin", frozenset({"executor"}))
 APPLICANT = Actor("reader-rui", frozenset({"applicant"}))
 APPROVER = Actor("bo", frozenset({"approver"}))
+OTHER_APPLICANT = Actor("ann", frozenset({"applicant"}))  # not the reader of S01: the application warns
 
 
-def _batch(live: LiveSite, number: str, upto: str, planned_in_days: int = 0) -> int:
+def _batch(live: LiveSite, number: str, upto: str, planned_in_days: int = 0, applicant: Actor = APPLICANT) -> int:
     """A batch of one owing customer, taken through the tasks before ``upto`` (apply, approve, issue)."""
     owing(live, number, name="欠费用户", address="淮河路8号")
-    batch = live.services.runtime.start("disconnect", {}, APPLICANT)
+    batch = live.services.runtime.start("disconnect", {}, applicant)
     steps = [("apply", {"customers": [number], "reason": "欠费超过60天",
-                        "planned_date": str(NOW.date() + timedelta(days=planned_in_days))}, APPLICANT),
+                        "planned_date": str(NOW.date() + timedelta(days=planned_in_days))}, applicant),
              ("approve", {"opinion": "同意", "decision": "approve"}, APPROVER),
              ("issue", {"keep": {}, "cancel": []}, EXECUTOR)]
     for element, data, actor in steps:
@@ -64,7 +66,7 @@ def _seed(live: LiveSite) -> dict[str, Any]:
     (manual entry), a batch with nothing left to cut, reconnections (done, on site, failing), a
     process draft, a proposal and an approved edit."""
     seeds: dict[str, Any] = {"apply_batch": _batch(live, "3400000021", "apply"),
-                             "approve_batch": _batch(live, "3400000022", "approve"),
+                             "approve_batch": _batch(live, "3400000022", "approve", applicant=OTHER_APPLICANT),
                              "issue_later_batch": _batch(live, "3400000023", "issue", planned_in_days=3)}
     empty = _batch(live, "3400000024", "issue")
     record_payment(live.services.runtime, {"payment_id": "P-24", "customer_number": "3400000024", "amount": "320",
@@ -136,9 +138,9 @@ def _scan(page: Page, where: str, found: dict[str, list[str]]) -> None:
         hidden.forEach(e => e.style.display = "");
         return text;
     }}""")
-    runs = english_runs(text)
-    if runs:
-        found[where] = runs
+    lines = [line.strip()[:200] for line in text.splitlines() if english_runs(line)]
+    if lines:
+        found[where] = lines  # the whole line, so the failure says where the English is
 
 
 def _submit_without_browser_checks(page: Page, selector: str) -> None:
@@ -146,6 +148,12 @@ def _submit_without_browser_checks(page: Page, selector: str) -> None:
     page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
     page.locator(selector).first.click()
     page.wait_for_load_state()
+
+
+def _refused(page: Page, where: str, found: dict[str, list[str]]) -> None:
+    """The page shows a refusal (a field's error or an error box), and it reads in Chinese."""
+    expect(page.locator(REFUSAL).first).to_be_visible()
+    _scan(page, where, found)
 
 
 def test_every_page_and_refusal_reads_in_chinese(live: LiveSite) -> None:
@@ -157,7 +165,7 @@ def test_every_page_and_refusal_reads_in_chinese(live: LiveSite) -> None:
     visitor.fill("input[name=username]", "nobody")
     visitor.fill("input[name=password]", "wrong-password")
     visitor.click("button[type=submit]")
-    _scan(visitor, "/login (refused)", found)
+    _refused(visitor, "/login (refused)", found)
 
     for role in EVERYONE:
         page = live.signed_in(f"walker-{role}", role, lang="zh")
@@ -190,16 +198,22 @@ def _refusals(live: LiveSite, root: Page, seeds: dict[str, Any], found: dict[str
     _submit_without_browser_checks(root, "[data-testid=start-form] button")
     _scan(root, "apply form", found)
     _submit_without_browser_checks(root, "[data-testid=send]")
-    _scan(root, "apply form (refused empty)", found)
+    _refused(root, "apply form (refused empty)", found)
+    root.fill("textarea[name=customer_numbers]", "3400000021")
+    root.fill("input[name=reason]", "欠费")
+    root.fill("input[name=planned_date]", str(NOW.date()))
+    root.get_by_role("button", name="检查").click()
+    expect(root.get_by_test_id("warnings")).to_contain_text("3400000021")  # root is not the reader of S01
+    _scan(root, "apply form (checked: warnings)", found)
     root.fill("textarea[name=customer_numbers]", "3400000099, 3400000022")
     root.fill("input[name=reason]", "欠费")
     root.fill("input[name=planned_date]", "2020-01-01")
     _submit_without_browser_checks(root, "[data-testid=send]")
-    _scan(root, "apply form (refused: unknown customer, past date)", found)
+    _refused(root, "apply form (refused: unknown customer, past date)", found)
     root.fill("textarea[name=customer_numbers]", "3400000031")
     root.fill("input[name=planned_date]", str(NOW.date()))
     _submit_without_browser_checks(root, "[data-testid=send]")
-    _scan(root, "apply form (refused: owes nothing)", found)
+    _refused(root, "apply form (refused: owes nothing)", found)
 
     for element, button in (("approve", "[data-testid=approve]"), ("issue", "[data-testid=issue]"),
                             ("enter_disconnection", "button[type=submit]"),
@@ -207,31 +221,28 @@ def _refusals(live: LiveSite, root: Page, seeds: dict[str, Any], found: dict[str
         task = seeds["tasks"].get(element)
         assert task is not None, f"no open {element} task was seeded"
         root.goto(f"/tasks/{task}")
-        root.evaluate("document.querySelectorAll('form[data-testid=task-form] input:not([type=hidden]), "
+        root.evaluate("document.querySelectorAll('form[data-testid=task-form] input:not([name=csrf_token]), "
                       "form[data-testid=task-form] textarea').forEach(e => { if (e.type === 'checkbox' || "
                       "e.type === 'radio') e.checked = false; else e.value = ''; })")
         _submit_without_browser_checks(root, f"form[data-testid=task-form] {button}")
-        _scan(root, f"{element} form (refused)", found)
+        _refused(root, f"{element} form (refused)", found)
 
     root.goto("/customers/3400000022")
     mobile = root.locator("form[action$='/mobile']")
     mobile.locator("input[name=mobile]").fill("12345")
     _submit_without_browser_checks(root, "form[action$='/mobile'] button")
-    _scan(root, "customer mobile (refused)", found)
-    root.goto(f"/instances/{seeds['remote']}")
-    terminate = root.locator("form[action$='/terminate']")
-    if terminate.count():
-        _submit_without_browser_checks(root, "form[action$='/terminate'] button")
-        _scan(root, "terminate (refused: no reason)", found)
+    _refused(root, "customer mobile (refused)", found)
+    root.goto(f"/instances/{seeds['on_site']}")
+    _submit_without_browser_checks(root, "form[action$='/terminate'] button")
+    _refused(root, "terminate (refused: no reason)", found)
     root.goto("/segments/S01")
-    root.evaluate("document.querySelectorAll('form[method=post] input:not([type=hidden])')"
-                  ".forEach(e => e.value = 'x'.repeat(200))")
-    _submit_without_browser_checks(root, "form[method=post] button[type=submit]")
-    _scan(root, "segment (refused)", found)
+    root.fill("[data-testid=segment-form] input[name=reader_username]", "Not A Username")
+    root.fill("[data-testid=segment-form] input[name=reader_mobile]", "12345")
+    _submit_without_browser_checks(root, "[data-testid=segment-form] button[type=submit]")
+    _refused(root, "segment (refused)", found)
     root.goto("/screening")
-    if root.locator("form[action$='/auto-reconnect'] button").count():
-        _submit_without_browser_checks(root, "form[action$='/auto-reconnect'] button")
-        _scan(root, "screening bulk flag (refused: none chosen)", found)
+    _submit_without_browser_checks(root, "[data-testid=bulk-flag] button[type=submit]")
+    _refused(root, "screening bulk flag (refused: none chosen)", found)
 
 
 def test_the_scan_finds_an_english_sentence_and_passes_ids_and_names() -> None:

@@ -199,9 +199,13 @@ def _rows(case: CaseFile, names: dict[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
+TOKEN_STATES = {"ready": N_("ready to run"), "waiting": N_("waiting"), "failed": N_("failed")}  # case_timeline's
+
+
 def _page_timeline(case: CaseFile, frames: Timeline, names: dict[str, str]) -> dict[str, Any]:
     """What the slider indexes: per event its label and frame, the data snapshots, element names."""
     return {**frames.as_json(), "snapshots": [with_messages_read(snapshot) for snapshot in frames.snapshots],
+            "states": {state: _(label) for state, label in TOKEN_STATES.items()},
             "names": {element: _(name) for element, name in names.items()}, "events": [
         {"seq": e.seq, "at": local_time(e.at), "label": event_label(e.type), "type": e.type,
          "element_id": e.element_id, "actor": actor_label(e.actor)} for e in case.events]}

@@ -79,6 +79,8 @@ def _seed(live: LiveSite) -> dict[str, Any]:
     live.utility.advance(timedelta(minutes=40))
     seeds["remote"] = reconnection(live, "3400000031", name="用户031", address="淮河路31号")
     seeds["on_site"] = reconnection(live, "3400000032", behaviour="fails", name="用户032", address="淮河路32号")
+    seeds["button_press"] = reconnection(live, "3400000033", can_direct_close=False, name="用户033",
+                                         address="淮河路33号")  # M1.1.4: straight to on site
     live.utility.advance(timedelta(hours=5), step=timedelta(minutes=5))
     seeds["incident"] = failing_reconnection(live)
     live.utility.run()
@@ -177,7 +179,8 @@ def test_every_page_and_refusal_reads_in_chinese(live: LiveSite) -> None:
     for url in _urls(live.app, seeds):
         root.goto(url)
         _scan(root, url, found)
-    for url in ("/tasks/no-such-task", "/instances/999999", "/customers/0000000000", "/processes/nope"):
+    for url in ("/processes/reconnect/compare?a=v1&b=v2", "/processes/reconnect/compare?a=v1&b=v9",
+                "/tasks/no-such-task", "/instances/999999", "/customers/0000000000", "/processes/nope"):
         root.goto(url)
         _scan(root, url, found)
     stale = task_of(live, seeds["apply_batch"], "apply")

@@ -69,7 +69,7 @@
     positionsList.replaceChildren(...Object.entries(frame.positions).map(([id, state]) => {
       const item = document.createElement("li");
       item.dataset.element = id;
-      item.textContent = nameOf(id) + " — " + state;
+      item.textContent = nameOf(id) + " — " + (timeline.states[state] || state);
       return item;
     }));
     noPositions.hidden = Object.keys(frame.positions).length > 0;

@@ -6,7 +6,7 @@ the characters as they are."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,11 +14,15 @@ from flask_babel import gettext as _
 from app.translations import Text, reread
 from app.web.formatting import local_time
 from app.web.task_form_registry import FIELD_LABELS
+from app.web.value_labels import value_label
 from handlers.disconnection import READER_WARNINGS
 
 MOST_ITEMS = 20  # a long list (a batch's customers) reads as its first items and "…"
-# Fields that keep messages in English, with the templates that wrote them (read again when shown)
-STORED_MESSAGES = {"reader_warnings": READER_WARNINGS}
+# Fields that keep messages in English, and how each message reads in the reader's language
+STORED_MESSAGES: dict[str, Callable[[str], str]] = {
+    "reader_warnings": lambda message: str(reread(message, READER_WARNINGS)),  # handlers.disconnection's
+    "screening_reasons": lambda reason: value_label("reason", reason),  # app.rules.screening's
+}
 
 
 def readable_value(value: Any) -> str:
@@ -47,16 +51,18 @@ def field_label(name: str) -> str:
 
 def field_value(name: str, value: Any) -> str:
     """A field's value in words; a field of stored messages, each in the reader's language."""
-    templates = STORED_MESSAGES.get(name)
-    if templates and isinstance(value, list):
-        return readable_value([reread(str(item), templates) for item in value])
+    read = STORED_MESSAGES.get(name)
+    if read and isinstance(value, list):
+        return readable_value([read(str(item)) for item in value])
     return readable_value(value)
 
 
 def with_messages_read(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The data with its fields of stored messages in the reader's language (for JSON a page shows)."""
-    return {name: [str(reread(str(item), STORED_MESSAGES[name])) for item in value]
-            if name in STORED_MESSAGES and isinstance(value, list) else value for name, value in data.items()}
+    """The data (at any depth: a step's result is a field of the process data) with its fields of
+    stored messages in the reader's language, for JSON a page shows."""
+    return {name: [STORED_MESSAGES[name](str(item)) for item in value]
+            if name in STORED_MESSAGES and isinstance(value, list)
+            else with_messages_read(value) if isinstance(value, Mapping) else value for name, value in data.items()}
 
 
 def field_rows(data: Mapping[str, Any]) -> list[tuple[str, str]]:

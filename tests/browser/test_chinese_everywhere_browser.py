@@ -38,7 +38,7 @@ NOT_PAGES = {
 }
 # The diagrams' own labels are left to the diagram viewer's label layer (op-diagram's branch, which
 # translates them with this catalog's names): remove this once it is merged.
-DIAGRAMS = "[data-testid=diagram]"
+DIAGRAMS = "[data-testid=diagram], .djs-container"  # bpmn-js draws every diagram in a .djs-container
 REFUSAL = ".field-error, .flash.error, [role=alert], .error-box, [data-testid=form-errors], [data-testid$=-error]"
 EXECUTOR = Actor("erin", frozenset({"executor"}))
 APPLICANT = Actor("reader-rui", frozenset({"applicant"}))
@@ -180,6 +180,8 @@ def test_every_page_and_refusal_reads_in_chinese(live: LiveSite) -> None:
         root.goto(url)
         _scan(root, url, found)
     for url in ("/processes/reconnect/compare?a=v1&b=v2", "/processes/reconnect/compare?a=v1&b=v9",
+                "/instances?page=abc", "/instances?size=100000", "/instances?status=nope",
+                "/audit/cases?from=yesterday",
                 "/tasks/no-such-task", "/instances/999999", "/customers/0000000000", "/processes/nope"):
         root.goto(url)
         _scan(root, url, found)

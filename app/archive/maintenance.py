@@ -25,7 +25,7 @@ from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
-from app.translations import N_, Text
+from app.translations import N_, Text, joined
 from storage import subscriptions
 from storage.domain_models import NOTICE_TYPES, Customer, SmsSubscription
 
@@ -37,8 +37,9 @@ READER_PHONE_ROLES = ("sysadmin",)  # M3.2
 
 def _require(actor: Actor, roles: Sequence[str], what: str, rule: str) -> None:
     if not any(actor.has_role(role) for role in roles):
+        # a role's label is its id capitalized (app.web.i18n.ROLE_LABELS): the catalog translates it
         raise Forbidden(Text(N_("{what} needs the {roles} role ({rule}); {actor} does not hold it"), what=Text(what),
-                             roles=" / ".join(roles), rule=rule, actor=actor.name))
+                             roles=joined(Text(role.capitalize()) for role in roles), rule=rule, actor=actor.name))
 
 
 def _record(session: Session, clock: Clock, actor: Actor, events: list[NewEvent]) -> None:

@@ -63,6 +63,12 @@ class Text(str):
         return _text, (self.template, self.fields)
 
 
+def joined(items: Iterable[Any], separator: str = " / ") -> Text:
+    """Texts (or words) as one ``Text``, each item read in the reader's language when shown."""
+    fields = {f"item{i}": item for i, item in enumerate(items)}
+    return Text(separator.join(f"{{{name}}}" for name in fields), **fields)
+
+
 def reread(stored: str, templates: Iterable[str]) -> str:
     """A message stored as English (in a task's data, before it was shown) read again as the
     ``Text`` of the first template it was written from, so it shows in the reader's language;

@@ -137,7 +137,7 @@ def test_a_command_past_its_deadline_is_refused(clock: FakeClock, received: list
     headend.send(command(deadline=T0 - timedelta(seconds=1)), "k1")
     clock.advance(minutes=5)
     headend.tick()
-    assert [r["stage"] for r in received] == ["failed"] and "deadline" in received[0]["error"]
+    assert [r["stage"] for r in received] == ["failed"] and "有效期" in received[0]["error"]
 
 
 def test_a_failing_sink_keeps_the_results_for_the_next_tick(clock: FakeClock) -> None:

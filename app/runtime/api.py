@@ -18,7 +18,7 @@ from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
 from app.runtime.engine.projection import AwaitedMessage
 from app.runtime.engine.task_properties import task_properties, validator_name
-from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.errors import NOT_OPEN, Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from app.runtime.form_schema import schema_errors, schema_of
@@ -31,6 +31,7 @@ from app.runtime.starting import draft_until, require_start_data
 from app.runtime.steps.core import StepFailed, Unit, parse_task_id, set_start_data
 from app.runtime.steps.lifecycle import LifecycleActions
 from app.runtime.steps.step import Step
+from app.translations import N_, Text
 from storage import case_drafts, instance_rows, message_rows, user_task_rows
 from storage import step_statements as statements
 from storage.models import UserTask
@@ -87,11 +88,12 @@ class Runtime(LifecycleActions):
         with self.unit() as unit:
             open_task = user_task_rows.find(unit.session, task_id)
             if open_task is None:
-                raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+                raise NotFound(Text(NOT_OPEN, task=task_id))
             row = self.require(unit.session, open_task.instance_id, InstanceStatus.RUNNING)
             open_task = user_task_rows.reread(unit.session, task_id)  # under the instance lock: gone or claimed?
             if open_task is None:
-                raise NotFound(f"task {task_id} is not open any more (completed or cancelled meanwhile)")
+                raise NotFound(Text(N_("task {task} is not open any more (completed or cancelled meanwhile)"),
+                                    task=task_id))
             check_may_work_on(open_task, actor)
 
             def act(step: Step) -> None:
@@ -264,7 +266,7 @@ def check_may_work_on(task: UserTask, actor: Actor) -> None:
     """The lane's role must be the actor's; a task claimed by someone else is theirs."""
     require_lane_role(task, actor)
     if task.claimed_by is not None and task.claimed_by != actor.name:
-        raise Conflict(f"task {task.id} is claimed by {task.claimed_by}")
+        raise Conflict(Text(N_("task {task} is already claimed by {who}"), task=task.id, who=task.claimed_by))
 
 
 def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:

@@ -3,7 +3,10 @@
 flow — and a user task's instructions to the person (``spiffworkflow:instructionsForEndUser``).
 ``translated_labels`` is the viewers' label layer: the same names, each replaced by the catalog's
 translation in the page's language (a name the catalog lacks stays as written). Names without a
-Latin letter (the lanes' 审批人) are already in the operators' language and are not extracted."""
+Latin letter (the lanes' 审批人) are already in the operators' language and are not extracted.
+
+The English names keep their rule codes ("Approve: opinion (M4.2)"), the analysts' reference to
+the manual; the Chinese catalog leaves them out of the names operators read."""
 
 from __future__ import annotations
 

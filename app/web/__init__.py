@@ -37,10 +37,10 @@ from app.web import (
     workbench_catalogue,
     workbench_pages,
 )
-from app.web.actor_labels import actor_label
 from app.web.auth import wants_json
+from app.web.data_fields import field_label, field_rows, readable_json
 from app.web.navigation import NAV, landing_endpoint
-from app.web.value_labels import value_label
+from app.web.value_labels import actor_label, value_label
 from storage.health import row_counts
 
 csrf = CSRFProtect()
@@ -63,8 +63,9 @@ def register_web(app: Flask) -> None:
     _register_pages(app)
     _register_errors(app)
     api_answers.register(app)
-    app.jinja_env.globals["value_label"] = value_label
-    app.jinja_env.globals["actor_label"] = actor_label
+    app.jinja_env.globals.update(value_label=value_label, actor_label=actor_label, field_rows=field_rows,
+                                 field_label=field_label)
+    app.jinja_env.filters["readable_json"] = readable_json
 
     @app.context_processor
     def layout() -> dict[str, object]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, has_request_context, request
 from flask_babel import Babel, get_locale, gettext, ngettext, refresh
 
-from app.translations import DIRECTORY, DOMAIN, N_, compile_missing
+from app.translations import DIRECTORY, DOMAIN, N_, compile_missing, use_translator
 from app.translations.bpmn_names import translated_labels
 
 LANGUAGES = ("zh", "en")
@@ -63,6 +63,8 @@ def register(app: Flask) -> None:
     # gettext would return markup and %-format it).
     Babel(app, locale_selector=select_language, default_translation_directories=str(DIRECTORY),
           default_domain=DOMAIN, configure_jinja=False)
+
+    use_translator(gettext)  # a runtime's or a validator's message (app.translations.Text) reads in the page's language
 
     @app.before_request
     def choose_language() -> None:

@@ -202,5 +202,5 @@ def _task_json(task_id: str) -> ResponseReturnValue:
         row = task_list.find_task(session, task_id)
         names = task_list.process_names(session)
     if row is None:  # completed by its new holder in the instant since
-        raise NotFound(f"task {task_id} is not open any more")
+        raise NotFound(_("task {task} is not open any more (completed or cancelled meanwhile)").format(task=task_id))
     return {"task": rows_json([row], actor, services.inbox.policy, names, services.clock.now())[0]}

@@ -23,6 +23,7 @@ from app.runtime.errors import RuntimeActionError
 from app.runtime.form_schema import schema_of
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
+from app.translations import reread
 from app.web import current
 from app.web.api_models.base import NoFields
 from app.web.api_models.task_forms import Completed, FormCheck, Started, TaskArgs, TaskDetail, TaskFormData
@@ -123,7 +124,7 @@ def complete_page(task_id: str) -> ResponseReturnValue:
     data = form.parse(request.form)
     action = request.form.get("action") or "send"
     if action not in (*form.actions, "send"):
-        raise RuntimeActionError(f"unknown action {action[:40]!r}")
+        raise RuntimeActionError(_("unknown action {action}").format(action=repr(action[:40])))
     shown: dict[str, Any] = {}
     if action == "check" or (action == "send" and form.warning_keys):
         errors, cleaned = dry_run(services, view, actor, data)
@@ -184,7 +185,9 @@ def _instance_url(instance_id: int) -> str | None:
 
 
 def _warnings(form: TaskForm, cleaned: dict[str, Any]) -> list[str]:
-    return [str(w) for key in form.warning_keys for w in (cleaned.get(key) or [])]
+    """The validator's warnings (English, as the data keeps them), each shown in the reader's language."""
+    return [reread(str.__str__(w), form.warning_templates)
+            for key in form.warning_keys for w in (cleaned.get(key) or [])]
 
 
 def _digest(warnings: list[str]) -> str:

@@ -36,9 +36,9 @@ NOT_PAGES = {
     "/reports/<name>.csv": "a download for spreadsheets",
     "/processes/<process_id>/drafts/<draft_id>": "the modeler: bpmn-js's own palette and panels (English only)",
 }
-# The diagrams' own labels are left to the diagram viewer's label layer (op-diagram's branch, which
-# translates them with this catalog's names): remove this once it is merged.
-DIAGRAMS = "[data-testid=diagram], .djs-container"  # bpmn-js draws every diagram in a .djs-container
+# Every diagram viewer on the page has drawn (its fit zoom is set) or said it cannot (static/diagram_viewer.js)
+DIAGRAMS_DRAWN = """[...document.querySelectorAll("[data-diagram-box]")].every(box =>
+    box.querySelector("[data-fit-zoom]") || box.parentElement.querySelector("[data-diagram-fallback]:not([hidden])"))"""
 REFUSAL = ".field-error, .flash.error, [role=alert], .error-box, [data-testid=form-errors], [data-testid$=-error]"
 EXECUTOR = Actor("erin", frozenset({"executor"}))
 APPLICANT = Actor("reader-rui", frozenset({"applicant"}))
@@ -133,13 +133,8 @@ def _urls(app: Flask, seeds: dict[str, Any]) -> list[str]:
 
 
 def _scan(page: Page, where: str, found: dict[str, list[str]]) -> None:
-    text = page.evaluate(f"""() => {{
-        const hidden = [...document.querySelectorAll("{DIAGRAMS}")];
-        hidden.forEach(e => e.style.display = "none");
-        const text = document.body.innerText;
-        hidden.forEach(e => e.style.display = "");
-        return text;
-    }}""")
+    page.wait_for_function(DIAGRAMS_DRAWN)  # the diagrams' labels are text the person reads too
+    text = page.evaluate("document.body.innerText")
     lines = [line.strip()[:200] for line in text.splitlines() if english_runs(line)]
     if lines:
         found[where] = lines  # the whole line, so the failure says where the English is
@@ -179,6 +174,10 @@ def test_every_page_and_refusal_reads_in_chinese(live: LiveSite) -> None:
     for url in _urls(live.app, seeds):
         root.goto(url)
         _scan(root, url, found)
+    root.goto("/processes/reconnect/versions/1")  # the scan reads a diagram's labels once it is drawn
+    root.wait_for_function(DIAGRAMS_DRAWN)
+    labels = [text for text in root.locator("[data-diagram-box] svg text").all_text_contents() if text.strip()]
+    assert labels and all(text in root.evaluate("document.body.innerText") for text in labels[:5])
     for url in ("/processes/reconnect/compare?a=v1&b=v2", "/processes/reconnect/compare?a=v1&b=v9",
                 "/instances?page=abc", "/instances?size=100000", "/instances?status=nope",
                 "/audit/cases?from=yesterday",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from storage.case_drafts import hidden_from
 from storage.customer_cases import case_ids_statement
 from storage.instances import InstanceFilter, search_query
 from storage.models import Incident, Instance, InstanceAttribute, ProcessVersion
@@ -96,9 +97,12 @@ def _matching(filters: ListFilter) -> Select[Any]:
 
 
 def list_instances(session: Session, filters: ListFilter, *, page: int = 1, size: int = 50,
-                   sort: str = "newest") -> InstancePage:
-    """One page of the instances matching every filter (newest first unless ``sort`` says otherwise)."""
+                   sort: str = "newest", viewer: str | None = None) -> InstancePage:
+    """One page of the instances matching every filter (newest first unless ``sort`` says otherwise);
+    for a ``viewer``, without other people's drafts."""
     matching = _matching(filters)
+    if viewer is not None:
+        matching = matching.where(hidden_from(viewer, Instance.id))
     total = session.execute(select(func.count()).select_from(
         matching.with_only_columns(Instance.id).subquery())).scalar_one()
     found = session.execute(

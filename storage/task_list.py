@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from storage.case_drafts import hidden_from
 from storage.domain_models import Customer, Segment
 from storage.models import Instance, InstanceAttribute, ProcessVersion, User, UserRole, UserTask, UserTaskCustomer
 from storage.paging import page_count
@@ -182,7 +183,7 @@ def users_holding(session: Session, roles: Collection[str]) -> dict[str, list[tu
 # -- the query ---------------------------------------------------------------------------------
 
 def _conditions(tab: str, viewer: Viewer, filters: TaskFilters, now: datetime) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [_tab_condition(tab, viewer)]
+    where: list[ColumnElement[bool]] = [_tab_condition(tab, viewer), hidden_from(viewer.username, UserTask.instance_id)]
     if filters.process:
         where.append(UserTask.process_id == filters.process)
     if filters.task:

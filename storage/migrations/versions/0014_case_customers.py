@@ -3,7 +3,7 @@ item 1: a batch's member finds the batch on their page and in the case search). 
 open tasks' customers and from the history of completed tasks whose data named ``customers``.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 22:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,7 @@ from app.web import (
     workbench_pages,
 )
 from app.web.auth import wants_json
+from app.web.formatting import deadline, with_zone
 from app.web.navigation import NAV, landing_endpoint
 from app.web.value_labels import value_label
 from storage.health import row_counts
@@ -61,7 +62,7 @@ def register_web(app: Flask) -> None:
     _register_pages(app)
     _register_errors(app)
     api_answers.register(app)
-    app.jinja_env.globals["value_label"] = value_label
+    app.jinja_env.globals.update(value_label=value_label, deadline=deadline, with_zone=with_zone)
 
     @app.context_processor
     def layout() -> dict[str, object]:

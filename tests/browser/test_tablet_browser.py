@@ -155,9 +155,9 @@ def test_the_audit_case_page_at_768_px(live: LiveSite) -> None:
     fits(audrey, TABLET)
 
 
-def _reachable(page: Page, base_url: str, limit: int = 80) -> list[str]:
+def _reachable(page: Page, base_url: str, limit: int = 150) -> list[str]:
     """Every page linked from the home page, breadth first: same site, HTML (not the files the
-    pages offer to download), each path once."""
+    pages offer to download), each path once; all of them (more than ``limit`` fails the test)."""
     seen: set[str] = set()
     queue, visited = ["/"], []
     while queue and len(visited) < limit:
@@ -175,6 +175,7 @@ def _reachable(page: Page, base_url: str, limit: int = 80) -> list[str]:
                 continue
             seen.add(path)
             queue.append(link[len(base_url):])
+    assert not queue, f"more than {limit} pages: raise the limit"
     return visited
 
 

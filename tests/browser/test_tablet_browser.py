@@ -148,9 +148,9 @@ def test_the_audit_case_page_at_768_px(live: LiveSite) -> None:
     fits(audrey, TABLET)
     diagram = audrey.get_by_test_id("diagram").bounding_box()
     assert diagram is not None and diagram["x"] + diagram["width"] <= TABLET
+    screenshot(audrey, "tablet-audit-case")
     for testid in ("export-json", "export-summary", "verify-script", "timeline-back", "timeline-forward"):
         within_reach(audrey.get_by_test_id(testid))
-    screenshot(audrey, "tablet-audit-case")
     audrey.get_by_test_id("timeline-back").click()  # the timeline's panels and table still fit a step back
     fits(audrey, TABLET)
 

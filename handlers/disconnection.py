@@ -12,6 +12,7 @@ from app.rules.beijing import BEIJING
 from app.runtime.contract import ServiceContext
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormContext, FormInvalid
+from app.translations import N_, Text
 from handlers import sms
 from handlers.form_fields import aware_time, event_time_error
 from storage import customers as customer_rows
@@ -31,40 +32,54 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
     errors: dict[str, str] = {}
     limit = _batch_limit(form)
     if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) for n in numbers):
-        errors["customers"] = "pick at least one customer (a list of customer numbers)"
+        errors["customers"] = Text(N_("pick at least one customer (a list of customer numbers)"))
     elif limit is not None and len(set(numbers)) > limit:
-        errors["customers"] = f"at most {limit} customers in one application; this one has {len(set(numbers))}"
+        errors["customers"] = Text(N_("at most {limit} customers in one application; this one has {count}"),
+                                   limit=limit, count=len(set(numbers)))
     if not reason:
-        errors["reason"] = "the reason for the disconnection is required"
+        errors["reason"] = Text(N_("the reason for the disconnection is required"))
     planned = _date(data.get("planned_date"))
     if planned is None:
-        errors["planned_date"] = "the planned disconnection date (YYYY-MM-DD) is required: the notice names it"
+        errors["planned_date"] = Text(N_("the planned disconnection date (YYYY-MM-DD) is required: "
+                                         "the notice names it"))
     elif planned < form.now.astimezone(BEIJING).date():
-        errors["planned_date"] = "the planned disconnection date cannot be in the past"
+        errors["planned_date"] = Text(N_("the planned disconnection date cannot be in the past"))
     if errors:
         raise FormInvalid(errors)
     numbers = list(dict.fromkeys(numbers or []))  # the same customer twice is once
     rows = customer_rows.by_numbers(form.session, numbers)
     unknown = [n for n in numbers if n not in rows]
-    protected = [f"{n} ({rows[n].protected_kind}: {rows[n].protected_reason})" for n in numbers
-                 if n in rows and rows[n].protected_kind]
+    protected = [Text(N_("{number} (protected: {reason})"), number=n, reason=rows[n].protected_reason)
+                 for n in numbers if n in rows and rows[n].protected_kind]
     already_disconnected = [n for n in numbers if n in rows and rows[n].power_status == DISCONNECTED]
     owing_nothing = [n for n in numbers if n in rows and rows[n].owed_cents <= 0]
     if unknown:
-        errors["customers"] = f"no such customer: {', '.join(unknown)}"
+        errors["customers"] = Text(N_("no such customer: {numbers}"), numbers=", ".join(unknown))
     elif protected:
-        errors["customers"] = f"protected customers cannot be disconnected: {'; '.join(protected)}"
+        errors["customers"] = Text(N_("protected customers cannot be disconnected: {customers}"),
+                                   customers=protected)
     elif already_disconnected:
-        errors["customers"] = f"already disconnected: {', '.join(already_disconnected)}"
+        errors["customers"] = Text(N_("already disconnected: {numbers}"), numbers=", ".join(already_disconnected))
     elif owing_nothing:
-        errors["customers"] = f"not in arrears (they owe nothing): {', '.join(owing_nothing)}"
+        errors["customers"] = Text(N_("not in arrears (they owe nothing): {numbers}"), numbers=", ".join(owing_nothing))
     if errors:
         raise FormInvalid(errors)
     readers = dict(segments.readers(form.session))
-    warnings = [f"{n}: segment {rows[n].segment_code} belongs to {readers.get(rows[n].segment_code) or 'no reader'}"
+    warnings = [_reader_warning(n, rows[n].segment_code, readers.get(rows[n].segment_code))
                 for n in numbers if readers.get(rows[n].segment_code) != form.actor.name]
     return {"customers": numbers, "reason": reason, "planned_date": str(planned), "applicant": form.actor.name,
             "reader_warnings": warnings}
+
+
+# The application's warnings, kept in the task's data in English (``app.translations.reread`` shows them)
+READER_WARNINGS = (N_("{number}: segment {segment} has no reader"),
+                   N_("{number}: segment {segment} belongs to {reader}"))
+
+
+def _reader_warning(number: str, segment: str, reader: str | None) -> Text:
+    if reader is None:
+        return Text(READER_WARNINGS[0], number=number, segment=segment)
+    return Text(READER_WARNINGS[1], number=number, segment=segment, reader=reader)
 
 
 def _batch_limit(form: FormContext) -> int | None:
@@ -81,11 +96,11 @@ def validate_approval(form: FormContext, data: dict[str, Any]) -> dict[str, Any]
     """M4.2: an opinion, and approve or send back."""
     opinion = str(data.get("opinion") or "").strip()
     decision = data.get("decision")
-    errors = {}
+    errors: dict[str, str] = {}
     if not opinion:
-        errors["opinion"] = "the approver's opinion is required"
+        errors["opinion"] = Text(N_("the approver's opinion is required"))
     if decision not in DECISIONS:
-        errors["decision"] = f"choose one of: {', '.join(DECISIONS)}"
+        errors["decision"] = Text(N_("choose approve or send back"))
     if errors:
         raise FormInvalid(errors)
     return {"opinion": opinion, "decision": decision, "approver": form.actor.name}
@@ -97,24 +112,25 @@ def validate_issue(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     customers = list(form.task_data.get("customers") or [])
     planned = _date(form.task_data.get("planned_date"))
     if planned is not None and form.now.astimezone(BEIJING).date() < planned:
-        raise FormInvalid({"planned_date": f"the customers were told the disconnection is on {planned}: "
-                                           "issue the commands on or after that date"})
+        raise FormInvalid({"planned_date": Text(N_("the customers were told the disconnection is on {date}: "
+                                                   "issue the commands on or after that date"), date=planned)})
     keep, cancel = data.get("keep") or {}, data.get("cancel") or []
     if not isinstance(keep, dict) or not all(isinstance(r, str | None) for r in keep.values()):
-        raise FormInvalid({"keep": "keep maps customer numbers to the reason for keeping each"})
+        raise FormInvalid({"keep": Text(N_("keep maps customer numbers to the reason for keeping each"))})
     if not isinstance(cancel, list) or not all(isinstance(n, str) for n in cancel):
-        raise FormInvalid({"cancel": "cancel is a list of customer numbers"})
+        raise FormInvalid({"cancel": Text(N_("cancel is a list of customer numbers"))})
     paid = paid_among(form.session, customers)
-    errors = {}
+    errors: dict[str, str] = {}
     if not all(str(r or "").strip() for r in keep.values()):
-        errors["keep"] = "every customer kept in the flow needs a reason"
+        errors["keep"] = Text(N_("every customer kept in the flow needs a reason"))
     undecided = [n for n in paid if n not in keep and n not in cancel]
     if undecided:
-        errors["cancel"] = f"decide for each customer who paid meanwhile (keep with a reason, or cancel): " \
-                           f"{', '.join(undecided)}"
+        errors["cancel"] = Text(N_("decide for each customer who paid meanwhile (keep with a reason, or cancel): "
+                                   "{numbers}"), numbers=", ".join(undecided))
     strangers = [n for n in [*keep, *cancel] if n not in paid]
     if strangers:
-        errors["keep"] = f"only customers who paid meanwhile can be kept or cancelled: {', '.join(strangers)}"
+        errors["keep"] = Text(N_("only customers who paid meanwhile can be kept or cancelled: {numbers}"),
+                               numbers=", ".join(strangers))
     if errors:
         raise FormInvalid(errors)
     return {"keep": {n: str(r).strip() for n, r in keep.items()}, "cancel": cancel, "executor": form.actor.name,
@@ -129,20 +145,20 @@ def validate_send_to_archive(form: FormContext, data: dict[str, Any]) -> dict[st
 def validate_archive_empty(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     """M4.3.4: "No data — archive the flow?" — only OK goes on."""
     if data.get("archive") is not True:
-        raise FormInvalid({"archive": "confirm archiving the empty flow (archive: true)"})
+        raise FormInvalid({"archive": Text(N_("confirm archiving the empty flow"))})
     return {"archive": True, "archived_by": form.actor.name}
 
 
 def validate_manual_entry(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     """M4.3.6: disconnection details typed by hand after the work on site."""
     disconnected = data.get("disconnected")
-    errors = {}
+    errors: dict[str, str] = {}
     if not isinstance(disconnected, bool):
-        errors["disconnected"] = "say whether the customer was disconnected on site (true/false)"
+        errors["disconnected"] = Text(N_("say whether the customer was disconnected on site"))
     at = aware_time(data.get("disconnected_at")) if disconnected else None
     if disconnected and at is None:
-        errors["disconnected_at"] = "the disconnection time (ISO-8601 with a time zone) is required"
-    elif at is not None and (wrong := event_time_error(form, at, "disconnection")):
+        errors["disconnected_at"] = Text(N_("the disconnection time is required"))
+    elif at is not None and (wrong := event_time_error(form, at, Text(N_("disconnection")))):
         errors["disconnected_at"] = wrong
     if errors:
         raise FormInvalid(errors)

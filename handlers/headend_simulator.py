@@ -48,6 +48,7 @@ class SimulatedHeadEnd:
     """
 
     simulated = N_("simulated head-end")  # the web app names it in its banner: no meter is reached
+    # Its answers are in Chinese, as the utility's head-end writes them; the pages show them as they are.
 
     def __init__(self, sink: Callable[[dict[str, Any]], object], clock: Clock,
                  behaviours: Mapping[str, str] | None = None, default: str = "succeeds") -> None:
@@ -126,11 +127,11 @@ def _script(behaviour: str, action: str) -> list[tuple[timedelta, str, dict[str,
     executed = (_FINISHED, "executed", {"relay": RELAY_AFTER[action]})
     scripts: dict[str, list[tuple[timedelta, str, dict[str, Any]]]] = {
         "succeeds": [(_ACCEPTED, "accepted", {}), executed],
-        "fails": [(_ACCEPTED, "accepted", {}), (_FINISHED, "failed", {"error": "relay did not operate"})],
-        "offline": [(_OFFLINE, "failed", {"error": "meter offline: no answer from the meter"})],
+        "fails": [(_ACCEPTED, "accepted", {}), (_FINISHED, "failed", {"error": "继电器未动作"})],
+        "offline": [(_OFFLINE, "failed", {"error": "电表离线：电表无应答"})],
         "slow": [(_ACCEPTED, "accepted", {}), (_SLOW, "executed", {"relay": RELAY_AFTER[action]})],
         "never": [(_ACCEPTED, "accepted", {})],
-        "refused": [(_ACCEPTED, "failed", {"error": "command refused: its validity deadline had passed"})],
+        "refused": [(_ACCEPTED, "failed", {"error": "指令被拒绝：已过有效期"})],
     }
     return scripts[behaviour]
 

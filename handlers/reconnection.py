@@ -16,6 +16,7 @@ from app.runtime.contract import ServiceContext
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from app.runtime.forms import FormContext, FormInvalid
+from app.translations import N_, Text
 from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
 from storage import customers as customer_rows
@@ -83,8 +84,8 @@ def validate_on_site(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     """The on-site reconnection: when power was restored (since the order opened, not in the future), and a note."""
     at = aware_time(data.get("reconnected_at"))
     if at is None:
-        raise FormInvalid({"reconnected_at": "when power was restored on site (ISO-8601 with a time zone)"})
-    if wrong := event_time_error(form, at, "reconnection"):
+        raise FormInvalid({"reconnected_at": Text(N_("when power was restored on site is required"))})
+    if wrong := event_time_error(form, at, Text(N_("reconnection"))):
         raise FormInvalid({"reconnected_at": wrong})
     return {"reconnected_at": at.isoformat(), "note": str(data.get("note") or "").strip(),
             "reconnected_by": form.actor.name}

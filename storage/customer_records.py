@@ -1,5 +1,5 @@
-"""Everything recorded about one customer, for the customer's page: the process instances about
-them (the ``customer`` instance attribute), their reconnection orders, meter commands, payments,
+"""Everything recorded about one customer, for the customer's page: the process instances of
+their cases (which ones: ``storage.customer_cases``), their reconnection orders, meter commands, payments,
 service SMS and the archive history of their data. Each query is indexed and bounded by ``limit``,
 newest first."""
 
@@ -11,18 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.domain_models import MeterCommand, Payment, Reconnection
-from storage.models import HistoryEvent, Instance, InstanceAttribute, OutboxMessage
+from storage.models import HistoryEvent, Instance, OutboxMessage
 
 ARCHIVE_STREAM = "archive"
-CUSTOMER_ATTRIBUTE = "customer"
-
-
-def instances_of(session: Session, customer_number: str, limit: int) -> list[Instance]:
-    """The process instances whose ``customer`` attribute is this customer, newest first."""
-    query = (select(Instance).join(InstanceAttribute, InstanceAttribute.instance_id == Instance.id)
-             .where(InstanceAttribute.name == CUSTOMER_ATTRIBUTE, InstanceAttribute.value == customer_number)
-             .order_by(Instance.id.desc()).limit(limit))
-    return list(session.execute(query).scalars())
 
 
 def instances_by_id(session: Session, ids: Sequence[int]) -> dict[int, Instance]:

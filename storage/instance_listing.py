@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from storage.case_drafts import hidden_from
+from storage.customer_cases import case_ids_statement
 from storage.instances import InstanceFilter, search_query
 from storage.models import Incident, Instance, InstanceAttribute, ProcessVersion
 
@@ -25,7 +27,8 @@ class ListFilter:
     process_id: str | None = None
     status: str | None = None
     work_order: str | None = None
-    customer: str | None = None
+    customer: str | None = None  # the instance's ``customer`` attribute
+    member: str | None = None  # any case the customer is part of (``storage.customer_cases``): a batch too
     segment: str | None = None
     has_incident: bool | None = None
     parent_id: int | None = None
@@ -82,6 +85,8 @@ def _matching(filters: ListFilter) -> Select[Any]:
     if filters.work_order is not None:
         query = query.where(Instance.id.in_(select(InstanceAttribute.instance_id).where(
             InstanceAttribute.name.in_(WORK_ORDER_ATTRIBUTES), InstanceAttribute.value == filters.work_order)))
+    if filters.member is not None:
+        query = query.where(Instance.id.in_(case_ids_statement(filters.member)))
     if filters.parent_id is not None:
         query = query.where(Instance.parent_id == filters.parent_id)
     if filters.started_from is not None:
@@ -92,9 +97,12 @@ def _matching(filters: ListFilter) -> Select[Any]:
 
 
 def list_instances(session: Session, filters: ListFilter, *, page: int = 1, size: int = 50,
-                   sort: str = "newest") -> InstancePage:
-    """One page of the instances matching every filter (newest first unless ``sort`` says otherwise)."""
+                   sort: str = "newest", viewer: str | None = None) -> InstancePage:
+    """One page of the instances matching every filter (newest first unless ``sort`` says otherwise);
+    for a ``viewer``, without other people's drafts."""
     matching = _matching(filters)
+    if viewer is not None:
+        matching = matching.where(hidden_from(viewer, Instance.id))
     total = session.execute(select(func.count()).select_from(
         matching.with_only_columns(Instance.id).subquery())).scalar_one()
     found = session.execute(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import HistoryEvent, Incident, Instance, ProcessVersion, UserTask
+from storage.models import HistoryEvent, Incident, Instance, OutboxMessage, ProcessVersion, UserTask
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,11 @@ def element_events(session: Session, stream: str) -> list[tuple[str, str]]:
                                   HistoryEvent.element_id.is_not(None))
                            .order_by(HistoryEvent.seq))
     return [(kind, str(element)) for kind, element in rows]
+
+
+def queued_with(session: Session, instance_id: int, at: datetime) -> dict[str, int]:
+    """How many outbox rows (per adapter: ``sms``, ``headend``) the instance's step at ``at`` queued."""
+    return {adapter: count for adapter, count in session.execute(
+        select(OutboxMessage.adapter, func.count()).where(OutboxMessage.instance_id == instance_id,
+                                                          OutboxMessage.created_at == at)
+        .group_by(OutboxMessage.adapter))}

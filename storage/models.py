@@ -186,6 +186,18 @@ class UserTaskCustomer(Base):
     customer_number: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class CaseCustomer(Base):
+    """A customer a case has named in a task (a batch's customers, applied for, approved, issued…):
+    kept when the task closes, so the customer's page and the case search find every case they
+    were part of — a batch they dropped out of too."""
+
+    __tablename__ = "case_customers"
+    __table_args__ = (Index("ix_case_customers_customer", "customer_number", "instance_id"),)
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class WaitingMessage(Base):
     """Where a message (name, correlation value) is awaited: the router's index."""
 

@@ -36,6 +36,12 @@ def readers(session: Session) -> list[tuple[str, str | None]]:
         select(Segment.code, Segment.reader_username).order_by(Segment.code))]
 
 
+def read_by(session: Session, username: str) -> list[str]:
+    """The codes of the segments ``username`` reads (none: they are no segment's reader)."""
+    return list(session.execute(select(Segment.code).where(Segment.reader_username == username)
+                                .order_by(Segment.code)).scalars())
+
+
 def reader_mobile_of_customer(session: Session, customer_number: str) -> str | None:
     """The mobile of the reader of the customer's segment (None: no such customer, or no mobile)."""
     return session.execute(select(Segment.reader_mobile).join(Customer, Customer.segment_code == Segment.code)

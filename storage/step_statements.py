@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from storage.models import (
+    CaseCustomer,
     ChildBatch,
     Instance,
     InstanceAttribute,
@@ -109,6 +110,8 @@ _IN_DEPLOYMENT = (
 )
 _INSERT_TASKS = insert(_tasks)
 _INSERT_TASK_CUSTOMERS = insert(UserTaskCustomer)
+_CASE_CUSTOMERS = select(CaseCustomer.customer_number).where(CaseCustomer.instance_id == bindparam("b_instance_id"))
+_INSERT_CASE_CUSTOMERS = insert(CaseCustomer)
 _DELETE_TASKS = delete(_tasks).where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_WAITING = insert(_waiting)
 _DELETE_WAITING = delete(_waiting).where(_waiting.c.instance_id == bindparam("instance_id"))
@@ -196,6 +199,18 @@ def replace_user_tasks(conn: Connection, gone: Iterable[str], new: Sequence[NewU
         conn.execute(_INSERT_TASKS, list(new))
     if customers:
         conn.execute(_INSERT_TASK_CUSTOMERS, list(customers))
+
+
+def remember_case_customers(conn: Connection, instance_id: int, numbers: Iterable[str]) -> None:
+    """Keep these customers as the case's for good (the ones it has already are left as they are);
+    no statement at all when there are none."""
+    wanted = list(dict.fromkeys(numbers))
+    if not wanted:
+        return
+    known = set(conn.execute(_CASE_CUSTOMERS, {"b_instance_id": instance_id}).scalars())
+    new = [{"instance_id": instance_id, "customer_number": n} for n in wanted if n not in known]
+    if new:
+        conn.execute(_INSERT_CASE_CUSTOMERS, new)
 
 
 def replace_waiting(conn: Connection, instance_id: int, had_any: bool, rows: Sequence[Waiting]) -> None:

@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from storage.domain_models import Customer
+from storage.case_drafts import hidden_from
+from storage.domain_models import Customer, Segment
 from storage.models import Instance, InstanceAttribute, ProcessVersion, User, UserRole, UserTask, UserTaskCustomer
 from storage.paging import page_count
 from storage.segments import names as segment_names
@@ -44,6 +45,10 @@ class TaskFilters:
     segment: str | None = None  # a segment of one of the task's customers
     customer: str | None = None  # one of the task's customers
     overdue: bool = False
+    # a reader's own segments (issue 13 item 7): tasks with a customer of a segment this user reads,
+    # tasks naming no customer, and tasks offered to or claimed by them
+    reader: str | None = None
+    every_segment: bool = False  # a reader asked for every segment's tasks (no condition: kept for the links)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,13 @@ def tasks_of_instances_started_by(session: Session, process_id: str, username: s
                            .order_by(UserTask.created_at.desc()).limit(limit)).scalars().all()
 
 
+def open_task(session: Session, task_id: str) -> UserTask | None:
+    """The open task ``task_id`` (None: not open, or not a task id at all)."""
+    if len(task_id) > UserTask.id.type.length:
+        return None
+    return session.get(UserTask, task_id)
+
+
 def find_task(session: Session, task_id: str) -> TaskRow | None:
     rows = _rows(session, [task_id])
     return rows[0] if rows else None
@@ -171,7 +183,7 @@ def users_holding(session: Session, roles: Collection[str]) -> dict[str, list[tu
 # -- the query ---------------------------------------------------------------------------------
 
 def _conditions(tab: str, viewer: Viewer, filters: TaskFilters, now: datetime) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [_tab_condition(tab, viewer)]
+    where: list[ColumnElement[bool]] = [_tab_condition(tab, viewer), hidden_from(viewer.username, UserTask.instance_id)]
     if filters.process:
         where.append(UserTask.process_id == filters.process)
     if filters.task:
@@ -185,6 +197,11 @@ def _conditions(tab: str, viewer: Viewer, filters: TaskFilters, now: datetime) -
         where.append(UserTask.id.in_(
             select(UserTaskCustomer.task_id).join(Customer, Customer.number == UserTaskCustomer.customer_number)
             .where(Customer.segment_code == filters.segment)))
+    if filters.reader:
+        own = (select(UserTaskCustomer.task_id).join(Customer, Customer.number == UserTaskCustomer.customer_number)
+               .join(Segment, Segment.code == Customer.segment_code).where(Segment.reader_username == filters.reader))
+        where.append(or_(UserTask.id.in_(own), UserTask.id.not_in(select(UserTaskCustomer.task_id)),
+                         UserTask.offered_to == filters.reader, UserTask.claimed_by == filters.reader))
     return where
 
 

@@ -6,11 +6,13 @@ newest first. Read-only; the changes are in ``app.archive.maintenance``."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.archive.customer_cases import CustomerCase, customer_cases
 from app.archive.lookups import find_customer, screening_row
 from storage import customer_records as records
 from storage.customer_search import subscriptions_of
@@ -24,6 +26,9 @@ TIMELINE_LIMIT = 200  # per source; the page says when it is cut
 _SAME_TIME_ORDER = {"instance.started": 0, "order.opened": 1, "payment.received": 1, "command.created": 2,
                     "command.sent": 3, "sms.queued": 3, "command.executed": 4, "order.closed": 5,
                     "instance.ended": 6}
+# The case steps someone took (the rest show as the orders, commands and SMS they made).
+ACTED_STEPS = ("applied", "approved", "sent_back", "issued", "dropped_out", "kept", "entered_cut", "entered_not_cut",
+               "reconnected_on_site")
 
 
 def customer_row(customer: Customer, subscribed: Iterable[str]) -> dict[str, Any]:
@@ -106,13 +111,37 @@ def _timeline(events: list[HistoryEvent], instances: list[Instance], orders: lis
     entries += [_entry(s.created_at, "sms.queued", {"notice": s.payload.get("notice"), "to": s.payload.get("to"),
                                                     "text": s.payload.get("text"), "status": s.status},
                        instance_id=s.instance_id) for s in sms]
-    return sorted(entries, key=lambda entry: (entry["at"], _SAME_TIME_ORDER.get(entry["kind"], 3)), reverse=True)
+    return entries
+
+
+def _timeline_order(entry: dict[str, Any]) -> tuple[datetime, int]:
+    at = entry["at"]
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC), _SAME_TIME_ORDER.get(entry["kind"], 3)
+
+
+def _step_entries(cases: list[CustomerCase]) -> list[dict[str, Any]]:
+    """The steps people (or the machine, for them) took in the customer's cases: who applied,
+    approved, issued, entered by hand, reconnected on site — with their notes."""
+    return [_entry(_moment(step.at), "case.step", {"step": asdict(step)}, actor=step.actor, instance_id=case.id)
+            for case in cases for step in case.steps if step.kind in ACTED_STEPS and _moment(step.at)]
+
+
+def _moment(at: datetime | str | None) -> datetime | None:
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            return None
+    return at
 
 
 def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LIMIT) -> dict[str, Any]:
-    """Everything the customer page shows; ``NotFound`` for an unknown customer."""
+    """Everything the customer page shows; ``NotFound`` for an unknown customer. ``cases`` (every
+    case they are part of, a batch's too, with its stage) is for the page, not the JSON answer."""
     customer = find_customer(session, number)
-    instances = records.instances_of(session, number, limit)
+    cases = customer_cases(session, number, limit=limit)
+    case_ids = {case.id for case in cases} | {child for case in cases for child in case.children}
+    instances = sorted(records.instances_by_id(session, sorted(case_ids)).values(), key=lambda i: i.id, reverse=True)
     parents = records.instances_by_id(session, sorted({i.parent_id for i in instances if i.parent_id is not None}))
     active = [i for i in instances if i.status in ACTIVE_INSTANCE]
     tasks = open_tasks_of(session, [i.id for i in active])
@@ -121,7 +150,8 @@ def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LI
     payments = records.payments_of(session, customer.id, limit)
     events = records.archive_events_about(session, "customer", number, limit)
     sms = records.sms_about(session, number, [i.id for i in instances] + list(parents), limit)
-    timeline = _timeline(events, instances, orders, commands, payments, sms)
+    timeline = sorted(_timeline(events, instances, orders, commands, payments, sms) + _step_entries(cases),
+                      key=_timeline_order, reverse=True)
     cut = len(timeline) > limit or any(len(rows) >= limit for rows in (instances, orders, commands, payments,
                                                                         events, sms))
     return {
@@ -135,5 +165,6 @@ def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LI
                           for i in active],
         },
         "timeline": timeline[:limit],
+        "cases": cases,
         "timeline_cut": cut,
     }

@@ -65,6 +65,12 @@ class _Meter:
     relay_type: str
 
 
+# The demo people's display names, as a Chinese utility's staff list reads them (the pages show a
+# display name as it is, in both languages, like any person's name).
+DEMO_NAMES = {"applicant": "演示申请人", "approver": "演示审批人", "executor": "演示执行人",
+              "sysadmin": "演示系统管理员", "analyst": "演示业务分析员", "auditor": "演示审计员"}
+
+
 def seed_demo(session: Session, clock: Clock, actor: Actor, *, customers: int = 300, seed: int = 7) -> dict[str, int]:
     """Fill an empty archive with demo segments, users and ``customers`` customers.
 
@@ -77,7 +83,7 @@ def seed_demo(session: Session, clock: Clock, actor: Actor, *, customers: int = 
     rng = random.Random(seed)  # noqa: S311 - demo data must repeat for a seed, not be secret
     segments, created = _seed_segments(session, clock, actor, rng)
     for role in ROLES:
-        created += _ensure_user(session, clock, actor, f"demo-{role}", f"Demo {role}", [role])
+        created += _ensure_user(session, clock, actor, f"demo-{role}", DEMO_NAMES[role], [role])
     rows = _customer_rows(rng, customers, clock.now())
     report = import_customers(session, clock, actor, rows, source=f"demo seed {seed}")
     if report.errors:

@@ -11,19 +11,21 @@ from sqlalchemy.orm import Session
 
 from app.rules.screening import screen
 from app.runtime.errors import NotFound, RuntimeActionError
+from app.translations import N_, Text
 from storage import customers as customer_rows
 from storage import segments as segment_rows
 from storage import subscriptions
 from storage.domain_models import NOTICE_TYPES, Customer, Segment
 
 REPORT_FILTERS = ("eligible", "ineligible", "flagged_but_ineligible")
+UNKNOWN_FILTER = N_("unknown filter {only}; use one of {choices}")
 
 
 def find_customer(session: Session, number: str, *, lock: bool = False) -> Customer:
     """The customer with archive number ``number`` (row-locked when ``lock``); ``NotFound`` otherwise."""
     customer = customer_rows.by_number(session, number, lock=lock)
     if customer is None:
-        raise NotFound(f"no customer {number}")
+        raise NotFound(Text(N_("no customer {number}"), number=number))
     return customer
 
 
@@ -31,7 +33,7 @@ def find_segment(session: Session, code: str, *, lock: bool = False) -> Segment:
     """The meter-reading segment ``code`` (row-locked when ``lock``); ``NotFound`` otherwise."""
     segment = segment_rows.find(session, code, lock=lock)
     if segment is None:
-        raise NotFound(f"no meter-reading segment {code}")
+        raise NotFound(Text(N_("no meter-reading segment {code}"), code=code))
     return segment
 
 
@@ -68,7 +70,7 @@ def screening_report(session: Session, *, segment: str | None = None, only: str 
     flag the manual warns about: automatic reconnection will be tried and cannot succeed.
     """
     if only is not None and only not in REPORT_FILTERS:
-        raise RuntimeActionError(f"unknown filter {only!r}; use one of {', '.join(REPORT_FILTERS)}")
+        raise RuntimeActionError(Text(UNKNOWN_FILTER, only=repr(only), choices=", ".join(REPORT_FILTERS)))
     if segment is not None:
         find_segment(session, segment)
     rows = (screening_row(customer) for customer in customer_rows.in_order(session, segment=segment))

@@ -25,6 +25,7 @@ from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, RuntimeActionError
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
+from app.translations import N_, Text, joined
 from storage import subscriptions
 from storage.domain_models import NOTICE_TYPES, Customer, SmsSubscription
 
@@ -36,8 +37,9 @@ READER_PHONE_ROLES = ("sysadmin",)  # M3.2
 
 def _require(actor: Actor, roles: Sequence[str], what: str, rule: str) -> None:
     if not any(actor.has_role(role) for role in roles):
-        needed = " or ".join(roles)
-        raise Forbidden(f"{what} needs the {needed} role ({rule}); {actor.name} does not hold it")
+        # a role's label is its id capitalized (app.web.i18n.ROLE_LABELS): the catalog translates it
+        raise Forbidden(Text(N_("{what} needs the {roles} role ({rule}); {actor} does not hold it"), what=Text(what),
+                             roles=joined(Text(role.capitalize()) for role in roles), rule=rule, actor=actor.name))
 
 
 def _record(session: Session, clock: Clock, actor: Actor, events: list[NewEvent]) -> None:
@@ -58,12 +60,19 @@ def _failing(customer: Customer) -> list[str]:
     return [f"{c.rule} {c.reason}" for c in screen(customer).criteria if not c.holds]
 
 
-def _flag_refusal(customer: Customer, value: bool, *, force: bool, reason: str) -> str | None:
+def _failing_texts(customer: Customer) -> list[Text]:
+    """The M1.1 criteria ``customer`` fails, each as "rule reason", in the reader's language."""
+    return [Text(N_("{rule} {reason}"), rule=c.rule, reason=Text(c.reason))
+            for c in screen(customer).criteria if not c.holds]
+
+
+def _flag_refusal(customer: Customer, value: bool, *, force: bool, reason: str) -> Text | None:
     """Why setting ``customer``'s flag to ``value`` is refused, or None when it may go ahead."""
     failing = _failing(customer)
     if not value or not failing or (force and reason.strip()):
         return None
-    return f"customer {customer.number} fails screening ({'; '.join(failing)})"
+    return Text(N_("customer {number} fails screening ({failing})"), number=customer.number,
+                failing=_failing_texts(customer))
 
 
 def _flag_event(clock: Clock, actor: Actor, customer: Customer, value: bool, reason: str) -> NewEvent:
@@ -91,16 +100,17 @@ def set_auto_reconnect(session: Session, clock: Clock, actor: Actor, customer_nu
     unless ``force`` comes with a non-empty ``reason`` (both recorded). Clearing is always allowed.
     Returns ``{customer, old, new, changed, eligible}``.
     """
-    _require(actor, FLAG_ROLES, "changing the auto-reconnect flag", "M1.2.2")
+    _require(actor, FLAG_ROLES, N_("changing the auto-reconnect flag"), "M1.2.2")
     customer = find_customer(session, customer_number, lock=True)
     old = customer.auto_reconnect
     if old == value:
         return _flag_outcome(customer, old, value)
     refusal = _flag_refusal(customer, value, force=force, reason=reason)
     if refusal is not None:
-        hint = "forcing it needs a reason" if force else "pass force=True with a reason to set it anyway"
-        raise RuntimeActionError(f"{refusal}: the auto-reconnect flag must be right, or automatic reconnection "
-                                 f"will be tried and cannot succeed; {hint}")
+        hint = Text(N_("forcing it needs a reason") if force else N_("force it with a reason to set it anyway"))
+        raise RuntimeActionError(Text(N_("{refusal}: the auto-reconnect flag must be right, or automatic "
+                                         "reconnection will be tried and cannot succeed; {hint}"),
+                                      refusal=refusal, hint=hint))
     _record(session, clock, actor, [_flag_event(clock, actor, customer, value, reason)])
     return _flag_outcome(customer, old, value)
 
@@ -114,13 +124,13 @@ def set_auto_reconnect_bulk(session: Session, clock: Clock, actor: Actor, number
     flag against the screening is a decision about one customer, taken with ``set_auto_reconnect``.
     Returns ``{changed, unchanged, outcomes: [{customer, old, new, changed, eligible}]}``.
     """
-    _require(actor, FLAG_ROLES, "changing the auto-reconnect flag", "M1.2.2")
+    _require(actor, FLAG_ROLES, N_("changing the auto-reconnect flag"), "M1.2.2")
     customers = [find_customer(session, number, lock=True) for number in dict.fromkeys(numbers)]
     refusals = [r for c in customers if c.auto_reconnect != value
                 and (r := _flag_refusal(c, value, force=False, reason="")) is not None]
     if refusals:
-        raise RuntimeActionError(f"nothing was changed: {len(refusals)} customer(s) refused — "
-                                 + " | ".join(refusals) + "; to flag one anyway, force it alone with a reason")
+        raise RuntimeActionError(Text(N_("nothing was changed: {n} customer(s) refused — {refusals}; to flag one "
+                                         "anyway, force it alone with a reason"), n=len(refusals), refusals=refusals))
     outcomes, events = [], []
     for customer in customers:
         old = customer.auto_reconnect
@@ -142,9 +152,10 @@ def set_subscription(session: Session, clock: Clock, actor: Actor, customer_numb
     change it for them, so those roles may. ``notice_type`` is one of ``NOTICE_TYPES``.
     Returns ``{customer, notice_type, old, new, changed}``.
     """
-    _require(actor, FRONT_DESK_ROLES, "changing an SMS subscription", "M2.1")
+    _require(actor, FRONT_DESK_ROLES, N_("changing an SMS subscription"), "M2.1")
     if notice_type not in NOTICE_TYPES:
-        raise RuntimeActionError(f"unknown notice type {notice_type!r}; notice types are {', '.join(NOTICE_TYPES)}")
+        raise RuntimeActionError(Text(N_("unknown notice type {kind}; notice types are {kinds}"),
+                                      kind=repr(notice_type), kinds=", ".join(NOTICE_TYPES)))
     customer = find_customer(session, customer_number, lock=True)
     row = session.get(SmsSubscription, (customer.id, notice_type))
     old = row is not None
@@ -166,7 +177,7 @@ def set_customer_mobile(session: Session, clock: Clock, actor: Actor, customer_n
     The same roles as ``set_subscription`` (front desk acting for the customer). A number that is
     not a mainland China mobile is refused with the reason. Returns ``{customer, old, new, changed}``.
     """
-    _require(actor, FRONT_DESK_ROLES, "changing a customer's mobile number", "M2.1")
+    _require(actor, FRONT_DESK_ROLES, N_("changing a customer's mobile number"), "M2.1")
     new = _mobile(mobile) if mobile and mobile.strip() else None
     customer = find_customer(session, customer_number, lock=True)
     old = customer.mobile
@@ -188,12 +199,13 @@ def set_reader_phone(session: Session, clock: Clock, actor: Actor, segment_code:
     recorded as its own ``segment.reader_changed`` event. Returns ``{segment, old, new, changed,
     reader_username}``.
     """
-    _require(actor, READER_PHONE_ROLES, "changing a reader's phone", "M3.2")
+    _require(actor, READER_PHONE_ROLES, N_("changing a reader's phone"), "M3.2")
     new = _mobile(mobile) if mobile and mobile.strip() else None
     keep_reader = isinstance(reader_username, EllipsisType)
     new_reader = None if isinstance(reader_username, EllipsisType) else (reader_username or "").strip() or None
     if new_reader is not None and not USERNAME.match(new_reader):
-        raise RuntimeActionError(f"{new_reader!r} is not a username: 2-64 lower-case letters, digits, '.', '_' or '-'")
+        raise RuntimeActionError(Text(N_("{user} is not a username: 2-64 lower-case letters, digits, '.', '_' or '-'"),
+                                      user=repr(new_reader)))
     segment = find_segment(session, segment_code, lock=True)
     events = []
     if not keep_reader and segment.reader_username != new_reader:

@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.archive.lookups import REPORT_FILTERS, find_segment, row_wanted, screening_row
+from app.archive.lookups import REPORT_FILTERS, UNKNOWN_FILTER, find_segment, row_wanted, screening_row
 from app.rules.screening import screen
 from app.runtime.errors import RuntimeActionError
+from app.translations import N_, Text
 from storage.customer_screening import FactsAndFlag, count_per_facts, page_with_facts
 from storage.paging import page_count
 
@@ -84,9 +85,10 @@ def screening_page(session: Session, *, segment: str | None = None, only: str | 
     An unknown segment is ``NotFound``, an unknown filter or criterion a ``RuntimeActionError``.
     """
     if only is not None and only not in REPORT_FILTERS:
-        raise RuntimeActionError(f"unknown filter {only!r}; use one of {', '.join(REPORT_FILTERS)}")
+        raise RuntimeActionError(Text(UNKNOWN_FILTER, only=repr(only), choices=", ".join(REPORT_FILTERS)))
     if failing is not None and failing not in dict(CRITERIA):
-        raise RuntimeActionError(f"unknown criterion {failing!r}; use one of {', '.join(dict(CRITERIA))}")
+        raise RuntimeActionError(Text(N_("unknown criterion {failing}; use one of {choices}"), failing=repr(failing),
+                                      choices=", ".join(dict(CRITERIA))))
     if segment is not None:
         find_segment(session, segment)
     combinations = _combinations(session, segment)

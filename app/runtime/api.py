@@ -18,7 +18,7 @@ from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
 from app.runtime.engine.projection import AwaitedMessage
 from app.runtime.engine.task_properties import task_properties, validator_name
-from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.errors import NOT_OPEN, Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from app.runtime.form_schema import schema_errors, schema_of
@@ -26,11 +26,13 @@ from app.runtime.forms import FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.permissions import require_may_start
 from app.runtime.reading.ready_task import ReadyTask, read_ready_task
-from app.runtime.starting import require_start_data
+from app.runtime.reading.whats_next import WhatsNext, whats_next
+from app.runtime.starting import draft_until, require_start_data
 from app.runtime.steps.core import StepFailed, Unit, parse_task_id, set_start_data
 from app.runtime.steps.lifecycle import LifecycleActions
 from app.runtime.steps.step import Step
-from storage import instance_rows, message_rows, user_task_rows
+from app.translations import N_, Text
+from storage import case_drafts, instance_rows, message_rows, user_task_rows
 from storage import step_statements as statements
 from storage.models import UserTask
 from storage.statuses import InstanceStatus
@@ -72,6 +74,9 @@ class Runtime(LifecycleActions):
         })
         self.step(unit, row, actor, set_start_data(data),
                   [NewEvent("instance.started", None, {"process_id": process_id, "data": row.start_data})])
+        until = draft_until(spec)
+        if until is not None and not actor.is_system:
+            case_drafts.mark(unit.session, row.id, actor.name, until, now)
         return row.id
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: Actor) -> int:
@@ -83,11 +88,12 @@ class Runtime(LifecycleActions):
         with self.unit() as unit:
             open_task = user_task_rows.find(unit.session, task_id)
             if open_task is None:
-                raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+                raise NotFound(Text(NOT_OPEN, task=task_id))
             row = self.require(unit.session, open_task.instance_id, InstanceStatus.RUNNING)
             open_task = user_task_rows.reread(unit.session, task_id)  # under the instance lock: gone or claimed?
             if open_task is None:
-                raise NotFound(f"task {task_id} is not open any more (completed or cancelled meanwhile)")
+                raise NotFound(Text(N_("task {task} is not open any more (completed or cancelled meanwhile)"),
+                                    task=task_id))
             check_may_work_on(open_task, actor)
 
             def act(step: Step) -> None:
@@ -97,6 +103,7 @@ class Runtime(LifecycleActions):
                 actions.complete_user_task(step, task, form)
 
             self.step(unit, row, actor, act)
+            case_drafts.submitted(unit.session, row.id, open_task.element_id)
             return row.id
 
     def ready_task(self, session: Session, task_id: str) -> ReadyTask:
@@ -104,6 +111,11 @@ class Runtime(LifecycleActions):
         and instructions — decoded from the saved state in the caller's (read) transaction; nothing
         is stepped, locked or cached. ``NotFound`` if the task is not open."""
         return read_ready_task(self, session, task_id)
+
+    def whats_next(self, session: Session, instance_id: int) -> WhatsNext:
+        """What the case ``instance_id`` does next as its last step left it: open tasks, timers,
+        awaited messages, running children, or its end (read-only, in the caller's transaction)."""
+        return whats_next(self, session, instance_id)
 
     def _validated(self, task: Task, data: dict[str, Any], context: FormContext) -> dict[str, Any]:
         """The data the task stores: first judged by the task's form schema, if the diagram writes one
@@ -254,7 +266,7 @@ def check_may_work_on(task: UserTask, actor: Actor) -> None:
     """The lane's role must be the actor's; a task claimed by someone else is theirs."""
     require_lane_role(task, actor)
     if task.claimed_by is not None and task.claimed_by != actor.name:
-        raise Conflict(f"task {task.id} is claimed by {task.claimed_by}")
+        raise Conflict(Text(N_("task {task} is already claimed by {who}"), task=task.id, who=task.claimed_by))
 
 
 def due_follow_ups(session: Session, limit: int) -> tuple[list[int], list[int]]:

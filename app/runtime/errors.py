@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from app.translations import N_
+
+# Refusals several places give, in one wording (``app.translations.Text`` fills them in)
+NOT_OPEN = N_("task {task} is not open (completed, cancelled or never existed)")
+NO_INSTANCE = N_("instance {instance} does not exist")
+
 
 class RuntimeActionError(Exception):
     """Base class: the action was refused and nothing was changed."""

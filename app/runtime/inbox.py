@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime.actors import Actor
-from app.runtime.errors import Conflict, Forbidden, NotFound
+from app.runtime.errors import NOT_OPEN, Conflict, Forbidden, NotFound
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
+from app.translations import N_, Text
 from storage import instance_rows, user_task_rows, users
 from storage import step_statements as statements
 from storage.db import Database
@@ -52,7 +53,7 @@ class Inbox:
             if task.claimed_by == actor.name:
                 return
             if task.claimed_by is not None:
-                raise Conflict(f"task {task_id} is already claimed by {task.claimed_by}")
+                raise Conflict(Text(N_("task {task} is already claimed by {who}"), task=task_id, who=task.claimed_by))
             user_task_rows.set_claimant(task, actor.name)
             self._record(session, row, task, "task.claimed", actor, {"old": None, "new": actor.name})
 
@@ -62,7 +63,8 @@ class Inbox:
             if task.claimed_by is None:
                 return
             if task.claimed_by != actor.name and not self.policy.may_take_over(task, actor):
-                raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}; only they can release it")
+                raise Forbidden(Text(N_("task {task} is claimed by {who}; only they can release it"), task=task_id,
+                                     who=task.claimed_by))
             previous = user_task_rows.set_claimant(task, None)
             self._record(session, row, task, "task.unclaimed", actor, {"old": previous, "new": None})
 
@@ -75,13 +77,14 @@ class Inbox:
             if not supervising:
                 require_lane_role(task, actor)
                 if task.claimed_by not in (None, actor.name):
-                    raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}; only they or a supervisor "
-                                    "can reassign it")
+                    raise Forbidden(Text(N_("task {task} is claimed by {who}; only they or a supervisor "
+                                            "can reassign it"), task=task_id, who=task.claimed_by))
             target = users.find(session, to_username)
             if target is None or not target.active:
-                raise NotFound(f"no active user {to_username}")
+                raise NotFound(Text(N_("no active user {user}"), user=to_username))
             if task.lane is not None and task.lane not in users.roles_of(session, target.id):
-                raise Forbidden(f"{to_username} does not hold the {task.lane!r} role of this task")
+                raise Forbidden(Text(N_("{user} does not hold the role of this task ({role})"), user=to_username,
+                                     role=task.lane))
             previous = user_task_rows.set_claimant(task, to_username)
             self._record(session, row, task, "task.reassigned", actor, {"old": previous, "new": to_username})
 
@@ -95,7 +98,7 @@ class Inbox:
 
 
 def _lock_open_task(session: Session, task_id: str) -> tuple[InstanceRow, UserTask]:
-    not_open = NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+    not_open = NotFound(Text(NOT_OPEN, task=task_id))
     instance_id = user_task_rows.instance_of(session, task_id)
     if instance_id is None:
         raise not_open
@@ -108,4 +111,5 @@ def _lock_open_task(session: Session, task_id: str) -> tuple[InstanceRow, UserTa
 
 def require_lane_role(task: UserTask, actor: Actor) -> None:
     if task.lane is not None and not actor.has_role(task.lane):
-        raise Forbidden(f"task {task.id} belongs to the {task.lane!r} lane; {actor.name} lacks that role")
+        raise Forbidden(Text(N_("task {task} belongs to the {role} lane; {actor} lacks that role"), task=task.id,
+                             role=task.lane, actor=actor.name))

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from app.runtime.actors import Actor
 from app.runtime.engine.lanes import lane_role
 from app.runtime.errors import Forbidden
+from app.translations import N_, Text
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class Permissions:
         """System actors act for the runtime itself; people need one of ``roles``."""
         if actor.is_system or actor.roles & roles:
             return
-        raise Forbidden(f"{actor.name} may not {action}: it needs the role {' or '.join(sorted(roles))}")
+        raise Forbidden(Text(N_("{actor} may not {action}: it needs the role {roles}"), actor=actor.name, action=action,
+                         roles=" / ".join(sorted(roles))))
 
 
 SYSTEM_ONLY = "system"
@@ -37,9 +39,11 @@ def require_may_start(spec: BpmnProcessSpec, actor: Actor) -> None:
         return
     if any((getattr(ts, "extensions", None) or {}).get("properties", {}).get("started_by") == SYSTEM_ONLY
            for ts in starts):
-        raise Forbidden(f"{spec.name} is started by the system only (a child or scheduled process), not by a person")
+        raise Forbidden(Text(N_("{process} is started by the system only (a child or scheduled process), "
+                                "not by a person"), process=Text(spec.name or spec.bpmn_id)))
     roles = {role for role in (lane_role(ts) for ts in starts) if role}
     if roles and not actor.roles & roles:
         lanes = ", ".join(sorted({str(ts.lane) for ts in starts if ts.lane}))
-        raise Forbidden(f"{actor.name} may not start {spec.name}: its start is in the {lanes} lane, "
-                        f"for the role {' or '.join(sorted(roles))}")
+        raise Forbidden(Text(N_("{actor} may not start {process}: its start is in the {lanes} lane, "
+                                "for the role {roles}"), actor=actor.name, process=Text(spec.name or spec.bpmn_id),
+                             lanes=lanes, roles=" / ".join(sorted(roles))))

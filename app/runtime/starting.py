@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from sqlalchemy.orm import Session
 
 from app.runtime.actors import Actor
+from app.runtime.deployment.lint_tasks import DRAFT_UNTIL_PROPERTY
 from app.runtime.engine.task_properties import task_properties
 from app.runtime.errors import Forbidden
 from app.runtime.form_schema import schema_errors, schema_of
@@ -40,6 +41,17 @@ def start_form(spec: BpmnProcessSpec) -> dict[str, Any] | None:
             schema = schema_of(task_properties(task_spec))
             if schema is not None:
                 return schema
+    return None
+
+
+def draft_until(spec: BpmnProcessSpec) -> str | None:
+    """The task (its BPMN id) whose first completion sends a new case on: until then the case is its
+    author's draft (the start event's ``draft_until`` property; None: a case is never a draft)."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent):
+            until = task_properties(task_spec).get(DRAFT_UNTIL_PROPERTY)
+            if until:
+                return until
     return None
 
 

@@ -15,6 +15,7 @@ from app.runtime.compare import Comparison, Specs, bundle_specs, compare_specs
 from app.runtime.deployment.bpmn_source import DeployError, read_bpmn
 from app.runtime.engine.parsing import process_ids_defined
 from app.runtime.errors import NotFound, RuntimeActionError
+from app.translations import N_, Text
 from storage import drafts, version_moves
 from storage.deployments import stored_files
 
@@ -68,13 +69,15 @@ def read_side(session: Session, process_id: str, ref: str, name: str) -> Side:
         number = int(found["version"])
         version = version_moves.version_by_number(session, process_id, number)
         if version is None:
-            raise NotFound(f"{name}: process {process_id!r} has no version {number}")
+            raise NotFound(Text(N_("{name}: process {process} has no version {number}"), name=name,
+                                process=repr(process_id), number=number))
         files = {stored.name: stored.data for stored in stored_files(session, version.deployment_id)}
         return _side(f"v{number}", "version", number, files, process_id, name)
     number = int(found["revision"])
     files_of_revision = drafts.revision_files(session, number)
     if files_of_revision is None or drafts.revision_process_id(session, number) != process_id:
-        raise NotFound(f"{name}: process {process_id!r} has no draft revision {number}")
+        raise NotFound(Text(N_("{name}: process {process} has no draft revision {number}"), name=name,
+                            process=repr(process_id), number=number))
     return _side(f"r{number}", "revision", number, files_of_revision, process_id, name)
 
 

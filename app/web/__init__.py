@@ -22,6 +22,7 @@ from app.web import (
     audit_cases,
     auth,
     customers,
+    draft_pages,
     i18n,
     inbox,
     instances,
@@ -37,9 +38,10 @@ from app.web import (
     workbench_pages,
 )
 from app.web.auth import wants_json
+from app.web.data_fields import field_label, field_rows, readable_json
 from app.web.formatting import deadline, with_zone
 from app.web.navigation import NAV, landing_endpoint
-from app.web.value_labels import value_label
+from app.web.value_labels import actor_label, value_label
 from storage.health import row_counts
 
 csrf = CSRFProtect()
@@ -56,13 +58,15 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
-    for feature in (inbox, task_forms, start_pages, customers, instances, audit_cases, reports, workbench_pages,
-                    workbench_catalogue, modeler_page, version_pages, rehearsals):
+    for feature in (inbox, task_forms, draft_pages, start_pages, customers, instances, audit_cases, reports,
+                    workbench_pages, workbench_catalogue, modeler_page, version_pages, rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)
     api_answers.register(app)
-    app.jinja_env.globals.update(value_label=value_label, deadline=deadline, with_zone=with_zone)
+    app.jinja_env.globals.update(value_label=value_label, actor_label=actor_label, field_rows=field_rows,
+                                 field_label=field_label, deadline=deadline, with_zone=with_zone)
+    app.jinja_env.filters["readable_json"] = readable_json
 
     @app.context_processor
     def layout() -> dict[str, object]:

@@ -8,6 +8,7 @@ import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from pydantic import BaseModel, ValidationError
@@ -65,22 +66,27 @@ def _body_message(model: type[Body], name: str, error: ErrorDetails) -> str:
 def query_refused(model: type[BaseModel], exc: ValidationError) -> RuntimeActionError:
     """The first bad argument, named, with what it must be."""
     error = exc.errors(include_url=False)[0]
-    name = str(error["loc"][0]) if error["loc"] else "the query string"
+    name = str(error["loc"][0]) if error["loc"] else _("the query string")
     kind, context, value = error["type"], error.get("ctx") or {}, error.get("input")
     shown = repr(value[:20]) if isinstance(value, str) else repr(value)
     if kind == CUSTOM:
         return RuntimeActionError(str(context["message"]))
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return RuntimeActionError(f"{name} must be a whole number, not {shown}")
+        return RuntimeActionError(_("{name} must be a whole number, not {value}").format(name=name, value=shown))
     if kind in ("greater_than_equal", "less_than_equal"):
         low, high = _bounds(model, name)
-        return RuntimeActionError(f"{name} must be between {low} and {high}" if high is not None
-                                  else f"{name} must be ≥ {low}")
+        return RuntimeActionError(_("{name} must be between {low} and {high}").format(name=name, low=low, high=high)
+                                  if high is not None else _("{name} must be ≥ {low}").format(name=name, low=low))
     if kind == "string_too_long":
-        return RuntimeActionError(f"{name} is too long (at most {context['max_length']} characters)")
+        return RuntimeActionError(_("{name} is too long (at most {n} characters)").format(
+            name=name, n=context["max_length"]))
     if kind == "literal_error":
-        return RuntimeActionError(f"{name} must be one of {', '.join(_choices(model, name))}, not {shown}")
-    return RuntimeActionError(f"{name}: {error['msg']}")
+        if not request.path.startswith("/api/"):  # a page's own links and forms send these: no list of codes
+            return RuntimeActionError(_("{name}: {value} is not one of the values this page offers").format(
+                name=name, value=shown))
+        return RuntimeActionError(_("{name} must be one of {choices}, not {value}").format(
+            name=name, choices=", ".join(_choices(model, name)), value=shown))
+    return RuntimeActionError(f"{name}: {error['msg']}")  # a kind no model here has: pydantic's own words
 
 
 def _field(model: type[BaseModel], name: str) -> Any:

@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Flask, Response, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from pydantic import Field, StringConstraints
 
+from app.archive.customer_cases import cases_by_id
 from app.audit.case_file import (
     CaseFile,
     Verification,
@@ -33,9 +35,12 @@ from app.web.api_models.base import Query, page_field, size_field
 from app.web.api_operation import read_query
 from app.web.auth import current_actor, requires
 from app.web.current import services
+from app.web.data_fields import field_value, with_messages_read
 from app.web.formatting import local_time
+from app.web.inbox_rows import task_label
 from app.web.instance_common import ATTRIBUTE_LABELS, DEFAULT_PAGE_SIZE, STATUS_BADGES, event_details, event_label
 from app.web.query_args import url_with_args
+from app.web.value_labels import actor_label
 from storage.instance_listing import ListFilter, list_instances, process_choices
 from storage.paging import page_count
 from storage.statuses import InstanceStatus
@@ -85,13 +90,14 @@ def search_page() -> ResponseReturnValue:
     with services().db.reading() as session:
         found = list_instances(session, filters, page=page, size=size, sort="newest")
         processes = process_choices(session)
+        cases = cases_by_id(session, args.customer, [row.id for row in found.rows]) if args.customer else {}
 
     def page_url(number: int) -> str:
         return url_with_args(".search_page", {**shown, "size": request.args.get("size"), "page": number})
 
     return render_template("audit/search.html", found=found, shown=shown, processes=processes, outcomes=OUTCOMES,
                            pages=page_count(found.total, size), page_url=page_url, local_time=local_time,
-                           badges=STATUS_BADGES)
+                           badges=STATUS_BADGES, cases=cases, task_label=task_label)
 
 
 def search_filters(args: CaseSearchArgs) -> tuple[ListFilter, dict[str, str]]:
@@ -103,7 +109,7 @@ def search_filters(args: CaseSearchArgs) -> tuple[ListFilter, dict[str, str]]:
     if first and last and last < first:
         raise RuntimeActionError("the date range ends before it starts (to < from)")
     filters = ListFilter(
-        process_id=shown["process"] or None, status=outcome or None, customer=shown["customer"] or None,
+        process_id=shown["process"] or None, status=outcome or None, member=shown["customer"] or None,
         work_order=shown["work_order"] or None,
         started_from=_beijing_midnight(first) if first else None,
         started_before=_beijing_midnight(last + timedelta(days=1)) if last else None)
@@ -116,7 +122,8 @@ def _day(shown: dict[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(shown[name])
     except ValueError:
-        raise RuntimeActionError(f"{name} must be a date like 2026-03-02, not {shown[name][:20]!r}") from None
+        raise RuntimeActionError(_("{name} must be a date like 2026-03-02, not {value}").format(
+            name=name, value=repr(shown[name][:20]))) from None
 
 
 def _beijing_midnight(day: date) -> datetime:
@@ -187,18 +194,22 @@ def _rows(case: CaseFile, names: dict[str, str]) -> list[dict[str, Any]]:
             "seq": event.seq, "at": local_time(event.at), "actor": event.actor, "type": event.type,
             "label": event_label(event.type), "element_id": event.element_id or "",
             "element_name": names.get(event.element_id or "", ""),
-            "changes": [(name, _text(pair[0]), _text(pair[1])) for name, pair in sorted(changes.items())
+            "changes": [(name, field_value(name, pair[0]), field_value(name, pair[1]))
+                        for name, pair in sorted(changes.items())
                         if isinstance(pair, list) and len(pair) == 2] if isinstance(changes, dict) else None,
-            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data)})
+            "details": "" if isinstance(changes, dict) else event_details(event.type, event.data, event.actor,
+                                                                                 event.at),
+            "raw": event.data})
     return rows
 
 
-def _text(value: Any) -> str:
-    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+TOKEN_STATES = {"ready": N_("ready to run"), "waiting": N_("waiting"), "failed": N_("failed")}  # case_timeline's
 
 
 def _page_timeline(case: CaseFile, frames: Timeline, names: dict[str, str]) -> dict[str, Any]:
     """What the slider indexes: per event its label and frame, the data snapshots, element names."""
-    return {**frames.as_json(), "names": names, "events": [
+    return {**frames.as_json(), "snapshots": [with_messages_read(snapshot) for snapshot in frames.snapshots],
+            "states": {state: _(label) for state, label in TOKEN_STATES.items()},
+            "names": {element: _(name) for element, name in names.items()}, "events": [
         {"seq": e.seq, "at": local_time(e.at), "label": event_label(e.type), "type": e.type,
-         "element_id": e.element_id, "actor": e.actor} for e in case.events]}
+         "element_id": e.element_id, "actor": actor_label(e.actor)} for e in case.events]}

@@ -81,7 +81,9 @@ def detail_page(number: str) -> ResponseReturnValue:
            replies={200: Reply("the customer", CustomerDetail)}, refuses=(404,))
 def api_detail(number: str) -> ResponseReturnValue:
     with services().db.reading() as session:
-        return api_json(customer_overview(session, number))
+        overview = customer_overview(session, number)
+    overview.pop("cases")
+    return api_json(overview)
 
 
 # --- one customer's flag (M1.2) ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from app.runtime.canonical import json_safe
 from app.web.formatting import local_time, yuan
+from app.web.inbox_rows import task_label
 from app.web.query_args import url_with_args
 from storage.domain_models import NOTICE_TYPES
 from storage.statuses import PowerStatus
@@ -54,7 +55,7 @@ def current_args(**changes: Any) -> dict[str, Any]:
 
 @bp.context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"local_time": local_time, "yuan": yuan, "current_args": current_args,
+    return {"local_time": local_time, "yuan": yuan, "current_args": current_args, "task_label": task_label,
             "url_with_args": url_with_args, "NOTICE_TYPES": NOTICE_TYPES, "POWER_STATUSES": POWER_STATUSES}
 
 

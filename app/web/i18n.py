@@ -10,7 +10,8 @@ from flask import Flask, Response, has_request_context, request
 from flask_babel import Babel, get_locale, gettext, ngettext, refresh
 
 from app.rules.beijing import ZONE_NAME
-from app.translations import DIRECTORY, DOMAIN, N_, compile_missing
+from app.translations import DIRECTORY, DOMAIN, N_, compile_missing, use_translator
+from app.translations.bpmn_names import translated_labels
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
@@ -49,6 +50,12 @@ def lane_label(name: str | None, role: str | None) -> str:
     return name or (role_label(role) if role else "")
 
 
+def diagram_labels(xml: str, labels: str) -> str:
+    """A diagram as a viewer asked for it (``DiagramLabels``): as deployed, or with its drawn names
+    in the reader's language from the catalog."""
+    return translated_labels(xml, gettext) if labels == "translated" else xml
+
+
 def register(app: Flask) -> None:
     compile_missing()  # a checkout before `make`: its catalogs are compiled now, once
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
@@ -57,6 +64,8 @@ def register(app: Flask) -> None:
     # gettext would return markup and %-format it).
     Babel(app, locale_selector=select_language, default_translation_directories=str(DIRECTORY),
           default_domain=DOMAIN, configure_jinja=False)
+
+    use_translator(gettext)  # a runtime's or a validator's message (app.translations.Text) reads in the page's language
 
     @app.before_request
     def choose_language() -> None:

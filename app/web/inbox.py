@@ -19,23 +19,28 @@ from app.runtime.errors import NotFound, RuntimeActionError
 from app.web import current
 from app.web.api_models.base import NoFields
 from app.web.api_models.inbox import InboxTask, Reassignment, TaskList, TaskListArgs
-from app.web.api_operation import Reply, operation
+from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, requires
+from app.web.case_outcome import case_message
 from app.web.inbox_rows import (
     TASK_ID_SLOT,
     kept_args,
     page_rows,
     query_from_request,
     rows_json,
+    scope,
     tabs_for,
     task_label,
     task_query,
+    task_url,
 )
 from app.web.query_args import url_with_args
+from app.web.reader_scope import is_reader, refuse_others_task
 from storage import task_list
 from storage.task_list import GROUPS, MINE
 
 bp = Blueprint("inbox", __name__)
+Said = Callable[[str, str], str]  # (the case, the task) → what was done, in the reader's language
 
 
 def register(app: Flask) -> None:
@@ -54,20 +59,23 @@ def _render_page(status: int = 200) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
     tabs = tabs_for(actor, policy)
+    args = read_query(TaskListArgs)
     with services.db.reading() as session:
-        counts = task_list.count_tabs(session, task_list.Viewer(actor.name, actor.roles), tabs,
-                                      task_list.TaskFilters(), now)  # each tab's size, unfiltered
-        query = query_from_request(actor, policy, MINE if counts[MINE] else GROUPS)
-        unfiltered = query.filters == task_list.TaskFilters()
+        reader = is_reader(session, actor)
+        base = scope(actor, args, reader=reader)
+        counts = task_list.count_tabs(session, task_list.Viewer(actor.name, actor.roles), tabs, base,
+                                      now)  # each tab's size, in the reader's scope
+        query = task_query(actor, policy, MINE if counts[MINE] else GROUPS, args, reader=reader)
+        unfiltered = query.filters == base
         listed = task_list.list_tasks(session, query, now, total=counts[query.tab] if unfiltered else None)
         choices = task_list.choices(session)
         reassignable = task_list.users_holding(session, {r.task.lane for r in listed.rows if r.task.lane})
     action_urls = {action: url_with_args(f"inbox.{action}_form", kept_args(query), task_id=TASK_ID_SLOT)
                    for action in ("claim", "unclaim", "reassign")}
-    rows = page_rows(listed.rows, actor, policy, dict(choices.processes), action_urls, now)
+    rows = page_rows(listed.rows, actor, policy, dict(choices.processes), action_urls, now, reader=reader)
     return render_template("inbox/page.html", query=query, listed=listed, rows=rows, tabs=tabs, counts=counts,
                            choices=choices, reassignable=reassignable, kept_args=kept_args,
-                           url_with_args=url_with_args, task_label=task_label), status
+                           url_with_args=url_with_args, task_label=task_label, reader=reader), status
 
 
 # -- page actions: redirect back on success, the page with the refusal otherwise --------------
@@ -75,44 +83,53 @@ def _render_page(status: int = 200) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/claim")
 @requires()
 def claim_form(task_id: str) -> ResponseReturnValue:
-    def claim(actor: Actor) -> str:
+    """Claiming takes the person to the task's form: they claimed it to do it."""
+    def claim(actor: Actor) -> Said:
+        _refuse_others_task(task_id, actor)
         current.services().inbox.claim(task_id, actor)
-        return _("Task claimed: it is in “My tasks”.")
-    return _act(claim)
+        return lambda case, task: _("{case}: “{task}” claimed; it is yours now.").format(case=case, task=task)
+    return _act(task_id, claim, then=task_url(task_id))
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @requires()
 def unclaim_form(task_id: str) -> ResponseReturnValue:
-    def unclaim(actor: Actor) -> str:
+    def unclaim(actor: Actor) -> Said:
         current.services().inbox.unclaim(task_id, actor)
-        return _("Task released to its group.")
-    return _act(unclaim)
+        return lambda case, task: _("{case}: “{task}” released to its group.").format(case=case, task=task)
+    return _act(task_id, unclaim)
 
 
 @bp.post("/tasks/<task_id>/reassign")
 @requires()
 def reassign_form(task_id: str) -> ResponseReturnValue:
-    def reassign(actor: Actor) -> str:
+    def reassign(actor: Actor) -> Said:
         to = request.form.get("to", "").strip()
         if not to:
             raise RuntimeActionError(_("Choose whom to reassign the task to."))
         current.services().inbox.reassign(task_id, to, actor)
-        return _("Task reassigned to {user}.").format(user=to)
-    return _act(reassign)
+        return lambda case, task: _("{case}: “{task}” reassigned to {user}.").format(case=case, task=task, user=to)
+    return _act(task_id, reassign)
 
 
-def _act(action: Callable[[Actor], str]) -> ResponseReturnValue:
-    """Do it and go back to the same view; a refusal shows that view with the message and its 4xx."""
-    actor = current_actor()
-    query = query_from_request(actor, current.services().inbox.policy, GROUPS)  # a bad view argument: 400 first
+def _act(task_id: str, action: Callable[[Actor], Said], then: str | None = None) -> ResponseReturnValue:
+    """Do it and go on (``then``, else back to the same view) with a message naming the case and what
+    happens next; a refusal shows that view with the message and its 4xx."""
+    services, actor = current.services(), current_actor()
+    with services.db.reading() as session:
+        reader = is_reader(session, actor)
+        row = task_list.find_task(session, task_id)
+    query = query_from_request(actor, services.inbox.policy, GROUPS, reader=reader)  # a bad view argument: 400 first
     try:
         done = action(actor)
     except RuntimeActionError as refused:
         flash(str(refused), "error")
         return _render_page(refused.status_code)
-    flash(done, "success")
-    return redirect(url_with_args("inbox.page", kept_args(query)), code=303)
+    if row is None:  # cannot be: the action found the task open
+        raise NotFound(f"task {task_id} is not open any more")
+    task = task_label(row.task.element_id, row.task.name)
+    flash(case_message(row.task.instance_id, lambda case: done(case, task)), "success")
+    return redirect(then or url_with_args("inbox.page", kept_args(query)), code=303)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -127,8 +144,8 @@ TASK_NOW = {200: Reply("the task as the inbox now lists it", InboxTask)}
 def api_list(query: TaskListArgs) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     policy, now = services.inbox.policy, services.clock.now()
-    wanted = task_query(actor, policy, GROUPS, query)
     with services.db.reading() as session:
+        wanted = task_query(actor, policy, GROUPS, query, reader=is_reader(session, actor))
         listed = task_list.list_tasks(session, wanted, now)
         names = task_list.process_names(session)
     filters = wanted.filters
@@ -146,6 +163,7 @@ def api_list(query: TaskListArgs) -> ResponseReturnValue:
 @operation("Claim an unclaimed task of your lane (409 'already claimed by X' if someone was quicker)",
            body=NoFields, body_required=False, replies=TASK_NOW, refuses=(404, 409))
 def api_claim(task_id: str, body: NoFields) -> ResponseReturnValue:
+    _refuse_others_task(task_id, current_actor())
     current.services().inbox.claim(task_id, current_actor())
     return _task_json(task_id)
 
@@ -168,11 +186,21 @@ def api_reassign(task_id: str, body: Reassignment) -> ResponseReturnValue:
     return _task_json(task_id)
 
 
+def _refuse_others_task(task_id: str, actor: Actor) -> None:
+    """A reader may not claim another reader's task (``app.web.reader_scope``); an unknown task is
+    left to the claim itself to refuse."""
+    services = current.services()
+    with services.db.reading() as session:
+        task = task_list.open_task(session, task_id)
+        if task is not None:
+            refuse_others_task(session, task, actor, services.inbox.policy)
+
+
 def _task_json(task_id: str) -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         row = task_list.find_task(session, task_id)
         names = task_list.process_names(session)
     if row is None:  # completed by its new holder in the instant since
-        raise NotFound(f"task {task_id} is not open any more")
+        raise NotFound(_("task {task} is not open any more (completed or cancelled meanwhile)").format(task=task_id))
     return {"task": rows_json([row], actor, services.inbox.policy, names, services.clock.now())[0]}

@@ -4,7 +4,7 @@ on a row (asking the runtime's ``InboxPolicy``, never restating it), and each ro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -21,6 +21,7 @@ from app.web.api_models.inbox import PAGE_SIZE, TaskListArgs
 from app.web.api_operation import read_query
 from app.web.formatting import beijing_time
 from app.web.i18n import role_label
+from app.web.reader_scope import others_task
 from app.web.value_labels import value_label
 from storage.statuses import InstanceStatus
 from storage.task_list import ALL, TABS, TaskFilters, TaskQuery, TaskRow, Viewer
@@ -49,25 +50,36 @@ def tabs_for(actor: Actor, policy: InboxPolicy) -> tuple[str, ...]:
     return TABS if sees_all(actor, policy) else tuple(tab for tab in TABS if tab != ALL)
 
 
-def query_from_request(actor: Actor, policy: InboxPolicy, default_tab: str) -> TaskQuery:
+def query_from_request(actor: Actor, policy: InboxPolicy, default_tab: str, *, reader: bool = False) -> TaskQuery:
     """The tab, filters, order and page the request asks for (``TaskListArgs``)."""
-    return task_query(actor, policy, default_tab, read_query(TaskListArgs))
+    return task_query(actor, policy, default_tab, read_query(TaskListArgs), reader=reader)
 
 
-def task_query(actor: Actor, policy: InboxPolicy, default_tab: str, args: TaskListArgs) -> TaskQuery:
-    """The query the arguments ask for; a 403 for the "all open tasks" tab without the role."""
+def scope(actor: Actor, args: TaskListArgs, *, reader: bool) -> TaskFilters:
+    """What a meter reader sees unless they ask for every segment: their own segments' tasks."""
+    if not reader:
+        return TaskFilters()
+    return TaskFilters(every_segment=True) if args.segments == "all" else TaskFilters(reader=actor.name)
+
+
+def task_query(actor: Actor, policy: InboxPolicy, default_tab: str, args: TaskListArgs, *,
+               reader: bool = False) -> TaskQuery:
+    """The query the arguments ask for; a 403 for the "all open tasks" tab without the role. A
+    reader (``reader``: the actor reads a segment) sees their own segments' tasks unless the
+    arguments say ``segments=all``."""
     tab = args.tab or default_tab
     if tab == ALL and not sees_all(actor, policy):
         raise Forbidden(_("Only approvers and system administrators see all open tasks."))
-    filters = TaskFilters(process=args.process, task=args.task, segment=args.segment, customer=args.customer,
-                          overdue=bool(args.overdue))
+    filters = replace(scope(actor, args, reader=reader), process=args.process, task=args.task, segment=args.segment,
+                      customer=args.customer, overdue=bool(args.overdue))
     return TaskQuery(Viewer(actor.name, actor.roles), tab, filters, args.sort, args.page, args.size)
 
 
 def kept_args(query: TaskQuery, **changes: Any) -> dict[str, Any]:
     """The query as URL arguments (defaults left out), with ``changes`` applied: for links and redirects."""
     filters = query.filters
-    args: dict[str, Any] = {"tab": query.tab, "process": filters.process, "task": filters.task,
+    args: dict[str, Any] = {"tab": query.tab, "segments": "all" if filters.every_segment else None,
+                            "process": filters.process, "task": filters.task,
                             "segment": filters.segment, "customer": filters.customer,
                             "overdue": "1" if filters.overdue else None, "sort": query.sort,
                             "page": query.page, "size": query.size}
@@ -76,13 +88,14 @@ def kept_args(query: TaskQuery, **changes: Any) -> dict[str, Any]:
     return {name: value for name, value in args.items() if value not in (None, "", defaults.get(name))}
 
 
-def actions_for(row: TaskRow, actor: Actor, policy: InboxPolicy) -> Actions:
-    """Which buttons the row offers this person. The runtime's Inbox decides again on the click."""
+def actions_for(row: TaskRow, actor: Actor, policy: InboxPolicy, *, reader: bool = False) -> Actions:
+    """Which buttons the row offers this person (a ``reader`` is offered no claim of another
+    reader's task). The runtime's Inbox decides again on the click."""
     task = row.task
     in_lane = task.lane is None or actor.has_role(task.lane)
     supervising = policy.may_take_over(task, actor)
     return Actions(
-        claim=task.claimed_by is None and in_lane,
+        claim=task.claimed_by is None and in_lane and not others_task(task, actor, policy, reader=reader),
         unclaim=task.claimed_by is not None and (task.claimed_by == actor.name or supervising),
         reassign=task.lane is not None and (supervising or (in_lane and task.claimed_by in (None, actor.name))),
     )
@@ -130,11 +143,12 @@ def row_json(row: TaskRow, actor: Actor, policy: InboxPolicy, process_names: dic
 
 
 def page_rows(rows: Sequence[TaskRow], actor: Actor, policy: InboxPolicy, process_names: dict[str, str],
-              action_urls: dict[str, str], now: datetime) -> list[dict[str, Any]]:
+              action_urls: dict[str, str], now: datetime, *, reader: bool = False) -> list[dict[str, Any]]:
     """What the page's table shows per row, every label translated once per page, not per row."""
     label, role, status, urls = cache(_), cache(role_label), cache(value_label), task_urls(rows)
     return [{
-        "row": r, "actions": actions_for(r, actor, policy), "overdue": is_overdue(r, now), "url": urls[r.task.id],
+        "row": r, "actions": actions_for(r, actor, policy, reader=reader), "overdue": is_overdue(r, now),
+        "url": urls[r.task.id],
         "urls": {action: url.replace(TASK_ID_SLOT, r.task.id) for action, url in action_urls.items()},
         "process": label(process_names.get(r.process_id, r.process_id)),
         "task": task_label(r.task.element_id, r.task.name, label),

@@ -10,12 +10,15 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.runtime.canonical import canonical_json
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_of_open_incident, possible_id
+from app.runtime.steps.lifecycle import DRAFT_DISCARDED
 from app.translations import N_
 from app.web.auth import current_actor
 from app.web.current import services
+from app.web.data_fields import field_rows
+from app.web.formatting import local_time
+from app.web.value_labels import actor_label
 from storage.statuses import InstanceStatus
 
 STATUSES = tuple(InstanceStatus)
@@ -78,29 +81,28 @@ def event_label(kind: str) -> str:
     return _(EVENT_LABELS.get(kind, kind))
 
 
-def event_details(kind: str, data: dict[str, Any]) -> str:
-    """One line saying what an event's data means to an operator (its raw JSON is in the API)."""
+def event_details(kind: str, data: dict[str, Any], actor: str = "", at: datetime | None = None) -> str:
+    """One line saying what an event's data means to an operator, in words; the raw record (ids,
+    operators, the data as stored) is the page's details toggle, and the JSON API's. The event's
+    ``actor`` and time, for the events whose line names them (a discarded draft)."""
+    if kind == "instance.terminated" and data.get("reason") == DRAFT_DISCARDED:
+        return _("Draft discarded by {user} at {time}.").format(user=actor_label(actor), time=local_time(at))
     if kind == "attribute.set":
-        return f"{data.get('name')}: {data.get('old') or '—'} → {data.get('new') or '—'}"
-    if kind in ("service.called", "service.failed"):
-        return str(data.get("operator", "")) + (f" — {data['error']}" if data.get("error") else "")
+        name = str(data.get("name"))
+        label = _(ATTRIBUTE_LABELS[name]) if name in ATTRIBUTE_LABELS else name
+        return f"{label}: {data.get('old') or '—'} → {data.get('new') or '—'}"
+    if kind in ("service.failed", "incident.opened"):
+        return _("The step failed; the error is in the raw record.")
+    if kind == "service.called":
+        return ""
     if kind in ("instance.suspended", "instance.resumed", "instance.terminated") and data.get("reason"):
         return str(data["reason"])
     if kind in ("task.claimed", "task.unclaimed", "task.reassigned"):
-        return " → ".join(str(data[k]) for k in ("previous", "old", "by", "new") if data.get(k))
+        return " → ".join(actor_label(str(data[k])) for k in ("previous", "old", "by", "new") if data.get(k))
     if kind == "instance.moved":
         return f"v{data.get('from_version')} → v{data.get('to_version')}: {data.get('reason') or ''}"
-    if kind == "incident.opened":
-        return str(data.get("error", ""))
     if kind == "task.completed":
-        return _short(data.get("data") or {})
-    if kind in ("message.received", "message.duplicate", "outbox.queued"):
-        return str(data.get("name") or data.get("adapter") or "")
+        return "; ".join(f"{label}: {value}" for label, value in field_rows(data.get("data") or {}))
     if kind == "children.created":
         return ", ".join(f"#{child}" for child in data.get("instance_ids", [])[:10])
-    return _short(data) if data else ""
-
-
-def _short(value: Any, limit: int = 160) -> str:
-    text = canonical_json(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return ""

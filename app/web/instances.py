@@ -15,11 +15,12 @@ from app.config import PROJECT_ROOT
 from app.runtime.errors import NotFound
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import instance_detail
+from app.runtime.reading.instance_diagram import step_names
 from app.translations import N_
 from app.web import instances_api
 from app.web.api_models.instances import InstanceListArgs
 from app.web.api_operation import read_query
-from app.web.auth import has_any_role, requires
+from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.formatting import local_time
 from app.web.instance_common import (
@@ -72,7 +73,8 @@ def list_page() -> ResponseReturnValue:
     args = read_query(InstanceListArgs)
     filters, sort = args.list_filter(), args.sort
     with services().db.reading() as session:
-        found = list_instances(session, filters, page=args.page, size=args.size, sort=sort)
+        found = list_instances(session, filters, page=args.page, size=args.size, sort=sort,
+                               viewer=current_actor().name)
         processes = process_choices(session)
 
     def page_url(number: int) -> str:
@@ -93,6 +95,7 @@ def _detail(instance_id: int, *, status: int = 200, failed_action: str | None = 
             errors: dict[str, str] | None = None, reason: str = "") -> ResponseReturnValue:
     with services().db.reading() as session:
         detail = instance_detail(session, instance_id)
+        names = step_names(session, detail.record)
     current = detail.record.status
     actions = [action for action in LIFECYCLE if current not in ENDED_INSTANCE and (
         action == "terminate" or (action == "suspend" and current in (InstanceStatus.RUNNING, InstanceStatus.INCIDENT))
@@ -100,7 +103,7 @@ def _detail(instance_id: int, *, status: int = 200, failed_action: str | None = 
     return render_template(
         "instances/detail.html", d=detail, actions=actions if has_any_role("sysadmin") else [],
         may_retry=has_any_role("executor", "sysadmin") and current == InstanceStatus.INCIDENT,
-        failed_action=failed_action, errors=errors or {}, reason=reason, **_helpers()), status
+        failed_action=failed_action, errors=errors or {}, reason=reason, step_names=names, **_helpers()), status
 
 
 @bp.post("/instances/<int:instance_id>/terminate", defaults={"action": "terminate"})

@@ -14,8 +14,9 @@ from app.runtime.reading.instance_diagram import diagram_of
 from app.web.api_models import instances as models
 from app.web.api_models.base import NoFields
 from app.web.api_operation import Reply, operation
-from app.web.auth import requires
+from app.web.auth import current_actor, requires
 from app.web.current import services
+from app.web.i18n import diagram_labels
 from app.web.instance_common import iso, retry, run_lifecycle
 from storage.instance_listing import InstanceSummary, list_instances
 from storage.instance_records import EventRecord, IncidentRecord, OpenTask
@@ -34,7 +35,8 @@ def register(app: Flask) -> None:
            replies={200: Reply("one page", models.InstanceList)})
 def list_json(query: models.InstanceListArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
-        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort)
+        found = list_instances(session, query.list_filter(), page=query.page, size=query.size, sort=query.sort,
+                               viewer=current_actor().name)
     return {"items": [summary_json(row) for row in found.rows], "page": query.page, "size": query.size,
             "sort": query.sort, "total": found.total, "has_next": found.has_next}
 
@@ -60,11 +62,12 @@ def diagram_json(instance_id: int, query: models.DiagramArgs) -> ResponseReturnV
     with services().db.reading() as session:
         record = require_record(session, instance_id)
         diagram = diagram_of(session, record)
+    xml = diagram_labels(diagram.xml, query.labels)
     if query.format == "xml":
-        return Response(diagram.xml, mimetype="application/xml")
+        return Response(xml, mimetype="application/xml")
     return {"instance_id": record.id, "process_id": record.process_id, "version": record.version,
             "deployment_id": record.deployment_id, "file": diagram.file_name, "status": record.status,
-            "xml": diagram.xml, "highlights": asdict(diagram.highlights)}
+            "xml": xml, "highlights": asdict(diagram.highlights)}
 
 
 @bp.post("/api/instances/<int:instance_id>/terminate", defaults={"action": "terminate"})
@@ -75,7 +78,7 @@ def diagram_json(instance_id: int, query: models.DiagramArgs) -> ResponseReturnV
            description="Terminating an instance ends every active child too.", refuses=(404, 409, 422))
 def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> ResponseReturnValue:
     run_lifecycle(action, instance_id, body.reason)
-    return _state(instance_id)
+    return instance_state(instance_id)
 
 
 @bp.post("/api/incidents/<int:incident_id>/retry")
@@ -84,10 +87,10 @@ def lifecycle_json(instance_id: int, action: str, body: models.Reason) -> Respon
            body=NoFields, body_required=False, refuses=(404, 409, 422), replies={200: Reply(
                "the instance's state after the retry (a new failure opens a new incident)", models.InstanceState)})
 def retry_json(incident_id: int, body: NoFields) -> ResponseReturnValue:
-    return _state(retry(incident_id))
+    return instance_state(retry(incident_id))
 
 
-def _state(instance_id: int) -> dict[str, Any]:
+def instance_state(instance_id: int) -> dict[str, Any]:
     """The instance after an intervention: its status, reason and open incidents."""
     with services().db.reading() as session:
         detail = instance_detail(session, instance_id, history_last=1, children_shown=0)

@@ -18,6 +18,7 @@ from app.web.api_models.base import NoFields
 from app.web.api_models.starting import ProcessStarted, StartableList, StartData
 from app.web.api_operation import Reply, operation, read_body
 from app.web.auth import current_actor, requires
+from app.web.case_outcome import case_message
 from app.web.i18n import current_language
 from app.web.task_form_context import open_tasks_for
 from app.web.task_form_schema import fields, fields_model, parse
@@ -51,10 +52,9 @@ def start_page(process_id: str) -> ResponseReturnValue:
         instance_id, task_id = _start(process.process_id, data, actor)
     except FormInvalid as invalid:
         return _render(process, data, invalid.errors, 422)
-    if task_id is None:
-        flash(_("Started: {process} #{id}.").format(process=_(process.name), id=instance_id), "success")
-        return redirect(url_for(".list_page"))
-    return redirect(url_for("task_forms.form_page", task_id=task_id))
+    flash(case_message(instance_id, lambda case: _("{case}: {process} started.").format(
+        case=case, process=_(process.name))), "success")
+    return redirect(url_for("task_forms.form_page", task_id=task_id) if task_id else url_for(".list_page"))
 
 
 def _render(process: Startable, data: dict[str, Any], errors: dict[str, str] | None = None,

@@ -18,11 +18,13 @@ from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.api import check_may_work_on
 from app.runtime.canonical import json_safe
-from app.runtime.errors import Conflict, Forbidden, NotFound
+from app.runtime.errors import NOT_OPEN, Conflict, Forbidden, NotFound
 from app.runtime.form_schema import FORM_PROPERTY, schema_errors, schema_of
 from app.runtime.forms import VALIDATOR_PROPERTY, FormContext, FormInvalid
 from app.runtime.inbox import require_lane_role
 from app.runtime.steps.core import parse_task_id
+from app.translations import N_, Text
+from app.web.reader_scope import refuse_others_task
 from storage.instance_records import open_tasks_of
 from storage.instances import attributes_of
 from storage.models import Instance, UserTask
@@ -74,11 +76,12 @@ def load_task(services: Services, session: Session, task_id: str, actor: Actor) 
     """The open task ``task_id`` for ``actor``: 404 if it is not open, 403 without its lane's role."""
     task = session.get(UserTask, str(parse_task_id(task_id)))
     if task is None:
-        raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+        raise NotFound(Text(NOT_OPEN, task=task_id))
     require_lane_role(task, actor)
+    refuse_others_task(session, task, actor, services.inbox.policy)
     instance = session.get(Instance, task.instance_id)
     if instance is None:
-        raise NotFound(f"task {task_id} has no instance")
+        raise NotFound(Text(N_("task {task} has no saved instance state"), task=task_id))
     ready = services.runtime.ready_task(session, task.id)
     version = services.runtime.version(session, instance.process_version_id)
     return TaskView(

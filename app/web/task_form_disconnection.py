@@ -11,7 +11,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.rules.beijing import beijing_date
-from app.translations import N_
+from app.translations import N_, reread
 from app.web.api_models.task_forms import (
     ApplicationForm,
     ApprovalForm,
@@ -23,7 +23,7 @@ from app.web.formatting import yuan
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices
 from app.web.task_form_kinds import FormRequest, TaskForm
-from handlers.disconnection import paid_among
+from handlers.disconnection import READER_WARNINGS, paid_among
 from storage.statuses import PowerStatus
 
 NUMBER_SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -33,7 +33,7 @@ def _application_facts(view: TaskView) -> dict[str, Any]:
     """What the applicant and approver said: every executor's screen repeats it."""
     data = view.data
     return {key: data.get(key) for key in ("reason", "planned_date", "applicant", "approver", "opinion")} | {
-        "reader_warnings": list(data.get("reader_warnings") or [])}
+        "reader_warnings": [reread(str(w), READER_WARNINGS) for w in data.get("reader_warnings") or []]}
 
 
 def _with_total(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -76,7 +76,7 @@ APPLICATION = TaskForm(
     model=ApplicationForm,
     parse=parse_application, defaults=application_defaults, context=application_context,
     data_keys=("customers", "reason", "planned_date", "decision", "approver", "opinion"),
-    warning_keys=("reader_warnings",), actions=("search", "check"),
+    warning_keys=("reader_warnings",), warning_templates=READER_WARNINGS, actions=("search", "check"),
 )
 
 

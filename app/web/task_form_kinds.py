@@ -46,6 +46,7 @@ class TaskForm:
     context: Callable[[FormRequest], dict[str, Any]]
     data_keys: tuple[str, ...]  # the part of the task's data the form shows
     warning_keys: tuple[str, ...] = ()  # keys of the validated data that hold warnings to show before sending
+    warning_templates: tuple[str, ...] = ()  # the English the validator wrote them from (read again when shown)
     actions: tuple[str, ...] = ()  # buttons besides "send" that only re-render (search, check)
     confirm: str | None = None  # asked in the browser before sending
 

@@ -18,6 +18,7 @@ from storage import segments
 from storage.meter_commands import of_instance as commands_of_instance
 from storage.statuses import CommandStatus, PowerStatus
 
+RECONNECT_ACTION = "direct_close"  # the command reconnect.bpmn sends (its send_command's action)
 _instructions = SandboxedEnvironment(autoescape=False)  # plain text: the page escapes it once, as any text
 
 
@@ -88,16 +89,29 @@ def parse_on_site(inputs: MultiDict[str, str]) -> dict[str, Any]:
     return {"reconnected_at": from_local_input(inputs.get("reconnected_at")), "note": inputs.get("note", "").strip()}
 
 
+def why_on_site(about: dict[str, Any], commands: list[dict[str, Any]]) -> dict[str, Any]:
+    """Why the reconnection is done on site, from what the process recorded when it read the
+    customer (``reconnection.prepare``) and what its commands did: not flagged for remote
+    reconnection (M1.2), so it was not tried; or every remote send failed (M5.2), each with its
+    time. ``excluded``: the screening criteria (M1.1) the customer fails, which keep the flag off."""
+    excluded = [str(reason) for reason in about.get("screening_reasons") or []]
+    if not about.get("auto"):
+        return {"kind": "not_flagged", "excluded": excluded, "failed": []}
+    failed = [c for c in commands if c["action"] == RECONNECT_ACTION and c["status"] != CommandStatus.EXECUTED]
+    return {"kind": "sends_failed", "excluded": excluded, "failed": failed}
+
+
 def on_site_context(request: FormRequest) -> dict[str, Any]:
     data = request.view.data
     about = data.get("customer") or {}
     number = str(about.get("number") or data.get("customer_number") or "")
     [customer] = customer_rows(request.session, [number])
     reader_mobile = segments.reader_mobile_of_customer(request.session, number)
+    commands = meter_commands(request)
     return {"customer": customer, "about": about, "reader_mobile": reader_mobile,
             "manual_order": (data.get("manual_order") or {}).get("number"),
             "auto_order": (data.get("auto_order") or {}).get("number"), "sends": data.get("sends"),
-            "instructions": instructions(request.view), "commands": meter_commands(request)}
+            "instructions": instructions(request.view), "commands": commands, "why": why_on_site(about, commands)}
 
 
 ON_SITE = TaskForm(

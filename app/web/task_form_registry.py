@@ -29,6 +29,11 @@ FIELD_LABELS = {
     "keep": N_("Kept customers"),
     "cancel": N_("Customers who paid"), "archive": N_("Archive"), "disconnected": N_("Disconnected on site?"),
     "disconnected_at": N_("Disconnection time"), "reconnected_at": N_("Power restored at"), "note": N_("Note"),
+    "screening_reasons": N_("Why not remote (M1.1)"),
+    "reader_warnings": N_("Warnings about readers' segments"), "applicant": N_("Applicant"),
+    "approver": N_("Approver"), "executor": N_("Executor"), "entered_by": N_("Entered by"),
+    "reconnected_by": N_("Reconnected by"), "archived_by": N_("Archived by"), "paid_meanwhile": N_("Paid meanwhile"),
+    "to_disconnect": N_("To disconnect"),
 }
 OUTCOME_LABELS = {
     "disconnected": N_("Disconnected"), "paid_before_trip": N_("Paid before the trip"),

@@ -23,12 +23,16 @@ from app.runtime.errors import RuntimeActionError
 from app.runtime.form_schema import schema_of
 from app.runtime.forms import FormInvalid
 from app.runtime.permissions import require_may_start
+from app.translations import reread
 from app.web import current
 from app.web.api_models.base import NoFields
 from app.web.api_models.task_forms import Completed, FormCheck, Started, TaskArgs, TaskDetail, TaskFormData
 from app.web.api_operation import Reply, operation, read_body
 from app.web.auth import current_actor, requires
+from app.web.case_outcome import case_message
+from app.web.draft_pages import drafts_for, is_own_draft
 from app.web.formatting import local_time
+from app.web.inbox_rows import task_label
 from app.web.instance_common import ATTRIBUTE_LABELS
 from app.web.task_form_context import TaskView, dry_run, load_task, open_tasks_for
 from app.web.task_form_kinds import FormRequest, TaskForm, local_input
@@ -40,7 +44,7 @@ from storage.task_list import tasks_of_instances_started_by
 
 bp = Blueprint("task_forms", __name__)
 DISCONNECT = "disconnect"  # the process an application starts (bpmn/disconnect.bpmn)
-MAX_DRAFTS = 50
+MAX_WAITING = 50
 
 
 def register(app: Flask) -> None:
@@ -56,14 +60,13 @@ def start_disconnection() -> ResponseReturnValue:
     services, actor = current.services(), current_actor()
     with services.db.reading() as session:
         _require_may_start(services, session, actor)
-        drafts = _drafts(session, actor)
+        drafts = drafts_for(session, actor, DISCONNECT)
+        waiting = _waiting(session, actor, {draft.instance_id for draft in drafts})
     if request.method == "GET":
-        return render_template("task_forms/start.html", drafts=drafts, local_time=local_time)
+        return render_template("task_forms/start.html", drafts=drafts, waiting=waiting, local_time=local_time)
     instance_id, first = _start(services, actor)
-    if first is None:
-        flash(_("Application #{id} started.").format(id=instance_id), "success")
-        return redirect(url_for("home"))
-    return redirect(url_for(".form_page", task_id=first.id))
+    flash(case_message(instance_id, lambda case: _("{case}: application started.").format(case=case)), "success")
+    return redirect(url_for(".form_page", task_id=first.id) if first else url_for("home"))
 
 
 @bp.post("/api/disconnections")
@@ -90,10 +93,10 @@ def _start(services: Services, actor: Actor) -> tuple[int, UserTask | None]:
     return instance_id, (mine[0] if mine else None)
 
 
-def _drafts(session: Session, actor: Actor) -> list[UserTask]:
-    """Open tasks of applications this person started that wait for them (new or sent back)."""
-    tasks = tasks_of_instances_started_by(session, DISCONNECT, actor.name, limit=MAX_DRAFTS)
-    return [t for t in tasks if t.lane is None or actor.has_role(t.lane)]
+def _waiting(session: Session, actor: Actor, drafts: set[int]) -> list[UserTask]:
+    """Open tasks of applications this person sent on that wait for them again (sent back)."""
+    tasks = tasks_of_instances_started_by(session, DISCONNECT, actor.name, limit=MAX_WAITING)
+    return [t for t in tasks if (t.lane is None or actor.has_role(t.lane)) and t.instance_id not in drafts]
 
 
 # -- a task's page -----------------------------------------------------------------------------
@@ -121,7 +124,7 @@ def complete_page(task_id: str) -> ResponseReturnValue:
     data = form.parse(request.form)
     action = request.form.get("action") or "send"
     if action not in (*form.actions, "send"):
-        raise RuntimeActionError(f"unknown action {action[:40]!r}")
+        raise RuntimeActionError(_("unknown action {action}").format(action=repr(action[:40])))
     shown: dict[str, Any] = {}
     if action == "check" or (action == "send" and form.warning_keys):
         errors, cleaned = dry_run(services, view, actor, data)
@@ -136,7 +139,9 @@ def complete_page(task_id: str) -> ResponseReturnValue:
         services.runtime.complete_task(task_id, data, actor)
     except FormInvalid as invalid:
         return _rerender(view, form, data, status=422, **{**shown, "errors": invalid.errors})
-    flash(_("Done: {task}.").format(task=_(view.name)), "success")
+    task = task_label(view.element_id, view.name)
+    flash(case_message(view.instance_id, lambda case: _("{case}: “{task}” done.").format(case=case, task=task)),
+          "success")
     return redirect(_next_url(services, view.instance_id, actor))
 
 
@@ -159,6 +164,7 @@ def _render(session: Session, view: TaskView, form: TaskForm | None, data: dict[
         instructions=instructions(view), local_time=local_time, local_input=local_input,
         instance_url=_instance_url, field_labels=labels, outcome_labels=OUTCOME_LABELS,
         attribute_labels=ATTRIBUTE_LABELS, how_labels=HOW_LABELS,
+        own_draft=is_own_draft(session, view.instance_id, actor),
     ), status
 
 
@@ -179,7 +185,9 @@ def _instance_url(instance_id: int) -> str | None:
 
 
 def _warnings(form: TaskForm, cleaned: dict[str, Any]) -> list[str]:
-    return [str(w) for key in form.warning_keys for w in (cleaned.get(key) or [])]
+    """The validator's warnings (English, as the data keeps them), each shown in the reader's language."""
+    return [reread(str.__str__(w), form.warning_templates)
+            for key in form.warning_keys for w in (cleaned.get(key) or [])]
 
 
 def _digest(warnings: list[str]) -> str:

@@ -1,5 +1,7 @@
 """How the stored values the pages show read: the English label of each (``VALUE_LABELS[kind][value]``,
-translated by the catalog when shown) and ``value_label``, the templates' way to show one."""
+translated by the catalog when shown) and ``value_label``, the templates' way to show one; and
+``actor_label``, the one way an actor (who did a step) is shown: a person by their username, the
+machine's own components as people read them ("巡检（系统）", not ``system:patrol``)."""
 
 from __future__ import annotations
 
@@ -62,10 +64,33 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "order.closed": N_("Reconnection order closed"), "command.created": N_("Meter command issued"),
         "command.sent": N_("Meter command handed to the head-end"), "command.executed": N_("Meter command executed"),
         "payment.received": N_("Payment received"),
-        "sms.queued": N_("SMS"), "segment.reader_changed": N_("Reader changed"),
+        "sms.queued": N_("SMS"), "case.step": N_("Case step"), "segment.reader_changed": N_("Reader changed"),
         "segment.reader_phone_changed": N_("Reader's mobile changed"),
     },
 }
+
+
+SYSTEM_PREFIX = "system:"  # app.runtime.actors.Actor.system's names
+SYSTEM_ACTORS = {  # the components that act on their own (app.runtime, app.usecases)
+    "patrol": N_("Patrol (system)"), "payment": N_("Payment (system)"),
+    "trip_result": N_("Disconnection result (system)"), "trip_expired": N_("Disconnection timeout (system)"),
+    "scheduler": N_("Timer (system)"), "runtime": N_("Process engine (system)"), "headend": N_("Head-end (system)"),
+    "billing": N_("Billing (system)"), "outbox": N_("Sender (system)"), "children": N_("Child processes (system)"),
+    "worker": N_("Background worker (system)"),
+}
+
+
+def actor_label(actor: str | None) -> str:
+    """Who did it, as people read it: a username as it is, a system component by its name
+    (``system:patrol`` → "Patrol (system)" / "巡检（系统）"); one this app does not name, as
+    "System (its name)"."""
+    if not actor:
+        return ""
+    if not actor.startswith(SYSTEM_PREFIX):
+        return actor
+    component = actor[len(SYSTEM_PREFIX):]
+    known = SYSTEM_ACTORS.get(component)
+    return _(known) if known else _("System ({name})").format(name=component)
 
 
 def value_label(kind: str, value: Any) -> str:

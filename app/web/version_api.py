@@ -15,6 +15,7 @@ from app.web.api_models import versions as models
 from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
 from app.web.current import services
+from app.web.i18n import diagram_labels
 from app.web.version_labels import block_message, property_label
 
 bp = Blueprint("versions_api", __name__)
@@ -49,7 +50,7 @@ def mover() -> Mover:
 def compare_json(process_id: str, query: models.CompareArgs) -> ResponseReturnValue:
     with services().db.reading() as session:
         found = compare(session, process_id, query.a, query.b)
-    return comparison_json(found)
+    return comparison_json(found, query.labels)
 
 
 @bp.post("/api/processes/<process_id>/moves/dry-run")
@@ -76,10 +77,10 @@ def move_json(process_id: str, body: models.MoveRequest) -> ResponseReturnValue:
             "moved": moved, "not_moved": len(outcomes) - moved, "outcomes": [outcome_json(o) for o in outcomes]}
 
 
-def comparison_json(found: VersionComparison) -> dict[str, Any]:
+def comparison_json(found: VersionComparison, labels: str) -> dict[str, Any]:
     def side(which: Any) -> dict[str, Any]:
         return {"ref": which.ref, "kind": which.kind, "number": which.number, "file": which.diagram_file,
-                "xml": which.diagram_xml}
+                "xml": diagram_labels(which.diagram_xml, labels)}
 
     comparison = found.comparison
     return {

@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 
 from app.web.api_models import process_library as library_models
 from app.web.api_models import workbench as models
-from app.web.api_models.base import NoFields
+from app.web.api_models.base import DiagramLabels, NoFields
 from app.web.api_operation import Reply, operation
 from app.web.auth import current_actor, requires
 from app.web.current import services
+from app.web.i18n import diagram_labels
 from app.web.workbench_common import ANALYST, SYSADMIN, answer_refusals, bench
 from app.web.workbench_json import process_json, revision_json
 from app.workbench import drafts, library, proposals, rollbacks
@@ -40,12 +41,12 @@ def processes_json() -> ResponseReturnValue:
 @bp.get("/api/processes/<process_id>/versions/<int:version>/diagram")
 @requires()
 @operation("A version's BPMN XML (the file of its bundle that defines the process), for the read-only viewer",
-           replies={200: Reply("the diagram", library_models.VersionDiagram)}, refuses=(404,))
-def version_diagram_json(process_id: str, version: int) -> ResponseReturnValue:
+           query=DiagramLabels, replies={200: Reply("the diagram", library_models.VersionDiagram)}, refuses=(404,))
+def version_diagram_json(process_id: str, version: int, query: DiagramLabels) -> ResponseReturnValue:
     with services().db.reading() as session:
         found = library.version_diagram(session, process_id, version)
     return {"process_id": found.process_id, "version": found.version, "deployment_id": found.deployment_id,
-            "file": found.file_name, "xml": found.xml, "highlights": {}}
+            "file": found.file_name, "xml": diagram_labels(found.xml, query.labels), "highlights": {}}
 
 
 @bp.post("/api/processes/<process_id>/drafts")

@@ -138,9 +138,9 @@ def test_m1_1_report_refuses_an_unknown_filter_or_segment(services: Services) ->
 def test_m1_2_2_only_applicants_and_executors_change_the_flag(services: Services, actor: Actor) -> None:
     seed_customer(services, "3400000001", auto_reconnect=False)
     message = refused(services, Forbidden, archive.set_auto_reconnect, CLOCK, actor, "3400000001", True)
-    assert "applicant or executor role (M1.2.2)" in message
+    assert "Applicant / Executor role (M1.2.2)" in message
     message = refused(services, Forbidden, archive.set_auto_reconnect_bulk, CLOCK, actor, ["3400000001"], True, "")
-    assert "applicant or executor" in message
+    assert "Applicant / Executor" in message
     assert customer(services, "3400000001").auto_reconnect is False
     assert archive_events(services) == []
 
@@ -253,7 +253,7 @@ def test_m2_1_other_roles_and_unknown_notice_types_are_refused(services: Service
     seed_customer(services, "3400000001")
     message = refused(services, Forbidden, archive.set_subscription, CLOCK, APPROVER, "3400000001",
                       "disconnection", False)
-    assert "sysadmin or applicant or executor role" in message
+    assert "Sysadmin / Applicant / Executor role" in message
     message = refused(services, RuntimeActionError, archive.set_subscription, CLOCK, EXECUTOR, "3400000001",
                       "marketing", True)
     assert "unknown notice type 'marketing'" in message
@@ -302,7 +302,7 @@ def test_m2_1_customer_mobile_is_validated_normalised_and_recorded(services: Ser
 def test_m3_2_only_a_sysadmin_changes_a_reader_phone(services: Services, actor: Actor) -> None:
     message = refused(services, Forbidden, archive.set_reader_phone, CLOCK, actor, "S01", "13900000009",
                       reader_username="reader-li")
-    assert "changing a reader's phone needs the sysadmin role (M3.2)" in message
+    assert "changing a reader's phone needs the Sysadmin role (M3.2)" in message
     with services.db.reading() as session:
         segment = session.get(Segment, "S01")
         assert segment is not None and (segment.reader_username, segment.reader_mobile) == ("reader-rui",

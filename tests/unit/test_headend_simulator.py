@@ -55,8 +55,8 @@ def run_until(headend: SimulatedHeadEnd, clock: FakeClock, minutes: float) -> in
 
 @pytest.mark.parametrize(("behaviour", "expected"), [
     ("succeeds", [("accepted", 5, None, None), ("executed", 30, "open", None)]),
-    ("fails", [("accepted", 5, None, None), ("failed", 30, None, "relay did not operate")]),
-    ("offline", [("failed", 120, None, "meter offline: no answer from the meter")]),
+    ("fails", [("accepted", 5, None, None), ("failed", 30, None, "继电器未动作")]),
+    ("offline", [("failed", 120, None, "电表离线：电表无应答")]),
     ("slow", [("accepted", 5, None, None), ("executed", 45 * 60, "open", None)]),
     ("never", [("accepted", 5, None, None)]),
 ])
@@ -137,7 +137,7 @@ def test_a_command_past_its_deadline_is_refused(clock: FakeClock, received: list
     headend.send(command(deadline=T0 - timedelta(seconds=1)), "k1")
     clock.advance(minutes=5)
     headend.tick()
-    assert [r["stage"] for r in received] == ["failed"] and "deadline" in received[0]["error"]
+    assert [r["stage"] for r in received] == ["failed"] and "有效期" in received[0]["error"]
 
 
 def test_a_failing_sink_keeps_the_results_for_the_next_tick(clock: FakeClock) -> None:

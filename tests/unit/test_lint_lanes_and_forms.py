@@ -164,3 +164,18 @@ def test_a_form_that_is_not_a_valid_json_schema_is_refused_saying_where() -> Non
 def test_a_form_the_app_cannot_draw_is_refused(schema: dict[str, object], reason: str) -> None:
     [(_, _, message)] = lint(definitions(task("supervise", form=json.dumps(schema))))
     assert message.startswith(reason)
+
+
+def start(until: str) -> str:
+    return ('    <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>'
+            f'<spiffworkflow:property name="draft_until" value="{until}" />'
+            "</spiffworkflow:properties></bpmn:extensionElements></bpmn:startEvent>\n")
+
+
+def test_draft_until_must_name_a_user_task_of_its_process() -> None:
+    """Issue 13 item 6: a case is a draft until that task is first completed; no such task, no end to it."""
+    assert lint(definitions(start("apply") + task("apply", validator="disconnection.approval"))) == []
+    text = definitions(start("aply") + task("apply", validator="disconnection.approval"))
+    [(line, element, message)] = lint(text)
+    assert (line, element) == (line_of(text, "draft_until"), "start")
+    assert message.startswith("draft_until='aply' names no user task of this process")

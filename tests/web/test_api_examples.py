@@ -173,6 +173,8 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
     examples.form(root, task_of(site, reviewed, "supervise"), "SchemaFormFields")
 
     examples.send(root, "/api/start/{process_id}", "post", examples.example("StartData"), process_id="disconnect")
+    drafted = root.post_json("/api/disconnections", {}).json["instance_id"]  # its author discards it (issue 13 item 6)
+    examples.send(root, "/api/cases/{instance_id}/discard", "post", {}, instance_id=drafted)
     site.services.deploy_files({"reconnect.bpmn": edited_reconnect()}, DEPLOYER)  # compare and move: v1 → v2
     [compared] = example_requests(examples.document, "/api/processes/{process_id}/compare", "get")
     examples.send(root, "/api/processes/{process_id}/compare", "get", compared, process_id="reconnect")

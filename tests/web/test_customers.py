@@ -203,15 +203,17 @@ def test_a_disconnection_shows_its_batch_the_advance_notice_and_the_cut(site: Si
         runtime.complete_task(task_id, data, actor)
     ann = site.person("ann", "approver")
     detail = ann.get("/api/customers/3400000011").json
-    [child] = detail["open"]["instances"]
-    assert child["process_id"] == "disconnect_customer" and child["parent"]["id"] == batch
+    opened = {row["process_id"]: row for row in detail["open"]["instances"]}  # the batch is the customer's too
+    assert opened.keys() == {"disconnect", "disconnect_customer"} and opened["disconnect"]["id"] == batch
+    assert opened["disconnect_customer"]["parent"]["id"] == batch
     page = ann.get("/customers/3400000011?lang=en").data.decode()
     assert f'href="/instances/{batch}"' in page and "Disconnection for arrears" in page
 
     site.utility.advance(timedelta(minutes=3))
 
     detail = ann.get("/api/customers/3400000011").json
-    assert detail["customer"]["power_status"] == "disconnected" and detail["open"]["instances"] == []
+    assert detail["customer"]["power_status"] == "disconnected"
+    assert [row["id"] for row in detail["open"]["instances"]] == [batch]  # waiting to be sent on to archive
     kinds = [entry["kind"] for entry in detail["timeline"]]
     assert {"sms.queued", "command.created", "command.executed", "instance.started", "instance.ended"} <= set(kinds)
     [notice] = [entry for entry in detail["timeline"] if entry["kind"] == "sms.queued"]

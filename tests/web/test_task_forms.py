@@ -295,7 +295,7 @@ def test_a_failed_trip_is_entered_by_hand(site: Site) -> None:
     entry = open_task(site, "enter_disconnection", child.id)
     page = erin.get(f"/tasks/{entry.id}?lang=en")
     assert page.status_code == 200 and b'data-form="manual_entry"' in page.data
-    assert b"relay did not operate" in page.data and b'data-testid="meter-commands"' in page.data
+    assert "继电器未动作".encode() in page.data and b'data-testid="meter-commands"' in page.data
     assert b'data-testid="attr-customer">3400000011' in page.data
     before = snapshot(site)
     no_time = erin.post_form(f"/tasks/{entry.id}", {"disconnected": "yes", "disconnected_at": "",
@@ -327,7 +327,7 @@ def test_a_reader_reconnects_on_site_after_every_remote_send_failed(site: Site) 
     assert page.status_code == 200 and b'data-form="on_site"' in page.data
     assert b'data-testid="instructions"' in page.data and b"Reconnect customer 3400000001" in page.data
     assert order.manual_order_no.encode() in page.data
-    assert page.data.count(b"relay did not operate") == 3  # the three failed sends
+    assert page.data.count("继电器未动作".encode()) == 3  # the three failed sends
     before = snapshot(site)
     future = reader.post_form(f"/tasks/{task.id}", {"reconnected_at": "2026-03-03T08:00", "note": "fuse"})
     assert future.status_code == 422 and b'data-testid="error-reconnected_at"' in future.data

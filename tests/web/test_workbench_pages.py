@@ -41,7 +41,8 @@ def test_the_menu_shows_the_library_to_analysts(site: Site) -> None:
 def test_a_version_page_shows_its_diagram_in_the_viewer(site: Site) -> None:
     reader = site.person("rita", "applicant")
     page = reader.get("/processes/reconnect/versions/1").get_data(as_text=True)
-    assert 'data-url="/api/processes/reconnect/versions/1/diagram"' in page and "instances.js" in page
+    assert 'data-url="/api/processes/reconnect/versions/1/diagram?labels=translated"' in page
+    assert "instances.js" in page and "diagram_viewer.js" in page and 'data-testid="zoom-fit"' in page
     diagram = reader.get("/api/processes/reconnect/versions/1/diagram").json
     assert diagram["file"] == "reconnect.bpmn" and '"PT2H"' in diagram["xml"]
     assert reader.get("/processes/reconnect/versions/9").status_code == 404

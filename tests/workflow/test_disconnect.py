@@ -100,7 +100,7 @@ def test_m4_1_a_customer_of_another_readers_segment_is_a_warning_not_a_refusal(u
 def test_m4_1_a_protected_customer_cannot_be_added(utility: Utility) -> None:
     owing(utility, "3400000012", protected_kind="life_support", protected_reason="home oxygen concentrator")
     utility.services.runtime.start("disconnect", {}, READER)
-    with pytest.raises(FormInvalid, match=r"protected customers cannot be disconnected.*life_support"):
+    with pytest.raises(FormInvalid, match=r"protected customers cannot be disconnected"):
         complete(utility, "apply", {"customers": ["3400000012"], "reason": "arrears", "planned_date": PLANNED},
                  READER)
     assert task(utility, "apply").element_id == "apply"  # still open, nothing changed

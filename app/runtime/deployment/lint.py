@@ -17,7 +17,7 @@ from app.runtime.deployment.bpmn_source import NSMAP, DeployProblem, owner_id
 from app.runtime.deployment.foreign_expressions import python_for
 from app.runtime.deployment.lint_lanes import lane_problems, lane_warnings
 from app.runtime.deployment.lint_names import unavailable_name_problems
-from app.runtime.deployment.lint_tasks import form_problems, max_customers_problems
+from app.runtime.deployment.lint_tasks import draft_until_problems, form_problems, max_customers_problems
 from app.runtime.deployment.timer_values import ISO_SHAPED, TIMER_KINDS, iso_literal, timer_nodes
 from app.runtime.engine.expressions import RestrictedExpressionError, compile_expression, compile_script
 from app.runtime.engine.parsing import children_processes
@@ -48,6 +48,7 @@ def lint_tree(
     problems += _call_problems(tree, processes)
     problems += form_problems(tree)
     problems += max_customers_problems(tree)
+    problems += draft_until_problems(tree)
     if validators is not None:
         problems += _validator_problems(tree, validators)
     located = [DeployProblem(name, node.sourceline, owner_id(node), message) for node, message in problems]

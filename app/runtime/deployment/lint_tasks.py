@@ -1,5 +1,6 @@
 """User tasks at deploy: each has a form (a page people can complete, never only an API), its
-``form`` schema is a JSON Schema the app can draw, and ``max_customers`` is a positive integer."""
+``form`` schema is a JSON Schema the app can draw, and ``max_customers`` is a positive integer; a start
+event's ``draft_until`` names a user task of its process (else a draft could never be sent on)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from app.runtime.form_schema import FORM_PROPERTY, UI_HINTS, is_schema_text, sch
 from app.runtime.forms import VALIDATOR_PROPERTY
 
 MAX_CUSTOMERS_PROPERTY = "max_customers"
+DRAFT_UNTIL_PROPERTY = "draft_until"
 _Found = list[tuple[etree._Element, str]]
 
 
@@ -39,6 +41,20 @@ def max_customers_problems(tree: etree._ElementTree) -> _Found:
         if not (value.isascii() and value.isdigit() and int(value) > 0):
             found.append((node, f"{MAX_CUSTOMERS_PROPERTY}={value!r} must be a positive whole number, such as 500: "
                                 "how many customers one batch may hold"))
+    return found
+
+
+def draft_until_problems(tree: etree._ElementTree) -> _Found:
+    found: _Found = []
+    for process in tree.iterfind(".//bpmn:process", NSMAP):
+        tasks = {task.get("id") for task in process.iterfind(".//bpmn:userTask", NSMAP)}
+        for start in process.iterfind(".//bpmn:startEvent", NSMAP):
+            for node in start.iterfind(f".//spiffworkflow:property[@name='{DRAFT_UNTIL_PROPERTY}']", NSMAP):
+                value = (node.get("value") or "").strip()
+                if value not in tasks:
+                    found.append((node, f"{DRAFT_UNTIL_PROPERTY}={value!r} names no user task of this process: a "
+                                        "case would stay a draft for ever; name the task that sends it on, such "
+                                        "as apply"))
     return found
 
 

@@ -91,7 +91,7 @@ def offered_to(workflow: BpmnWorkflow, task: OpenUserTask) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= USERNAME_MAX else None
 
 
-def _customers(data: Mapping[str, object]) -> tuple[str, ...]:
+def customers_named(data: Mapping[str, object]) -> tuple[str, ...]:
     """The customer numbers a task's data names (never more than a batch holds, each once)."""
     named = data.get(CUSTOMER_LIST_VARIABLE)
     numbers = list(named) if isinstance(named, list) else [data.get(CUSTOMER_VARIABLE)]
@@ -109,7 +109,7 @@ class AwaitedMessage:
 def open_user_tasks(workflow: BpmnWorkflow) -> list[OpenUserTask]:
     return [
         OpenUserTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name, lane_role(t.task_spec),
-                     _due_in(t.task_spec), _customers(t.data), _properties(t.task_spec).get(OFFER_TO_PROPERTY),
+                     _due_in(t.task_spec), customers_named(t.data), _properties(t.task_spec).get(OFFER_TO_PROPERTY),
                      t.task_spec.lane)
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
     ]

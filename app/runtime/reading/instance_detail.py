@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.runtime.errors import Conflict, NotFound
+from app.runtime.errors import NO_INSTANCE, Conflict, NotFound
 from app.runtime.events.history import instance_stream
+from app.translations import N_, Text
 from storage import instance_listing, instance_records
 from storage.instance_listing import InstanceSummary
 from storage.instance_records import EventRecord, IncidentRecord, InstanceRecord, OpenTask
@@ -40,14 +41,14 @@ class InstanceDetail:
 def possible_id(instance_id: int) -> int:
     """The id, or NotFound for a number no instance can have (before it reaches the database)."""
     if not 0 < instance_id <= LARGEST_ID:
-        raise NotFound(f"instance {instance_id} does not exist")
+        raise NotFound(Text(NO_INSTANCE, instance=instance_id))
     return instance_id
 
 
 def require_record(session: Session, instance_id: int) -> InstanceRecord:
     record = instance_records.instance_record(session, possible_id(instance_id))
     if record is None:
-        raise NotFound(f"instance {instance_id} does not exist")
+        raise NotFound(Text(NO_INSTANCE, instance=instance_id))
     return record
 
 
@@ -69,8 +70,9 @@ def instance_of_open_incident(session: Session, incident_id: int) -> int:
     """The instance whose open incident this is; NotFound / Conflict if it is unknown / resolved."""
     found = instance_records.incident_instance(session, incident_id) if 0 < incident_id <= LARGEST_ID else None
     if found is None:
-        raise NotFound(f"incident {incident_id} does not exist")
+        raise NotFound(Text(N_("incident {incident} does not exist"), incident=incident_id))
     instance_id, resolved_at, resolved_by = found
     if resolved_at is not None:
-        raise Conflict(f"incident {incident_id} was already retried by {resolved_by} at {resolved_at.isoformat()}")
+        raise Conflict(Text(N_("incident {incident} was already retried by {who} at {at}"), incident=incident_id,
+                            who=resolved_by, at=resolved_at.isoformat(timespec="minutes")))
     return instance_id

@@ -107,6 +107,17 @@ def last_transitions(events: list[tuple[str, str]]) -> dict[str, str]:
     return {element: kind for kind, element in events}
 
 
+def step_names(session: Session, record: InstanceRecord) -> dict[str, str]:
+    """Element id → the name its diagram gives it (English, the catalog's msgid), for the steps an
+    instance's history names; none if its deployed file cannot be read."""
+    try:
+        _name, _content, process = _deployed_process(session, record)
+    except NotFound:
+        return {}
+    return {str(node.get("id")): " ".join(str(node.get("name")).split())
+            for node in process.iter() if isinstance(node.tag, str) and node.get("id") and node.get("name")}
+
+
 def _deployed_process(session: Session, record: InstanceRecord) -> tuple[str, str, etree._Element]:
     for file in stored_files(session, record.deployment_id):
         try:

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from app.runtime.canonical import json_safe
 from app.runtime.engine.task_properties import task_properties
-from app.runtime.errors import NotFound
+from app.runtime.errors import NOT_OPEN, NotFound
 from app.runtime.steps.core import parse_task_id
+from app.translations import N_, Text
 from storage import instance_rows, user_task_rows
 
 if TYPE_CHECKING:
@@ -40,17 +41,17 @@ def read_ready_task(runner: StepRunner, session: Session, task_id: str) -> Ready
     uuid = parse_task_id(task_id)
     instance_id = user_task_rows.instance_of(session, str(uuid))
     if instance_id is None:
-        raise NotFound(f"task {task_id} is not open (completed, cancelled or never existed)")
+        raise NotFound(Text(NOT_OPEN, task=task_id))
     version_id, state = instance_rows.saved_state(session.connection(), instance_id) or (0, None)
     if state is None:
-        raise NotFound(f"task {task_id} has no saved instance state")
+        raise NotFound(Text(N_("task {task} has no saved instance state"), task=task_id))
     workflow = runner.codec.loads(state, runner.version(session, version_id).specs)
     try:
         engine_task = workflow.get_task_from_id(uuid)
     except TaskNotFoundException:
-        raise NotFound(f"task {task_id} is not in its instance any more") from None
+        raise NotFound(Text(N_("task {task} is not in its instance any more"), task=task_id)) from None
     if engine_task.state != TaskState.READY:
-        raise NotFound(f"task {task_id} is not open (its instance has it {TaskState.get_name(engine_task.state)})")
+        raise NotFound(Text(NOT_OPEN, task=task_id))
     extensions = getattr(engine_task.task_spec, "extensions", None) or {}
     return ReadyTask(
         data=json_safe(dict(engine_task.data)),

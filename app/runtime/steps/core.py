@@ -30,12 +30,13 @@ from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.live_cache import LiveWorkflows
 from app.runtime.engine.projection import awaited_messages, awaited_under
 from app.runtime.engine.state import SpecPair, StateCodec
-from app.runtime.errors import Conflict, NotFound, RuntimeActionError
+from app.runtime.errors import NO_INSTANCE, Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from app.runtime.forms import Validator
 from app.runtime.steps.saving import STEPPING, child_ended, create_children, save_effects, save_projections
 from app.runtime.steps.step import Step
+from app.translations import N_, Text
 from storage import incident_rows, instance_rows
 from storage import step_statements as statements
 from storage.db import Database
@@ -144,7 +145,7 @@ class StepRunner:
         version_id = statements.version_in_deployment(conn, process_id, deployment_id) if deployment_id else None
         version_id = version_id or statements.latest_version_id(conn, process_id)
         if version_id is None:
-            raise NotFound(f"no deployed process has the id {process_id!r}")
+            raise NotFound(Text(N_("no deployed process has the id {process}"), process=repr(process_id)))
         return version_id
 
     # -- the step ---------------------------------------------------------------------------
@@ -156,9 +157,10 @@ class StepRunner:
     def require(self, session: Session, instance_id: int, *statuses: str) -> InstanceRow:
         row = self.lock(session, instance_id)
         if row is None:
-            raise NotFound(f"instance {instance_id} does not exist")
+            raise NotFound(Text(NO_INSTANCE, instance=instance_id))
         if statuses and row.status not in statuses:
-            raise Conflict(f"instance {instance_id} is {row.status}; this needs it {' or '.join(statuses)}")
+            raise Conflict(Text(N_("instance {instance} is {status}; this needs it {needed}"), instance=instance_id,
+                                 status=Text(row.status), needed=[Text(s) for s in statuses]))
         return row
 
     def _workflow(self, session: Session, row: InstanceRow, version: LoadedVersion) -> BpmnWorkflow:
@@ -331,4 +333,4 @@ def parse_task_id(task_id: str) -> UUID:
     try:
         return UUID(task_id)
     except ValueError:
-        raise NotFound(f"{task_id!r} is not a task id") from None
+        raise NotFound(Text(N_("{task} is not a task id"), task=repr(task_id))) from None

@@ -7,15 +7,18 @@ from sqlalchemy.orm import Session
 
 from app.runtime import actions
 from app.runtime.actors import Actor
-from app.runtime.errors import RuntimeActionError
+from app.runtime.errors import Conflict, Forbidden, RuntimeActionError
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from app.runtime.permissions import Permissions
 from app.runtime.steps.core import StepRunner, Unit, parse_task_id, set_start_data, started_event
 from app.runtime.steps.step import Step
-from storage import incident_rows, instance_rows
+from storage import case_drafts, incident_rows, instance_rows
 from storage.instance_rows import InstanceRow
 from storage.statuses import ACTIVE_INSTANCE, InstanceStatus
+
+# The reason a discarded draft's ``instance.terminated`` event records (the pages word it for people).
+DRAFT_DISCARDED = "draft discarded by its author"
 
 
 class LifecycleActions(StepRunner):
@@ -28,6 +31,19 @@ class LifecycleActions(StepRunner):
         with self.unit() as unit:
             row = self.require(unit.session, instance_id, *ACTIVE_INSTANCE)
             self._terminate_tree(unit, row, reason, actor)
+
+    def discard_draft(self, instance_id: int, actor: Actor) -> None:
+        """Its author ends a draft never sent on (issue 13 item 6): a termination whose reason says
+        so, recorded like any other (who, when); the draft's row stays, so no count includes it."""
+        with self.unit() as unit:
+            row = self.require(unit.session, instance_id, *ACTIVE_INSTANCE)
+            draft = case_drafts.open_draft(unit.session, instance_id)
+            if draft is None:
+                raise Conflict(f"instance {instance_id} is not a draft: it was sent on, or discarded already")
+            if draft.author != actor.name:
+                raise Forbidden(f"only its author {draft.author} may discard draft {instance_id}")
+            self._terminate_tree(unit, row, DRAFT_DISCARDED, actor)
+            case_drafts.mark_discarded(unit.session, instance_id, self.clock.now())
 
     def _terminate_tree(self, unit: Unit, row: InstanceRow, reason: str, actor: Actor) -> None:
         def act(step: Step) -> None:

@@ -24,6 +24,7 @@ from app.runtime.migration import Blocker, BlockReason, VersionMove, move
 from app.runtime.permissions import Permissions
 from app.runtime.steps.core import StepFailed, StepRunner
 from app.runtime.steps.step import Step
+from app.translations import N_, Text
 from storage import version_moves
 from storage.statuses import InstanceStatus
 from storage.version_moves import ActiveInstance, VersionRef
@@ -80,7 +81,8 @@ class Mover:
         target = version_moves.version_by_number(session, process_id, to_version)
         for number, found in ((from_version, source), (to_version, target)):
             if found is None:
-                raise NotFound(f"process {process_id!r} has no version {number}")
+                raise NotFound(Text(N_("process {process} has no version {number}"), process=repr(process_id),
+                                    number=number))
         assert source is not None and target is not None
         if source.id == target.id:
             raise RuntimeActionError("from_version and to_version are the same version; choose two")

@@ -55,6 +55,8 @@ def _sync_user_tasks(session: Session, row: InstanceRow, workflow: BpmnWorkflow,
          "claimed_by": None, "offered_to": offered_to(workflow, t), "created_at": now,
          "due_at": now + t.due_in if t.due_in is not None else None} for t in new
     ], [{"task_id": t.id, "customer_number": number} for t in new for number in t.customers])
+    # the customers stay the case's after its tasks close: their page and the case search find it
+    statements.remember_case_customers(session.connection(), row.id, [n for t in new for n in t.customers])
     if gone or new:
         row.open_tasks = sorted(wanted)
 

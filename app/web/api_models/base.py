@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -47,6 +47,15 @@ class Query(BaseModel):
         if isinstance(data, dict) and not cls.keeps_empty:
             return {name: value for name, value in data.items() if not (isinstance(value, str) and not value.strip())}
         return data
+
+
+class DiagramLabels(Query):
+    """How a diagram's names are served: as deployed (scripts, the audit's copy), or translated into
+    the reader's language (``lang`` / Accept-Language) for the pages' viewer."""
+
+    labels: Literal["deployed", "translated"] = Field(
+        "deployed", description="translated: every drawn name in the reader's language (the viewer's label layer); "
+                                "a name without a translation stays as written")
 
 
 class Answer(BaseModel):

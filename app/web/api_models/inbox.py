@@ -42,6 +42,9 @@ class TaskListArgs(Query):
     segment: Text | None = Field(None, description="meter-reading segment of one of the task's customers")
     customer: Text | None = Field(None, description="customer number")
     overdue: bool | None = Field(None, description="1 (true, on, yes): only tasks past their due time")
+    segments: Literal["mine", "all"] | None = Field(None, description=(
+        "for a meter reader: mine (the default) lists the tasks of the segments they read (and those naming "
+        "no customer, offered to or claimed by them); all lists every segment's"))
     sort: Sort = Field("due", description="due (soonest due first), age (oldest first), process, task; a leading "  # type: ignore[valid-type]
                                           "'-' reverses")
     page: int = page_field(most=MAX_PAGE)

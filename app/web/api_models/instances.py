@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from app.runtime.forms import FormInvalid
 from app.runtime.reading.instance_detail import LARGEST_ID
-from app.web.api_models.base import Answer, Body, Query, page_field, size_field
+from app.web.api_models.base import Answer, Body, DiagramLabels, Query, page_field, size_field
 from app.web.api_refusals import refusal
 from app.web.instance_common import DEFAULT_PAGE_SIZE, MAX_FILTER, MAX_REASON, STATUSES, reason_from
 from storage.instance_listing import SORTS, ListFilter
@@ -60,8 +60,8 @@ class InstanceArgs(Query):
                          description="how many of the latest history events to include")
 
 
-class DiagramArgs(Query):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"format": "xml"}]})
+class DiagramArgs(DiagramLabels):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"format": "xml"}, {"labels": "translated"}]})
 
     format: Literal["json", "xml"] = Field("json", description="xml: the deployed file alone (application/xml)")
 

@@ -9,14 +9,14 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from app.web.api_models.base import Answer, Body, Query, clearable
+from app.web.api_models.base import Answer, Body, DiagramLabels, clearable
 
 MAX_MOVED = 10_000  # instances one move call takes
 Ref = Annotated[str, Field(max_length=40, description="v<version> (deployed) or r<revision> (a draft revision)")]
 Version = Annotated[int, Field(ge=1, le=999_999_999, description="a version number of the process")]
 
 
-class CompareArgs(Query):
+class CompareArgs(DiagramLabels):
     model_config = ConfigDict(json_schema_extra={"examples": [{"a": "v1", "b": "v2"}]})
 
     a: Ref = Field(description="the side compared from: v3 (a deployed version) or r12 (a draft revision)")

@@ -18,8 +18,8 @@
   const MARKERS = ["rf-completed", "rf-taken", "rf-active", "rf-task", "rf-incident", "rf-current"];
   let diagram = null;  // {canvas, registry, marked: element ids currently marked}
 
-  function nameOf(id) {
-    return timeline.names[id] ? timeline.names[id] + " (" + id + ")" : id;
+  function nameOf(id) {  // the step's name as people read it (translated by the page); the id if it has none
+    return timeline.names[id] || id;
   }
 
   // The subprocesses around an element: a collapsed one is drawn on a plane of its own, so the
@@ -69,7 +69,7 @@
     positionsList.replaceChildren(...Object.entries(frame.positions).map(([id, state]) => {
       const item = document.createElement("li");
       item.dataset.element = id;
-      item.textContent = nameOf(id) + " — " + state;
+      item.textContent = nameOf(id) + " — " + (timeline.states[state] || state);
       return item;
     }));
     noPositions.hidden = Object.keys(frame.positions).length > 0;

@@ -1,6 +1,6 @@
-// relayflow compare page: both sides' diagrams with bpmn-js (served by this app from node_modules/,
-// no CDN), the elements added (green), removed (red) and changed (amber) marked on each. The table of
-// changes is in the page itself: without JavaScript only the pictures are missing, and the page says so.
+// relayflow compare page: both sides' diagrams in the shared viewer (diagram_viewer.js), the elements
+// added (green), removed (red) and changed (amber) marked on each. The table of changes is in the
+// page itself: without JavaScript only the pictures are missing, and the page says so.
 "use strict";
 
 (function () {
@@ -9,12 +9,9 @@
   const fallback = document.querySelector("[data-diagram-fallback]");
 
   async function show(container, xml, markers) {
-    const viewer = new window.BpmnJS({container: container});
-    await viewer.importXML(xml);
+    const viewer = await window.relayflowDiagram.show(container, xml);
     const canvas = viewer.get("canvas");
     const registry = viewer.get("elementRegistry");
-    canvas.zoom("fit-viewport", "auto");
-    viewer.on("root.set", () => setTimeout(() => canvas.zoom("fit-viewport", "auto"), 0));
     const marked = Object.entries(markers).filter(([id]) => registry.get(id));
     marked.forEach(([id, kind]) => canvas.addMarker(id, "rf-" + kind));
     container.dataset.marked = JSON.stringify(Object.fromEntries(marked));
@@ -22,7 +19,6 @@
   }
 
   async function render() {
-    if (typeof window.BpmnJS !== "function") throw new Error("bpmn-js is not installed: npm ci");
     const response = await fetch(root.dataset.url, {credentials: "same-origin", headers: {Accept: "application/json"}});
     const found = await response.json();
     if (!response.ok) throw new Error(found.error || response.statusText);

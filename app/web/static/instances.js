@@ -1,5 +1,5 @@
-// relayflow instance detail: renders the instance's deployed BPMN with bpmn-js (served by this app
-// from node_modules/, no CDN) and highlights the path taken, the current position and incidents.
+// relayflow instance detail (and the audit case and version pages): the instance's deployed BPMN in
+// the shared viewer (diagram_viewer.js), with the path taken, the current position and incidents.
 // Without bpmn-js (npm ci not run) or without JavaScript the page still lists tasks, incidents
 // and the history; only the picture is missing, and the page says so.
 "use strict";
@@ -37,27 +37,11 @@
     return link;
   }
 
-  // As tall as the diagram needs at this width (within bounds), then fit it.
-  function fit(canvas) {
-    const inner = canvas.viewbox().inner;
-    if (inner.width > 0) {
-      const wanted = Math.round(container.clientWidth * inner.height / inner.width) + 48;
-      container.style.height = Math.max(220, Math.min(560, wanted)) + "px";
-      canvas.resized();
-    }
-    canvas.zoom("fit-viewport", "auto");
-  }
-
   async function render() {
-    if (typeof window.BpmnJS !== "function") throw new Error("bpmn-js is not installed: npm ci");
     const diagram = await load();
-    const viewer = new window.BpmnJS({container: container});
-    await viewer.importXML(diagram.xml);
+    const viewer = await window.relayflowDiagram.show(container, diagram.xml);
     const canvas = viewer.get("canvas");
     const registry = viewer.get("elementRegistry");
-    fit(canvas);
-    // Drilling into a collapsed subprocess shows another plane: fit that one too.
-    viewer.on("root.set", () => setTimeout(() => canvas.zoom("fit-viewport", "auto"), 0));
     const marked = {};
     for (const [key, marker] of MARKERS) {
       marked[key] = (diagram.highlights[key] || []).filter((id) => registry.get(id));

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+ZONE_NAME = "Asia/Shanghai"  # the utility's time zone (IANA name): pages, reports and APIs say which
+BEIJING = timezone(timedelta(hours=8), ZONE_NAME)
 
 
 def beijing_date(moment: datetime) -> date:

@@ -39,6 +39,7 @@ from app.web import (
 )
 from app.web.auth import wants_json
 from app.web.data_fields import field_label, field_rows, readable_json
+from app.web.formatting import deadline, with_zone
 from app.web.navigation import NAV, landing_endpoint
 from app.web.value_labels import actor_label, value_label
 from storage.health import row_counts
@@ -64,7 +65,7 @@ def register_web(app: Flask) -> None:
     _register_errors(app)
     api_answers.register(app)
     app.jinja_env.globals.update(value_label=value_label, actor_label=actor_label, field_rows=field_rows,
-                                 field_label=field_label)
+                                 field_label=field_label, deadline=deadline, with_zone=with_zone)
     app.jinja_env.filters["readable_json"] = readable_json
 
     @app.context_processor

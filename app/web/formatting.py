@@ -13,12 +13,15 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.rules.beijing import BEIJING
+from app.translations import N_
 
 MINUTE = "yyyy-MM-dd HH:mm"  # Unicode (CLDR) date pattern
 YUAN = "#,##0.00"  # Unicode (CLDR) number pattern: thousands grouped, always two decimals
 ENGLISH = Locale("en")
+ZONE_LABEL = N_("Beijing time")  # how people name the utility's zone (app.rules.beijing.ZONE_NAME)
 
 
 def reader_locale() -> Locale:
@@ -49,6 +52,17 @@ def local_time(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def with_zone(text: str) -> str:
+    """``text`` (a time, or a column that holds times) followed by the utility's time zone, as in
+    "2026-12-05 17:00（北京时间）"; "" stays "" (no time, no zone)."""
+    return _("{time} ({zone})").format(time=text, zone=_(ZONE_LABEL)) if text else ""
+
+
+def deadline(value: Any) -> str:
+    """A deadline (a task's due time, a command's expiry): Beijing time to the minute, the zone named."""
+    return with_zone(local_time(value))
 
 
 def yuan(cents: int | None) -> str:

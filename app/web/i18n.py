@@ -9,12 +9,13 @@ from __future__ import annotations
 from flask import Flask, Response, has_request_context, request
 from flask_babel import Babel, get_locale, gettext, ngettext, refresh
 
+from app.rules.beijing import ZONE_NAME
 from app.translations import DIRECTORY, DOMAIN, N_, compile_missing, use_translator
 from app.translations.bpmn_names import translated_labels
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
-TIMEZONE = "Asia/Shanghai"  # the pages' times are Beijing time (app.rules.beijing)
+TIMEZONE = ZONE_NAME  # the pages' times are Beijing time (app.rules.beijing)
 # The roles' names as people read them (English: the role's id as a word, as it always read)
 ROLE_LABELS = {"applicant": N_("Applicant"), "approver": N_("Approver"), "executor": N_("Executor"),
                "sysadmin": N_("Sysadmin"), "analyst": N_("Analyst"), "auditor": N_("Auditor"),

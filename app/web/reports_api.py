@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app.audit.reports.period import parse_period
 from app.audit.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
-from app.rules.beijing import beijing_date
+from app.rules.beijing import ZONE_NAME, beijing_date
 from app.web.api_models.reports import Reports as ReportsAnswer
 from app.web.api_models.reports import ReportsArgs
 from app.web.api_operation import Reply, operation, read_query
@@ -43,7 +43,7 @@ def reports_document(r: Reports) -> dict[str, Any]:
     payment = r.payment
     return {
         "period": {"from": str(r.period.start), "to": str(r.period.end), "segment": r.period.segment,
-                   "time_zone": "Asia/Shanghai"},
+                   "time_zone": ZONE_NAME},
         "total": _counts(r.total),
         "per_day": [_counts(row) for row in r.per_day],
         "per_segment": [_counts(row) for row in r.per_segment],

@@ -44,6 +44,7 @@ class TaskView:
     lane_name: str | None  # the lane's name people read
     claimed_by: str | None
     created_at: datetime
+    due_at: datetime | None  # the diagram's ``due_in`` after the task opened; None: no deadline
     instance_id: int
     instance_status: str
     process_id: str
@@ -86,7 +87,7 @@ def load_task(services: Services, session: Session, task_id: str, actor: Actor) 
     return TaskView(
         id=task.id, element_id=task.element_id, name=task.name or task.element_id, lane=task.lane,
         lane_name=task.lane_name,
-        claimed_by=task.claimed_by, created_at=task.created_at, instance_id=instance.id,
+        claimed_by=task.claimed_by, created_at=task.created_at, due_at=task.due_at, instance_id=instance.id,
         instance_status=instance.status, process_id=instance.process_id,
         process_name=version.specs[0].description or instance.process_id, parent_id=instance.parent_id,
         started_by=instance.started_by, attributes=attributes_of(session, instance.id),

@@ -65,6 +65,7 @@ def application_context(request: FormRequest) -> dict[str, Any]:
         "search": asdict(search), "results": [r for r in results if r["number"] not in chosen], "matching": matching,
         "search_error": search_error, "selected": customer_rows(request.session, request.data.get("customers") or []),
         "segments": segment_choices(request.session), "me": request.actor.name,
+        "separators": NUMBER_SEPARATORS.pattern,  # the page counts typed numbers as the server splits them
         "sent_back": {"by": request.view.data.get("approver"), "opinion": request.view.data.get("opinion")}
         if sent_back else None,
     }

@@ -24,8 +24,9 @@ def form_for(view: TaskView) -> TaskForm | None:
 
 # English labels (translated by the catalog) of what the pages name by key.
 FIELD_LABELS = {
-    "customers": N_("Customers"), "reason": N_("Reason"), "planned_date": N_("Planned disconnection date"),
-    "opinion": N_("Opinion"), "decision": N_("Decision"), "keep": N_("Kept customers"),
+    "customers": N_("Customers to disconnect"), "reason": N_("Reason"),
+    "planned_date": N_("Planned disconnection date"), "opinion": N_("Opinion"), "decision": N_("Decision"),
+    "keep": N_("Kept customers"),
     "cancel": N_("Customers who paid"), "archive": N_("Archive"), "disconnected": N_("Disconnected on site?"),
     "disconnected_at": N_("Disconnection time"), "reconnected_at": N_("Power restored at"), "note": N_("Note"),
     "screening_reasons": N_("Why not remote (M1.1)"),

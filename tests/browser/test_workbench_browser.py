@@ -5,18 +5,14 @@ shows the new version and who approved it, and the version's diagram is drawn by
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveSite, screenshot
+from tests.browser.tablet_support import fits
 from tests.web.workbench_support import open_reconnect_draft, retry_wait, save
 
 TEXTS = {"en": {"library": "Process library", "approved": "Approved and deployed"},
          "zh": {"library": "流程库", "approved": "已审批并部署"}}
-
-
-def fits(page: Page, width: int) -> None:
-    scrolled = page.evaluate("document.documentElement.scrollWidth")
-    assert scrolled <= width, f"{page.url} is {scrolled} px wide in a {width} px window"
 
 
 @pytest.mark.parametrize(("width", "lang"), [(768, "zh"), (1280, "en")])

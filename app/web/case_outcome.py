@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from app.runtime.reading.whats_next import Waiting, WhatsNext
 from app.runtime.steps.lifecycle import DRAFT_DISCARDED
 from app.web import current
-from app.web.formatting import beijing_time
+from app.web.formatting import beijing_time, with_zone
 from app.web.i18n import lane_label
 from app.web.inbox_rows import task_label
 from storage.customers import by_numbers
@@ -65,7 +65,7 @@ def next_steps(state: WhatsNext) -> str:
     parts = [_queued(adapter, count) for adapter, count in sorted(state.queued.items())]
     parts += [_task(task.element_id, task.name, task.lane_name, task.lane, task.claimed_by) for task in state.tasks]
     parts += [_("“{timer}” falls due at {time}").format(timer=_element(timer),
-                                                        time=beijing_time(timer.due, "MM-dd HH:mm"))
+                                                        time=with_zone(beijing_time(timer.due, "MM-dd HH:mm")))
               for timer in state.timers if timer.due is not None]
     if state.children_running:
         parts.append(ngettext("{n} customer's own case is running", "{n} customers' own cases are running",

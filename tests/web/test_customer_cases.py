@@ -44,8 +44,8 @@ def test_a_member_of_an_approved_batch_is_not_shown_as_untouched(site: Site) -> 
         ("notice_queued", "Disconnection notice SMS queued on 2026-03-02 09:00, not yet sent"),
         # the day the applicant put in the notice; the deadline is the issue task's due_in (P7D) in the diagram
         ("cut_scheduled", "Cut scheduled for 2026-03-05 (the day the notice names; no earlier) · "
-                          "commands to be issued by 2026-03-09 09:00"),
-        ("waiting", "Waiting for: Issue the disconnect commands (M4.3.2-3) · due 2026-03-09 09:00")]
+                          "commands to be issued by 2026-03-09 09:00 (Beijing time)"),
+        ("waiting", "Waiting for: Issue the disconnect commands (M4.3.2-3) · due 2026-03-09 09:00 (Beijing time)")]
     timeline = page.split('data-testid="timeline-table"')[1]
     assert "暂无记录" not in timeline and "Nothing recorded yet." not in timeline
     assert "Approved on 2026-03-02 09:00 by bo" in timeline and "Disconnection notice" in timeline

@@ -104,10 +104,12 @@ def test_the_application_and_approval_forms_at_768_px(live: LiveSite) -> None:
     assert address is not None and address["width"] >= 14 * 14, f"the address is squeezed to {address['width']} px"
     fits(rui, TABLET)
 
-    count = rui.get_by_test_id("selected-count")
+    count, hint = rui.get_by_test_id("selected-count"), rui.get_by_test_id("unchecked-hint")
     expect(count).to_have_text("0")
+    expect(hint).to_be_hidden()
     results.locator(f"tr[data-customer='{BATCH[0]}'] input[type=checkbox]").check()
     expect(count).to_have_text("1")  # at once, before 检查
+    expect(hint).to_contain_text("点击“检查”后")  # the list below is the last check's, and says so
     rui.fill("textarea[name=customer_numbers]", f"{BATCH[1]}，{BATCH[2]}\n{BATCH[0]}")
     expect(count).to_have_text("3")  # each number once, split as the server splits them
     for name in ("查询", "检查", "提交审批"):

@@ -8,6 +8,9 @@
   if (!form) return;
   const badge = form.querySelector('[data-testid="selected-count"]');
   const typed = form.querySelector('textarea[name="customer_numbers"]');
+  const hint = form.querySelector('[data-testid="unchecked-hint"]');
+  const listed = new Set(Array.from(form.querySelectorAll('[data-testid="selected-customers"] input[name="customers"]'),
+                                    (box) => box.value.trim()));
   const separators = new RegExp(form.dataset.separators, "u");
 
   function count() {
@@ -17,6 +20,8 @@
       if (number.trim()) numbers.add(number.trim());
     });
     badge.textContent = String(numbers.size);
+    // the list below is the server's last check: say so while the count holds numbers it does not list
+    if (hint) hint.hidden = Array.from(numbers).every((number) => listed.has(number));
   }
 
   form.addEventListener("input", count);

@@ -107,7 +107,10 @@ def run_templates(services: Services, planned: str) -> Templates:
                                .where(Instance.id.in_([batch, reconnect]))).all()
         versions = dict(session.execute(select(ProcessVersion.process_id, ProcessVersion.id)).all())
     state = {row.process_id: row.state or "" for row in rows}
-    state["disconnect_customer"] = state["reconnect"]  # a one-customer flow of the same size
+    # a one-customer flow of the same size; with the version its state was saved by, so that what reads
+    # the state (a success message's "what happens next") decodes it as the real one would
+    state["disconnect_customer"] = state["reconnect"]
+    versions["disconnect_customer"] = versions["reconnect"]
     return Templates(state, versions)
 
 

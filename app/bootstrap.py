@@ -24,6 +24,7 @@ from app.runtime.contract import OutboxAdapter
 from app.runtime.deployment.deploy import DeployedBundle, deploy, seed
 from app.runtime.events.outbox import OutboxDispatcher
 from app.runtime.inbox import Inbox
+from app.runtime.steps.grouping import GroupCap
 from app.usecases.headend_results import take_headend_result
 from app.usecases.jobs import PeriodicJob, worker_jobs
 from app.usecases.reconnections import ReconnectionRequests
@@ -88,7 +89,8 @@ def bootstrap(config: Mapping[str, Any]) -> Services:
     settings = HandlerSettings(series_from_config(config["WORK_ORDER_SERIES"]))
     runtime = Runtime(db, config.get("HANDLERS") or handler_table(settings), clock=clock,
                       live_cache_size=int(config["LIVE_CACHE_SIZE"]),
-                      validators=config.get("VALIDATORS") or validator_table(), termination_hooks=termination_hooks())
+                      validators=config.get("VALIDATORS") or validator_table(), termination_hooks=termination_hooks(),
+                      group_cap=GroupCap(int(config["GROUP_MAX_STEPS"]), float(config["GROUP_MAX_MS"])))
     dispatcher = OutboxDispatcher(db, _adapters(config, runtime), clock, receipts=outbox_receipts())
     sealer = _sealer(config, db, clock)
     return Services(db, clock, runtime, Inbox(db, clock), dispatcher, sealer,

@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "TICK_SECONDS": 5,  # how often a worker wakes due timers and recovers follow-ups
     "OUTBOX_SECONDS": 2,  # how often a worker dispatches the outbox
     "SECRET_KEY": None,
+    # group commit (issue 14 item 1): machine steps per transaction, and how long a group may hold
+    # SQLite's write lock (a person's click waits at most about this long)
+    "GROUP_MAX_STEPS": 50,
+    "GROUP_MAX_MS": 100,
     "LIVE_CACHE_SIZE": 512,  # workflows a process keeps in memory between steps (0: always load)
     "PATROL_SECONDS": 900,  # M5.1: every 15 minutes
     "SIMULATOR_SECONDS": 5,  # how often the simulated head-end answers
@@ -44,7 +48,8 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
-    for key in ("TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
+    for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
+                "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
                 "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])

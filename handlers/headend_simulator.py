@@ -1,7 +1,7 @@
 """A SIMULATED head-end for the demo and tests: it sends nothing to any meter.
 
 It takes commands from the outbox like a real head-end adapter and answers through the same
-callback a real head-end uses (``receive_result``), in two stages (accepted, then executed or
+callback a real head-end uses (``result_within``), in two stages (accepted, then executed or
 failed), with per-meter behaviours: succeeds, fails, offline, slow, never (accepts, never runs).
 """
 

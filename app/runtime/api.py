@@ -154,12 +154,10 @@ class Runtime(LifecycleActions):
             raise RuntimeActionError("message payload must be a JSON object")
         payload = json_safe(payload)
         key = message_key or messages.derive_message_key(name, correlation, payload)
-        keep, after_commit = len(unit.keep), len(unit.after_commit)
         try:
-            with unit.session.begin_nested():
+            with unit.savepoint():
                 return self._deliver(unit, name, correlation, payload, key, actor)
         except (MessageRejected, StepFailed) as failure:  # the delivery's savepoint is rolled back
-            del unit.keep[keep:], unit.after_commit[after_commit:]
             if isinstance(failure, MessageRejected):
                 message_id = self._keep(unit.session, name, correlation, payload, key, actor,
                                         rejected_because=failure.error)
@@ -228,37 +226,38 @@ class Runtime(LifecycleActions):
         })], actor=actor.name, at=self.clock.now(), instance_id=existing.delivered_to, deployment_id=deployment_id)
         return Delivery("duplicate", existing.id, existing.delivered_to)
 
-    def wake_due(self, limit: int = 100) -> int:
-        """Refresh the timers of instances that are due, one transaction each; returns how many."""
+    def wake_due(self, limit: int = 10_000) -> int:
+        """Refresh the timers of instances that are due, many per transaction (one savepoint each,
+        ``grouping``); returns how many were woken."""
         actor = Actor.system("scheduler")
         woken = 0
-        while woken < limit:
-            with self.unit() as unit:
-                now = self.clock.now()
-                row = instance_rows.lock_next_due(unit.session.connection(), now)
-                if row is None:
-                    break
-                try:
-                    with unit.session.begin_nested():
-                        self.step(unit, row, actor, actions.fire_due_timers)
-                except StepFailed as failure:
-                    unit.changed.pop(row.id, None)
-                    unit.keep.clear()
-                    unit.after_commit.append(partial(self.record_failure, failure, actor))
-                if row.next_wake_at is not None and row.next_wake_at <= now:
-                    row.next_wake_at = now + RETRY_STUCK_TIMER_AFTER  # never spin on one instance
-                    unit.save(row)
-            woken += 1
+        with self.grouped() as group:
+            while woken < limit and self._in_group(group, partial(self._wake_next, actor), actor):
+                woken += 1
         return woken
 
-    def recover(self, limit: int = 100) -> int:
+    def _wake_next(self, actor: Actor, unit: Unit) -> bool:
+        """Step the instance whose timers fell due first; False when none is due."""
+        now = self.clock.now()
+        row = instance_rows.lock_next_due(unit.session.connection(), now)
+        if row is None:
+            return False
+        try:
+            with unit.savepoint():
+                self.step(unit, row, actor, actions.fire_due_timers)
+        except StepFailed as failure:
+            unit.after_commit.append(partial(self.record_failure, failure, actor))
+        if row.next_wake_at is not None and row.next_wake_at <= now:
+            row.next_wake_at = now + RETRY_STUCK_TIMER_AFTER  # never spin on one instance
+            unit.save(row)
+        return True
+
+    def recover(self, limit: int = 1_000) -> int:
         """Start children and deliver stored messages that a crash left behind; returns how many."""
         with self.db.reading() as session:
             created, waiting = due_follow_ups(session, limit)
-        for child_id in created:
-            self.start_created(child_id)
-        for instance_id in waiting:
-            self.poke(instance_id)
+        self.start_all_created(created)
+        self.poke_all(waiting)
         return len(created) + len(waiting)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,9 @@ from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.errors import NotFound
-from app.usecases.inbound_history import record, record_refusal
+from app.runtime.steps.core import Unit
+from app.usecases.batches import Taken, take_one
+from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import HeadendResultIn, InboundInvalid
 from app.usecases.reconnections import reconnect_after_result
 from handlers.headend import FINAL_STAGES, MOVED_ON, RESULT_MESSAGE, STREAM
@@ -30,48 +33,49 @@ class InvalidResult(InboundInvalid):
 
 
 def take_headend_result(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The use case behind ``POST /api/headend/results``: record the result and deliver it to its
-    instance (``receive_result``, one transaction); then, when a final result frees a meter whose
-    customer paid while the trip was in flight, start their reconnection at once (its own
-    transaction: it locks the customer, which a payment locks before its commands)."""
-    outcome = receive_result(runtime, payload)
-    if outcome["stage"] in FINAL_STAGES:
-        outcome["reconnection_instance"] = reconnect_after_result(runtime, outcome["command_id"])
-    return outcome
+    """The use case behind ``POST /api/headend/results`` for one result (``result_within`` in a
+    transaction of its own)."""
+    return take_one(runtime, result_within, payload)
 
 
-def receive_result(runtime: Runtime, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Record one head-end result; final stages are delivered to the waiting instance in the same
-    transaction (or stored for it, if it cannot take them now), so a crash keeps both or neither.
+def result_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
+    """Record one head-end result in the caller's transaction; a final stage is delivered to the
+    waiting instance in the same transaction (or stored for it, if it cannot take it now), so a
+    crash keeps both or neither. Once committed, a final result that frees a meter whose customer
+    paid while the trip was in flight starts their reconnection at once (in a transaction of its
+    own: it locks the customer, which a payment locks before its commands).
 
     Idempotent on ``result_id``: the same result received again changes nothing. Every result
     (applied, repeated, late, contradicting, refused) is in the ``headend`` history with the
     command's status old → new (issue 5).
     """
     try:
-        result = _validated(payload, runtime.clock.now())
+        result = _validated(item, runtime.clock.now())
     except InvalidResult as exc:
-        record_refusal(runtime.db, runtime.clock, STREAM, "headend.result_rejected", payload, str(exc), ACTOR)
-        raise
+        record(unit.session, runtime.clock, STREAM, "headend.result_rejected",
+               {"payload": as_sent(item), "error": str(exc)}, ACTOR)
+        return Taken(exc)
     final = result["stage"] in FINAL_STAGES
     outcome = {"result_id": result["result_id"], "command_id": result["command_id"], "stage": result["stage"],
                "delivery": "recorded"}
-    with runtime.unit() as unit:
-        command = _locked_command(runtime, unit.session, result["command_id"], final)
-        if command is None:
-            refusal = NotFound(f"command_id: no meter command {result['command_id']!r}")
-            record(unit.session, runtime.clock, STREAM, "headend.result_rejected",
-                   {"payload": dict(payload), "error": str(refusal)}, ACTOR)
-        else:
-            _record_result(unit.session, runtime.clock, command, result)
-            if final:
-                message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
-                outcome["delivery"] = runtime.deliver_within(
-                    unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
-                    message_key=f"headend:{result['result_id']}").outcome
+    command = _locked_command(runtime, unit.session, result["command_id"], final)
     if command is None:
-        raise refusal  # its refusal is in the history: the transaction above committed it
-    return outcome
+        refusal = NotFound(f"command_id: no meter command {result['command_id']!r}")
+        record(unit.session, runtime.clock, STREAM, "headend.result_rejected",
+               {"payload": dict(item), "error": str(refusal)}, ACTOR)
+        return Taken(refusal)
+    _record_result(unit.session, runtime.clock, command, result)
+    if not final:
+        return Taken(outcome)
+    message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
+    outcome["delivery"] = runtime.deliver_within(
+        unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
+        message_key=f"headend:{result['result_id']}").outcome
+    return Taken(outcome, partial(_reconnect_if_freed, runtime))
+
+
+def _reconnect_if_freed(runtime: Runtime, outcome: dict[str, Any]) -> None:
+    outcome["reconnection_instance"] = reconnect_after_result(runtime, outcome["command_id"])
 
 
 def _locked_command(runtime: Runtime, session: Session, command_id: str, final: bool) -> MeterCommand | None:

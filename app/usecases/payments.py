@@ -15,7 +15,8 @@ from app.runtime.api import Runtime
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import messages
 from app.runtime.steps.core import Unit
-from app.usecases.inbound_history import as_sent, record, record_refusal
+from app.usecases.batches import Taken, take_one
+from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import PaymentIn
 from app.usecases.reconnections import reconnect_within
 from handlers.headend import RESULT_MESSAGE, cancel_unsent_trips
@@ -36,23 +37,27 @@ def parse_payment(payload: Any, now: datetime) -> PaymentIn:
 
 
 def record_payment(runtime: Runtime, payload: Any) -> dict[str, Any]:
-    """Record a payment once; returns what happened (duplicate, owed after, reconnection started).
+    """Record one payment (``payment_within`` in a transaction of its own)."""
+    return take_one(runtime, payment_within, payload)
+
+
+def payment_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
+    """Record a payment once, in the caller's transaction; the outcome says what happened
+    (duplicate, owed after, reconnection started).
 
     Each payment is in the ``payments`` history: received (what the customer owed, old → new, and
     the trips it cancelled), a duplicate, a conflicting resend, or refused with the reason (issue 5).
     """
     try:
-        payment = parse_payment(payload, runtime.clock.now())
+        payment = parse_payment(item, runtime.clock.now())
     except RuntimeActionError as exc:
-        record_refusal(runtime.db, runtime.clock, STREAM, "payment.rejected", payload, str(exc), ACTOR)
-        raise
-    with runtime.unit() as unit:
-        outcome = _apply(unit, runtime, payment, payload)
-    if isinstance(outcome, RuntimeActionError):
-        raise outcome  # its refusal is in the history: the transaction above committed it
-    if outcome.get("cancelled_commands"):
-        runtime.recover()  # deliver the stored cancellations now (the worker's tick would, shortly)
-    return outcome
+        record(unit.session, runtime.clock, STREAM, "payment.rejected", {"payload": as_sent(item), "error": str(exc)},
+               ACTOR)
+        return Taken(exc)
+    outcome = _apply(unit, runtime, payment, item)
+    if isinstance(outcome, RuntimeActionError) or not outcome.get("cancelled_commands"):
+        return Taken(outcome)
+    return Taken(outcome, lambda _outcome: runtime.recover())  # deliver the stored cancellations now
 
 
 def _apply(unit: Unit, runtime: Runtime, payment: PaymentIn, payload: Any) -> dict[str, Any] | RuntimeActionError:
@@ -95,7 +100,8 @@ def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) 
             "error": "customer paid: the trip was cancelled before it was sent",
         }, sender="system:billing", message_key=f"cancelled:{command_id}", now=now)
     # in this transaction: a crash after its commit cannot leave the customer to the patrol (issue 10 item 6)
-    reconnection = reconnect_within(runtime, unit, customer.id, customer.number, "payment") if owed_after <= 0 \
+    reconnection = reconnect_within(runtime, unit, customer_id=customer.id, customer_number=customer.number,
+                                                  trigger="payment") if owed_after <= 0 \
         else None
     facts: dict[str, Any] = {"customer": customer.number, "payment_id": payment.payment_id,
                              "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}

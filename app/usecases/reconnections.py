@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +43,10 @@ def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
         log.warning("patrol: %d open reconnection orders had no running instance any more: closed", abandoned)
     with runtime.db.reading() as session:
         found = order_rows.candidates(session, now, limit=limit)
-    started = sum(1 for row in found if reconnect(runtime, row.id, row.number, "patrol") is not None)
+    with runtime.grouped() as group:  # many reconnections per commit, each in its own savepoint
+        started = sum(1 for row in found
+                      if group.run(partial(reconnect_within, runtime, customer_id=row.id,
+                                           customer_number=row.number, trigger="patrol")) is not None)
     report = PatrolReport(len(found), started, len(found) - started)
     log.info("patrol: %d candidates, %d reconnections started, %d skipped", *vars(report).values())
     return report
@@ -60,15 +64,14 @@ def reconnect(runtime: Runtime, customer_id: int, customer_number: str, trigger:
         return None
 
 
-def reconnect_within(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str,
+def reconnect_within(runtime: Runtime, unit: Unit, *, customer_id: int, customer_number: str,
                      trigger: str) -> int | None:
     """``reconnect`` inside the caller's transaction (a payment's: a crash after its commit cannot
     leave the paid-up customer waiting for the patrol, issue 10 item 6). A savepoint keeps the
     caller's own writes when the reconnection cannot start: one is open already, or its first
     step fails (logged; the patrol tries again)."""
-    unit.session.flush()  # the caller's writes, outside the savepoint: they stand whatever happens in it
     try:
-        with unit.session.begin_nested():
+        with unit.savepoint():  # the caller's writes stand whatever happens in it
             return _open_and_start(runtime, unit, customer_id, customer_number, trigger)
     except IntegrityError:
         log.info("customer %s already has an open reconnection", customer_number)

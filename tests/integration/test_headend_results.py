@@ -19,9 +19,10 @@ from werkzeug.test import TestResponse
 
 from app import create_app
 from app.bootstrap import Services
+from app.runtime.api import Runtime
 from app.runtime.contract import ServiceContext
 from app.runtime.errors import NotFound, RuntimeActionError
-from app.usecases.headend_results import InvalidResult, receive_result
+from app.usecases.headend_results import InvalidResult, result_within
 from handlers.headend import expire_command, send_command
 from storage.domain_models import Customer, MeterCommand, Segment
 from storage.models import InboundMessage
@@ -29,6 +30,15 @@ from tests.doubles import RecordingAdapter, TestHandlers
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 METER = "000000123456"
+
+
+def receive_result(runtime: Runtime, payload: dict[str, Any]) -> dict[str, Any]:
+    """A result recorded and delivered, without the reconnection it may start once committed (these
+    tests deploy no ``reconnect`` process)."""
+    with runtime.unit() as unit:
+        taken = result_within(runtime, unit, payload)
+    taken.then = None
+    return taken.finish()
 
 
 def seed_customer(services: Services, number: str = "C001", meter: str = METER) -> None:

@@ -25,7 +25,7 @@ from app.archive.customer_import import import_customers
 from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.usecases.headend_results import receive_result
+from app.usecases.headend_results import take_headend_result
 from app.usecases.payments import record_payment
 from app.usecases.reconnections import close_abandoned_orders
 from storage.domain_models import Customer, MeterCommand, Reconnection
@@ -247,7 +247,7 @@ def test_a_head_end_result_is_recorded_with_the_command_old_to_new(
     power status when a late result changes it (M4.3: "accepted is not done")."""
     seed_command(services, status)
     for item in sent:
-        receive_result(services.runtime, item)
+        take_headend_result(services.runtime, item)
     event = the_event(services, "headend.result_received")
     assert (event.stream, event.actor, event.at) == ("headend", "system:headend", START)
     assert {k: event.data.get(k) for k in ("customer", "command_id", "result_id", "applied", "old", "new",
@@ -258,8 +258,8 @@ def test_a_head_end_result_is_recorded_with_the_command_old_to_new(
 
 def test_a_repeated_head_end_result_is_recorded_as_a_duplicate(services: Services) -> None:
     seed_command(services, "accepted")
-    receive_result(services.runtime, result("executed", relay="open"))
-    receive_result(services.runtime, result("executed", relay="open"))
+    take_headend_result(services.runtime, result("executed", relay="open"))
+    take_headend_result(services.runtime, result("executed", relay="open"))
     second = events(services, "headend", "headend.result_received")[1]
     assert (second.data["applied"], second.data["old"], second.data["new"]) == ("duplicate", "executed", "executed")
 
@@ -269,7 +269,7 @@ def test_a_repeated_head_end_result_is_recorded_as_a_duplicate(services: Service
 def test_a_refused_head_end_result_is_recorded_with_the_reason(services: Services, body: dict[str, Any]) -> None:
     seed_command(services)
     with pytest.raises(RuntimeActionError) as refused:
-        receive_result(services.runtime, body)
+        take_headend_result(services.runtime, body)
     event = the_event(services, "headend.result_rejected")
     assert (event.stream, event.actor, event.at, event.data) == (
         "headend", "system:headend", START, {"payload": body, "error": str(refused.value)})

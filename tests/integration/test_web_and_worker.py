@@ -63,7 +63,7 @@ def test_the_worker_schedules_its_jobs_in_memory(services: Services) -> None:
 def test_a_tick_recovers_children_a_crash_left_unstarted(services: Services, clock: time_machine.Coordinates,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     deploy(services, "batch.bpmn", "batch_item.bpmn")
-    monkeypatch.setattr(services.runtime, "start_created", lambda *_a: False)  # the process dies after commit
+    monkeypatch.setattr(services.runtime, "start_all_created", lambda *_a: 0)  # the process dies after commit
     parent = services.runtime.start("batch", {"count": 3}, EXECUTOR)
     monkeypatch.undo()  # the worker restarts
     with services.db.reading() as session:

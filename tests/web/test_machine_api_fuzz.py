@@ -221,8 +221,8 @@ def test_a_fault_in_a_handler_is_still_a_500_that_is_logged(fuzzed_site: Site, p
     def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr(machine_api, "PAYMENTS", replace(PAYMENTS, take=broken))
-    monkeypatch.setattr(machine_api, "HEADEND_RESULTS", replace(HEADEND_RESULTS, take=broken))
+    monkeypatch.setattr(machine_api, "PAYMENTS", replace(PAYMENTS, take_within=broken))
+    monkeypatch.setattr(machine_api, "HEADEND_RESULTS", replace(HEADEND_RESULTS, take_within=broken))
     fuzzer = Fuzzer(fuzzed_site, path)
     item = fill(fuzzer.schema, 1)
     single = fuzzer.post(encoded(item))

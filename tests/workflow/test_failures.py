@@ -89,7 +89,7 @@ def test_a_follow_up_that_fails_does_not_undo_or_fail_the_committed_action(
     def broken_start(*_args: object) -> bool:
         raise ConnectionError("database went away")
 
-    monkeypatch.setattr(services.runtime, "start_created", broken_start)
+    monkeypatch.setattr(services.runtime, "start_all_created", broken_start)
     parent = services.runtime.start("batch", {"count": 2}, EXECUTOR)  # does not raise
     monkeypatch.undo()
     assert instance(services, parent).status == "running"

@@ -6,7 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from storage.models import HistoryEvent
 from tests.utility import NOW, Utility, seed_customer
 
 AUTH = {"Authorization": "Bearer bill-token"}
@@ -62,11 +64,19 @@ def test_bad_payments_get_a_clear_4xx_and_change_nothing(utility: Utility) -> No
 
 
 def test_a_batch_goes_on_past_a_bad_item(utility: Utility) -> None:
+    """Issue 14 item 1: a batch is taken in one group, each item in its own savepoint; the bad item's
+    refusal is recorded in the same group and the good ones commit with it."""
     seed_customer(utility.services, "3400000021", owed_cents=10_000)
+    groups = utility.services.runtime.group_stats.groups
     answer = pay(utility, [payment(payment_id="B-1", amount="10"), payment(payment_id="B-2", amount="x"),
                            payment(payment_id="B-3", amount="20")])
     assert [(item["ok"], item.get("status")) for item in answer.json] == [(True, None), (False, 400), (True, None)]
     assert utility.customer("3400000021").owed_cents == 7_000
+    assert utility.services.runtime.group_stats.groups == groups + 1
+    with utility.services.db.reading() as session:
+        kinds = session.execute(select(HistoryEvent.type).where(HistoryEvent.stream == "payments")
+                                .order_by(HistoryEvent.seq)).scalars().all()
+    assert kinds == ["payment.received", "payment.rejected", "payment.received"]
 
 
 def test_amounts_that_are_not_money_and_overlong_ids_are_refused(utility: Utility) -> None:

@@ -34,6 +34,7 @@ from app.runtime.errors import NO_INSTANCE, Conflict, NotFound, RuntimeActionErr
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from app.runtime.forms import Validator
+from app.runtime.steps.grouping import Group, GroupCap, GroupStats
 from app.runtime.steps.saving import STEPPING, child_ended, create_children, save_effects, save_projections
 from app.runtime.steps.step import Step
 from app.translations import N_, Text
@@ -81,6 +82,28 @@ class Unit:
     def save(self, row: InstanceRow) -> None:
         self.changed[row.id] = row
 
+    def write_rows(self) -> None:
+        """Write the changed instance rows now (a step's rows belong to its own savepoint)."""
+        self.session.flush()
+        for row in self.changed.values():
+            instance_rows.save(self.session.connection(), row)
+        self.changed.clear()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One step of several in this transaction: its writes, rows, cache keeps and follow-ups
+        stand or fall together; a failure rolls back this step alone and is raised."""
+        self.write_rows()  # what came before stands whatever happens inside
+        keep, after_commit = len(self.keep), len(self.after_commit)
+        try:
+            with self.session.begin_nested():
+                yield
+                self.write_rows()
+        except BaseException:
+            self.changed.clear()
+            del self.keep[keep:], self.after_commit[after_commit:]
+            raise
+
 
 class StepRunner:
     """The step machinery; ``app.runtime.api.Runtime`` adds the public actions on top."""
@@ -95,8 +118,11 @@ class StepRunner:
         live_cache_size: int = 512,
         validators: Mapping[str, Validator] | None = None,
         termination_hooks: Sequence[TerminationHook] = (),
+        group_cap: GroupCap | None = None,
     ) -> None:
         self.db = db
+        self.group_cap = group_cap or GroupCap()
+        self.group_stats = GroupStats()
         self.clock = clock or SystemClock()
         self.handlers: dict[str, Handler] = {**BUILTIN_OPERATIONS, **handlers}
         self.validators: dict[str, Validator] = dict(validators or {})
@@ -114,9 +140,7 @@ class StepRunner:
         with self.db.transaction() as session, session.no_autoflush:
             unit = Unit(session)
             yield unit
-            session.flush()
-            for row in unit.changed.values():
-                instance_rows.save(session.connection(), row)
+            unit.write_rows()
         for work in unit.keep:
             work()
         for work in unit.after_commit:
@@ -124,6 +148,10 @@ class StepRunner:
                 work()
             except Exception:  # committed already: the caller's action stands; the tick retries this
                 log.exception("follow-up %r failed; the worker's tick will retry it", work)
+
+    def grouped(self) -> Group:
+        """Machine-driven steps, many per transaction (see ``grouping``); never a person's action."""
+        return Group(self, self.group_cap, self.group_stats)
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -255,17 +283,21 @@ class StepRunner:
         """A step the scheduler ran failed outside any task: the instance gets an incident (its
         last good state stays), so it leaves the due queue until an operator retries it."""
         with self.unit() as unit:
-            row = self.lock(unit.session, failure.instance_id)
-            if row is None or row.status not in STEPPING:
-                return
-            now = self.clock.now()
-            incident_rows.open_incident(unit.session.connection(), row.id, "", None, failure.error, now)
-            row.status = InstanceStatus.INCIDENT
-            history.append_to_instance(unit.session, row, [NewEvent("incident.opened", None,
-                                                                     {"error": failure.error})],
-                                       actor=actor.name, at=now,
-                                       deployment_id=self.version(unit.session, row.process_version_id).deployment_id)
-            unit.save(row)
+            self.record_failure_within(unit, failure, actor)
+
+    def record_failure_within(self, unit: Unit, failure: StepFailed, actor: Actor) -> None:
+        """``record_failure`` in the caller's transaction (a group's, after the step's savepoint
+        rolled back)."""
+        row = self.lock(unit.session, failure.instance_id)
+        if row is None or row.status not in STEPPING:
+            return
+        now = self.clock.now()
+        incident_rows.open_incident(unit.session.connection(), row.id, "", None, failure.error, now)
+        row.status = InstanceStatus.INCIDENT
+        history.append_to_instance(unit.session, row, [NewEvent("incident.opened", None, {"error": failure.error})],
+                                   actor=actor.name, at=now,
+                                   deployment_id=self.version(unit.session, row.process_version_id).deployment_id)
+        unit.save(row)
         log.warning("instance %s: incident opened: %s", failure.instance_id, failure.error)
 
     def _children(self, unit: Unit, row: InstanceRow, step: Step, actor: Actor, events: list[NewEvent],
@@ -275,7 +307,7 @@ class StepRunner:
                                                    deployment_id=version.deployment_id)
             batch_id, children = create_children(unit.session, row, request, child_version, actor.name, now)
             events.append(NewEvent("children.created", None, {"batch_id": batch_id, "instance_ids": children}))
-            unit.after_commit.extend(partial(self.start_created, child_id) for child_id in children)
+            unit.after_commit.append(partial(self.start_all_created, children))
             if not children:  # nothing to wait for: the parent hears "all done" at once
                 messages.store_children_results(unit.session, batch_id, row.id, request.done_message, now)
                 unit.after_commit.append(partial(self.poke, row.id))
@@ -292,28 +324,48 @@ class StepRunner:
 
     def start_created(self, instance_id: int, actor: Actor | None = None) -> bool:
         """Run the first step of a created (child) instance; False if it was already started."""
+        return self.start_all_created([instance_id], actor) > 0
+
+    def start_all_created(self, instance_ids: Sequence[int], actor: Actor | None = None) -> int:
+        """Run the first steps of created (child) instances, in groups; returns how many started."""
         actor = actor or Actor.system("runtime")
-        try:
-            with self.unit() as unit:
-                row = self.lock(unit.session, instance_id, skip_locked=True)
-                if row is None or row.status != InstanceStatus.CREATED:
-                    return False
-                self.step(unit, row, actor, set_start_data(row.start_data or {}), [started_event(row)])
-        except StepFailed as failure:
-            self.record_failure(failure, actor)
+        with self.grouped() as group:
+            return sum(self._in_group(group, partial(self._start_created_within, instance_id, actor), actor)
+                       for instance_id in instance_ids)
+
+    def _start_created_within(self, instance_id: int, actor: Actor, unit: Unit) -> bool:
+        row = self.lock(unit.session, instance_id, skip_locked=True)
+        if row is None or row.status != InstanceStatus.CREATED:
+            return False
+        self.step(unit, row, actor, set_start_data(row.start_data or {}), [started_event(row)])
         return True
 
     def poke(self, instance_id: int) -> None:
         """Step an instance with no action of its own: delivers the messages stored for it."""
+        self.poke_all([instance_id])
+
+    def poke_all(self, instance_ids: Sequence[int]) -> None:
+        """``poke`` each instance, in groups."""
         actor = Actor.system("runtime")
+        with self.grouped() as group:
+            for instance_id in instance_ids:
+                self._in_group(group, partial(self._poke_within, instance_id, actor), actor)
+
+    def _poke_within(self, instance_id: int, actor: Actor, unit: Unit) -> bool:
+        row = self.lock(unit.session, instance_id)
+        if row is None or row.status != InstanceStatus.RUNNING:
+            return False
+        self.step(unit, row, actor, nothing, check_all_stored=True)
+        return True
+
+    def _in_group(self, group: Group, work: Callable[[Unit], bool], actor: Actor) -> bool:
+        """One machine step in ``group``; a step that fails outside any task gets its incident in
+        the same group (the step itself rolled back alone)."""
         try:
-            with self.unit() as unit:
-                row = self.lock(unit.session, instance_id)
-                if row is None or row.status != InstanceStatus.RUNNING:
-                    return
-                self.step(unit, row, actor, nothing, check_all_stored=True)
+            return group.run(work)
         except StepFailed as failure:
-            self.record_failure(failure, actor)
+            group.run(partial(self.record_failure_within, failure=failure, actor=actor))
+            return True
 
 
 def started_event(row: InstanceRow) -> NewEvent:

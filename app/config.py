@@ -13,7 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
     "DEPLOY_ON_START": True,
     "TICK_SECONDS": 5,  # how often a worker wakes due timers and recovers follow-ups
-    "OUTBOX_SECONDS": 2,  # how often a worker dispatches the outbox
+    "OUTBOX_SECONDS": 0.5,  # how often a worker looks for due outbox rows (one indexed query when none is due)
     "SECRET_KEY": None,
     # group commit (issue 14 item 1): machine steps per transaction, and how long a group may hold
     # SQLite's write lock (a person's click waits at most about this long)

@@ -65,19 +65,19 @@ def queue(conn: Connection, rows: Sequence[NewOutboxRow]) -> None:
         conn.execute(_INSERT[conn.dialect.name], list(rows))
 
 
-def lease_next(session: Session, now: datetime, lease_until: datetime) -> Leased | None:
-    """Lease the row due first (skipping rows another dispatcher holds), or None if none is due."""
-    row = session.execute(
+def lease_due(session: Session, now: datetime, lease_until: datetime, limit: int) -> list[Leased]:
+    """Lease up to ``limit`` rows due first (skipping rows another dispatcher holds): each one's
+    attempt counted and its next attempt pushed past the lease."""
+    rows = session.execute(
         select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
                                     OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
         .with_for_update(skip_locked=True)
-    ).scalar_one_or_none()
-    if row is None:
-        return None
-    row.attempts += 1
-    row.next_attempt_at = lease_until
-    return Leased(row.id, row.adapter, dict(row.payload), row.idempotency_key, row.attempts)
+    ).scalars().all()
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = lease_until
+    return [Leased(row.id, row.adapter, dict(row.payload), row.idempotency_key, row.attempts) for row in rows]
 
 
 def mark_sent(session: Session, row_id: int, now: datetime, response: dict[str, Any]) -> Outcome:

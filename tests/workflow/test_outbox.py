@@ -62,8 +62,8 @@ def test_a_failed_send_is_retried_with_backoff(
 def test_a_crash_between_commit_and_send_resends_with_the_same_key(
     services: Services, queued: str, adapters: dict[str, RecordingAdapter], clock: time_machine.Coordinates
 ) -> None:
-    leased = services.dispatcher._lease_one()  # the dispatcher dies right after leasing the row
-    assert leased is not None and leased.idempotency_key == queued
+    leased = services.dispatcher._lease(10)  # the dispatcher dies right after leasing the row
+    assert [row.idempotency_key for row in leased] == [queued]
     assert services.dispatcher.dispatch() == 0  # the lease holds the row
     clock.shift(services.dispatcher.policy.lease + timedelta(seconds=1))
     assert services.dispatcher.dispatch() == 1
@@ -76,3 +76,18 @@ def test_an_unknown_adapter_is_an_error_on_the_row_not_a_crash(services: Service
     monkeypatch.delitem(services.dispatcher.adapters, "sms")  # type: ignore[arg-type]
     assert services.dispatcher.dispatch() == 1
     assert outbox_row(services).last_error == "LookupError: no outbox adapter named 'sms'"
+
+
+def test_a_backlog_drains_in_one_run_batch_by_batch(services: Services, adapters: dict[str, RecordingAdapter]) -> None:
+    """Issue 14 item 2: no fixed ceiling per run; rows leased and recorded a batch per transaction."""
+    deploy(services, "approval.bpmn")
+    for n in range(7):
+        services.runtime.start("approval", {"work_order": str(n), "segment": "S"}, EXECUTOR)
+    with services.db.reading() as session:
+        task_ids = session.execute(select(UserTask.id)).scalars().all()
+    for task_id in task_ids:
+        services.runtime.complete_task(task_id, {"decision": "approve"}, APPROVER)
+    services.dispatcher.batch = 3
+    assert services.dispatcher.dispatch() == 7
+    assert sorted(payload["text"] for payload, _key in adapters["sms"].sent) == [f"approved: {n}" for n in range(7)]
+    assert services.dispatcher.dispatch(limit=5) == 0

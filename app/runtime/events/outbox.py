@@ -1,14 +1,16 @@
 """The outbox dispatcher: sends pending rows after commit, through the adapter named on the row.
 
-Each send is leased first (attempts + 1, next attempt pushed out by the lease) and committed;
-then the adapter is called with the row's idempotency key; then the outcome is recorded. A
-crash between the lease and the outcome leaves the row pending: it is sent again after the
-lease, with the same key, so the receiver can drop the repeat.
+Rows are leased a batch at a time (attempts + 1, next attempt pushed out by the lease) and
+committed; then the adapter is called with each row's idempotency key; then the batch's outcomes
+are recorded together. A crash between the lease and the outcomes leaves the rows pending: each
+is sent again after the lease, with the same key, so the receiver can drop the repeat (delivery
+is at least once; the adapters apply a key once).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -46,50 +48,74 @@ class RetryPolicy:
 
 class OutboxDispatcher:
     def __init__(self, db: Database, adapters: Mapping[str, OutboxAdapter], clock: Clock,
-                 policy: RetryPolicy | None = None, receipts: Mapping[str, Receipt] | None = None) -> None:
+                 policy: RetryPolicy | None = None, receipts: Mapping[str, Receipt] | None = None, *,
+                 batch: int = 50, budget: timedelta = timedelta(seconds=10)) -> None:
         self.db, self.adapters, self.clock = db, adapters, clock
         self.policy = policy or RetryPolicy()
         self.receipts: Mapping[str, Receipt] = receipts or {}
+        self.batch, self.budget = batch, budget  # rows leased per transaction; one run's time at most
 
-    def dispatch(self, limit: int = 100) -> int:
-        """Send up to ``limit`` due rows, one at a time; returns how many were attempted."""
-        attempted = 0
-        while attempted < limit:
-            leased = self._lease_one()
-            if leased is None:
+    def dispatch(self, limit: int | None = None) -> int:
+        """Send what is due — leased ``batch`` rows per transaction, outcomes recorded together —
+        until nothing is due, ``limit`` rows were attempted or ``budget`` is spent (so the worker's
+        other jobs still run); returns how many were attempted. No fixed ceiling per run: a backlog
+        drains, and several workers drain it side by side (rows are leased with SKIP LOCKED)."""
+        attempted, deadline = 0, time.monotonic() + self.budget.total_seconds()
+        while limit is None or attempted < limit:
+            size = self.batch if limit is None else min(self.batch, limit - attempted)
+            leased = self._lease(size)
+            if not leased:
                 break
-            attempted += 1
-            adapter = self.adapters.get(leased.adapter)
-            try:
-                if adapter is None:
-                    raise LookupError(f"no outbox adapter named {leased.adapter!r}")
-                response = json_safe(dict(adapter.send(leased.payload, leased.idempotency_key) or {}))
-            except Exception as exc:
-                self._record_failure(leased, f"{type(exc).__name__}: {exc}")
-            else:
-                self._record_sent(leased, response)
-                log.info("outbox: sent %s %s", leased.adapter, leased.idempotency_key)
+            self._record([(row, self._send(row)) for row in leased])
+            attempted += len(leased)
+            if time.monotonic() >= deadline:
+                break
         return attempted
 
-    def _lease_one(self) -> Leased | None:
+    def _lease(self, size: int) -> list[Leased]:
         with self.db.transaction() as session:
             now = self.clock.now()
-            return outbox_rows.lease_next(session, now, now + self.policy.lease)
+            return outbox_rows.lease_due(session, now, now + self.policy.lease, size)
 
-    def _record_sent(self, leased: Leased, response: dict[str, Any]) -> None:
-        with self.db.transaction() as session:
-            now = self.clock.now()
-            row = outbox_rows.mark_sent(session, leased.id, now, response)
-            receipt = self.receipts.get(row.adapter)
-            recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
-            self._history(session, row, "outbox.sent", {"response": response, **recorded})
+    def _send(self, leased: Leased) -> dict[str, Any] | str:
+        """The adapter's response, or the error text when the send failed."""
+        adapter = self.adapters.get(leased.adapter)
+        try:
+            if adapter is None:
+                raise LookupError(f"no outbox adapter named {leased.adapter!r}")
+            response: dict[str, Any] = json_safe(dict(adapter.send(leased.payload, leased.idempotency_key) or {}))
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return response
 
-    def _record_failure(self, leased: Leased, error: str) -> None:
+    def _record(self, outcomes: list[tuple[Leased, dict[str, Any] | str]]) -> None:
+        """Each outcome in its own savepoint of one transaction: one that cannot be recorded (a
+        receipt failed) is logged and left leased — sent again, with its key, after the lease."""
         with self.db.transaction() as session:
-            gave_up = leased.attempts >= self.policy.max_attempts
-            retry_at = None if gave_up else self.clock.now() + self.policy.backoff(leased.attempts)
-            row = outbox_rows.mark_failed(session, leased.id, error, retry_at)
-            self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == OutboxStatus.DEAD})
+            for leased, outcome in outcomes:
+                try:
+                    with session.begin_nested():
+                        if isinstance(outcome, str):
+                            self._record_failure(session, leased, outcome)
+                        else:
+                            self._record_sent(session, leased, outcome)
+                except Exception:
+                    log.exception("outbox: the outcome of %s %s could not be recorded", leased.adapter,
+                                  leased.idempotency_key)
+
+    def _record_sent(self, session: Session, leased: Leased, response: dict[str, Any]) -> None:
+        now = self.clock.now()
+        row = outbox_rows.mark_sent(session, leased.id, now, response)
+        receipt = self.receipts.get(row.adapter)
+        recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
+        self._history(session, row, "outbox.sent", {"response": response, **recorded})
+        log.info("outbox: sent %s %s", leased.adapter, leased.idempotency_key)
+
+    def _record_failure(self, session: Session, leased: Leased, error: str) -> None:
+        gave_up = leased.attempts >= self.policy.max_attempts
+        retry_at = None if gave_up else self.clock.now() + self.policy.backoff(leased.attempts)
+        row = outbox_rows.mark_failed(session, leased.id, error, retry_at)
+        self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == OutboxStatus.DEAD})
 
     def _history(self, session: Session, row: Outcome, kind: str, data: dict[str, Any]) -> None:
         history.append(session, STREAM, [NewEvent(kind, None, {

@@ -31,7 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_ANCHOR_FILE": None,  # the append-only copy of every seal; None: var/audit-anchors-<database>.jsonl
     "SEAL_SECONDS": 300,  # how often a worker seals the history
     "SEAL_LAG_SECONDS": 60,  # events join a seal once this old (a transaction still open never misses its seal)
-    "REHEARSAL_SECONDS": 5,  # how often a worker looks for queued rehearsals (issue 12)
+    "REHEARSAL_SECONDS": 5,
+    # several workers (issue 14 item 2): a crashed worker's once-at-a-time jobs (and, on SQLite, the
+    # database) are taken over once its lease expires; a live worker renews its leases every heartbeat
+    "LEASE_SECONDS": 30,
+    "HEARTBEAT_SECONDS": 5,  # how often a worker looks for queued rehearsals (issue 12)
     # the web layer's settings (Flask has defaults for some; these replace them)
     "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as the session: operators keep tabs open all day
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -50,7 +54,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
                 "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
-                "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS"):
+                "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

@@ -81,6 +81,13 @@ def claim_next(session: Session) -> RehearsalRunRecord | None:
     return _record(found)
 
 
+def requeue_running(session: Session) -> int:
+    """Queue again every run marked running (their worker stopped); returns how many."""
+    return session.connection().execute(
+        update(RehearsalRun).where(RehearsalRun.status == RehearsalStatus.RUNNING.value)
+        .values(status=RehearsalStatus.QUEUED.value, done=0)).rowcount
+
+
 def set_progress(session: Session, run_id: int, done: int, total: int) -> None:
     session.execute(update(RehearsalRun).where(RehearsalRun.id == run_id).values(done=done, total=total))
 

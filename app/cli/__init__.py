@@ -7,6 +7,7 @@ import functools
 import getpass
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,14 +213,20 @@ def seed_demo_command(customers: int) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Run one worker: timers, outbox, the patrol, seals (``app.usecases.jobs``; APScheduler, in memory)."""
-    from app.worker import Worker
+    from app.worker import AnotherWorker, LeaseTimes, Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("spiff.workflow").setLevel(logging.WARNING)  # "Initialized workflow" per step
     if current_app.config["DEPLOY_ON_START"]:
         _seed_from(Path(current_app.config["BPMN_DIR"]))
-    Worker(_services().jobs).run_forever()
+    services, config = _services(), current_app.config
+    times = LeaseTimes(timedelta(seconds=float(config["LEASE_SECONDS"])),
+                       timedelta(seconds=float(config["HEARTBEAT_SECONDS"])))
+    try:
+        Worker(services.jobs, services.db, services.clock, times).run_forever()
+    except AnotherWorker as refused:
+        raise click.ClickException(str(refused)) from None
 
 
 def _create_app() -> Flask:

@@ -25,6 +25,7 @@ class PeriodicJob:
     seconds: float
     at_start: bool = False  # also run once as the worker starts
     prepare: Callable[[], object] | None = None  # once, before the worker's first round
+    exclusive: bool = False  # runs on one worker at a time: the holder of its lease (``app.worker``)
 
 
 def wake_and_recover(runtime: Runtime) -> int:
@@ -38,10 +39,11 @@ def worker_jobs(config: Mapping[str, Any], runtime: Runtime, dispatcher: OutboxD
     jobs = [
         PeriodicJob("tick", lambda: wake_and_recover(runtime), float(config["TICK_SECONDS"])),
         PeriodicJob("outbox", dispatcher.dispatch, float(config["OUTBOX_SECONDS"])),
-        PeriodicJob("patrol", lambda: run_patrol(runtime), float(config["PATROL_SECONDS"]), at_start=True),
-        PeriodicJob("seal", sealer.seal_all, float(config["SEAL_SECONDS"])),
-        PeriodicJob("rehearsals", RehearsalWorker(Workbench.of(runtime), runtime.environment).run_queued,
-                    float(config["REHEARSAL_SECONDS"])),
+        PeriodicJob("patrol", lambda: run_patrol(runtime), float(config["PATROL_SECONDS"]), at_start=True,
+                    exclusive=True),
+        PeriodicJob("seal", sealer.seal_all, float(config["SEAL_SECONDS"]), exclusive=True),
+        PeriodicJob("rehearsals", RehearsalWorker(Workbench.of(runtime), runtime.environment).run_abandoned_and_queued,
+                    float(config["REHEARSAL_SECONDS"]), exclusive=True),
     ]
     simulator = dispatcher.adapters.get("headend")
     if isinstance(simulator, SimulatedHeadEnd):

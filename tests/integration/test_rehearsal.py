@@ -23,6 +23,7 @@ from app.workbench.rehearsal.scope import read_scope
 from app.workbench.rehearsal.summary import summarise
 from app.workbench.rehearsal.verdict import CaseVerdict
 from app.workbench.rehearsal.wording import fact_text, line_text, needs_text
+from storage import rehearsal_runs
 from storage.models import HistoryEvent
 from storage.statuses import RehearsalStatus
 from tests.rehearsals import four_sends_45_minutes_apart, record_reconnections, unchanged, without_success_sms
@@ -189,3 +190,18 @@ def test_only_analysts_rehearse(utility: Utility) -> None:
     for actor in (Actor("sam", frozenset({"sysadmin"})), Actor("rui", frozenset({"executor", "auditor"}))):
         with pytest.raises(WorkbenchForbidden):
             rehearsal_jobs.request(bench, actor, draft_id, {"last": 10})
+
+
+def test_a_run_whose_worker_died_is_run_again_by_the_next_holder_of_the_job(backend_utility: Utility) -> None:
+    """Issue 14 item 2: the rehearsals job runs on the holder of its lease only, so a run still
+    marked running when the job starts was claimed by a worker that died: it is queued and run."""
+    u = backend_utility
+    record_reconnections(u, BEHAVIOURS)
+    bench = Workbench.of(u.services.runtime)
+    run_id = rehearsal_jobs.request(bench, ANALYST, draft_of(u, four_sends_45_minutes_apart()), {"last": 200})
+    with u.services.db.transaction() as session:
+        assert rehearsal_runs.claim_next(session) is not None  # the worker that claimed it is killed here
+    worker = rehearsal_jobs.RehearsalWorker(bench, u.services.runtime.environment)
+    assert worker.run_queued() == 0  # nothing queued: it is "running"
+    assert worker.run_abandoned_and_queued() == 1
+    assert rehearsal_jobs.run_of(bench, run_id).status == RehearsalStatus.DONE

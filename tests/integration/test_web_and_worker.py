@@ -50,10 +50,11 @@ def test_refusals_are_a_status_and_a_message_never_a_stack_trace(app: Flask) -> 
 
 def test_the_worker_schedules_its_jobs_in_memory(services: Services) -> None:
     ran: list[str] = []
-    worker = Worker([*services.jobs[:2], PeriodicJob("patrol", lambda: ran.append("patrol"), seconds=900)])
+    worker = Worker([*services.jobs[:2], PeriodicJob("patrol", lambda: ran.append("patrol"), seconds=900)],
+                    services.db, services.clock)
     scheduler = worker.schedule(BackgroundScheduler(timezone="UTC"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"tick", "outbox", "patrol"}
+    assert set(jobs) == {"tick", "outbox", "patrol", "heartbeat"}
     assert jobs["patrol"].trigger.interval == timedelta(seconds=900)
     assert all(store == "default" for store in scheduler._jobstores)  # the in-memory store only
     jobs["patrol"].func()

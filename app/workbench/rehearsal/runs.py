@@ -68,6 +68,15 @@ class RehearsalWorker:
                  progress: Callable[[int, int], object] | None = None) -> None:
         self.bench, self.environment, self.progress = bench, environment, progress
 
+    def run_abandoned_and_queued(self) -> int:
+        """The worker's job, run by one worker at a time (it holds the job's lease): a run still
+        marked running was claimed by a worker that died, so it is queued again first."""
+        with self.bench.db.transaction() as session:
+            abandoned = rehearsal_runs.requeue_running(session)
+        if abandoned:
+            log.warning("rehearsals: %d runs of a worker that stopped are queued again", abandoned)
+        return self.run_queued()
+
     def run_queued(self, most: int = 1) -> int:
         """Run up to ``most`` queued rehearsals; returns how many ran."""
         ran = 0

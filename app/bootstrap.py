@@ -17,6 +17,7 @@ from typing import Any
 from app.accounts.roles import ROLES
 from app.audit.seals import Sealer
 from app.clock import Clock, SystemClock
+from app.metrics import StepMetrics, command_handed_over
 from app.rules.work_orders import series_from_config
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
@@ -90,8 +91,10 @@ def bootstrap(config: Mapping[str, Any]) -> Services:
     runtime = Runtime(db, config.get("HANDLERS") or handler_table(settings), clock=clock,
                       live_cache_size=int(config["LIVE_CACHE_SIZE"]),
                       validators=config.get("VALIDATORS") or validator_table(), termination_hooks=termination_hooks(),
-                      group_cap=GroupCap(int(config["GROUP_MAX_STEPS"]), float(config["GROUP_MAX_MS"])))
-    dispatcher = OutboxDispatcher(db, _adapters(config, runtime), clock, receipts=outbox_receipts())
+                      group_cap=GroupCap(int(config["GROUP_MAX_STEPS"]), float(config["GROUP_MAX_MS"])),
+                      observer=StepMetrics())
+    dispatcher = OutboxDispatcher(db, _adapters(config, runtime), clock, receipts=outbox_receipts(),
+                                  on_sent=command_handed_over)
     sealer = _sealer(config, db, clock)
     return Services(db, clock, runtime, Inbox(db, clock), dispatcher, sealer,
                     worker_jobs(config, runtime, dispatcher, sealer))

@@ -31,11 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_ANCHOR_FILE": None,  # the append-only copy of every seal; None: var/audit-anchors-<database>.jsonl
     "SEAL_SECONDS": 300,  # how often a worker seals the history
     "SEAL_LAG_SECONDS": 60,  # events join a seal once this old (a transaction still open never misses its seal)
-    "REHEARSAL_SECONDS": 5,
+    "REHEARSAL_SECONDS": 5,  # how often a worker looks for queued rehearsals (issue 12)
     # several workers (issue 14 item 2): a crashed worker's once-at-a-time jobs (and, on SQLite, the
     # database) are taken over once its lease expires; a live worker renews its leases every heartbeat
     "LEASE_SECONDS": 30,
-    "HEARTBEAT_SECONDS": 5,  # how often a worker looks for queued rehearsals (issue 12)
+    "HEARTBEAT_SECONDS": 5,
+    # the operator's probes (issue 14 item 4): /readyz wants a worker heard of this recently;
+    # /metrics answers these addresses (comma-separated) or a bearer METRICS_TOKEN
+    "READY_HEARTBEAT_SECONDS": 30,
+    "METRICS_ALLOW": "127.0.0.1,::1",
+    "METRICS_TOKEN": None,
     # the web layer's settings (Flask has defaults for some; these replace them)
     "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as the session: operators keep tabs open all day
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -49,12 +54,14 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     values: dict[str, Any] = {}
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
-    for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE"):
+    for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE",
+                "METRICS_ALLOW", "METRICS_TOKEN"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
                 "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
-                "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS"):
+                "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS",
+                "READY_HEARTBEAT_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

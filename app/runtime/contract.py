@@ -54,3 +54,10 @@ Receipt = Callable[[Session, dict[str, Any], datetime], Mapping[str, Any]]
 # What the domain releases when an operator terminates an instance (its meter commands, its
 # order...), in the terminating transaction: (session, instance id, reason, actor, now).
 TerminationHook = Callable[[Session, int, str, str, datetime], object]
+
+
+class StepObserver(Protocol):
+    """Hears of every instance step (metrics): who drove it (``person`` or the system part, e.g.
+    ``system:scheduler``), how it ended (``ok``, ``incident``, ``failed``) and how long it took."""
+
+    def step_done(self, kind: str, outcome: str, seconds: float) -> None: ...

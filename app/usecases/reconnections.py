@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from app import metrics
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.steps.core import StepFailed, Unit
@@ -48,6 +49,9 @@ def run_patrol(runtime: Runtime, *, limit: int = 100_000) -> PatrolReport:
                       if group.run(partial(reconnect_within, runtime, customer_id=row.id,
                                            customer_number=row.number, trigger="patrol")) is not None)
     report = PatrolReport(len(found), started, len(found) - started)
+    metrics.PATROL_SECONDS.observe((runtime.clock.now() - now).total_seconds())
+    metrics.PATROL_CANDIDATES.inc(report.candidates)
+    metrics.PATROL_STARTED.inc(report.started)
     log.info("patrol: %d candidates, %d reconnections started, %d skipped", *vars(report).values())
     return report
 

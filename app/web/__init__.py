@@ -29,6 +29,7 @@ from app.web import (
     machine_api,
     modeler_page,
     openapi,
+    operations,
     rehearsals,
     reports,
     start_pages,
@@ -42,7 +43,6 @@ from app.web.data_fields import field_label, field_rows, readable_json
 from app.web.formatting import deadline, with_zone
 from app.web.navigation import NAV, landing_endpoint
 from app.web.value_labels import actor_label, value_label
-from storage.health import row_counts
 
 csrf = CSRFProtect()
 
@@ -58,6 +58,7 @@ def register_web(app: Flask) -> None:
     machine_api.register(app)
     api_common.register(app)
     openapi.register(app)
+    operations.register(app)
     for feature in (inbox, task_forms, draft_pages, start_pages, customers, instances, audit_cases, reports,
                     workbench_pages, workbench_catalogue, modeler_page, version_pages, rehearsals):
         feature.register(app)
@@ -80,13 +81,6 @@ def register_web(app: Flask) -> None:
 
 
 def _register_pages(app: Flask) -> None:
-    @app.get("/healthz")
-    def healthz() -> ResponseReturnValue:
-        services = app.extensions["relayflow"]
-        with services.db.reading() as session:
-            processes, instances = row_counts(session)
-        return jsonify(status="ok", process_versions=processes, instances=instances), 200
-
     @app.get("/")
     @auth.requires()
     def home() -> ResponseReturnValue:

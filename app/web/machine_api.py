@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from app.metrics import CALLBACK_ITEMS
 from app.runtime.errors import RuntimeActionError
 from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS, Inbound
 from app.usecases.inbound_models import MAX_PAYMENT, WINDOW
@@ -95,11 +96,26 @@ def _callback(token_key: str, what: str, inbound: Inbound) -> ResponseReturnValu
     body, problem = _json_body()
     if problem is not None:
         inbound.refuse(runtime, request.get_data(), problem)
+        CALLBACK_ITEMS.labels(request.path.rsplit("/", 1)[-1], "refused").inc()
         return jsonify(error=problem), 400
+    endpoint = request.path.rsplit("/", 1)[-1]
     if isinstance(body, list):
-        outcomes = zip(body, inbound.take_all(runtime, body), strict=True)
+        outcomes = list(zip(body, inbound.take_all(runtime, body), strict=True))
+        for _item, outcome in outcomes:
+            _count(endpoint, outcome)
         return jsonify([_item_answer(item, outcome, inbound) for item, outcome in outcomes]), 200
-    return jsonify(inbound.take(runtime, body)), 200
+    try:
+        answer = inbound.take(runtime, body)
+    except Exception as exc:
+        _count(endpoint, exc)
+        raise
+    _count(endpoint, answer)
+    return jsonify(answer), 200
+
+
+def _count(endpoint: str, outcome: dict[str, Any] | Exception) -> None:
+    kind = "taken" if isinstance(outcome, dict) else "refused" if isinstance(outcome, RuntimeActionError) else "failed"
+    CALLBACK_ITEMS.labels(endpoint, kind).inc()
 
 
 def _json_body() -> tuple[Any, str | None]:

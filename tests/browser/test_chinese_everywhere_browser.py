@@ -31,6 +31,8 @@ NOT_PAGES = {
     "/static/<path:filename>": "files the pages load",
     "/vendor/bpmn-js/<path:filename>": "the diagram library's files",
     "/healthz": "a machine's health probe (JSON)",
+    "/readyz": "a machine's readiness probe (JSON)",
+    "/metrics": "Prometheus' text format, for a scraper",
     "/audit/cases/<int:instance_id>/export.json": "a download for the auditors' scripts (JSON)",
     "/audit/verify_case.py": "a download: the auditors' verification script",
     "/reports/<name>.csv": "a download for spreadsheets",

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from storage.outbox_rows import Leased, Outcome
 from storage.statuses import OutboxStatus
 
 log = logging.getLogger("relayflow.outbox")
+SentHook = Callable[[Session, Outcome, datetime], object]
 STREAM = "outbox"
 
 
@@ -49,11 +50,12 @@ class RetryPolicy:
 class OutboxDispatcher:
     def __init__(self, db: Database, adapters: Mapping[str, OutboxAdapter], clock: Clock,
                  policy: RetryPolicy | None = None, receipts: Mapping[str, Receipt] | None = None, *,
-                 batch: int = 50, budget: timedelta = timedelta(seconds=10)) -> None:
+                 batch: int = 50, budget: timedelta = timedelta(seconds=10), on_sent: SentHook | None = None) -> None:
         self.db, self.adapters, self.clock = db, adapters, clock
         self.policy = policy or RetryPolicy()
         self.receipts: Mapping[str, Receipt] = receipts or {}
         self.batch, self.budget = batch, budget  # rows leased per transaction; one run's time at most
+        self.on_sent = on_sent  # hears of each row handed over, in the transaction that records it (metrics)
 
     def dispatch(self, limit: int | None = None) -> int:
         """Send what is due — leased ``batch`` rows per transaction, outcomes recorded together —
@@ -109,6 +111,8 @@ class OutboxDispatcher:
         receipt = self.receipts.get(row.adapter)
         recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
         self._history(session, row, "outbox.sent", {"response": response, **recorded})
+        if self.on_sent is not None:
+            self.on_sent(session, row, now)
         log.info("outbox: sent %s %s", leased.adapter, leased.idempotency_key)
 
     def _record_failure(self, session: Session, leased: Leased, error: str) -> None:

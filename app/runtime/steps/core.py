@@ -9,6 +9,7 @@ transaction of its own; the scheduler's tick repeats it as a safety net after a 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from app.clock import Clock, SystemClock
 from app.runtime import actions
 from app.runtime.actions import Engine, EngineFailed, MessageRejected, TaskFailure
 from app.runtime.actors import Actor
-from app.runtime.contract import Handler, TerminationHook
+from app.runtime.contract import Handler, StepObserver, TerminationHook
 from app.runtime.engine import transitions
 from app.runtime.engine.builtin_operations import BUILTIN_OPERATIONS
 from app.runtime.engine.expressions import RestrictedEnvironment
@@ -119,8 +120,10 @@ class StepRunner:
         validators: Mapping[str, Validator] | None = None,
         termination_hooks: Sequence[TerminationHook] = (),
         group_cap: GroupCap | None = None,
+        observer: StepObserver | None = None,
     ) -> None:
         self.db = db
+        self.observer = observer
         self.group_cap = group_cap or GroupCap()
         self.group_stats = GroupStats()
         self.clock = clock or SystemClock()
@@ -209,6 +212,18 @@ class StepRunner:
         ``check_all_stored``: look for stored messages for everything the instance awaits (after a
         resume, a retry or a poke); otherwise only for what it starts awaiting in this step.
         """
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            step = self._step(unit, row, actor, act, first_events, check_all_stored)
+            outcome = "incident" if row.status == InstanceStatus.INCIDENT else "ok"
+            return step
+        finally:
+            if self.observer is not None:
+                kind = actor.name if actor.is_system else "person"
+                self.observer.step_done(kind, outcome, time.perf_counter() - started)
+
+    def _step(self, unit: Unit, row: InstanceRow, actor: Actor, act: Action, first_events: list[NewEvent] | None,
+              check_all_stored: bool) -> Step:
         session, now = unit.session, self.clock.now()
         version = self.version(session, row.process_version_id)
         workflow = self._workflow(session, row, version)

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from storage.models import HistoryEvent
 from tests.web.conftest import Site
 
-PUBLIC = {"/login", "/healthz", "/readyz", "/metrics", "/api/openapi.json", "/static/<path:filename>", "/vendor/bpmn-js/<path:filename>"}
+PUBLIC = {"/login", "/healthz", "/readyz", "/metrics", "/api/openapi.json", "/static/<path:filename>",
+          "/vendor/bpmn-js/<path:filename>"}
 MACHINE = {"/api/headend/results", "/api/payments"}  # bearer tokens, not sessions (tests/integration)
 FOR_ANY_ACCOUNT = {"/api/me", "/logout"}
 

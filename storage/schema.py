@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage import case_drafts, domain_models, leases, models, workbench_models
+from storage import case_drafts, domain_models, leases, models, sign_in_failures, workbench_models
 
 metadata = models.Base.metadata
 
-__all__ = ["case_drafts", "domain_models", "leases", "metadata", "models", "workbench_models"]
+__all__ = ["case_drafts", "domain_models", "leases", "metadata", "models", "sign_in_failures", "workbench_models"]

@@ -38,6 +38,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(deploy_command)
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(serve_command)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(import_customers_command)
     app.cli.add_command(seed_demo_command)
@@ -207,6 +208,21 @@ def seed_demo_command(customers: int) -> None:
     click.echo("demo archive seeded: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
     if counts["users"]:
         click.echo(f"demo users demo-<role> and reader-01..; password: {DEMO_PASSWORD}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="web processes (default: 2 x cores + 1, at most 8)")
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="seconds a request may take; also how long a reload or stop waits for running requests")
+def serve_command(host: str, port: int, workers: int | None, timeout: int) -> None:
+    """The production web server: gunicorn with several processes (HUP reloads them gracefully, TERM
+    stops after the running requests). ``relayflow run`` stays the development server."""
+    from app.serve import default_workers, serve
+
+    serve(current_app._get_current_object(), host, port, workers or default_workers(), timeout)  # type: ignore[attr-defined]
 
 
 @click.command("worker")

@@ -30,7 +30,6 @@ from app.web.sign_in_limits import SignInLimits
 
 auth = Blueprint("auth", __name__)
 login_manager = LoginManager()
-sign_in_limits = SignInLimits()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -133,6 +132,7 @@ def login() -> ResponseReturnValue:
     username, password = request.form.get("username", "")[:64], request.form.get("password", "")
     services = current_app.extensions["relayflow"]
     address, now = request.remote_addr or "", services.clock.now()
+    sign_in_limits = SignInLimits(services.db)
     wait = sign_in_limits.wait_needed(username, address, now)
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))

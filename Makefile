@@ -86,13 +86,17 @@ postgres:
 	fi
 	@pg_isready -d '$(TEST_POSTGRES)' -q || { echo "PostgreSQL at $(TEST_POSTGRES) is not answering"; exit 1; }
 
-# Web app + one worker on http://$(HOST):$(PORT), embedded SQLite under var/ (demo users when empty).
+# Web app (the production server, 2 processes) + one worker on http://$(HOST):$(PORT), embedded SQLite
+# under var/ (demo users when empty); their metrics' counts meet in var/prometheus (README "Operations").
+METRICS_DIR := var/prometheus
 run: $(STAMP) $(NODE_STAMP) $(MODELER_BUILD) translations
 	$(BIN)/relayflow bootstrap --demo
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
 	@echo "relayflow on http://$(HOST):$(PORT) (Ctrl-C stops the web app and the worker)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/$(METRICS_DIR); \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/relayflow worker & worker=$$!; \
-	$(BIN)/relayflow run --host $(HOST) --port $(PORT)
+	$(BIN)/relayflow serve --workers 2 --host $(HOST) --port $(PORT)
 
 # The whole suite: unit, workflow, integration and web on SQLite and on PostgreSQL ($(TEST_POSTGRES)),
 # browser pages in Chromium. Installs what it needs first; pytest exits 5 (a failure) when no test ran.

@@ -55,7 +55,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
     for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE",
-                "METRICS_ALLOW", "METRICS_TOKEN"):
+                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",

@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_for(lambda: _answers(base), "the web server")
             print(f"relayflow payment → command latency: {count} payments at {args.rate:g}/s through "
-                  f"POST /api/payments ({args.web_workers} web processes, relayflow serve) with one worker (outbox every "
+                  f"POST /api/payments ({args.web_workers} web processes, relayflow serve) with one worker "
+                  f"(outbox every "
                   f"{env.get('RELAYFLOW_OUTBOX_SECONDS', '0.5')} s); database {url.split(':')[0]}; "
                   f"load {os.getloadavg()}")
             _post_steadily(base, numbers, args.rate)

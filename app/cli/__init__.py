@@ -18,6 +18,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from app.accounts.roles import ROLES
 from app.bootstrap import bpmn_files
 from app.cli.audit import audit_group, replay_command
+from app.cli.installation import backup_command, move_command, restore_command
 from app.runtime.actors import Actor
 from app.runtime.deployment.bpmn_source import DeployError
 from app.runtime.deployment.deploy import DeployedBundle
@@ -46,9 +47,14 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(replay_command)
 
 
-@click.group("db", help="Database schema (Alembic migrations).")
+@click.group("db", help="Database schema (Alembic migrations), backup, restore, moving to PostgreSQL.")
 def db_group() -> None:
     pass
+
+
+db_group.add_command(backup_command)
+db_group.add_command(restore_command)
+db_group.add_command(move_command)
 
 
 @db_group.command("upgrade")

@@ -60,9 +60,15 @@ def audit_seal_command() -> None:
 def audit_verify_command(instance_id: int | None) -> None:
     """Recompute every hash chain (or one instance's) and name the first broken link of each; then
     (for the whole history) every seal, against the anchor file and the key."""
-    sealer = _sealer()
+    if not verify_history(_services(), instance_id):
+        raise SystemExit(1)
+
+
+def verify_history(services: Services, instance_id: int | None = None) -> bool:
+    """``audit verify`` of ``services``' database, printed; whether everything is intact."""
+    sealer = services.sealer
     anchored = sealer.anchor.read() if instance_id is None else None  # before the snapshot: see verify_seals
-    with _services().db.snapshot() as session:  # a system at work is no broken one (issue 10 item 20)
+    with services.db.snapshot() as session:  # a system at work is no broken one (issue 10 item 20)
         streams = streams_to_verify(session, instance_id)
         with click.progressbar(length=len(streams), label="verifying", file=sys.stderr) as bar:
             report = audit(session, streams, lambda _stream: bar.update(1))
@@ -78,8 +84,7 @@ def audit_verify_command(instance_id: int | None) -> None:
             click.echo(f"note: {note}")
         click.echo(f"{seals.seals} seals, {seals.unsealed_events} events not sealed yet: "
                    f"{'intact' if not seals.problems else f'{len(seals.problems)} problem(s)'}")
-    if not report.intact or (seals is not None and seals.problems):
-        raise SystemExit(1)
+    return report.intact and (seals is None or not seals.problems)
 
 
 @click.command("replay")

@@ -13,8 +13,9 @@ customer; a live archive has at least those). bpmn/ is deployed as the worker de
     EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL), so the partial index can be seen at work;
 (b) ``app.usecases.reconnections.run_patrol(runtime)`` end to end, on one worker: the query, then the
     reconnections in groups (issue 14 item 1: many per transaction, one savepoint per customer: order
-    row + the reconnect instance's first step, which queues the command). The clock stops when it returns; the benchmark then checks that every command row is
-    in the outbox (adapter ``headend``), one per paid-up customer.
+    row + the reconnect instance's first step, which queues the command). The clock stops when it
+    returns; the benchmark then checks that every command row is in the outbox (adapter
+    ``headend``), one per paid-up customer.
 
 Targets (issues 6 and 14): query <= 2 s; all reconnect commands queued within 30 s on one worker.
 

@@ -29,6 +29,7 @@ import gc
 import itertools
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -51,9 +52,12 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition  
 from SpiffWorkflow.task import TaskState  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
+from app.audit.chains import streams_to_verify  # noqa: E402
+from app.audit.parallel import replay_cases, verify_chains  # noqa: E402
 from app.audit.replay import Replayer  # noqa: E402
 from app.audit.replay.driver import CaseReplay  # noqa: E402
 from app.audit.replay.recorded import RecordedCase, recorded_case  # noqa: E402
+from app.bootstrap import Services  # noqa: E402
 from app.runtime.actors import Actor  # noqa: E402
 from app.runtime.engine.clock import engine_time  # noqa: E402
 from app.runtime.engine.projection import awaited_messages  # noqa: E402
@@ -226,6 +230,30 @@ def main() -> None:
                   f"{statistics.median(per_case):.2f} ms, p95 {statistics.median(tails):.2f} ms")
         print(f"replay / raw: {rates['replay'] / rates['raw']:.2f} (from the database), "
               f"{rates['replay (in memory)'] / rates['raw']:.2f} (in memory)   targets: ≥ 100 cases/s, ≥ 0.5")
+        del loaded
+        several_processes(services, ids, args.rounds)
+
+
+def several_processes(services: Services, ids: list[int], rounds: int) -> None:
+    """Issue 14 item 7: ``replay --all --jobs N`` and ``audit verify --jobs N`` on 1 and 2 processes
+    (unpinned: every core this machine has), medians of ``rounds``; target speed-up ≥ 1.7× with 2."""
+    os.sched_setaffinity(0, range(os.cpu_count() or 1))
+    with services.db.reading() as session:
+        streams = streams_to_verify(session)
+    print(f"several processes ({os.cpu_count()} cpus, load {os.getloadavg()}):")
+    for name, work in (("replay --all", lambda jobs: replay_cases(services, ids, jobs)),
+                       ("audit verify (chains)", lambda jobs: verify_chains(services, streams, jobs))):
+        seconds: dict[int, float] = {}
+        for jobs in (1, 2):
+            times = []
+            for _ in range(rounds):
+                began = time.perf_counter()
+                work(jobs)
+                times.append(time.perf_counter() - began)
+            seconds[jobs] = statistics.median(times)
+        speed_up = seconds[1] / seconds[2]
+        print(f"  {name:<22} --jobs 1: {seconds[1]:6.2f} s, --jobs 2: {seconds[2]:6.2f} s, speed-up {speed_up:.2f}x "
+              f"(target >= 1.7: {'met' if speed_up >= 1.7 else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -28,10 +28,13 @@ def event_count(session: Session, stream: str) -> int:
     return session.execute(select(func.count(HistoryEvent.id)).where(HistoryEvent.stream == stream)).scalar_one()
 
 
-def every_event_in_chain_order(session: Session) -> Iterable[ChainRow]:
-    """Every event by (stream, seq), streamed in batches (the whole history is not held at once)."""
-    return session.execute(_CHAIN.order_by(HistoryEvent.stream, HistoryEvent.seq)
-                           .execution_options(yield_per=5000))
+def every_event_in_chain_order(session: Session, streams: tuple[str, str] | None = None) -> Iterable[ChainRow]:
+    """Every event by (stream, seq) — of the streams from ``streams[0]`` to ``streams[1]`` when given
+    (one process's share of a parallel check) — streamed in batches (the history is not held at once)."""
+    query = _CHAIN
+    if streams is not None:
+        query = query.where(HistoryEvent.stream >= streams[0], HistoryEvent.stream <= streams[1])
+    return session.execute(query.order_by(HistoryEvent.stream, HistoryEvent.seq).execution_options(yield_per=5000))
 
 
 def stream_events(session: Session, stream: str) -> Iterable[HistoryEvent]:

@@ -48,7 +48,7 @@ def audit(session: Session, streams: list[str], advance: Callable[[str], None] |
         return report
     report = AuditReport(streams=len(streams))
     heads, wanted = all_heads(session), set(streams)
-    rows = history_audit.every_event_in_chain_order(session)
+    rows = history_audit.every_event_in_chain_order(session, (min(streams), max(streams)) if streams else None)
     seen = set()
     for stream, events in groupby(rows, key=lambda row: row.stream):
         if stream not in wanted:

@@ -15,7 +15,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.audit.chains import audit, streams_to_verify
+from app.audit.chains import streams_to_verify
+from app.audit.parallel import replay_cases, verify_chains
 from app.audit.replay import CaseNotFound, Replayer, ReplayResult
 from app.audit.replay.recorded import RecordedEvent
 from app.audit.seals import Sealer, verify_seals
@@ -56,22 +57,26 @@ def audit_seal_command() -> None:
 
 @audit_group.command("verify")
 @click.option("--instance", "instance_id", type=int, default=None, help="Only this instance's history.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes checking the streams side by side.")
 @with_appcontext
-def audit_verify_command(instance_id: int | None) -> None:
+def audit_verify_command(instance_id: int | None, jobs: int) -> None:
     """Recompute every hash chain (or one instance's) and name the first broken link of each; then
     (for the whole history) every seal, against the anchor file and the key."""
-    if not verify_history(_services(), instance_id):
+    if not verify_history(_services(), instance_id, jobs):
         raise SystemExit(1)
 
 
-def verify_history(services: Services, instance_id: int | None = None) -> bool:
-    """``audit verify`` of ``services``' database, printed; whether everything is intact."""
+def verify_history(services: Services, instance_id: int | None = None, jobs: int = 1) -> bool:
+    """``audit verify`` of ``services``' database, printed; whether everything is intact. Each process
+    reads its streams in one snapshot of its own: a system at work is no broken one (issue 10 item 20)."""
     sealer = services.sealer
     anchored = sealer.anchor.read() if instance_id is None else None  # before the snapshot: see verify_seals
-    with services.db.snapshot() as session:  # a system at work is no broken one (issue 10 item 20)
+    with services.db.snapshot() as session:
         streams = streams_to_verify(session, instance_id)
-        with click.progressbar(length=len(streams), label="verifying", file=sys.stderr) as bar:
-            report = audit(session, streams, lambda _stream: bar.update(1))
+    with click.progressbar(length=len(streams), label="verifying", file=sys.stderr) as bar:
+        report = verify_chains(services, streams, jobs, bar.update)
+    with services.db.snapshot() as session:
         seals = verify_seals(session, sealer.key_path, anchored) if anchored is not None else None
     for stream, problem in report.broken.items():
         click.echo(f"BROKEN {stream}: {problem}")
@@ -93,8 +98,11 @@ def verify_history(services: Services, instance_id: int | None = None) -> bool:
 @click.option("--all", "replay_all", is_flag=True, help="Replay every instance (see --since).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="With --all: only instances created on or after this date (Beijing time).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="With --all: processes replaying cases side by side.")
 @with_appcontext
-def replay_command(instance_id: int | None, verify: bool, replay_all: bool, since: datetime | None) -> None:
+def replay_command(instance_id: int | None, verify: bool, replay_all: bool, since: datetime | None,
+                   jobs: int) -> None:
     """Rebuild INSTANCE on a fresh workflow from its deployment's BPMN, feed it only the recorded
     inputs, and compare what it does with the recorded history: "verified" or the first divergence."""
     if (instance_id is None) == (not replay_all):
@@ -109,7 +117,7 @@ def replay_command(instance_id: int | None, verify: bool, replay_all: bool, sinc
         if not result.verified:
             raise SystemExit(1)
         return
-    _replay_all(services, replayer, since.date() if since else None)
+    _replay_all(services, replayer, since.date() if since else None, jobs)
 
 
 def _replay_one(replayer: Replayer, instance_id: int, verify: bool) -> ReplayResult:
@@ -125,12 +133,12 @@ def _replay_one(replayer: Replayer, instance_id: int, verify: bool) -> ReplayRes
     return result
 
 
-def _replay_all(services: Services, replayer: Replayer, since: date | None) -> None:
+def _replay_all(services: Services, replayer: Replayer, since: date | None, jobs: int) -> None:
     start = datetime.combine(since, datetime.min.time(), BEIJING) if since else None
     ids = replayer.instances_since(start)
     began = time.perf_counter()
     with click.progressbar(length=len(ids), label="replaying", file=sys.stderr) as bar:
-        summary = replayer.replay_many(ids, lambda _result: bar.update(1))
+        summary = replay_cases(services, ids, jobs, bar.update)
     seconds = time.perf_counter() - began
     for result in summary.diverged[:SHOWN_DIVERGENCES]:
         click.echo(f"DIVERGED {result.summary()}")

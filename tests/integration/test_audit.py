@@ -69,3 +69,20 @@ def test_postgresql_refuses_to_update_or_delete_history(backend_app: Flask, back
                 backend_services.db.transaction() as session:
             session.execute(change)
     assert _verify(backend_app).exit_code == 0
+
+
+def test_several_processes_find_what_one_finds(backend_app: Flask, backend_services: Services) -> None:
+    """Issue 14 item 7: ``--jobs 2`` splits the streams between two processes; the findings and the
+    totals are the same as one process's, in the same order."""
+    deploy(backend_services, "approval.bpmn")
+    ids = [backend_services.runtime.start("approval", {"amount": n}, EXECUTOR) for n in range(8)]
+    if backend_services.db.is_sqlite:  # PostgreSQL refuses the edit itself (below)
+        with backend_services.db.transaction() as session:
+            for instance_id in (ids[1], ids[6]):
+                first = session.execute(select(HistoryEvent.id).where(HistoryEvent.instance_id == instance_id)
+                                        .order_by(HistoryEvent.seq)).scalars().first()
+                session.execute(update(HistoryEvent).where(HistoryEvent.id == first).values(actor="mallory"))
+    one, two = _verify(backend_app), _verify(backend_app, "--jobs", "2")
+    assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
+    broken = [line for line in one.stdout.splitlines() if line.startswith("BROKEN")]
+    assert len(broken) == (2 if backend_services.db.is_sqlite else 0), one.stdout

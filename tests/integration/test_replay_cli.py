@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from click.testing import Result
 from sqlalchemy import select, update
 
-from storage.models import HistoryEvent
+from app.audit import parallel
+from app.usecases.reconnections import run_patrol
+from storage.models import HistoryEvent, Instance
 from tests.conftest import tampering
-from tests.integration.test_replay import event, failing_reconnection
-from tests.utility import Utility, utility
+from tests.integration.test_replay import NUMBER, event, failing_reconnection
+from tests.utility import Utility, seed_customer, utility
 
 __all__ = ["utility"]
 
@@ -71,3 +74,29 @@ def test_bad_replay_arguments_are_refused_clearly(utility: Utility) -> None:
     assert missing.exit_code == 1 and "instance 999 does not exist" in missing.output
     assert run(utility, "replay", "--all", "--since", "March").exit_code == 2
     assert audit_events(utility) == []
+
+
+def test_replay_all_on_two_processes_finds_what_one_finds(utility: Utility, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 7: ``--jobs 2`` replays the cases on two processes; same verdicts, same order."""
+    for number in ("3400000002", "3400000003"):
+        seed_customer(utility.services, number)  # reconnected by the same patrol, successfully
+    seed_customer(utility.services, NUMBER)
+    utility.headend.set_behaviour(utility.customer(NUMBER).meter_address, "fails")
+    run_patrol(utility.services.runtime)
+    utility.advance(timedelta(hours=6))
+    with utility.services.db.reading() as session:
+        instance_id = session.execute(select(Instance.id).where(
+            Instance.start_data["customer_number"].as_string() == NUMBER)).scalar_one()
+    prepared = event(utility, instance_id, "service.called", "prepare")
+    with tampering(utility.services) as session:
+        session.execute(update(HistoryEvent).where(HistoryEvent.id == prepared.id).values(
+            data={**prepared.data, "result": {**prepared.data["result"], "auto": False}}))
+    monkeypatch.setattr(parallel, "CHUNK", 1)  # one case per task: both processes get some
+
+    def verdicts(*args: str) -> tuple[int, list[str]]:
+        result = run(utility, "replay", "--all", *args)
+        return result.exit_code, [line.split(" (")[0] for line in result.stdout.splitlines()]  # not the timing
+
+    one, two = verdicts(), verdicts("--jobs", "2")
+    assert one == two and one[0] == 1
+    assert one[1][-1] == "3 cases: 2 verified, 1 diverged"

@@ -241,8 +241,8 @@ def several_processes(services: Services, ids: list[int], rounds: int) -> None:
     with services.db.reading() as session:
         streams = streams_to_verify(session)
     print(f"several processes ({os.cpu_count()} cpus, load {os.getloadavg()}):")
-    for name, work in (("replay --all", lambda jobs: replay_cases(services, ids, jobs)),
-                       ("audit verify (chains)", lambda jobs: verify_chains(services, streams, jobs))):
+    for name, work in (("replay --all", lambda jobs: replay_cases(services.db, services.runtime, ids, jobs)),
+                       ("audit verify (chains)", lambda jobs: verify_chains(services.db, streams, jobs))):
         seconds: dict[int, float] = {}
         for jobs in (1, 2):
             times = []

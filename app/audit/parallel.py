@@ -11,22 +11,23 @@ from concurrent.futures import ProcessPoolExecutor
 
 from app.audit.chains import AuditReport, audit
 from app.audit.replay import Replayer, ReplaySummary
-from app.bootstrap import Services
+from app.runtime.steps.core import StepRunner
+from storage.db import Database
 
 CHUNK = 200  # cases per replay task: small enough to balance, big enough to read in one go
-_forked: Services | None = None  # the services a forked process inherited (its connections closed)
+_forked: tuple[Database, StepRunner | None] | None = None  # what a forked process inherited (connections closed)
 
 
-def verify_chains(services: Services, streams: Sequence[str], jobs: int,
+def verify_chains(db: Database, streams: Sequence[str], jobs: int,
                   progress: Callable[[int], None] = lambda _done: None) -> AuditReport:
     """``chains.audit`` of ``streams``; ``progress`` hears how many more streams are done."""
     if jobs <= 1 or len(streams) < 2 * jobs:
-        with services.db.snapshot() as session:
+        with db.snapshot() as session:
             return audit(session, list(streams), lambda _stream: progress(1))
     size = -(-len(streams) // jobs)
     shares = [list(streams[i:i + size]) for i in range(0, len(streams), size)]
     report = AuditReport(streams=len(streams))
-    with _pool(services, len(shares)) as pool:
+    with _pool(db, None, len(shares)) as pool:
         for share, part in zip(shares, pool.map(_verify_share, shares), strict=True):
             report.events += part.events
             report.broken.update(part.broken)
@@ -35,14 +36,14 @@ def verify_chains(services: Services, streams: Sequence[str], jobs: int,
     return report
 
 
-def replay_cases(services: Services, ids: Sequence[int], jobs: int,
+def replay_cases(db: Database, runtime: StepRunner, ids: Sequence[int], jobs: int,
                  progress: Callable[[int], None] = lambda _done: None) -> ReplaySummary:
     """Replay ``ids``; ``progress`` hears how many more cases are done."""
     if jobs <= 1:
-        return Replayer(services.db, services.runtime).replay_many(ids, lambda _result: progress(1))
+        return Replayer(db, runtime).replay_many(ids, lambda _result: progress(1))
     summary = ReplaySummary()
     chunks = [list(ids[i:i + CHUNK]) for i in range(0, len(ids), CHUNK)]
-    with _pool(services, jobs) as pool:
+    with _pool(db, runtime, jobs) as pool:
         for part in pool.map(_replay_chunk, chunks):
             summary.cases += part.cases
             summary.verified += part.verified
@@ -51,24 +52,24 @@ def replay_cases(services: Services, ids: Sequence[int], jobs: int,
     return summary
 
 
-def _pool(services: Services, jobs: int) -> ProcessPoolExecutor:
+def _pool(db: Database, runtime: StepRunner | None, jobs: int) -> ProcessPoolExecutor:
     global _forked
-    _forked = services
+    _forked = (db, runtime)
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections)
 
 
 def _own_connections() -> None:
     """A forked process must not use its parent's database connections."""
     assert _forked is not None
-    _forked.db.engine.dispose(close=False)
+    _forked[0].engine.dispose(close=False)
 
 
 def _verify_share(streams: list[str]) -> AuditReport:
     assert _forked is not None
-    with _forked.db.snapshot() as session:
+    with _forked[0].snapshot() as session:
         return audit(session, streams)
 
 
 def _replay_chunk(ids: list[int]) -> ReplaySummary:
-    assert _forked is not None
-    return Replayer(_forked.db, _forked.runtime).replay_many(ids, chunk=CHUNK)
+    assert _forked is not None and _forked[1] is not None
+    return Replayer(_forked[0], _forked[1]).replay_many(ids, chunk=CHUNK)

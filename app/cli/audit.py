@@ -75,7 +75,7 @@ def verify_history(services: Services, instance_id: int | None = None, jobs: int
     with services.db.snapshot() as session:
         streams = streams_to_verify(session, instance_id)
     with click.progressbar(length=len(streams), label="verifying", file=sys.stderr) as bar:
-        report = verify_chains(services, streams, jobs, bar.update)
+        report = verify_chains(services.db, streams, jobs, bar.update)
     with services.db.snapshot() as session:
         seals = verify_seals(session, sealer.key_path, anchored) if anchored is not None else None
     for stream, problem in report.broken.items():
@@ -138,7 +138,7 @@ def _replay_all(services: Services, replayer: Replayer, since: date | None, jobs
     ids = replayer.instances_since(start)
     began = time.perf_counter()
     with click.progressbar(length=len(ids), label="replaying", file=sys.stderr) as bar:
-        summary = replay_cases(services, ids, jobs, bar.update)
+        summary = replay_cases(services.db, services.runtime, ids, jobs, bar.update)
     seconds = time.perf_counter() - began
     for result in summary.diverged[:SHOWN_DIVERGENCES]:
         click.echo(f"DIVERGED {result.summary()}")

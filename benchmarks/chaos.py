@@ -1,5 +1,6 @@
 """Crash runs with big numbers (issue 14 item 5): ``tests/chaos`` with 1,000 reconnections and ~15
-``kill -9`` of real worker processes, on SQLite (one worker) and PostgreSQL (one, then two workers).
+``kill -9`` of real worker processes, on SQLite (one worker) and PostgreSQL (one, then two workers);
+then the web process (``relayflow serve``) killed ~15 times while billing retries 200 payments.
 Prints what was counted: reconnections completed / waiting, lost, stuck, incidents, keys per
 attempt, re-sends after a crash (each with its row's key), SMS applied twice, the audit.
 
@@ -23,7 +24,7 @@ if str(ROOT) not in sys.path:
 
 from bench_common import reset_postgres  # noqa: E402
 
-from tests.chaos.harness import CrashRun  # noqa: E402
+from tests.chaos.harness import CrashRun, kill_the_web_process_while_billing_retries  # noqa: E402
 
 
 def one_run(url: str, customers: int, kills: int, workers: int) -> bool:
@@ -40,6 +41,20 @@ def one_run(url: str, customers: int, kills: int, workers: int) -> bool:
     return report.ok
 
 
+def web_run(url: str, payments: int, kills: int) -> bool:
+    with tempfile.TemporaryDirectory(prefix="relayflow-chaos-") as tmp:
+        run = CrashRun(url, Path(tmp), payments)
+        try:
+            report = kill_the_web_process_while_billing_retries(run, kills)
+        finally:
+            run.close()
+    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"--- {backend}, the web process killed while billing retries: {'OK' if report.ok else 'FAILED'}")
+    for line in report.lines():
+        print("    " + line)
+    return report.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1000)
@@ -50,10 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="relayflow-chaos-db-") as tmp:
         ok &= one_run(f"sqlite:///{tmp}/chaos.sqlite3", args.customers, args.kills, 1)
+    with tempfile.TemporaryDirectory(prefix="relayflow-chaos-db-") as tmp:
+        ok &= web_run(f"sqlite:///{tmp}/chaos-web.sqlite3", args.customers // 5, args.kills)
     if args.postgres:
         for workers in (1, 2):
             reset_postgres(args.postgres)
             ok &= one_run(args.postgres, args.customers, args.kills, workers)
+        reset_postgres(args.postgres)
+        ok &= web_run(args.postgres, args.customers // 5, args.kills)
     return 0 if ok else 1
 
 

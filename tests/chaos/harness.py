@@ -14,9 +14,11 @@ moments and restarted. Then what a crash must never do is counted:
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from app.bootstrap import Services
 from app.usecases.headend_results import take_headend_result
 from app.usecases.payments import record_payment
 from storage import migrate
-from storage.domain_models import Customer, MeterCommand, Segment
+from storage.domain_models import Customer, MeterCommand, Payment, Segment
 from storage.models import Incident, Instance, OutboxMessage, UserTask
 from tests.integration.worker_processes import RELAYFLOW, start_worker
 from tests.utility import BPMN_DIR, DEPLOYER
@@ -231,6 +233,109 @@ class CrashRun:
 
 
 def _environ() -> dict[str, Any]:
-    import os
-
     return dict(os.environ)
+
+
+@dataclass
+class WebCrashReport:
+    payments: int
+    kills: int = 0
+    retries: int = 0
+    recorded: int = 0
+    counted_twice: list[str] = field(default_factory=list)
+    unpaid: list[str] = field(default_factory=list)
+    without_reconnection: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.recorded == self.payments and not (self.counted_twice or self.unpaid or self.without_reconnection)
+
+    def lines(self) -> list[str]:
+        return [f"payments: {self.payments}; web process killed with kill -9: {self.kills}; client retries with the "
+                f"same payment id: {self.retries}",
+                f"recorded once: {self.recorded}; counted twice: {len(self.counted_twice)}; still owing: "
+                f"{len(self.unpaid)}; paid but no reconnection: {len(self.without_reconnection)}"]
+
+
+def kill_the_web_process_while_billing_retries(run: CrashRun, kills: int) -> WebCrashReport:
+    """``relayflow serve`` (one process: the kill takes the whole web tier down) killed with kill -9
+    at random moments while billing posts each payment until it gets an answer, retrying with the
+    same payment id; then every payment must be recorded once and its customer reconnected."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from tests.integration.worker_processes import wait_for
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {**_environ(), "DATABASE_URL": run.url, "RELAYFLOW_SECRET_KEY": "chaos", "RELAYFLOW_BILLING_TOKEN": "bill",
+           "RELAYFLOW_DEPLOY_ON_START": "0", "RELAYFLOW_SMS_LOG_PATH": str(run.tmp / "sms-web.jsonl"), **run.env}
+    log = (run.tmp / "serve.log").open("a")
+
+    def serve() -> subprocess.Popen[bytes]:
+        server = subprocess.Popen([RELAYFLOW, "serve", "--workers", "1", "--port", str(port)], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)  # killed as a group
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), "the web server")
+        return server
+
+    report = WebCrashReport(len(run.numbers))
+    server = serve()
+    kill_every = max(len(run.numbers) // (kills + 1), 1)  # never after the last payment: one always follows
+    try:
+        for index, number in enumerate(run.numbers, 1):
+            body = json.dumps({"payment_id": f"WEB-{number}", "customer_number": number,
+                               "amount": f"{OWED_CENTS / 100:.2f}",
+                               "paid_at": (datetime.now(UTC) - timedelta(seconds=5)).isoformat()}).encode()
+            killer = None
+            if report.kills < kills and index % kill_every == 0:  # this request meets a dying server
+                killer = threading.Timer(run.random.uniform(0.0, 0.05), os.killpg, (server.pid, signal.SIGKILL))
+                killer.start()
+                report.kills += 1
+            give_up = time.monotonic() + 60
+            while True:  # billing's rule: the same payment again until an answer comes
+                try:
+                    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/payments", data=body, headers={
+                        "Authorization": "Bearer bill", "Content-Type": "application/json"})
+                    with urllib.request.urlopen(request, timeout=30) as answer:
+                        answer.read()
+                    break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    report.retries += 1
+                    if time.monotonic() > give_up:
+                        raise
+                    time.sleep(0.05)
+                    if server.poll() is not None:
+                        server = serve()
+            if killer is not None:
+                killer.join()  # killed during or just after this payment: the next one finds it down
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        log.close()
+    _count_payments(run, report)
+    return report
+
+
+def _count_payments(run: CrashRun, report: WebCrashReport) -> None:
+    with run.services.db.reading() as session:
+        per_id = Counter(session.execute(select(Payment.payment_id)).scalars())
+        owing = set(session.execute(select(Customer.number).where(Customer.owed_cents != 0)).scalars())
+        started = Counter(str((data or {}).get("customer_number")) for data in session.execute(
+            select(Instance.start_data).where(Instance.process_id == "reconnect")).scalars())
+    report.recorded = sum(1 for number in run.numbers if per_id[f"WEB-{number}"] == 1)
+    report.counted_twice = [number for number in run.numbers if per_id[f"WEB-{number}"] > 1]
+    report.unpaid = [number for number in run.numbers if number in owing]
+    report.without_reconnection = [number for number in run.numbers if started[number] != 1]
+
+
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False

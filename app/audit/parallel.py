@@ -16,6 +16,7 @@ from storage.db import Database
 
 CHUNK = 200  # cases per replay task: small enough to balance, big enough to read in one go
 _forked: tuple[Database, StepRunner | None] | None = None  # what a forked process inherited (connections closed)
+_replayer: Replayer | None = None
 
 
 def verify_chains(db: Database, streams: Sequence[str], jobs: int,
@@ -53,8 +54,8 @@ def replay_cases(db: Database, runtime: StepRunner, ids: Sequence[int], jobs: in
 
 
 def _pool(db: Database, runtime: StepRunner | None, jobs: int) -> ProcessPoolExecutor:
-    global _forked
-    _forked = (db, runtime)
+    global _forked, _replayer
+    _forked, _replayer = (db, runtime), None
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_own_connections)
 
 
@@ -71,5 +72,8 @@ def _verify_share(streams: list[str]) -> AuditReport:
 
 
 def _replay_chunk(ids: list[int]) -> ReplaySummary:
-    assert _forked is not None and _forked[1] is not None
-    return Replayer(_forked[0], _forked[1]).replay_many(ids, chunk=CHUNK)
+    global _replayer
+    if _replayer is None:  # one per process: it keeps the parsed deployments for the next chunk
+        assert _forked is not None and _forked[1] is not None
+        _replayer = Replayer(_forked[0], _forked[1])
+    return _replayer.replay_many(ids, chunk=CHUNK)

@@ -245,8 +245,10 @@ def worker_command() -> None:
     services, config = _services(), current_app.config
     times = LeaseTimes(timedelta(seconds=float(config["LEASE_SECONDS"])),
                        timedelta(seconds=float(config["HEARTBEAT_SECONDS"])))
+    worker = Worker(services.jobs, services.db, services.clock, times)
+    services.dispatcher.stream = f"outbox/{worker.identity}"  # its own chain: workers record side by side
     try:
-        Worker(services.jobs, services.db, services.clock, times).run_forever()
+        worker.run_forever()
     except AnotherWorker as refused:
         raise click.ClickException(str(refused)) from None
 

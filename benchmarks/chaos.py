@@ -16,7 +16,9 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -28,31 +30,27 @@ from tests.chaos.harness import CrashRun, kill_the_web_process_while_billing_ret
 
 
 def one_run(url: str, customers: int, kills: int, workers: int) -> bool:
-    with tempfile.TemporaryDirectory(prefix="relayflow-chaos-") as tmp:
-        run = CrashRun(url, Path(tmp), customers, workers=workers)
-        try:
-            report = run.run(kills, deadline_seconds=1800)
-        finally:
-            run.close()
-    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"--- {backend}, {workers} worker(s): {'OK' if report.ok else 'FAILED'}")
-    for line in report.lines():
-        print("    " + line)
-    return report.ok
+    return _crash(url, customers, workers, f"{workers} worker(s)",
+                  lambda run: run.run(kills, deadline_seconds=1800))
 
 
 def web_run(url: str, payments: int, kills: int) -> bool:
+    return _crash(url, payments, 1, "the web process killed while billing retries",
+                  lambda run: kill_the_web_process_while_billing_retries(run, kills))
+
+
+def _crash(url: str, customers: int, workers: int, what: str, how: Callable[[CrashRun], Any]) -> bool:
     with tempfile.TemporaryDirectory(prefix="relayflow-chaos-") as tmp:
-        run = CrashRun(url, Path(tmp), payments)
+        run = CrashRun(url, Path(tmp), customers, workers=workers)
         try:
-            report = kill_the_web_process_while_billing_retries(run, kills)
+            report = how(run)
         finally:
             run.close()
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"--- {backend}, the web process killed while billing retries: {'OK' if report.ok else 'FAILED'}")
+    print(f"--- {backend}, {what}: {'OK' if report.ok else 'FAILED'}")
     for line in report.lines():
         print("    " + line)
-    return report.ok
+    return bool(report.ok)
 
 
 def main(argv: list[str] | None = None) -> int:

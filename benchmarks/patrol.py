@@ -280,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
               f"per reconnection ({report.started / patrol_s:,.0f}/s)"
               + ("  [under cProfile]" if args.profile else "") + ("  [SQL timed]" if sql else "")
               + ("  [components timed]" if args.breakdown else ""))
+        stats = bench.runtime.group_stats
+        cap = bench.runtime.group_cap
+        print(f"    group commit: {stats.groups:,} transactions, {stats.mean_size:.1f} reconnections each on average "
+              f"(cap: {cap.steps} steps or {cap.millis:g} ms)")
         for name, value in counts.items():
             print(f"    {name}: {value:,}")
         all_queued = queued == args.paid and report.started == args.paid

@@ -119,6 +119,23 @@ class Reconnection(Base):
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # Kept by the steps for the reports (issue 14 item 8): the instance's recorded head-end sends
+    # (a busy meter counts), and when power came back (the remote close's execution or the time
+    # the reader entered).
+    sends: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    reconnected_at: Mapped[datetime | None]
+
+
+class Disconnection(Base):
+    """A customer disconnected by a ``disconnect_customer`` instance, written by the step that
+    recorded it (issue 14 item 8: the reports read this, not the instances' result JSON)."""
+
+    __tablename__ = "disconnections"
+
+    instance_id: Mapped[int] = mapped_column(ID, ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    how: Mapped[str] = mapped_column(String(16))
 
 
 class MeterCommand(Base):

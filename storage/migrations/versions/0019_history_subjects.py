@@ -1,0 +1,50 @@
+"""history subjects: whom each ``archive`` event is about (its data's ``customer`` or
+``segment``), written with the event from now on and filled here from the archive stream (issue 14
+item 9: the customer's and the segment's timelines read an index, not every event's JSON).
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-05 02:30:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0019'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+CHUNK = 5000
+STREAM, KEYS, LONGEST = 'archive', ('customer', 'segment'), 64
+
+
+def upgrade() -> None:
+    op.create_table('history_subjects',
+                    sa.Column('key', sa.String(length=16), nullable=False),
+                    sa.Column('value', sa.String(length=64), nullable=False),
+                    sa.Column('stream', sa.String(length=128), nullable=False),
+                    sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
+                    sa.PrimaryKeyConstraint('key', 'value', 'stream', 'seq'))
+    conn = op.get_bind()
+    events = sa.table('history_events', sa.column('stream'), sa.column('seq'), sa.column('data', sa.JSON))
+    subjects = sa.table('history_subjects', sa.column('key'), sa.column('value'), sa.column('stream'),
+                        sa.column('seq'))
+    last = 0
+    while True:
+        rows = conn.execute(sa.select(events.c.seq, events.c.data).where(events.c.stream == STREAM,
+                                                                          events.c.seq > last)
+                            .order_by(events.c.seq).limit(CHUNK)).all()
+        if not rows:
+            break
+        last = rows[-1].seq
+        found = [{'key': key, 'value': value, 'stream': STREAM, 'seq': seq} for seq, data in rows for key in KEYS
+                 if isinstance(value := (data or {}).get(key), str) and 0 < len(value) <= LONGEST]
+        if found:
+            conn.execute(subjects.insert(), found)
+
+
+def downgrade() -> None:
+    op.drop_table('history_subjects')

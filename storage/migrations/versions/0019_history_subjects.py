@@ -28,7 +28,11 @@ def upgrade() -> None:
                     sa.Column('stream', sa.String(length=128), nullable=False),
                     sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
                     sa.PrimaryKeyConstraint('key', 'value', 'stream', 'seq'))
-    conn = op.get_bind()
+    fill(op.get_bind())
+
+
+def fill(conn: sa.Connection) -> None:
+    """Every archive event's subjects, read a chunk of events at a time."""
     events = sa.table('history_events', sa.column('stream'), sa.column('seq'), sa.column('data', sa.JSON))
     subjects = sa.table('history_subjects', sa.column('key'), sa.column('value'), sa.column('stream'),
                         sa.column('seq'))

@@ -93,11 +93,6 @@ def count(session: Session) -> int:
     return session.execute(select(func.count(Customer.id))).scalar_one()
 
 
-def count_per_segment(session: Session) -> dict[str, int]:
-    query = select(Customer.segment_code, func.count()).group_by(Customer.segment_code)
-    return {code: n for code, n in session.execute(query)}
-
-
 def in_order(session: Session, *, segment: str | None = None) -> Sequence[Customer]:
     """Every customer (of ``segment`` when given), by number."""
     query = select(Customer).order_by(Customer.number)

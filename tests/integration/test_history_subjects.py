@@ -18,7 +18,7 @@ from storage.models import HistorySubject
 from tests.conftest import SYSADMIN
 from tests.utility import seed_customer, seed_segment
 
-fill = importlib.import_module("storage.migrations.versions.0019_history_subjects").fill
+fill = importlib.import_module("storage.migrations.versions.0019_subjects_and_tallies").fill
 NUMBER, OTHER = "3500000001", "3500000002"
 
 

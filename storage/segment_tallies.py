@@ -52,60 +52,81 @@ SQLITE_TRIGGERS = (
     END""",
 )
 
+# PostgreSQL: inserts are counted once per statement (a bulk insert is many rows per statement;
+# a row-level upsert on the same few tally rows, thousands of times in one transaction, leaves a
+# dead row version behind each time and slows to a crawl). Deleting and moving customers, rare,
+# stay row by row; a customer's deletion counts their subscriptions before the cascade removes them.
 POSTGRES_TRIGGERS = (
-    """CREATE FUNCTION relayflow_tally_add(b_segment text, b_kind text, b_delta integer) RETURNS void
-    LANGUAGE sql AS $$
-        INSERT INTO segment_tallies (segment_code, kind, count) VALUES (b_segment, b_kind, b_delta)
-        ON CONFLICT (segment_code, kind) DO UPDATE SET count = segment_tallies.count + EXCLUDED.count
-    $$""",
     """CREATE FUNCTION relayflow_tally_customer(b_segment text, b_customer bigint, b_delta integer) RETURNS void
     LANGUAGE sql AS $$
-        SELECT relayflow_tally_add(b_segment, 'customers', b_delta);
-        SELECT relayflow_tally_add(b_segment, notice_type, b_delta) FROM sms_subscriptions
-            WHERE customer_id = b_customer;
-        SELECT relayflow_tally_add(b_segment, 'any', b_delta)
-            WHERE EXISTS (SELECT 1 FROM sms_subscriptions WHERE customer_id = b_customer);
+        INSERT INTO segment_tallies (segment_code, kind, count)
+            SELECT b_segment, 'customers', b_delta
+            UNION ALL SELECT b_segment, notice_type, b_delta FROM sms_subscriptions WHERE customer_id = b_customer
+            UNION ALL SELECT b_segment, 'any', b_delta
+                WHERE EXISTS (SELECT 1 FROM sms_subscriptions WHERE customer_id = b_customer)
+        ON CONFLICT (segment_code, kind) DO UPDATE SET count = segment_tallies.count + EXCLUDED.count
     $$""",
-    """CREATE FUNCTION relayflow_tally_customers() RETURNS trigger LANGUAGE plpgsql AS $$
+    """CREATE FUNCTION relayflow_tally_customers_added() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'INSERT' THEN
-            PERFORM relayflow_tally_add(NEW.segment_code, 'customers', 1);
-            RETURN NEW;
-        ELSIF TG_OP = 'DELETE' THEN
-            PERFORM relayflow_tally_customer(OLD.segment_code, OLD.id, -1);
+        INSERT INTO segment_tallies (segment_code, kind, count)
+            SELECT segment_code, 'customers', count(*) FROM added GROUP BY segment_code
+        ON CONFLICT (segment_code, kind) DO UPDATE SET count = segment_tallies.count + EXCLUDED.count;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION relayflow_tally_customer_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM relayflow_tally_customer(OLD.segment_code, OLD.id, -1);
+        IF TG_OP = 'DELETE' THEN
             RETURN OLD;
         END IF;
-        PERFORM relayflow_tally_customer(OLD.segment_code, OLD.id, -1);
         PERFORM relayflow_tally_customer(NEW.segment_code, NEW.id, 1);
         RETURN NEW;
     END $$""",
-    """CREATE FUNCTION relayflow_tally_subscriptions() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-        segment text;
-        customer bigint := CASE WHEN TG_OP = 'INSERT' THEN NEW.customer_id ELSE OLD.customer_id END;
-        delta integer := CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END;
+    # a customer counts under "any" when the statement gave them their first subscriptions
+    """CREATE FUNCTION relayflow_tally_subscriptions_added() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        SELECT segment_code INTO segment FROM customers WHERE id = customer;
-        IF segment IS NULL THEN
-            RETURN NULL;  -- its customer's deletion counted it already
-        END IF;
-        PERFORM relayflow_tally_add(segment, CASE WHEN TG_OP = 'INSERT' THEN NEW.notice_type
-                                                  ELSE OLD.notice_type END, delta);
-        IF (SELECT count(*) FROM sms_subscriptions WHERE customer_id = customer) = (delta + 1) / 2 THEN
-            PERFORM relayflow_tally_add(segment, 'any', delta);  -- its first, or its last gone
-        END IF;
+        INSERT INTO segment_tallies (segment_code, kind, count)
+            SELECT c.segment_code, a.notice_type, count(*) FROM added a JOIN customers c ON c.id = a.customer_id
+                GROUP BY c.segment_code, a.notice_type
+            UNION ALL SELECT c.segment_code, 'any', count(*) FROM (
+                SELECT customer_id, count(*) AS n FROM added GROUP BY customer_id) a
+                JOIN customers c ON c.id = a.customer_id
+                WHERE (SELECT count(*) FROM sms_subscriptions s WHERE s.customer_id = a.customer_id) = a.n
+                GROUP BY c.segment_code
+        ON CONFLICT (segment_code, kind) DO UPDATE SET count = segment_tallies.count + EXCLUDED.count;
         RETURN NULL;
     END $$""",
-    "CREATE TRIGGER segment_tally_customer_insert AFTER INSERT ON customers "
-    "FOR EACH ROW EXECUTE FUNCTION relayflow_tally_customers()",
+    # a deleted customer's subscriptions find no customer here: counted by its own trigger already
+    """CREATE FUNCTION relayflow_tally_subscriptions_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO segment_tallies (segment_code, kind, count)
+            SELECT c.segment_code, r.notice_type, -count(*) FROM removed r JOIN customers c ON c.id = r.customer_id
+                GROUP BY c.segment_code, r.notice_type
+            UNION ALL SELECT c.segment_code, 'any', -count(DISTINCT r.customer_id) FROM removed r
+                JOIN customers c ON c.id = r.customer_id
+                WHERE NOT EXISTS (SELECT 1 FROM sms_subscriptions s WHERE s.customer_id = r.customer_id)
+                GROUP BY c.segment_code
+        ON CONFLICT (segment_code, kind) DO UPDATE SET count = segment_tallies.count + EXCLUDED.count;
+        RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER segment_tally_customer_insert AFTER INSERT ON customers REFERENCING NEW TABLE AS added "
+    "FOR EACH STATEMENT EXECUTE FUNCTION relayflow_tally_customers_added()",
     "CREATE TRIGGER segment_tally_customer_delete BEFORE DELETE ON customers "
-    "FOR EACH ROW EXECUTE FUNCTION relayflow_tally_customers()",
+    "FOR EACH ROW EXECUTE FUNCTION relayflow_tally_customer_changed()",
     "CREATE TRIGGER segment_tally_customer_move AFTER UPDATE OF segment_code ON customers "
     "FOR EACH ROW WHEN (OLD.segment_code IS DISTINCT FROM NEW.segment_code) "
-    "EXECUTE FUNCTION relayflow_tally_customers()",
-    "CREATE TRIGGER segment_tally_subscriptions AFTER INSERT OR DELETE ON sms_subscriptions "
-    "FOR EACH ROW EXECUTE FUNCTION relayflow_tally_subscriptions()",
+    "EXECUTE FUNCTION relayflow_tally_customer_changed()",
+    "CREATE TRIGGER segment_tally_subscription_insert AFTER INSERT ON sms_subscriptions "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION relayflow_tally_subscriptions_added()",
+    "CREATE TRIGGER segment_tally_subscription_delete AFTER DELETE ON sms_subscriptions "
+    "REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION relayflow_tally_subscriptions_removed()",
 )
+TRIGGERS = (("segment_tally_customer_insert", "customers"), ("segment_tally_customer_delete", "customers"),
+            ("segment_tally_customer_move", "customers"), ("segment_tally_subscription_insert", "sms_subscriptions"),
+            ("segment_tally_subscription_delete", "sms_subscriptions"))
+POSTGRES_FUNCTIONS = ("relayflow_tally_subscriptions_removed()", "relayflow_tally_subscriptions_added()",
+                      "relayflow_tally_customer_changed()", "relayflow_tally_customers_added()",
+                      "relayflow_tally_customer(text, bigint, integer)")
 
 # the tallies of what is there, for the migration that creates the triggers
 FILL = """INSERT INTO segment_tallies (segment_code, kind, count)

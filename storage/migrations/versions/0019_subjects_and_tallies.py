@@ -73,15 +73,10 @@ def fill(conn: sa.Connection) -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == 'postgresql'
-    for name, table in (('segment_tally_customer_insert', 'customers'), ('segment_tally_customer_delete', 'customers'),
-                        ('segment_tally_customer_move', 'customers'),
-                        ('segment_tally_subscriptions' if postgres else 'segment_tally_subscription_insert',
-                         'sms_subscriptions')) + (() if postgres else (
-                             ('segment_tally_subscription_delete', 'sms_subscriptions'),)):
+    for name, table in segment_tallies.TRIGGERS:
         op.execute(f'DROP TRIGGER {name} ON {table}' if postgres else f'DROP TRIGGER {name}')
     if postgres:
-        for function in ('relayflow_tally_subscriptions()', 'relayflow_tally_customers()',
-                         'relayflow_tally_customer(text, bigint, integer)', 'relayflow_tally_add(text, text, integer)'):
+        for function in segment_tallies.POSTGRES_FUNCTIONS:
             op.execute(f'DROP FUNCTION {function}')
     op.drop_table('segment_tallies')
     op.drop_table('history_subjects')

@@ -164,9 +164,15 @@ def compare_with_before(engine: Any, period: ReportPeriod) -> None:
         began = time.perf_counter()
         after = (facts.reconnections(session, period), facts.disconnections(session, period))
         new = time.perf_counter() - began
+    # the queries' row order is not part of the facts (the reports sort what they show)
+    before, after = sorted_facts(*before), sorted_facts(*after)
     print(f"whole period's facts: before {old:.2f} s, from the columns {new:.2f} s, "
           f"{'the same' if before == after else 'DIFFERENT'} ({len(after[0]):,} orders, {len(after[1]):,} cuts); "
           f"load average {os.getloadavg()}")
+
+
+def sorted_facts(orders: list[Any], cuts: list[Any]) -> tuple[list[Any], list[Any]]:
+    return sorted(orders, key=lambda fact: fact.id), sorted(cuts, key=lambda fact: fact.instance_id)
 
 
 if __name__ == "__main__":

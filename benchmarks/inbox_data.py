@@ -78,7 +78,10 @@ def load_customers(engine: Engine, count: int, now: datetime) -> None:
         conn.execute(insert(table(Segment)), [
             {"code": f"S{n:02d}", "name": f"Segment S{n:02d}", "reader_username": f"reader-s{n:02d}",
              "reader_mobile": "13900000001"} for n in range(1, SEGMENTS + 1)])
-        for first in range(1, count + 1, CHUNK):
+    # a transaction per chunk: PostgreSQL's segment tally rows, updated by a trigger for every row
+    # inserted, keep one dead version per update until the transaction ends
+    for first in range(1, count + 1, CHUNK):
+        with engine.begin() as conn:
             conn.execute(insert(table(Customer)), [{
                 "id": cid, "number": number(cid), "name": f"Customer {cid}", "mobile": f"138{cid:08d}",
                 "address": f"{cid} Huaihe Road", "customer_class": "household", "voltage_class": "low",

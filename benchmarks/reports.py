@@ -1,14 +1,20 @@
 """The auditor's reports at archive scale: 1,000,000 customers, 100,000 reconnection orders (their
 commands, payments, attributes and ~12 history events each) and 50,000 disconnections over 30 days,
-bulk-loaded into a fresh migrated SQLite file; prints the time of ``build_reports`` for the whole
-period, for one segment and for one day (3 runs each).
+bulk-loaded into a fresh migrated SQLite file (or ``--postgres URL``, a database whose name ends in
+``test``: its schema is reset); the columns the steps keep (``reconnections.sends``,
+``reconnected_at``, ``disconnections``, issue 14 item 8) are loaded as the steps write them.
+Prints the time of ``build_reports`` for the whole period, for one segment and for one day (median
+of 5 runs), beside the old computation over the history's JSON (``tests/web/report_oracle.py``,
+whole period, 1 run), the facts of both compared, and the load average.
 
-    .venv/bin/python benchmarks/reports.py [--customers N] [--orders N] [--path FILE]
+    .venv/bin/python benchmarks/reports.py [--customers N] [--orders N] [--path FILE] [--postgres URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -17,16 +23,21 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_common import reset_postgres
 from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
+from app.audit.reports import facts
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import build_reports
 from benchmarks.inbox_data import CHUNK, load_customers, number, segment_of, table
 from storage import migrate
 from storage.db import make_engine
-from storage.domain_models import MeterCommand, Payment, Reconnection
+from storage.domain_models import Disconnection, MeterCommand, Payment, Reconnection
 from storage.models import Deployment, HistoryEvent, Instance, InstanceAttribute, ProcessVersion
+from tests.web import report_oracle
 
 START = datetime(2026, 2, 1, tzinfo=UTC)
 DAYS = 30
@@ -65,7 +76,7 @@ def load_orders(engine: Any, customers: int, orders: int, disconnections: int) -
             add(Reconnection, customer_id=cid, instance_id=iid, status="closed", trigger="payment", opened_at=opened,
                 closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote" if remote_ok
                 else "reconnected_on_site", auto_order_no=None if kind == 9 else f"1{iid:07d}",
-                manual_order_no=None if remote_ok else f"14{iid:010d}")
+                manual_order_no=None if remote_ok else f"14{iid:010d}", sends=sends, reconnected_at=restored)
             add(Payment, payment_id=f"P{iid}", customer_id=cid, amount_cents=10_000,
                 paid_at=opened - timedelta(hours=1), received_at=opened, owed_after_cents=0)
             events = [("instance.started", None, {}),
@@ -98,6 +109,8 @@ def load_orders(engine: Any, customers: int, orders: int, disconnections: int) -
                 result={"customer": number(cid), "outcome": "disconnected", "at": at.isoformat(),
                         "how": "on_site" if n % 5 == 0 else "remote"})
             add(InstanceAttribute, instance_id=iid, name="segment", value=segment_of(cid))
+            add(Disconnection, instance_id=iid, customer_number=number(cid), at=at,
+                how="on_site" if n % 5 == 0 else "remote")
             if len(rows[Instance]) >= CHUNK:
                 flush(conn)
         flush(conn)
@@ -108,32 +121,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--path", type=Path, default=None)
+    parser.add_argument("--postgres", metavar="URL", default=None)
     args = parser.parse_args(argv)
-    path = args.path or Path(tempfile.mkdtemp()) / "reports.sqlite"
-    url = f"sqlite:///{path}"
+    if args.postgres:
+        reset_postgres(args.postgres)
+    url = args.postgres or f"sqlite:///{args.path or Path(tempfile.mkdtemp()) / 'reports.sqlite'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     began = time.perf_counter()
     load_customers(engine, args.customers, START)
     load_orders(engine, args.customers, args.orders, args.orders // 2)
-    print(f"loaded {args.customers:,} customers, {args.orders:,} reconnections, {args.orders // 2:,} disconnections "
-          f"in {time.perf_counter() - began:.0f} s ({path})")
-    from sqlalchemy.orm import Session
-
+    if args.postgres:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    print(f"{engine.dialect.name}: loaded {args.customers:,} customers, {args.orders:,} reconnections, "
+          f"{args.orders // 2:,} disconnections in {time.perf_counter() - began:.0f} s")
     first = START.date()
-    for label, period in (("30 days, all segments", ReportPeriod(first, first + timedelta(days=DAYS - 1))),
+    whole = ReportPeriod(first, first + timedelta(days=DAYS - 1))
+    compare_with_before(engine, whole)
+    for label, period in (("30 days, all segments", whole),
                           ("30 days, segment S07", ReportPeriod(first, first + timedelta(days=DAYS - 1), "S07")),
                           ("one day", ReportPeriod(date(2026, 2, 15), date(2026, 2, 15)))):
         times = []
-        for _ in range(3):
+        for _ in range(5):
             with Session(engine) as session:
                 began = time.perf_counter()
                 reports = build_reports(session, period)
                 times.append(time.perf_counter() - began)
-        print(f"{label}: {', '.join(f'{t:.2f}' for t in times)} s — reconnected {reports.total.reconnected:,}, "
-              f"disconnected {reports.total.disconnected:,}, payment cases {len(reports.payment.cases):,}, "
-              f"median {reports.payment.median_hours} h, first-attempt {reports.first_attempt_total.rate}")
+        print(f"{label}: median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)}) — "
+              f"reconnected {reports.total.reconnected:,}, disconnected {reports.total.disconnected:,}, "
+              f"payment cases {len(reports.payment.cases):,}, median {reports.payment.median_hours} h, "
+              f"first-attempt {reports.first_attempt_total.rate}; load average {os.getloadavg()}")
     return 0
+
+
+def compare_with_before(engine: Any, period: ReportPeriod) -> None:
+    """The facts read the old way (history JSON, per-order subqueries) and from the columns: timed, and equal."""
+    with Session(engine) as session:
+        began = time.perf_counter()
+        before = (report_oracle.reconnections(session, period), report_oracle.disconnections(session, period))
+        old = time.perf_counter() - began
+        began = time.perf_counter()
+        after = (facts.reconnections(session, period), facts.disconnections(session, period))
+        new = time.perf_counter() - began
+    # the queries' row order is not part of the facts (the reports sort what they show)
+    before, after = sorted_facts(*before), sorted_facts(*after)
+    print(f"whole period's facts: before {old:.2f} s, from the columns {new:.2f} s, "
+          f"{'the same' if before == after else 'DIFFERENT'} ({len(after[0]):,} orders, {len(after[1]):,} cuts); "
+          f"load average {os.getloadavg()}")
+
+
+def sorted_facts(orders: list[Any], cuts: list[Any]) -> tuple[list[Any], list[Any]]:
+    return sorted(orders, key=lambda fact: fact.id), sorted(cuts, key=lambda fact: fact.instance_id)
 
 
 if __name__ == "__main__":

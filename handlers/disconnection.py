@@ -16,6 +16,7 @@ from app.translations import N_, Text
 from handlers import sms
 from handlers.form_fields import aware_time, event_time_error
 from storage import customers as customer_rows
+from storage import disconnections as disconnection_rows
 from storage import segments
 from storage.domain_models import DISCONNECTED
 
@@ -206,6 +207,7 @@ def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how:
         raise ValueError(f"disconnection time {at!r} is not an ISO-8601 time with a time zone")
     old = customer.power_status
     customer.power_status, customer.power_status_since = DISCONNECTED, when
+    disconnection_rows.record(ctx.session.connection(), ctx.instance_id, customer_number, when, how)
     return {"customer": customer.number, "power_status": [old, DISCONNECTED], "disconnected_at": when.isoformat(),
             "how": how}
 

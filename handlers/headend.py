@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.runtime.contract import ServiceContext
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
-from storage import meter_commands
+from storage import meter_commands, reconnections
 from storage.domain_models import DISCONNECTED, Customer
 
 ACTIONS = ("trip", "direct_close", "close_allowed")
@@ -48,6 +48,7 @@ def send_command(ctx: ServiceContext, customer_number: str, action: str, validit
     customer = meter_commands.meter_of(conn, customer_number)
     if customer is None:
         raise LookupError(f"no customer numbered {customer_number!r}")
+    reconnections.count_send(conn, ctx.instance_id)  # the reports' send count, busy or not
     command_id = f"HES-{ctx.instance_id}-{hashlib.sha256(ctx.task_id.encode()).hexdigest()[:12]}"
     command = meter_commands.by_id(conn, command_id)
     if command is None:

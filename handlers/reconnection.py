@@ -99,6 +99,6 @@ def record_reconnected(ctx: ServiceContext, customer_number: str, at: str, how: 
         raise ValueError(f"reconnection time {at!r} has no time zone")
     old = customer.power_status
     customer.power_status, customer.power_status_since, customer.last_reconnected_at = CONNECTED, when, when
-    order_rows.close_open_order(ctx.session, ctx.instance_id, ctx.now, f"reconnected_{how}")
+    order_rows.close_open_order(ctx.session, ctx.instance_id, ctx.now, f"reconnected_{how}", on_site_at=when)
     return {"customer": customer.number, "power_status": [old, CONNECTED], "reconnected_at": when.isoformat(),
             "how": how, "note": note}

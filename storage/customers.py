@@ -8,12 +8,13 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from storage.domain_models import Customer, Segment, SmsSubscription
 
 LOOKUP_CHUNK = 500  # values per IN (...) when checking many at once
+INSERT_CHUNK = 1000  # rows per multi-row INSERT
 
 
 def by_number(session: Session, number: str, *, lock: bool = False) -> Customer | None:
@@ -93,11 +94,6 @@ def count(session: Session) -> int:
     return session.execute(select(func.count(Customer.id))).scalar_one()
 
 
-def count_per_segment(session: Session) -> dict[str, int]:
-    query = select(Customer.segment_code, func.count()).group_by(Customer.segment_code)
-    return {code: n for code, n in session.execute(query)}
-
-
 def in_order(session: Session, *, segment: str | None = None) -> Sequence[Customer]:
     """Every customer (of ``segment`` when given), by number."""
     query = select(Customer).order_by(Customer.number)
@@ -123,6 +119,8 @@ def add_with_subscriptions(session: Session, customers: Iterable[tuple[Customer,
     pairs = list(customers)
     session.add_all(customer for customer, _notices in pairs)
     session.flush()
-    session.add_all(SmsSubscription(customer_id=customer.id, notice_type=notice, subscribed_at=subscribed_at)
-                    for customer, notices in pairs for notice in notices)
-    session.flush()
+    rows = [{"customer_id": customer.id, "notice_type": notice, "subscribed_at": subscribed_at}
+            for customer, notices in pairs for notice in notices]
+    # many rows a statement: PostgreSQL's tally triggers then run once per statement, not per row
+    for start in range(0, len(rows), INSERT_CHUNK):
+        session.execute(insert(SmsSubscription).values(rows[start:start + INSERT_CHUNK]))

@@ -85,6 +85,19 @@ class SmsSubscription(Base):
     subscribed_at: Mapped[datetime]
 
 
+class SegmentTally(Base):
+    """Per segment: its customers (``kind`` ``customers``), its customers subscribed to each notice
+    type (``kind`` the type) and to any (``any``). Kept by database triggers on ``customers`` and
+    ``sms_subscriptions`` (migration 0019), so every writer keeps it right in its own transaction
+    and ``/subscriptions`` reads a few rows instead of grouping the archive (issue 14 item 9)."""
+
+    __tablename__ = "segment_tallies"
+
+    segment_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int]
+
+
 class Payment(Base):
     """A payment from billing; its id makes it count once however often it is sent."""
 
@@ -119,6 +132,23 @@ class Reconnection(Base):
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # Kept by the steps for the reports (issue 14 item 8): the instance's recorded head-end sends
+    # (a busy meter counts), and when power came back (the remote close's execution or the time
+    # the reader entered).
+    sends: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    reconnected_at: Mapped[datetime | None]
+
+
+class Disconnection(Base):
+    """A customer disconnected by a ``disconnect_customer`` instance, written by the step that
+    recorded it (issue 14 item 8: the reports read this, not the instances' result JSON)."""
+
+    __tablename__ = "disconnections"
+
+    instance_id: Mapped[int] = mapped_column(ID, ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    how: Mapped[str] = mapped_column(String(16))
 
 
 class MeterCommand(Base):

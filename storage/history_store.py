@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_or_ignore
-from storage.models import HistoryEvent, HistoryStream, Instance
+from storage.models import HistoryEvent, HistoryStream, HistorySubject, Instance
 
 GENESIS_HASH = "0" * 64
 # The columns an event's hash covers, and its hash: what a chain check reads.
@@ -24,6 +24,8 @@ CHAIN_COLUMNS = (HistoryEvent.stream, HistoryEvent.seq, HistoryEvent.instance_id
                  HistoryEvent.element_id, HistoryEvent.actor, HistoryEvent.deployment_id, HistoryEvent.at,
                  HistoryEvent.data, HistoryEvent.prev_hash, HistoryEvent.hash)
 INSTANCE_STREAM_PREFIX = "instance/"
+# The stream whose events' subjects are indexed (``history_subjects``), and the data keys that name them.
+SUBJECT_STREAM, SUBJECT_KEYS, MAX_SUBJECT = "archive", ("customer", "segment"), 64
 
 
 
@@ -46,6 +48,7 @@ class HistoryRow(TypedDict):
 _streams: Table = HistoryStream.__table__  # type: ignore[assignment]
 _instances: Table = Instance.__table__  # type: ignore[assignment]
 _INSERT_EVENTS = insert(HistoryEvent)
+_INSERT_SUBJECTS = insert(HistorySubject)
 _STREAM_HEAD = select(_streams.c.last_seq, _streams.c.last_hash).where(_streams.c.name == bindparam("b_name"))
 _LOCK_STREAM = _STREAM_HEAD.with_for_update()
 _MOVE_STREAM_HEAD = update(_streams).where(_streams.c.name == bindparam("b_name")).values(
@@ -55,8 +58,19 @@ _CHAIN = select(*CHAIN_COLUMNS).where(HistoryEvent.stream == bindparam("b_stream
 
 
 def insert_events(conn: Connection, rows: Sequence[HistoryRow]) -> None:
+    """The events, and in the same transaction whom the ``archive`` ones are about."""
     if rows:
         conn.execute(_INSERT_EVENTS, list(rows))
+        subjects = [subject for row in rows if row["stream"] == SUBJECT_STREAM for subject in subjects_of(row)]
+        if subjects:
+            conn.execute(_INSERT_SUBJECTS, subjects)
+
+
+def subjects_of(row: HistoryRow) -> list[dict[str, Any]]:
+    """``history_subjects`` rows for one event: each subject key its data names with a short text."""
+    return [{"key": key, "value": value, "stream": row["stream"], "seq": row["seq"]}
+            for key in SUBJECT_KEYS
+            if isinstance(value := row["data"].get(key), str) and 0 < len(value) <= MAX_SUBJECT]
 
 
 def lock_stream_head(session: Session, stream: str) -> tuple[int, str]:

@@ -297,6 +297,19 @@ class HistoryEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class HistorySubject(Base):
+    """Whom an ``archive`` event is about (its data's ``customer`` or ``segment``), written with the
+    event (issue 14 item 9): a customer's or a segment's page finds their events through this index
+    instead of reading every archive event's JSON."""
+
+    __tablename__ = "history_subjects"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
 class HistorySeal(Base):
     """One link of the global chain: the events with ids in (after_event_id, through_event_id],
     digested, with the head each stream reached there; signed with a key kept outside the

@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    func,
     insert,
     literal_column,
     select,
@@ -31,7 +32,17 @@ from sqlalchemy.orm import Session
 
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from storage.models import Instance
-from storage.statuses import ENDED_INSTANCE, IN_FLIGHT_COMMAND, OrderStatus, PowerStatus, literal_statuses, sql_literal
+from storage.statuses import (
+    ENDED_INSTANCE,
+    IN_FLIGHT_COMMAND,
+    CommandStatus,
+    OrderStatus,
+    PowerStatus,
+    literal_statuses,
+    sql_literal,
+)
+
+REMOTE_OUTCOME, ON_SITE_OUTCOME = "reconnected_remote", "reconnected_on_site"  # a closed order's outcomes
 
 
 class OrderRef(NamedTuple):
@@ -56,6 +67,8 @@ def _candidates() -> Select[int, str]:
 
 _CANDIDATES = _candidates()
 _RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
+_COUNT_SEND = update(Reconnection).where(Reconnection.instance_id == bindparam("b_instance")).values(
+    sends=Reconnection.sends + 1)
 _LINK_ORDER = update(Reconnection).where(
     Reconnection.customer_id == bindparam("b_customer"), Reconnection.status == OrderStatus.OPEN,
     Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
@@ -99,11 +112,30 @@ def set_order_number(session: Session, instance_id: int, kind: str, number: str)
     session.execute(update(Reconnection).where(Reconnection.instance_id == instance_id).values({column: number}))
 
 
-def close_open_order(session: Session, instance_id: int, now: datetime, outcome: str) -> None:
-    """The instance's open order is done (``closed``) with ``outcome``."""
+def close_open_order(session: Session, instance_id: int, now: datetime, outcome: str,
+                     on_site_at: datetime | None = None) -> None:
+    """The instance's open order is done (``closed``) with ``outcome``, and when power came back:
+    ``on_site_at`` (the reader's time) for an on-site outcome, the order's first executed close
+    for a remote one."""
+    restored: ColumnElement[datetime | None] | datetime | None = (
+        _first_remote_close() if outcome == REMOTE_OUTCOME else on_site_at if outcome == ON_SITE_OUTCOME else None)
     session.execute(update(Reconnection).where(Reconnection.instance_id == instance_id,
                                                Reconnection.status == OrderStatus.OPEN)
-                    .values(status=OrderStatus.CLOSED, closed_at=now, outcome=outcome))
+                    .values(status=OrderStatus.CLOSED, closed_at=now, outcome=outcome, reconnected_at=restored))
+
+
+def _first_remote_close() -> ColumnElement[datetime | None]:
+    """When the order's own ``direct_close`` first executed with the relay closed (None: never)."""
+    return (select(func.min(MeterCommand.executed_at))
+            .where(MeterCommand.customer_id == Reconnection.customer_id,
+                   MeterCommand.instance_id == Reconnection.instance_id, MeterCommand.action == "direct_close",
+                   MeterCommand.status == CommandStatus.EXECUTED, MeterCommand.relay == "closed")
+            .scalar_subquery())
+
+
+def count_send(conn: Connection, instance_id: int) -> None:
+    """The instance recorded one more head-end send (a busy meter too) on its orders."""
+    conn.execute(_COUNT_SEND, {"b_instance": instance_id})
 
 
 def _open_orders_locked(session: Session, of_instances: ColumnElement[bool]) -> list[OrderRef]:

@@ -13,8 +13,8 @@ from app.rules.screening import screen
 from app.runtime.errors import NotFound, RuntimeActionError
 from app.translations import N_, Text
 from storage import customers as customer_rows
+from storage import segment_tallies
 from storage import segments as segment_rows
-from storage import subscriptions
 from storage.domain_models import NOTICE_TYPES, Customer, Segment
 
 REPORT_FILTERS = ("eligible", "ineligible", "flagged_but_ineligible")
@@ -97,13 +97,13 @@ def subscription_rates(session: Session) -> list[dict[str, Any]]:
     """Per segment (by code): ``customers``, ``subscribed`` and ``rate`` (0..1, 3 decimals) per
     notice type, and ``subscribed_any`` / ``rate_any`` for customers with at least one
     subscription — the figure M2.1 asks the utility to raise. An empty segment's rates are 0."""
-    customers = customer_rows.count_per_segment(session)
-    by_type = subscriptions.count_per_segment_and_type(session)
-    any_subscribed = subscriptions.subscribers_per_segment(session)
+    counted = segment_tallies.tallies(session)
+    customers = segment_tallies.of_kind(counted, segment_tallies.CUSTOMERS)
+    any_subscribed = segment_tallies.of_kind(counted, segment_tallies.ANY)
     rows = []
     for code, name in segment_rows.names(session):
         total = customers.get(code, 0)
-        subscribed = {kind: by_type.get((code, kind), 0) for kind in NOTICE_TYPES}
+        subscribed = {kind: counted.get((code, kind), 0) for kind in NOTICE_TYPES}
         rows.append({
             "segment": code, "name": name, "customers": total, "subscribed": subscribed,
             "rate": {kind: rate(count, total) for kind, count in subscribed.items()},
@@ -114,7 +114,7 @@ def subscription_rates(session: Session) -> list[dict[str, Any]]:
 
 def segments_overview(session: Session) -> list[dict[str, Any]]:
     """Every meter-reading segment (by code) with its reader, the reader's mobile and its customer count."""
-    counts = customer_rows.count_per_segment(session)
+    counts = segment_tallies.of_kind(segment_tallies.tallies(session), segment_tallies.CUSTOMERS)
     return [
         {"code": s.code, "name": s.name, "reader_username": s.reader_username, "reader_mobile": s.reader_mobile,
          "customers": counts.get(s.code, 0)}

@@ -43,7 +43,8 @@ def remote(services: Services, customer_id: int, restored: datetime, opened: dat
     with services.db.transaction() as session:
         session.add(Reconnection(customer_id=customer_id, instance_id=instance, status="closed",
                                  auto_order_no=f"1{instance:07d}", trigger="payment", opened_at=opened,
-                                 closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote"))
+                                 closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote",
+                                 sends=1, reconnected_at=restored))  # as the steps keep them (issue 14 item 8)
         session.add(MeterCommand(command_id=f"HES-{instance}", customer_id=customer_id, meter_address="x",
                                  action="direct_close", status="executed", instance_id=instance, created_at=opened,
                                  deadline=opened + timedelta(minutes=30), executed_at=restored, relay="closed"))

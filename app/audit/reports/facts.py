@@ -1,15 +1,18 @@
 """The facts behind the reports, each read from the table that holds it (the sources of truth):
 
-- a **disconnection** is a completed ``disconnect_customer`` instance whose result says
-  ``outcome: disconnected``; its time is the result's ``at`` (the head-end's report that the relay
-  opened, or the time the executor entered after cutting on site) and ``how`` says which;
+- a **disconnection** is a ``disconnections`` record of a completed ``disconnect_customer``
+  instance, written by the step that recorded the cut (the same time and ``how`` its result
+  says): the head-end's report that the relay opened, or the time the executor entered after
+  cutting on site;
 - a **reconnection** is a ``reconnections`` row (the order); it is done remotely when its
   ``direct_close`` command in ``meter_commands`` executed with the relay closed (that command's
   ``executed_at`` is the time power came back) and on site when its outcome is
-  ``reconnected_on_site`` (the time is the one the reader entered, recorded in the instance's
-  history as the ``reconnection.record_reconnected`` call);
+  ``reconnected_on_site`` (the time is the one the reader entered in the
+  ``reconnection.record_reconnected`` call); the step that closes the order writes that time in
+  ``reconnections.reconnected_at``;
 - its **sends** are the instance's recorded ``headend.send_command`` calls (a busy meter is a send
-  that made no command row — the diagram counts it as a failed send);
+  that made no command row — the diagram counts it as a failed send), counted in
+  ``reconnections.sends`` by each call;
 - the **payment** is the latest payment of the customer, received before the order opened, that
   left nothing owed (``owed_after_cents <= 0``): the one that cleared the arrears.
 
@@ -67,35 +70,19 @@ class ReconnectionFact:
 
 def disconnections(session: Session, period: ReportPeriod) -> list[Disconnection]:
     """Customers disconnected during the period (by the disconnection's own time, Beijing days)."""
-    found = []
-    for row in report_facts.disconnections_since(session, period.utc_start, period.segment):
-        when = _aware(row.at)
-        if when is not None and period.utc_start <= when < period.utc_end:
-            found.append(Disconnection(row.instance_id, row.customer or "", row.segment or "", when,
-                                       row.how or "remote"))
-    return found
+    return [Disconnection(row.instance_id, row.customer or "", row.segment or "", row.at, row.how or "remote")
+            for row in report_facts.disconnections_between(session, period.utc_start, period.utc_end,
+                                                           period.segment)]
 
 
 def reconnections(session: Session, period: ReportPeriod) -> list[ReconnectionFact]:
     """Every reconnection order opened before the period ended and not closed before it began."""
     facts = []
     for row in report_facts.orders_overlapping(session, period.utc_start, period.utc_end, period.segment):
-        outcome = row.outcome
-        restored = row.remote_at if outcome == REMOTE else _aware(row.on_site_at) if outcome == ON_SITE else None
-        if restored is None and outcome in (REMOTE, ON_SITE):
+        restored = row.reconnected_at
+        if restored is None and row.outcome in (REMOTE, ON_SITE):
             restored = row.closed_at  # a row without its detail (imported data): the order's close
         facts.append(ReconnectionFact(row.id, row.instance_id, row.customer, row.customer_name, row.segment,
-                                      row.trigger, row.status, outcome, row.opened_at, row.closed_at,
-                                      row.auto_order_no, row.manual_order_no,
-                                      max(row.sends or 0, row.commands or 0), restored, row.paid_at))
+                                      row.trigger, row.status, row.outcome, row.opened_at, row.closed_at,
+                                      row.auto_order_no, row.manual_order_no, row.sends, restored, row.paid_at))
     return facts
-
-
-def _aware(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None

@@ -1,0 +1,76 @@
+"""Issue 14 item 8: the reports read columns the steps keep (``reconnections.sends``,
+``reconnections.reconnected_at``, the ``disconnections`` record) and migration 0018 backfills them.
+Over cases the real processes produced (``test_reports.reconnection_cases``), on SQLite and
+PostgreSQL, the facts equal the ones computed the old way (``report_oracle``), before and after the
+columns are rebuilt by the backfill."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select, update
+
+from app.audit.reports import facts
+from app.audit.reports.period import ReportPeriod
+from storage.domain_models import Customer, Disconnection, Reconnection
+from tests.utility import NOW
+from tests.web import report_oracle
+from tests.web.conftest import Site
+from tests.web.test_reports import cases  # noqa: F401  (the fixture)
+
+PERIODS = (ReportPeriod(date(2026, 3, 2), date(2026, 3, 3)), ReportPeriod(date(2026, 3, 2), date(2026, 3, 3), "S02"),
+           ReportPeriod(date(2026, 3, 3), date(2026, 3, 3)), ReportPeriod(date(2026, 3, 1), date(2026, 3, 1)))
+backfill = importlib.import_module("storage.migrations.versions.0018_report_columns")
+
+
+def by_id(fact: facts.ReconnectionFact) -> int:
+    return fact.id
+
+
+def by_instance(fact: facts.Disconnection) -> int:
+    return fact.instance_id
+
+
+def assert_same_as_before(site: Site) -> None:
+    with site.services.db.reading() as session:
+        for period in PERIODS:
+            # the row order is not part of the facts (PostgreSQL may return the two queries' rows differently)
+            assert sorted(facts.reconnections(session, period), key=by_id) == sorted(
+                report_oracle.reconnections(session, period), key=by_id), period
+            assert sorted(facts.disconnections(session, period), key=by_instance) == sorted(
+                report_oracle.disconnections(session, period), key=by_instance), period
+
+
+def test_issue14_item8_the_steps_fill_the_columns(cases: Site) -> None:  # noqa: F811
+    """The sends each order's instance recorded (B and D three, A one, C none), when power came
+    back (A and B by their executed close, C and D at the reader's time) and E's disconnection."""
+    with cases.services.db.reading() as session:
+        rows = {number: (sends, at) for number, sends, at in session.execute(
+            select(Customer.number, Reconnection.sends, Reconnection.reconnected_at)
+            .join(Customer, Customer.id == Reconnection.customer_id))}
+        cut = session.execute(select(Disconnection.customer_number, Disconnection.how)).all()
+    assert {number: sends for number, (sends, _) in rows.items()} == {
+        "3400000001": 1, "3400000002": 3, "3400000003": 0, "3400000004": 3}
+    assert rows["3400000003"][1] == NOW + timedelta(hours=26)
+    assert rows["3400000004"][1] == NOW + timedelta(hours=20)
+    assert rows["3400000001"][1] is not None and rows["3400000002"][1] is not None
+    assert [tuple(row) for row in cut] == [("3400000005", "remote")]
+    assert_same_as_before(cases)
+
+
+def test_issue14_item8_the_backfill_rebuilds_the_same_columns(cases: Site) -> None:  # noqa: F811
+    """Columns emptied as before migration 0018, then filled by its backfill: the same facts."""
+    with cases.services.db.transaction() as session:
+        kept = session.execute(select(Reconnection.id, Reconnection.sends, Reconnection.reconnected_at)
+                               .order_by(Reconnection.id)).all()
+        session.execute(update(Reconnection).values(sends=0, reconnected_at=None))
+        session.execute(delete(Disconnection))
+    with cases.services.db.transaction() as session:
+        backfill._backfill_orders(session.connection())
+        backfill._backfill_disconnections(session.connection())
+    with cases.services.db.reading() as session:
+        assert session.execute(select(Reconnection.id, Reconnection.sends, Reconnection.reconnected_at)
+                               .order_by(Reconnection.id)).all() == kept
+        assert session.scalar(select(Disconnection.customer_number)) == "3400000005"
+    assert_same_as_before(cases)

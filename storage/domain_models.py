@@ -88,7 +88,7 @@ class SmsSubscription(Base):
 class SegmentTally(Base):
     """Per segment: its customers (``kind`` ``customers``), its customers subscribed to each notice
     type (``kind`` the type) and to any (``any``). Kept by database triggers on ``customers`` and
-    ``sms_subscriptions`` (migration 0019), so every writer keeps it right in its own transaction
+    ``sms_subscriptions`` (migration 0018), so every writer keeps it right in its own transaction
     and ``/subscriptions`` reads a few rows instead of grouping the archive (issue 14 item 9)."""
 
     __tablename__ = "segment_tallies"

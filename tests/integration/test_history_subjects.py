@@ -1,5 +1,5 @@
 """Issue 14 item 9: whom an ``archive`` event is about is written with the event
-(``history_subjects``), and migration 0019 fills it from the events already recorded — so the
+(``history_subjects``), and migration 0018 fills it from the events already recorded — so the
 customer's and the segment's timelines read an index, not every event's JSON. SQLite and
 PostgreSQL."""
 
@@ -18,7 +18,7 @@ from storage.models import HistorySubject
 from tests.conftest import SYSADMIN
 from tests.utility import seed_customer, seed_segment
 
-fill = importlib.import_module("storage.migrations.versions.0019_subjects_and_tallies").fill
+fill = importlib.import_module("storage.migrations.versions.0018_subjects_and_tallies").fill
 NUMBER, OTHER = "3500000001", "3500000002"
 
 
@@ -56,7 +56,7 @@ def test_issue14_item9_archive_events_index_their_subjects_as_they_are_appended(
     assert ("customer", NUMBER, 1) in subjects(backend_services)  # a list under "customer" names no one
 
 
-def test_issue14_item9_migration_0019_fills_the_subjects_of_recorded_events(backend_services: Services) -> None:
+def test_issue14_item9_migration_0018_fills_the_subjects_of_recorded_events(backend_services: Services) -> None:
     record_archive_events(backend_services)
     written = subjects(backend_services)
     with backend_services.db.transaction() as session:

@@ -65,7 +65,7 @@ def test_issue14_item9_triggers_keep_the_tallies_through_every_change(backend_se
     assert tallied(services)[("S02", segment_tallies.ANY)] == 1
 
 
-def test_issue14_item9_migration_0019_counts_what_is_there(backend_services: Services) -> None:
+def test_issue14_item9_migration_0018_counts_what_is_there(backend_services: Services) -> None:
     services = backend_services
     seed_segment(services, "S01")
     for n in range(1, 6):

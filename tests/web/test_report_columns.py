@@ -1,5 +1,5 @@
 """Issue 14 item 8: the reports read columns the steps keep (``reconnections.sends``,
-``reconnections.reconnected_at``, the ``disconnections`` record) and migration 0018 backfills them.
+``reconnections.reconnected_at``, the ``disconnections`` record) and migration 0017 backfills them.
 Over cases the real processes produced (``test_reports.reconnection_cases``), on SQLite and
 PostgreSQL, the facts equal the ones computed the old way (``report_oracle``), before and after the
 columns are rebuilt by the backfill."""
@@ -21,7 +21,7 @@ from tests.web.test_reports import cases  # noqa: F401  (the fixture)
 
 PERIODS = (ReportPeriod(date(2026, 3, 2), date(2026, 3, 3)), ReportPeriod(date(2026, 3, 2), date(2026, 3, 3), "S02"),
            ReportPeriod(date(2026, 3, 3), date(2026, 3, 3)), ReportPeriod(date(2026, 3, 1), date(2026, 3, 1)))
-backfill = importlib.import_module("storage.migrations.versions.0018_report_columns")
+backfill = importlib.import_module("storage.migrations.versions.0017_report_columns")
 
 
 def by_id(fact: facts.ReconnectionFact) -> int:
@@ -60,7 +60,7 @@ def test_issue14_item8_the_steps_fill_the_columns(cases: Site) -> None:  # noqa:
 
 
 def test_issue14_item8_the_backfill_rebuilds_the_same_columns(cases: Site) -> None:  # noqa: F811
-    """Columns emptied as before migration 0018, then filled by its backfill: the same facts."""
+    """Columns emptied as before migration 0017, then filled by its backfill: the same facts."""
     with cases.services.db.transaction() as session:
         kept = session.execute(select(Reconnection.id, Reconnection.sends, Reconnection.reconnected_at)
                                .order_by(Reconnection.id)).all()

@@ -7,8 +7,8 @@
   on ``customers`` and ``sms_subscriptions`` (``storage/segment_tallies.py``) and counted here
   once: ``/subscriptions`` reads them instead of grouping a million customers on every view.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05 02:30:00
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 from storage import segment_tallies
 
-revision = '0019'
-down_revision = '0018'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@ computed them before: sends from the recorded ``headend.send_command`` calls (or
 time from the last ``reconnection.record_reconnected`` call; disconnections from the completed
 ``disconnect_customer`` instances' results.
 
-Revision ID: 0018
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05 02:20:00
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 import storage.types
 
-revision = '0018'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -14,9 +14,11 @@ from sqlalchemy import create_engine, func, select, text
 from app import create_app
 from app.bootstrap import Services
 from app.cli.audit import verify_history
+from app.usecases.headend_results import take_headend_result
 from app.usecases.payments import record_payment
 from app.worker import SQLITE_WORKER
 from storage import leases
+from storage.domain_models import MeterCommand
 from storage.models import HistoryEvent, Instance
 from tests.utility import build_utility_app, seed_customer, seed_segment
 
@@ -99,6 +101,7 @@ def _move_then_dump_and_restore(sqlite_url: str, postgres_url: str, tmp_path: Pa
                                                        "SMS_LOG_PATH", "BPMN_DIR")},
                          "DATABASE_URL": postgres_url}).extensions["relayflow"]
     assert _counts(target) == before
+    _answer_a_moved_command(target)  # a case that was running before the move takes its next step
     _pay(target, "3400000022")  # the moved installation carries on: new ids after the copied ones
     assert verify_history(target)
     target.db.dispose()
@@ -125,3 +128,15 @@ def _recreate(url: str, database: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
+
+
+def _answer_a_moved_command(services: Services) -> None:
+    with services.db.reading() as session:
+        command = session.execute(select(MeterCommand).where(MeterCommand.status == "sent")).scalar_one()
+        seq = session.execute(select(Instance.history_seq).where(Instance.id == command.instance_id)).scalar_one()
+    for stage, extra in (("accepted", {}), ("executed", {"relay": "closed"})):
+        take_headend_result(services.runtime, {"result_id": f"R-{stage}", "command_id": command.command_id,
+                                               "stage": stage, "at": services.clock.now().isoformat(), **extra})
+    with services.db.reading() as session:
+        after = session.execute(select(Instance.history_seq).where(Instance.id == command.instance_id)).scalar_one()
+    assert after > seq

@@ -94,11 +94,11 @@ def _callback(token_key: str, what: str, inbound: Inbound) -> ResponseReturnValu
             "WWW-Authenticate": 'Bearer realm="relayflow"'}
     runtime = current_services().runtime
     body, problem = _json_body()
+    endpoint = request.path.rsplit("/", 1)[-1]  # the metrics' label: payments, results
     if problem is not None:
         inbound.refuse(runtime, request.get_data(), problem)
-        CALLBACK_ITEMS.labels(request.path.rsplit("/", 1)[-1], "refused").inc()
+        CALLBACK_ITEMS.labels(endpoint, "refused").inc()
         return jsonify(error=problem), 400
-    endpoint = request.path.rsplit("/", 1)[-1]
     if isinstance(body, list):
         outcomes = list(zip(body, inbound.take_all(runtime, body), strict=True))
         for _item, outcome in outcomes:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.runtime.steps.grouping import GroupCap
 from storage.models import HistoryEvent
 from tests.utility import NOW, Utility, seed_customer
 
@@ -67,6 +68,7 @@ def test_a_batch_goes_on_past_a_bad_item(utility: Utility) -> None:
     """Issue 14 item 1: a batch is taken in one group, each item in its own savepoint; the bad item's
     refusal is recorded in the same group and the good ones commit with it."""
     seed_customer(utility.services, "3400000021", owed_cents=10_000)
+    utility.services.runtime.group_cap = GroupCap(steps=50, millis=600_000)  # counted, never timed
     groups = utility.services.runtime.group_stats.groups
     answer = pay(utility, [payment(payment_id="B-1", amount="10"), payment(payment_id="B-2", amount="x"),
                            payment(payment_id="B-3", amount="20")])

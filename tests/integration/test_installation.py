@@ -119,14 +119,16 @@ def _move_then_dump_and_restore(sqlite_url: str, postgres_url: str, tmp_path: Pa
         assert verify_history(restored)
     finally:
         restored.db.dispose()
+        _recreate(postgres_url, restored_url.rsplit("/", 1)[1], create=False)  # leave no database behind
 
 
-def _recreate(url: str, database: str) -> None:
+def _recreate(url: str, database: str, *, create: bool = True) -> None:
     admin = create_engine(url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/postgres",
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
+        if create:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
 
 

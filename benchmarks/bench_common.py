@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import storage.db
 
@@ -25,3 +27,15 @@ def reset_postgres(url: str) -> None:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
         conn.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
+
+
+def fresh_database(postgres: str | None, name: str, path: Path | None = None) -> str:
+    """A migrated, empty database: ``postgres`` reset (see ``reset_postgres``), or a new SQLite file
+    ``name`` in a temporary folder (or at ``path``); returns its URL."""
+    from storage import migrate
+
+    if postgres:
+        reset_postgres(postgres)
+    url = postgres or f"sqlite:///{path or Path(tempfile.mkdtemp()) / name}"
+    migrate.upgrade(url)
+    return url

@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import reset_postgres
+from bench_common import fresh_database
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -33,7 +32,6 @@ from app.audit.reports import facts
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import build_reports
 from benchmarks.inbox_data import CHUNK, load_customers, number, segment_of, table
-from storage import migrate
 from storage.db import make_engine
 from storage.domain_models import Disconnection, MeterCommand, Payment, Reconnection
 from storage.models import Deployment, HistoryEvent, Instance, InstanceAttribute, ProcessVersion
@@ -123,10 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", type=Path, default=None)
     parser.add_argument("--postgres", metavar="URL", default=None)
     args = parser.parse_args(argv)
-    if args.postgres:
-        reset_postgres(args.postgres)
-    url = args.postgres or f"sqlite:///{args.path or Path(tempfile.mkdtemp()) / 'reports.sqlite'}"
-    migrate.upgrade(url)
+    url = fresh_database(args.postgres, "reports.sqlite", args.path)
     engine = make_engine(url)
     began = time.perf_counter()
     load_customers(engine, args.customers, START)

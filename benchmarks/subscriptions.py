@@ -24,14 +24,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import reset_postgres
+from bench_common import fresh_database
 from inbox import ADMIN, PASSWORD, Browser
 from inbox_data import CHUNK, load_customers, table
 from sqlalchemy import insert
 
 from app import create_app
 from app.accounts.users import create_user
-from storage import migrate
 from storage.domain_models import NOTICE_TYPES, SmsSubscription
 from tests.integration.test_segment_tallies import counted_by_grouping, tallied
 
@@ -65,10 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--postgres", metavar="URL", default=None)
     args = parser.parse_args(argv)
-    if args.postgres:
-        reset_postgres(args.postgres)
-    url = args.postgres or f"sqlite:///{Path(tempfile.mkdtemp()) / 'subscriptions.sqlite'}"
-    migrate.upgrade(url)
+    url = fresh_database(args.postgres, "subscriptions.sqlite")
     app = create_app({"TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "bench", "DEPLOY_ON_START": False,
                       "SMS_LOG_PATH": str(Path(tempfile.gettempdir()) / "bench-sms.jsonl")})
     services = app.extensions["relayflow"]

@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,13 +24,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import reset_postgres
+from bench_common import fresh_database
 from inbox_data import load_customers, number, segment_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.archive.customer_overview import customer_overview
-from storage import history_store, migrate
+from storage import history_store
 from storage.customer_records import archive_events_about
 from storage.db import make_engine
 from storage.models import HistoryEvent
@@ -81,10 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--postgres", metavar="URL", default=None)
     args = parser.parse_args(argv)
-    if args.postgres:
-        reset_postgres(args.postgres)
-    url = args.postgres or f"sqlite:///{Path(tempfile.mkdtemp()) / 'timeline.sqlite'}"
-    migrate.upgrade(url)
+    url = fresh_database(args.postgres, "timeline.sqlite")
     engine = make_engine(url)
     began = time.perf_counter()
     load_customers(engine, args.customers, START)

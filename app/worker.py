@@ -16,13 +16,14 @@ import os
 import secrets
 import signal
 import socket
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.clock import Clock
 from app.usecases.jobs import PeriodicJob
@@ -64,23 +65,20 @@ class Worker:
 
     def run_forever(self) -> None:
         """Run until SIGTERM / SIGINT; raises ``AnotherWorker`` on a SQLite database another worker holds."""
+        stop = _StopSignals()  # from here on a SIGTERM is a clean stop, even during the preparations
         if self.db.is_sqlite and not self.take(SQLITE_WORKER):
             raise AnotherWorker(self._refusal())
-        for job in self.jobs:
-            if job.prepare is not None:
-                job.prepare()
-        scheduler = self.schedule(BlockingScheduler(timezone="UTC"))
-
-        def stop(signum: int, _frame: FrameType | None) -> None:
+        try:
+            for job in self.jobs:
+                if job.prepare is not None:
+                    job.prepare()
+            scheduler = self.schedule(BackgroundScheduler(timezone="UTC"))
+            scheduler.start()
+            log.info("worker %s started: %s", self.identity,
+                     ", ".join(f"{job.name} every {job.seconds:g}s" for job in self.jobs))
+            signum = stop.wait()
             log.info("worker %s: %s, finishing the running jobs", self.identity, signal.Signals(signum).name)
             scheduler.shutdown(wait=True)
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        log.info("worker %s started: %s", self.identity,
-                 ", ".join(f"{job.name} every {job.seconds:g}s" for job in self.jobs))
-        try:
-            scheduler.start()
         finally:
             self.leave()
         log.info("worker %s stopped", self.identity)
@@ -146,6 +144,26 @@ def _dead_here(holder: str, me: str) -> bool:
     except PermissionError:  # another user's process: it lives
         return False
     return False
+
+
+class _StopSignals:
+    """SIGTERM and SIGINT only record that they came; the main thread polls for them and then stops
+    the scheduler outside any signal handler. (Stopping APScheduler from inside the handler deadlocked
+    when the signal interrupted the main thread while it held the executor's lock that a finishing job
+    needs: the shutdown waited for that job forever.)"""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._record)
+
+    def _record(self, signum: int, _frame: FrameType | None) -> None:
+        self.received.append(signum)
+
+    def wait(self, poll_seconds: float = 0.2) -> int:
+        while not self.received:
+            time.sleep(poll_seconds)
+        return self.received[0]
 
 
 def _guarded(job: Callable[[], object]) -> Callable[[], None]:

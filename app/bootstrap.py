@@ -7,6 +7,9 @@ order and never changed afterwards — the runtime with its handler table, the o
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +29,7 @@ from app.runtime.deployment.deploy import DeployedBundle, deploy, seed
 from app.runtime.events.outbox import OutboxDispatcher
 from app.runtime.inbox import Inbox
 from app.runtime.steps.grouping import GroupCap
-from app.usecases.headend_results import take_headend_result
+from app.usecases.headend_results import take_headend_results
 from app.usecases.jobs import PeriodicJob, worker_jobs
 from app.usecases.reconnections import ReconnectionRequests
 from app.workbench.deploys import record_deploys
@@ -54,6 +57,12 @@ class Services:
     sealer: Sealer
     jobs: tuple[PeriodicJob, ...]
 
+    def write_as(self, writer: str) -> None:
+        """This process appends to busy machine streams as ``writer`` (``outbox/<writer>``,
+        ``headend/<writer>``, ``payments/<writer>``): several workers and web processes then record
+        side by side instead of queueing for one stream's head row (issue 14)."""
+        self.runtime.writer = self.dispatcher.writer = writer
+
     def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:
         """Make the files what new instances start (re-deploying earlier content rolls back to it)."""
         return self._write(deploy, files, actor)
@@ -75,6 +84,12 @@ class Services:
                           validators=self.runtime.validators.keys())
             record_deploys(session, bundles, deployed_by=actor.name, at=self.clock.now())  # without approval
             return bundles
+
+
+def process_identity() -> str:
+    """``host:pid:token``: this process among every process on every machine (the token tells a
+    reused pid from the process that had it); workers and web processes are named by it."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def bpmn_files(directory: str | Path) -> dict[str, bytes]:
@@ -107,7 +122,7 @@ def _adapters(config: Mapping[str, Any], runtime: Runtime) -> dict[str, OutboxAd
     outside = config.get("OUTBOX_ADAPTERS")
     if outside is None:
         sms_log = config["SMS_LOG_PATH"] or Path(config["INSTANCE_PATH"]) / "sms-log-only.jsonl"
-        outside = outbox_adapters(Path(sms_log), partial(take_headend_result, runtime), runtime.clock)
+        outside = outbox_adapters(Path(sms_log), partial(take_headend_results, runtime), runtime.clock)
     return {**outside, RECONNECTION: ReconnectionRequests(runtime)}
 
 

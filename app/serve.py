@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from app.bootstrap import process_identity
 from app.metrics import MULTIPROCESS_DIR, process_gone
 
 
@@ -37,8 +38,11 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type h
         self.cfg.set("child_exit", _child_exit)
 
     def _post_fork(self, _server: Any, _worker: Any) -> None:
-        """A worker must not share the master's database connections: it opens its own."""
-        self.application.extensions["relayflow"].db.engine.dispose(close=False)
+        """A web process must not share the master's database connections: it opens its own; and it
+        records the callbacks it takes in its own history streams."""
+        services = self.application.extensions["relayflow"]
+        services.db.engine.dispose(close=False)
+        services.write_as(process_identity())
 
     def load(self) -> Flask:
         return self.application

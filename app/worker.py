@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import signal
 import socket
 import time
@@ -25,6 +24,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from app.bootstrap import process_identity
 from app.clock import Clock
 from app.usecases.jobs import PeriodicJob
 from storage import leases
@@ -49,7 +49,7 @@ class Worker:
                  times: LeaseTimes | None = None) -> None:
         self.jobs, self.db, self.clock = tuple(jobs), db, clock
         self.times = times or LeaseTimes()
-        self.identity = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.identity = process_identity()
         self.started_at = clock.now()
 
     def schedule(self, scheduler: BaseScheduler) -> BaseScheduler:

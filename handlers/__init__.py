@@ -7,7 +7,7 @@ refuses anything else. Nothing registers itself on import: this module is the wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -68,7 +68,8 @@ def outbox_receipts() -> dict[str, Receipt]:
     return {"headend": headend.command_sent}
 
 
-def outbox_adapters(sms_log: Path, headend_sink: Callable[[dict[str, Any]], object], clock: Any,
+def outbox_adapters(sms_log: Path, headend_sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]],
+                    clock: Any,
                     headend_behaviours: Mapping[str, str] | None = None) -> dict[str, OutboxAdapter]:
     """The adapters the outbox dispatcher sends through, by the name written on a row.
 

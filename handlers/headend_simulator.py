@@ -1,8 +1,9 @@
 """A SIMULATED head-end for the demo and tests: it sends nothing to any meter.
 
 It takes commands from the outbox like a real head-end adapter and answers through the same
-callback a real head-end uses (``result_within``), in two stages (accepted, then executed or
-failed), with per-meter behaviours: succeeds, fails, offline, slow, never (accepts, never runs).
+use case a real head-end's batched callback reaches (``take_headend_results``), in two stages
+(accepted, then executed or failed), with per-meter behaviours: succeeds, fails, offline, slow,
+never (accepts, never runs).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import heapq
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +42,8 @@ class SimulatedHeadEnd:
     """A SIMULATED head-end (an outbox adapter) for the demo and tests: no real meter is contacted.
 
     ``send`` schedules the results a meter with the configured behaviour would produce;
-    ``tick`` hands every result whose time has come to ``sink``, in time order. Behaviours:
+    ``tick`` hands every result whose time has come to ``sink`` in one batch, in time order; the
+    sink returns those it could not take, which are sent again at the next tick. Behaviours:
     ``succeeds``, ``fails`` (accepted, then the relay did not operate), ``offline`` (no
     acceptance; failed after 2 minutes), ``slow`` (executed after 45 minutes), ``never``
     (accepted, then nothing). A command sent after its validity deadline is refused.
@@ -50,7 +52,7 @@ class SimulatedHeadEnd:
     simulated = N_("simulated head-end")  # the web app names it in its banner: no meter is reached
     # Its answers are in Chinese, as the utility's head-end writes them; the pages show them as they are.
 
-    def __init__(self, sink: Callable[[dict[str, Any]], object], clock: Clock,
+    def __init__(self, sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]], clock: Clock,
                  behaviours: Mapping[str, str] | None = None, default: str = "succeeds") -> None:
         self._sink, self._clock = sink, clock
         self._behaviours = {address: _behaviour(name) for address, name in (behaviours or {}).items()}
@@ -89,27 +91,33 @@ class SimulatedHeadEnd:
         return {"simulated": True, "command_id": command_id}
 
     def tick(self) -> int:
-        """Deliver every result that is due, oldest first; returns how many were delivered.
+        """Deliver every result that is due, oldest first, in one batch; returns how many were taken.
 
-        If ``sink`` raises, the undelivered results stay scheduled (same ids) and the error propagates.
+        Results the sink hands back, or all of them if it raises, stay scheduled (same ids, so a
+        repeat is harmless) and are sent again at the next tick; an exception propagates.
         """
         now = self._clock.now()
         with self._lock:
             due: list[_Scheduled] = []
             while self._queue and self._queue[0].due <= now:
                 due.append(heapq.heappop(self._queue))
-        for index, item in enumerate(due):
-            try:
-                result = dict(item.result)
-                log.info("SIMULATED head-end: %s %s%s", result.get("command_id"), result.get("stage"),
-                         f" relay {result['relay']}" if result.get("relay") else "")
-                self._sink(result)
-            except BaseException:
-                with self._lock:
-                    for left in due[index:]:
-                        heapq.heappush(self._queue, left)
-                raise
-        return len(due)
+        if not due:
+            return 0
+        for item in due:
+            log.info("SIMULATED head-end: %s %s%s", item.result.get("command_id"), item.result.get("stage"),
+                     f" relay {item.result['relay']}" if item.result.get("relay") else "")
+        try:
+            again = {result["result_id"] for result in self._sink([dict(item.result) for item in due])}
+        except BaseException:
+            self._reschedule(due)
+            raise
+        self._reschedule([item for item in due if item.result["result_id"] in again])
+        return len(due) - len(again)
+
+    def _reschedule(self, items: list[_Scheduled]) -> None:
+        with self._lock:
+            for item in items:
+                heapq.heappush(self._queue, item)
 
     def pending(self) -> int:
         """How many results are scheduled and not yet delivered."""

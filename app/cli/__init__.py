@@ -246,7 +246,7 @@ def worker_command() -> None:
     times = LeaseTimes(timedelta(seconds=float(config["LEASE_SECONDS"])),
                        timedelta(seconds=float(config["HEARTBEAT_SECONDS"])))
     worker = Worker(services.jobs, services.db, services.clock, times)
-    services.dispatcher.stream = f"outbox/{worker.identity}"  # its own chain: workers record side by side
+    services.write_as(worker.identity)  # its own chains: workers record side by side
     try:
         worker.run_forever()
     except AnotherWorker as refused:

@@ -37,6 +37,7 @@ from storage import step_statements as statements
 from storage.models import UserTask
 from storage.statuses import InstanceStatus
 
+MESSAGES_STREAM = "messages"  # messages that reached no instance, and duplicates of those
 RETRY_STUCK_TIMER_AFTER = timedelta(seconds=1)
 
 
@@ -183,7 +184,8 @@ class Runtime(LifecycleActions):
     def _record_kept(self, session: Session, kind: str, data: dict[str, Any], actor: Actor) -> None:
         """A message that reached no instance goes into the ``messages`` history (an auditor asks
         what came in, not only what was delivered)."""
-        history.append(session, "messages", [NewEvent(kind, None, data)], actor=actor.name, at=self.clock.now())
+        history.append(session, self.stream(MESSAGES_STREAM), [NewEvent(kind, None, data)], actor=actor.name,
+                       at=self.clock.now())
 
     def _deliver(self, unit: Unit, name: str, correlation: str, payload: dict[str, Any], key: str,
                  actor: Actor) -> Delivery:
@@ -217,7 +219,7 @@ class Runtime(LifecycleActions):
         existing = messages.find_by_key(session, key)
         assert existing is not None
         messages.count_duplicate(session, existing.id)
-        stream, deployment_id = "messages", None
+        stream, deployment_id = self.stream(MESSAGES_STREAM), None
         if existing.delivered_to is not None:
             stream = history.instance_stream(existing.delivered_to)
             deployment_id = statements.deployment_of_instance(session.connection(), existing.delivered_to)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
-from app.runtime.errors import NotFound
+from app.runtime.errors import NotFound, RuntimeActionError
 from app.runtime.steps.core import Unit
-from app.usecases.batches import Taken, take_one
+from app.usecases.batches import Taken, take_batch, take_one
 from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import HeadendResultIn, InboundInvalid
 from app.usecases.reconnections import reconnect_after_result
@@ -38,6 +38,14 @@ def take_headend_result(runtime: Runtime, payload: Mapping[str, Any]) -> dict[st
     return take_one(runtime, result_within, payload)
 
 
+def take_headend_results(runtime: Runtime, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A batch of results as the batched callback takes them (many per transaction); returns the
+    results that failed for a reason of ours, not theirs (a refusal is final), to be sent again."""
+    outcomes = take_batch(runtime, result_within, results)
+    return [result for result, outcome in zip(results, outcomes, strict=True)
+            if isinstance(outcome, Exception) and not isinstance(outcome, RuntimeActionError)]
+
+
 def result_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
     """Record one head-end result in the caller's transaction; a final stage is delivered to the
     waiting instance in the same transaction (or stored for it, if it cannot take it now), so a
@@ -52,7 +60,7 @@ def result_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
     try:
         result = _validated(item, runtime.clock.now())
     except InvalidResult as exc:
-        record(unit.session, runtime.clock, STREAM, "headend.result_rejected",
+        record(unit.session, runtime, STREAM, "headend.result_rejected",
                {"payload": as_sent(item), "error": str(exc)}, ACTOR)
         return Taken(exc)
     final = result["stage"] in FINAL_STAGES
@@ -61,10 +69,10 @@ def result_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
     command = _locked_command(runtime, unit.session, result["command_id"], final)
     if command is None:
         refusal = NotFound(f"command_id: no meter command {result['command_id']!r}")
-        record(unit.session, runtime.clock, STREAM, "headend.result_rejected",
+        record(unit.session, runtime, STREAM, "headend.result_rejected",
                {"payload": dict(item), "error": str(refusal)}, ACTOR)
         return Taken(refusal)
-    _record_result(unit.session, runtime.clock, command, result)
+    _record_result(unit.session, runtime, command, result)
     if not final:
         return Taken(outcome)
     message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
@@ -97,13 +105,13 @@ def _validated(payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         raise InvalidResult(str(exc), exc.errors) from None
 
 
-def _record_result(session: Session, clock: Clock, command: MeterCommand,
+def _record_result(session: Session, runtime: Runtime, command: MeterCommand,
                    result: dict[str, Any]) -> None:
     """Apply a result to its command and record it, with what it changed, in the history."""
     old_status = command.status
     customer = session.get(Customer, command.customer_id)
     old_power = customer.power_status if customer is not None else None
-    how = _apply(session, command, result, clock)
+    how = _apply(session, command, result, runtime.clock)
     data: dict[str, Any] = {
         "command_id": command.command_id, "result_id": result["result_id"], "stage": result["stage"],
         "relay": result["relay"], "at": result["at"], "error": result["error"], "instance_id": command.instance_id,
@@ -112,7 +120,7 @@ def _record_result(session: Session, clock: Clock, command: MeterCommand,
     }
     if customer is not None and customer.power_status != old_power:
         data["power_status"] = [old_power, customer.power_status]
-    record(session, clock, STREAM, "headend.result_received", data, ACTOR)
+    record(session, runtime, STREAM, "headend.result_received", data, ACTOR)
 
 
 def _apply(session: Session, command: MeterCommand, result: dict[str, Any], clock: Clock) -> str:

@@ -36,7 +36,7 @@ class Inbound:
     def refuse(self, runtime: Runtime, sent: Any, error: str) -> None:
         """Record a request refused as a whole (not JSON, nested too deep, too large a batch): the
         README promises every message in is in the history, refused ones too (issue 10 item 19)."""
-        record_refusal(runtime.db, runtime.clock, self.stream, self.rejected, sent, error, self.actor)
+        record_refusal(runtime, self.stream, self.rejected, sent, error, self.actor)
 
 
 PAYMENTS = Inbound("payment_id", payment_within, payments.STREAM, "payment.rejected", payments.ACTOR)

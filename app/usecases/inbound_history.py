@@ -14,18 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.clock import Clock
+from app.runtime.api import Runtime
 from app.runtime.canonical import storable
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
-from storage.db import Database
 
 MAX_RECORDED_PAYLOAD = 4000  # characters of a refused payload kept in its event
 
 
-def record(session: Session, clock: Clock, stream: str, kind: str, data: dict[str, Any], actor: str) -> None:
-    """Append one event to ``stream`` in the caller's transaction."""
-    history.append(session, stream, [NewEvent(kind, None, storable(data))], actor=actor, at=clock.now())
+def record(session: Session, runtime: Runtime, stream: str, kind: str, data: dict[str, Any], actor: str) -> None:
+    """Append one event to ``stream`` (this process's own, if it has a writer name) in the caller's transaction."""
+    history.append(session, runtime.stream(stream), [NewEvent(kind, None, storable(data))], actor=actor,
+                   at=runtime.clock.now())
 
 
 def as_sent(payload: Any) -> Any:
@@ -36,7 +36,7 @@ def as_sent(payload: Any) -> Any:
     return repr(payload)[:MAX_RECORDED_PAYLOAD]
 
 
-def record_refusal(db: Database, clock: Clock, stream: str, kind: str, payload: Any, error: str, actor: str) -> None:
+def record_refusal(runtime: Runtime, stream: str, kind: str, payload: Any, error: str, actor: str) -> None:
     """Record a refused inbound message (its payload as sent, cut short if huge) and why."""
-    with db.transaction() as session:
-        record(session, clock, stream, kind, {"payload": as_sent(payload), "error": error}, actor)
+    with runtime.db.transaction() as session:
+        record(session, runtime, stream, kind, {"payload": as_sent(payload), "error": error}, actor)

@@ -51,7 +51,7 @@ def payment_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
     try:
         payment = parse_payment(item, runtime.clock.now())
     except RuntimeActionError as exc:
-        record(unit.session, runtime.clock, STREAM, "payment.rejected", {"payload": as_sent(item), "error": str(exc)},
+        record(unit.session, runtime, STREAM, "payment.rejected", {"payload": as_sent(item), "error": str(exc)},
                ACTOR)
         return Taken(exc)
     outcome = _apply(unit, runtime, payment, item)
@@ -68,7 +68,7 @@ def _apply(unit: Unit, runtime: Runtime, payment: PaymentIn, payload: Any) -> di
         customer = customers.by_number(session, payment.customer_number, lock=True)
         if customer is None:
             refusal = NotFound(f"customer_number: no customer {payment.customer_number!r}")
-            record(session, runtime.clock, STREAM, "payment.rejected",
+            record(session, runtime, STREAM, "payment.rejected",
                    {"payload": as_sent(payload), "customer": payment.customer_number, "error": str(refusal)}, ACTOR)
             return refusal
         if _inserted(session, runtime, payment, customer):
@@ -107,7 +107,7 @@ def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) 
                              "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}
     if old_overdue != customer.overdue_since:
         facts["overdue_since"] = [old_overdue, customer.overdue_since]
-    record(session, runtime.clock, STREAM, "payment.received",
+    record(session, runtime, STREAM, "payment.received",
            {**facts, "old": old_owed, "new": owed_after, "cancelled_commands": cancelled}, ACTOR)
     return {"payment_id": payment.payment_id, "duplicate": False, "owed_cents": owed_after,
             "cancelled_commands": cancelled, "reconnection_instance": reconnection}
@@ -122,10 +122,10 @@ def _repeated(session: Session, runtime: Runtime, payment: PaymentIn,
     differ = [name for name in was if was[name] != now[name]]
     facts = {"customer": first.customer_number, "payment_id": payment.payment_id}
     if not differ:
-        record(session, runtime.clock, STREAM, "payment.duplicate",
+        record(session, runtime, STREAM, "payment.duplicate",
                {**facts, "amount_cents": payment.amount_cents, "paid_at": payment.paid_at}, ACTOR)
         return {"payment_id": payment.payment_id, "duplicate": True}
-    record(session, runtime.clock, STREAM, "payment.conflict", {
+    record(session, runtime, STREAM, "payment.conflict", {
         **facts, "differs": differ, "first": {name: was[name] for name in differ},
         "sent": {name: now[name] for name in differ}}, ACTOR)
     return Conflict(f"payment_id {payment.payment_id!r} was received before as another payment: "

@@ -126,7 +126,7 @@ def test_the_simulated_head_end_takes_its_meters_behaviour_from_the_archive(back
     """The demo's simulator: a meter the collection system sees offline stays offline; one that cannot
     close directly (and has no external relay) fails a remote close; every other meter succeeds."""
     seed(backend_services, customers=60)
-    simulator = SimulatedHeadEnd(lambda _result: None, FixedClock())
+    simulator = SimulatedHeadEnd(lambda _results: [], FixedClock())
     configured = configure_from_archive(simulator, backend_services.db)
     expected = {c.meter_address: "offline" if not c.channel_online else "fails"
                 for c in all_customers(backend_services.db)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.accounts import users
 from app.archive import maintenance as archive
 from app.archive.customer_import import import_customers
+from app.audit.chains import audit, streams_to_verify
 from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
@@ -254,6 +255,26 @@ def test_a_head_end_result_is_recorded_with_the_command_old_to_new(
                                            "power_status")} == {
         "customer": NUMBER, "command_id": "HES-1-abc", "result_id": "R1", "applied": how, "old": status, "new": new,
         "power_status": power}
+
+
+def test_a_process_with_a_writer_name_records_messages_in_its_own_streams(services: Services) -> None:
+    """Issue 14: workers and web processes (``Services.write_as``) append what comes in to
+    ``<stream>/<writer>``, so they never queue for one stream's head; the chains still verify."""
+    seed_command(services, "queued")
+    services.write_as("host:41:beef")
+    take_headend_result(services.runtime, result("accepted"))
+    take_headend_result(services.runtime, result("failed", result_id="R2", error="no answer"))
+    record_payment(services.runtime, payment())
+    with pytest.raises(RuntimeActionError):
+        record_payment(services.runtime, {**payment(), "payment_id": "P-2", "customer_number": "nobody"})
+    outside = [(e.stream, e.type) for e in events(services) if not e.stream.startswith(("instance/", "archive"))]
+    assert outside == [
+        ("headend/host:41:beef", "headend.result_received"), ("headend/host:41:beef", "headend.result_received"),
+        ("messages/host:41:beef", "message.stored"),  # the failed command's result: no instance waits for it
+        ("payments/host:41:beef", "payment.received"), ("payments/host:41:beef", "payment.rejected")]
+    with services.db.reading() as session:
+        report = audit(session, streams_to_verify(session))
+    assert report.intact, report.broken
 
 
 def test_a_repeated_head_end_result_is_recorded_as_a_duplicate(services: Services) -> None:

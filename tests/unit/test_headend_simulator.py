@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,14 @@ def received() -> list[dict[str, Any]]:
     return []
 
 
+def taking(received: list[dict[str, Any]]) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """A sink that takes every result it is handed."""
+    def sink(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        received.extend(results)
+        return []
+    return sink
+
+
 def command(meter: str = "000000000001", action: str = "trip", command_id: str = "HES-1-a",
             deadline: datetime | None = None) -> dict[str, Any]:
     return {"command_id": command_id, "meter_address": meter, "action": action,
@@ -62,7 +71,7 @@ def run_until(headend: SimulatedHeadEnd, clock: FakeClock, minutes: float) -> in
 ])
 def test_each_behaviour_reports_its_sequence_at_its_times(
         behaviour: str, expected: list[Any], clock: FakeClock, received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock, behaviours={"000000000001": behaviour})
+    headend = SimulatedHeadEnd(taking(received), clock, behaviours={"000000000001": behaviour})
     assert headend.send(command(), "k1") == {"simulated": True, "command_id": "HES-1-a"}
     assert run_until(headend, clock, minutes=60) == len(expected)
     assert timeline(received) == expected
@@ -71,7 +80,7 @@ def test_each_behaviour_reports_its_sequence_at_its_times(
 
 
 def test_results_arrive_only_when_due(clock: FakeClock, received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock)
+    headend = SimulatedHeadEnd(taking(received), clock)
     headend.send(command(), "k1")
     clock.advance(seconds=4)
     assert headend.tick() == 0
@@ -87,7 +96,7 @@ def test_results_arrive_only_when_due(clock: FakeClock, received: list[dict[str,
                                                ("close_allowed", "open")])
 def test_relay_after_execution_depends_on_the_action(
         action: str, relay: str, clock: FakeClock, received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock)
+    headend = SimulatedHeadEnd(taking(received), clock)
     headend.send(command(action=action), "k1")
     clock.advance(minutes=2)
     headend.tick()
@@ -96,7 +105,7 @@ def test_relay_after_execution_depends_on_the_action(
 
 def test_a_repeated_send_with_the_same_key_schedules_nothing(clock: FakeClock,
                                                             received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock)
+    headend = SimulatedHeadEnd(taking(received), clock)
     headend.send(command(), "k1")
     clock.advance(seconds=30)
     assert headend.send(command(), "k1") == {"simulated": True, "command_id": "HES-1-a"}
@@ -108,7 +117,7 @@ def test_a_repeated_send_with_the_same_key_schedules_nothing(clock: FakeClock,
 
 def test_the_sink_gets_results_of_several_commands_in_time_order(clock: FakeClock,
                                                                received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock, behaviours={"000000000002": "offline"})
+    headend = SimulatedHeadEnd(taking(received), clock, behaviours={"000000000002": "offline"})
     headend.send(command(meter="000000000002", command_id="B"), "kb")  # failed at 120 s
     clock.advance(seconds=10)
     headend.send(command(command_id="A"), "ka")  # accepted at 15 s, executed at 70 s
@@ -119,7 +128,7 @@ def test_the_sink_gets_results_of_several_commands_in_time_order(clock: FakeCloc
 
 
 def test_behaviour_can_change_and_unknown_ones_are_refused(clock: FakeClock, received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock, default="never")
+    headend = SimulatedHeadEnd(taking(received), clock, default="never")
     headend.set_behaviour("000000000001", "offline")
     headend.send(command(), "k1")
     headend.send(command(meter="000000000009", command_id="other"), "k2")
@@ -133,7 +142,7 @@ def test_behaviour_can_change_and_unknown_ones_are_refused(clock: FakeClock, rec
 
 
 def test_a_command_past_its_deadline_is_refused(clock: FakeClock, received: list[dict[str, Any]]) -> None:
-    headend = SimulatedHeadEnd(received.append, clock)
+    headend = SimulatedHeadEnd(taking(received), clock)
     headend.send(command(deadline=T0 - timedelta(seconds=1)), "k1")
     clock.advance(minutes=5)
     headend.tick()
@@ -144,10 +153,11 @@ def test_a_failing_sink_keeps_the_results_for_the_next_tick(clock: FakeClock) ->
     got: list[dict[str, Any]] = []
     failures = [ConnectionError("relayflow is down")]
 
-    def sink(result: dict[str, Any]) -> None:
+    def sink(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if failures:
             raise failures.pop()
-        got.append(result)
+        got.extend(results)
+        return []
 
     headend = SimulatedHeadEnd(sink, clock)
     headend.send(command(), "k1")
@@ -157,3 +167,19 @@ def test_a_failing_sink_keeps_the_results_for_the_next_tick(clock: FakeClock) ->
     assert headend.pending() == 2
     assert headend.tick() == 2
     assert [r["stage"] for r in got] == ["accepted", "executed"]
+
+
+def test_results_the_sink_hands_back_are_sent_again_with_the_same_ids(clock: FakeClock) -> None:
+    batches: list[list[dict[str, Any]]] = []
+
+    def sink(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        batches.append(results)
+        return [r for r in results if r["stage"] == "executed"] if len(batches) == 1 else []
+
+    headend = SimulatedHeadEnd(sink, clock)
+    headend.send(command(), "k1")
+    clock.advance(minutes=2)
+    assert (headend.tick(), headend.pending()) == (1, 1)
+    assert (headend.tick(), headend.pending()) == (1, 0)
+    assert [[r["stage"] for r in batch] for batch in batches] == [["accepted", "executed"], ["executed"]]
+    assert batches[0][1]["result_id"] == batches[1][0]["result_id"]

@@ -34,6 +34,13 @@ def instance_stream(instance_id: int) -> str:
     return f"{INSTANCE_STREAM_PREFIX}{instance_id}"
 
 
+def writer_stream(stream: str, writer: str | None) -> str:
+    """A busy machine stream as one writing process keeps it: ``<stream>/<writer>``, so that
+    processes appending side by side (workers, web processes) never wait for one stream's head
+    (issue 14); without a writer, the shared stream."""
+    return f"{stream}/{writer}" if writer else stream
+
+
 def event_hash(content: dict[str, Any]) -> str:
     """The chain hash of one event's content (which includes ``prev_hash``)."""
     return sha256_hex(canonical_json(content))

@@ -56,9 +56,7 @@ class OutboxDispatcher:
         self.receipts: Mapping[str, Receipt] = receipts or {}
         self.batch, self.budget = batch, budget  # rows leased per transaction; one run's time at most
         self.on_sent = on_sent  # hears of each row handed over, in the transaction that records it (metrics)
-        # The history stream the outcomes go to. A worker process records in its own
-        # (``outbox/<worker>``), so that workers sending side by side never wait for one stream's head.
-        self.stream = STREAM
+        self.writer: str | None = None  # a worker records the outcomes in its own stream, ``outbox/<worker>``
 
     def dispatch(self, limit: int | None = None) -> int:
         """Send what is due — leased ``batch`` rows per transaction, outcomes recorded together —
@@ -125,7 +123,7 @@ class OutboxDispatcher:
         self._history(session, row, "outbox.failed", {"error": error, "gave_up": row.status == OutboxStatus.DEAD})
 
     def _history(self, session: Session, row: Outcome, kind: str, data: dict[str, Any]) -> None:
-        history.append(session, self.stream, [NewEvent(kind, None, {
+        history.append(session, history.writer_stream(STREAM, self.writer), [NewEvent(kind, None, {
             "outbox_id": row.id, "instance_id": row.instance_id, "adapter": row.adapter,
             "key": row.idempotency_key, "attempt": row.attempts, **data,
         })], actor="system:outbox", at=self.clock.now())

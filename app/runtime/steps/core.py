@@ -33,7 +33,7 @@ from app.runtime.engine.projection import awaited_messages, awaited_under
 from app.runtime.engine.state import SpecPair, StateCodec
 from app.runtime.errors import NO_INSTANCE, Conflict, NotFound, RuntimeActionError
 from app.runtime.events import history, messages
-from app.runtime.events.history import NewEvent
+from app.runtime.events.history import NewEvent, writer_stream
 from app.runtime.forms import Validator
 from app.runtime.steps.grouping import Group, GroupCap, GroupStats
 from app.runtime.steps.saving import STEPPING, child_ended, create_children, save_effects, save_projections
@@ -136,6 +136,11 @@ class StepRunner:
         self.engine = Engine(self.environment, self.handlers)
         transitions.install()
         self._versions: dict[int, LoadedVersion] = {}
+        self.writer: str | None = None  # this process's name in the machine streams it appends to
+
+    def stream(self, base: str) -> str:
+        """The named machine stream (``headend``, ``payments``) as this process appends to it."""
+        return writer_stream(base, self.writer)
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:

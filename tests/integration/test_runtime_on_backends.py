@@ -66,6 +66,7 @@ def test_children_on_each_backend(backend_services: Services, clock: time_machin
     parent = services.runtime.start("batch", {"count": 20}, EXECUTOR)
     clock.shift(timedelta(hours=1, seconds=1))
     assert services.runtime.wake_due() == 20
+    assert services.runtime.recover() == 1  # the worker's tick wakes the parent
     with services.db.reading() as session:
         row = session.get(Instance, parent)
     assert row is not None and row.result == {"total": 380, "count": 20}

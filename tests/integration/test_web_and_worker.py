@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app.bootstrap import Services
 from app.runtime.errors import Conflict
-from app.runtime.events.messages import store_children_results
+from app.runtime.events.messages import store_children_done
 from app.usecases.jobs import PeriodicJob, wake_and_recover
 from app.worker import Worker
 from storage.models import ChildBatch, Instance
@@ -86,7 +86,7 @@ def test_a_tick_delivers_a_message_stored_for_a_waiting_instance(services: Servi
         session.execute(update(Instance).where(Instance.id == parent + 1)
                         .values(status="completed", result={"doubled": 8}))
         session.execute(update(ChildBatch).values(open_count=0))
-        store_children_results(session, 1, parent, "relayflow.children_done", services.clock.now())
+        store_children_done(session, 1, parent, "relayflow.children_done", services.clock.now())
     assert wake_and_recover(services.runtime) == 1
     with services.db.reading() as session:
         row = session.get(Instance, parent)

@@ -56,6 +56,7 @@ def test_a_parent_with_200_children_gets_all_results_in_order(
 
     clock.shift(timedelta(hours=1, seconds=1))
     assert services.runtime.wake_due(limit=500) == 200
+    assert services.runtime.recover() == 1  # the worker's tick (wake, then recover) wakes the parent
 
     parent = parent_row(services, parent_id)
     assert parent.status == "completed"
@@ -80,7 +81,31 @@ def test_one_childs_end_costs_the_parent_the_same_whatever_the_batch_size(
     assert len(one_large) == len(first_small)
     assert parent_row(services, large).state == large_state  # the parent was not loaded nor rewritten
     assert open_count(services, large) == 60 - 2
-    assert parent_row(services, small).state != small_state  # the last child of the small batch woke it
+    assert parent_row(services, small).state == small_state  # its last child left it a message, no more
+    assert services.runtime.recover() == 1  # the worker's tick delivers it
+    assert parent_row(services, small).state != small_state
+
+
+def test_the_last_childs_end_costs_what_any_other_childs_does(
+    services: Services, clock: time_machine.Coordinates
+) -> None:
+    """Issue 14 item 9: the last child leaves the parent a message naming the batch; the results
+    are gathered when the worker's tick delivers it, so the last child's step neither reads the
+    batch nor steps the parent."""
+    parent_id = start_batch(services, 40)
+    state = parent_row(services, parent_id).state
+    clock.shift(timedelta(hours=1, seconds=1))
+    services.runtime.wake_due(limit=38)
+    with counted_statements(services) as middle:
+        assert services.runtime.wake_due(limit=1) == 1
+    with counted_statements(services) as last:
+        assert services.runtime.wake_due(limit=1) == 1
+
+    assert open_count(services, parent_id) == 0
+    assert len(last) == len(middle) + 1  # the parent's message
+    assert parent_row(services, parent_id).state == state
+    assert services.runtime.recover() == 1
+    assert parent_row(services, parent_id).result == {"total": sum(2 * n for n in range(40)), "count": 40}
 
 
 def test_a_batch_of_zero_children_continues_at_once(services: Services) -> None:

@@ -212,6 +212,7 @@ def test_m4_3_7_archiving_closes_the_batch_and_checks_every_status(utility: Util
     failed_child = children(utility, batch)[1]
     complete(utility, "enter_disconnection", {"disconnected": False, "note": "customer not at home"}, EXECUTOR,
              failed_child.id)
+    utility.run()  # the worker's tick wakes the batch
     complete(utility, "send_to_archive", {}, EXECUTOR, batch)
     done = instance(utility, batch)
     assert done.status == "completed"
@@ -317,6 +318,7 @@ def test_a_terminated_child_counts_as_not_disconnected_when_archiving(utility: U
     utility.advance(timedelta(minutes=2))
     stuck = children(utility, batch)[1]
     utility.services.runtime.terminate(stuck.id, "meter replaced, order void", Actor("sam", frozenset({"sysadmin"})))
+    utility.run()  # the worker's tick wakes the batch
     complete(utility, "send_to_archive", {"children": "forged"}, EXECUTOR, batch)  # form data cannot forge
     done = instance(utility, batch)
     assert done.status == "completed"

@@ -13,6 +13,7 @@ from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden
 from app.runtime.steps.core import StepFailed
+from app.usecases.jobs import wake_and_recover
 from storage.models import HistoryEvent, InboundMessage, Incident, Instance, OutboxMessage
 from tests.conftest import APPROVER, EXECUTOR, SYSADMIN, TEST_BPMN, deploy
 from tests.doubles import TestHandlers
@@ -102,9 +103,9 @@ def test_two_batches_of_one_parent_each_get_their_own_results(
     deploy(services, "two_batches.bpmn", "batch_item.bpmn")
     parent = services.runtime.start("two_batches", {}, EXECUTOR)
     clock.shift(timedelta(hours=1, seconds=1))
-    services.runtime.wake_due()
+    wake_and_recover(services.runtime)  # the worker's tick
     clock.shift(timedelta(hours=1, seconds=1))
-    services.runtime.wake_due()
+    wake_and_recover(services.runtime)  # the worker's tick
     assert instance(services, parent).result == {"first": [2, 4], "second": [20]}
 
 
@@ -117,9 +118,9 @@ def test_children_run_the_version_deployed_with_their_parent(
     [bundle] = services.deploy_files({"batch_item.bpmn": tripled}, SYSADMIN)
     assert bundle.versions == {"batch_item": 2}
     clock.shift(timedelta(hours=1, seconds=1))
-    services.runtime.wake_due()
+    wake_and_recover(services.runtime)  # the worker's tick
     clock.shift(timedelta(hours=1, seconds=1))
-    services.runtime.wake_due()
+    wake_and_recover(services.runtime)  # the worker's tick
     assert instance(services, parent).result == {"first": [2, 4], "second": [20]}
     assert services.runtime.start("batch_item", {"n": 10}, EXECUTOR)  # a fresh start takes v2
 

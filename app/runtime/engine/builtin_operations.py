@@ -3,7 +3,8 @@
 - ``relayflow.set_attributes``: every parameter becomes a searchable instance attribute.
 - ``relayflow.start_children``: start one child instance of ``process`` per item of ``items``
   (each item is the child's start data); when all have ended the parent receives the
-  message ``done_message`` with ``{"results": [...]}`` in start order.
+  message ``done_message`` with ``{"batch_id": ..., "results": [...]}`` in start order, delivered
+  by the worker's next tick (``Runtime.recover``), not by the last child's step.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from storage import step_statements as statements
 from storage.message_rows import KnownMessage, PendingMessage, Route
 from storage.statuses import MessageStatus
 
+CHILDREN = "system:children"  # the sender of a batch's "all children ended" message
+
 
 def derive_message_key(name: str, correlation: str, payload: dict[str, Any]) -> str:
     """A key for senders that give none: the same message content is the same message."""
@@ -59,12 +61,21 @@ def count_duplicate(session: Session, message_id: int) -> None:
     message_rows.count_duplicate(session.connection(), message_id)
 
 
-def store_children_results(session: Session, batch_id: int, parent_id: int, done_message: str,
-                           now: datetime) -> None:
-    """Every child of a batch has ended: store their results, in start order, for the parent."""
-    payload = {"batch_id": batch_id, "results": [
+def store_children_done(session: Session, batch_id: int, parent_id: int, done_message: str, now: datetime) -> None:
+    """Every child of a batch has ended: tell the parent, at a cost that does not grow with the batch.
+    The message names the batch; its children's results are gathered when it is delivered
+    (``payload_of``), by the step that wakes the parent, not by the last child's (issue 14 item 9)."""
+    store(session, name=done_message, correlation=None, payload={"batch_id": batch_id}, sender=CHILDREN,
+          message_key=f"children-done:{batch_id}", now=now, target_instance_id=parent_id)
+
+
+def payload_of(session: Session, message: PendingMessage) -> dict[str, Any]:
+    """A stored message's payload as its instance receives it: a batch's end comes with every
+    child's result, in start order (a message stored before issue 14 carries them already)."""
+    if message.sender != CHILDREN or "results" in message.payload:
+        return message.payload
+    batch_id = int(message.payload["batch_id"])
+    return {"batch_id": batch_id, "results": [
         {"instance_id": c.instance_id, "process_id": c.process_id, "status": c.status, "result": c.result,
          "data": c.start_data} for c in statements.batch_children(session.connection(), batch_id)
     ]}
-    store(session, name=done_message, correlation=None, payload=payload, sender="system:children",
-          message_key=f"children-done:{batch_id}", now=now, target_instance_id=parent_id)

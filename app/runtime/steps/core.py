@@ -283,7 +283,8 @@ class StepRunner:
             if target is None:  # the query found it by these very names and correlations
                 raise LookupError(f"stored message {message.id} matches nothing the instance awaits")
             try:
-                actions.deliver_message(step, target, message.payload, key=message.message_key, sender=message.sender)
+                actions.deliver_message(step, target, messages.payload_of(session, message), key=message.message_key,
+                                        sender=message.sender)
             except MessageRejected as rejected:  # checked before the workflow changed: go on without it
                 messages.mark_rejected(session, message.id, rejected.error)
                 step.record(NewEvent("message.rejected", None, {"key": message.message_key,
@@ -329,16 +330,17 @@ class StepRunner:
             events.append(NewEvent("children.created", None, {"batch_id": batch_id, "instance_ids": children}))
             unit.after_commit.append(partial(self.start_all_created, children))
             if not children:  # nothing to wait for: the parent hears "all done" at once
-                messages.store_children_results(unit.session, batch_id, row.id, request.done_message, now)
+                messages.store_children_done(unit.session, batch_id, row.id, request.done_message, now)
                 unit.after_commit.append(partial(self.poke, row.id))
 
     def _notify_parent(self, unit: Unit, row: InstanceRow, now: datetime) -> None:
+        """The last child of a batch leaves the parent its message; the worker's next tick delivers
+        it (``recover``), so that the last child's step — a head-end's callback, say — costs what
+        any other child's does, however large the batch (issue 14 item 9)."""
         ended = child_ended(unit.session, row)
         if ended is not None:
             parent_id, done_message = ended
-            instance_rows.save(unit.session.connection(), row)  # its result is among those gathered below
-            messages.store_children_results(unit.session, row.batch_id or 0, parent_id, done_message, now)
-            unit.after_commit.append(partial(self.poke, parent_id))
+            messages.store_children_done(unit.session, row.batch_id or 0, parent_id, done_message, now)
 
     # -- follow-ups shared by the public API and the scheduler --------------------------------
 

@@ -51,7 +51,7 @@ def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
 def assign_order(ctx: ServiceContext, kind: str, series: Mapping[str, Series]) -> dict[str, Any]:
     """Number this instance's reconnection order: ``auto`` (10…) or ``manual`` (14…)."""
     number = allocate_number(ctx, series, kind)
-    order_rows.set_order_number(ctx.session, ctx.instance_id, kind, number)
+    order_rows.set_order_number(ctx.session.connection(), ctx.instance_id, kind, number)
     ctx.set_attribute("work_order" if kind == "auto" else "manual_order", number)
     if kind == "manual":  # someone must go on site: the worker's log says so (automatic ones show as commands)
         log.info("manual reconnection order %s opened (instance %s): on-site work", number, ctx.instance_id)

@@ -69,7 +69,18 @@ def insert_or_ignore(session: Session, table: Any, conflict_columns: list[str]) 
 
 def insert_or_ignore_conn(conn: Connection, table: Any, conflict_columns: list[str] | None) -> PgInsert | SqliteInsert:
     """``INSERT ... ON CONFLICT [(columns)] DO NOTHING``; no columns: any unique index."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return _insert_or_ignore(conn.dialect.name, table, conflict_columns)
+
+
+def insert_or_ignore_by_dialect(table: Any, conflict_columns: list[str] | None = None,
+                                ) -> dict[str, PgInsert | SqliteInsert]:
+    """``insert_or_ignore_conn``'s statement for each dialect, built once for a hot path to keep
+    (building a statement costs more than running a prebuilt one)."""
+    return {dialect: _insert_or_ignore(dialect, table, conflict_columns) for dialect in ("postgresql", "sqlite")}
+
+
+def _insert_or_ignore(dialect: str, table: Any, conflict_columns: list[str] | None) -> PgInsert | SqliteInsert:
+    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
 
 

@@ -9,9 +9,8 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage.db import insert_or_ignore_by_dialect
 from storage.models import InboundMessage, Instance, WaitingMessage
 from storage.statuses import InstanceStatus, MessageStatus
 
@@ -80,12 +79,8 @@ _PENDING = (
                _messages.c.target_instance_id == bindparam("instance_id")))
     .order_by(_messages.c.id).limit(50)
 )
-_STORE = {
-    "postgresql": pg_insert(_messages).on_conflict_do_nothing(index_elements=["message_key"]).returning(
-        _messages.c.id),
-    "sqlite": sqlite_insert(_messages).on_conflict_do_nothing(index_elements=["message_key"]).returning(
-        _messages.c.id),
-}
+_STORE = {dialect: statement.returning(_messages.c.id)
+          for dialect, statement in insert_or_ignore_by_dialect(_messages, ["message_key"]).items()}
 _MARK_DELIVERED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(
     status=MessageStatus.DELIVERED.value, delivered_to=bindparam("b_instance_id"), delivered_at=bindparam("b_at"))
 _MARK_REJECTED = update(_messages).where(_messages.c.id == bindparam("b_message_id")).values(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_or_ignore_conn
+from storage.db import insert_or_ignore_by_dialect
 from storage.domain_models import Customer, MeterCommand
 from storage.models import OutboxMessage
 from storage.statuses import IN_FLIGHT_COMMAND, CommandStatus, OutboxStatus, literal_statuses
@@ -114,11 +114,14 @@ def in_flight(conn: Connection, meter_address: str) -> str | None:
     return conn.execute(_IN_FLIGHT_FOR, {"b_meter": meter_address}).scalar_one_or_none()
 
 
+_INSERT_UNLESS_IN_FLIGHT = {dialect: statement.returning(_commands.c.id)
+                            for dialect, statement in insert_or_ignore_by_dialect(_commands).items()}
+
+
 def insert_unless_in_flight(conn: Connection, values: dict[str, Any]) -> bool:
     """Insert a command; False if the meter has one in flight already (the partial unique index
     decides a race between two steps)."""
-    inserted = conn.execute(insert_or_ignore_conn(conn, _commands, None).values(**values)
-                            .returning(_commands.c.id)).scalar_one_or_none()
+    inserted = conn.execute(_INSERT_UNLESS_IN_FLIGHT[conn.dialect.name], values).scalar_one_or_none()
     return inserted is not None
 
 

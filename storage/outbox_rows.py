@@ -9,18 +9,14 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_or_ignore_by_dialect
 from storage.models import OutboxMessage
 from storage.statuses import OutboxStatus
 
 # The same idempotency key is the same effect: a retried task that queues it again adds nothing.
-_INSERT = {
-    "postgresql": pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-    "sqlite": sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-}
+_INSERT = insert_or_ignore_by_dialect(OutboxMessage, ["idempotency_key"])
 
 
 class NewOutboxRow(TypedDict):

@@ -69,6 +69,10 @@ _CANDIDATES = _candidates()
 _RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
 _COUNT_SEND = update(Reconnection).where(Reconnection.instance_id == bindparam("b_instance")).values(
     sends=Reconnection.sends + 1)
+_OPEN_ORDER = insert(Reconnection).values(status=OrderStatus.OPEN)
+_ORDER_NUMBER = {kind: update(Reconnection).where(Reconnection.instance_id == bindparam("b_instance"))
+                 .values({column: bindparam("b_number")})
+                 for kind, column in (("auto", Reconnection.auto_order_no), ("manual", Reconnection.manual_order_no))}
 _LINK_ORDER = update(Reconnection).where(
     Reconnection.customer_id == bindparam("b_customer"), Reconnection.status == OrderStatus.OPEN,
     Reconnection.instance_id.is_(None)).values(instance_id=bindparam("b_instance"))
@@ -95,10 +99,9 @@ def still_candidate(conn: Connection, now: datetime, customer_id: int) -> bool:
     return conn.execute(_RECHECK, {"b_now": now, "b_customer": customer_id}).first() is not None
 
 
-def open_order(session: Session, customer_id: int, trigger: str, now: datetime) -> None:
+def open_order(conn: Connection, customer_id: int, trigger: str, now: datetime) -> None:
     """Open the customer's order (``IntegrityError`` when one is open already)."""
-    session.execute(insert(Reconnection).values(customer_id=customer_id, status=OrderStatus.OPEN, trigger=trigger,
-                                                opened_at=now))
+    conn.execute(_OPEN_ORDER, {"customer_id": customer_id, "trigger": trigger, "opened_at": now})
 
 
 def link_open_order(conn: Connection, customer_id: int, instance_id: int) -> None:
@@ -106,10 +109,9 @@ def link_open_order(conn: Connection, customer_id: int, instance_id: int) -> Non
     conn.execute(_LINK_ORDER, {"b_customer": customer_id, "b_instance": instance_id})
 
 
-def set_order_number(session: Session, instance_id: int, kind: str, number: str) -> None:
+def set_order_number(conn: Connection, instance_id: int, kind: str, number: str) -> None:
     """Number the instance's order: ``auto`` (10…) or ``manual`` (14…)."""
-    column = Reconnection.auto_order_no if kind == "auto" else Reconnection.manual_order_no
-    session.execute(update(Reconnection).where(Reconnection.instance_id == instance_id).values({column: number}))
+    conn.execute(_ORDER_NUMBER[kind], {"b_instance": instance_id, "b_number": number})
 
 
 def close_open_order(session: Session, instance_id: int, now: datetime, outcome: str,

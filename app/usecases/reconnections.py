@@ -88,7 +88,7 @@ def reconnect_within(runtime: Runtime, unit: Unit, *, customer_id: int, customer
 def _open_and_start(runtime: Runtime, unit: Unit, customer_id: int, customer_number: str, trigger: str) -> int | None:
     if not order_rows.still_candidate(unit.session.connection(), runtime.clock.now(), customer_id):
         return None
-    order_rows.open_order(unit.session, customer_id, trigger, runtime.clock.now())
+    order_rows.open_order(unit.session.connection(), customer_id, trigger, runtime.clock.now())
     return runtime.start_within(unit, RECONNECT_PROCESS, {"customer_number": customer_number}, Actor.system(trigger))
 
 

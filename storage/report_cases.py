@@ -1,15 +1,14 @@
-"""The reports' per-case rows, read only where a report needs them: the time from the clearing
-payment to power back of every order reconnected in the period (whole microseconds, the one
-column the median, p95 and buckets need), those cases in full (longest first, optionally only the
-ones over a length and at most so many), and the manual orders opened in the period."""
+"""The reports' per-case rows, read only where a report needs them: payment cases in full — the
+ones ``report_counts.order_counts`` named (the longest waits a page shows), or every case of the
+period longest first, streamed (the CSV) — and the manual orders opened in the period."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import CTE, func, select
+from sqlalchemy import CTE, Select, func, select
 from sqlalchemy.orm import Session
 
 from storage.domain_models import Customer
@@ -18,6 +17,7 @@ from storage.report_orders import (
     ORDER,
     opened_between,
     order_segment,
+    orders,
     paid_at,
     remote_sends,
     restored_at,
@@ -25,9 +25,11 @@ from storage.report_orders import (
 )
 
 STREAMED_ROWS = 2000
+IDS_AT_ONCE = 500
 
 
 class PaymentCaseRow(NamedTuple):
+    order_id: int
     order_no: str  # the manual order's number, else the automatic one's
     customer: str
     customer_name: str
@@ -50,40 +52,38 @@ class ManualOrderRow(NamedTuple):
     restored_at: datetime | None
 
 
-def _restored(start: datetime, end: datetime, segment: str | None) -> CTE:
-    # Materialized, so that each order's payment (a correlated subquery) is looked up once, not once
-    # for every use of the wait in the statement
-    return restored_between(start, end, segment, func.coalesce(ORDER.manual_order_no, ORDER.auto_order_no, "")
-                            .label("order_no"), Customer.number.label("customer"), Customer.name.label("name"),
-                            order_segment.label("segment"), paid_at.label("paid_at"),
-                            restored_at.label("restored_at"), ORDER.outcome.label("outcome"), customer=True
-                            ).cte("restored").prefix_with("MATERIALIZED")
+_CASE_COLUMNS = (ORDER.id.label("order_id"),
+                 func.coalesce(ORDER.manual_order_no, ORDER.auto_order_no, "").label("order_no"),
+                 Customer.number.label("customer"), Customer.name.label("name"), order_segment.label("segment"),
+                 paid_at.label("paid_at"), restored_at.label("restored_at"), ORDER.outcome.label("outcome"))
 
 
-def payment_waits(session: Session, start: datetime, end: datetime, segment: str | None) -> list[int | None]:
-    """For every order whose power came back at ``start`` ≤ time < ``end``: microseconds from the
-    clearing payment to power back (None when no payment cleared the arrears before the order)."""
-    restored = (restored_between(start, end, segment, paid_at.label("paid_at"), restored_at.label("restored_at"))
-                .cte("restored").prefix_with("MATERIALIZED"))
-    return list(session.scalars(select(microseconds_between(restored.c.restored_at, restored.c.paid_at))))
+def _with_wait(cases: CTE) -> Select[Any]:
+    wait = microseconds_between(cases.c.restored_at, cases.c.paid_at)
+    return select(*cases.c, wait.label("wait")).where(cases.c.paid_at.is_not(None))
 
 
-def payment_cases(session: Session, start: datetime, end: datetime, segment: str | None,
-                  over: int | None = None, limit: int | None = None) -> Iterator[PaymentCaseRow]:
-    """The orders of ``payment_waits`` that have a payment, longest wait first (then by order
-    number), only those waiting more than ``over`` microseconds when given, at most ``limit``;
-    read ``STREAMED_ROWS`` at a time."""
-    restored = _restored(start, end, segment)
-    wait = microseconds_between(restored.c.restored_at, restored.c.paid_at)
-    query = (select(restored.c.order_no, restored.c.customer, restored.c.name, restored.c.segment, restored.c.paid_at,
-                    restored.c.restored_at, restored.c.outcome, wait)
-             .where(restored.c.paid_at.is_not(None)).order_by(wait.desc(), codepoint_order(restored.c.order_no)))
-    if over is not None:
-        query = query.where(wait > over)
-    if limit is not None:
-        query = query.limit(limit)
+def payment_cases(session: Session, start: datetime, end: datetime, segment: str | None) -> Iterator[PaymentCaseRow]:
+    """Every order whose power came back at ``start`` ≤ time < ``end`` after a clearing payment,
+    longest wait first (then by order number), read ``STREAMED_ROWS`` at a time."""
+    # materialized: each order's payment (a correlated subquery) is looked up once, not for each use of the wait
+    cases = (restored_between(start, end, segment, *_CASE_COLUMNS, customer=True)
+             .cte("payment_cases").prefix_with("MATERIALIZED"))
+    query = _with_wait(cases)
+    query = query.order_by(query.selected_columns.wait.desc(), codepoint_order(cases.c.order_no))
     for row in session.execute(query.execution_options(yield_per=STREAMED_ROWS)):
         yield PaymentCaseRow._make(row)
+
+
+def payment_cases_of(session: Session, order_ids: Sequence[int]) -> list[PaymentCaseRow]:
+    """The payment cases of these orders (``report_counts.order_counts``' longest waits), in no order."""
+    found = []
+    for first in range(0, len(order_ids), IDS_AT_ONCE):
+        chunk = order_ids[first:first + IDS_AT_ONCE]
+        cases = (orders(*_CASE_COLUMNS, customer=True).where(ORDER.id.in_(chunk))
+                 .cte("payment_cases").prefix_with("MATERIALIZED"))
+        found += [PaymentCaseRow._make(row) for row in session.execute(_with_wait(cases))]
+    return found
 
 
 def manual_orders(session: Session, start: datetime, end: datetime, segment: str | None) -> list[ManualOrderRow]:

@@ -46,7 +46,10 @@ def _args(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> li
 @compiles(beijing_day, "sqlite")
 def _beijing_day_sqlite(element: beijing_day, compiler: SQLCompiler, **kw: Any) -> str:
     (moment,) = _args(element, compiler, **kw)
-    return f"date({_sqlite_seconds(moment)}, '+{BEIJING_OFFSET_HOURS} hours')"
+    # from 16:00 UTC it is the next day in Beijing; text operations, as the date functions are slow
+    # and round fractions (23:59:59.9996 would be the next day)
+    return (f"CASE WHEN substr({moment}, 12, 2) >= '{24 - BEIJING_OFFSET_HOURS:02d}' "
+            f"THEN date(substr({moment}, 1, 10), '+1 day') ELSE substr({moment}, 1, 10) END")
 
 
 @compiles(beijing_day, "postgresql")
@@ -55,23 +58,15 @@ def _beijing_day_postgresql(element: beijing_day, compiler: SQLCompiler, **kw: A
     return f"CAST(timezone('UTC', {moment}) + INTERVAL '{BEIJING_OFFSET_HOURS} hours' AS DATE)"
 
 
-def _sqlite_seconds(moment: str) -> str:
-    # SQLite's date functions round the fraction to milliseconds (23:59:59.9996 would be the next
-    # day): they are given the whole seconds only
-    return f"substr({moment}, 1, 19)"
-
-
-def _sqlite_microseconds(moment: str) -> str:
-    # whole seconds since the epoch, then the text's fraction padded to six digits (none: 0)
-    fraction = f"CASE WHEN substr({moment}, 20, 1) = '.' THEN CAST(substr({moment} || '000000', 21, 6) AS INTEGER) " \
-               f"ELSE 0 END"
-    return f"(CAST(strftime('%s', {_sqlite_seconds(moment)}) AS INTEGER) * 1000000 + {fraction})"
-
-
 @compiles(microseconds_between, "sqlite")
 def _microseconds_sqlite(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = _args(element, compiler, **kw)
-    return f"({_sqlite_microseconds(later)} - {_sqlite_microseconds(earlier)})"
+    # whole seconds from the Julian days of the texts' first 19 characters (a double's error is
+    # far below half a second, so rounding is exact), then the difference of their fractions
+    # (".ffffff" or none; six decimals, exact after rounding)
+    seconds = f"round((julianday(substr({later}, 1, 19)) - julianday(substr({earlier}, 1, 19))) * 86400)"
+    fraction = f"round((CAST(substr({later}, 20) AS REAL) - CAST(substr({earlier}, 20) AS REAL)) * 1000000)"
+    return f"CAST({seconds} * 1000000 + {fraction} AS INTEGER)"
 
 
 @compiles(microseconds_between, "postgresql")

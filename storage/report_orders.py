@@ -33,17 +33,22 @@ paid_at = (select(Payment.paid_at).where(Payment.customer_id == ORDER.customer_i
            .order_by(Payment.received_at.desc(), Payment.id.desc()).limit(1).scalar_subquery())
 
 
+def orders(*columns: Any, customer: bool = False) -> Select[Any]:
+    """``columns`` of every order, with its segment attribute (and customer when ``customer``) joined."""
+    query = select(*columns).select_from(ORDER)
+    if customer:
+        query = query.join(Customer, Customer.id == ORDER.customer_id)
+    return query.outerjoin(segment_attribute, and_(segment_attribute.instance_id == ORDER.instance_id,
+                                                   segment_attribute.name == "segment"))
+
+
 def overlapping(start: datetime, end: datetime, segment: str | None, *columns: Any,
                 customer: bool = False) -> Select[Any]:
     """``columns`` of every order opened before ``end`` and not closed before ``start`` (in
     ``segment`` when given), joined to its customer when ``customer`` (for its columns)."""
-    query = select(*columns).select_from(ORDER)
-    if customer:
-        query = query.join(Customer, Customer.id == ORDER.customer_id)
-    query = (query.outerjoin(segment_attribute, and_(segment_attribute.instance_id == ORDER.instance_id,
-                                                     segment_attribute.name == "segment"))
-             .where(ORDER.opened_at < end, or_(ORDER.status == OrderStatus.OPEN, ORDER.closed_at >= start)))
-    return query.where(segment == order_segment) if segment else query
+    query = orders(*columns, customer=customer).where(
+        ORDER.opened_at < end, or_(ORDER.status == OrderStatus.OPEN, ORDER.closed_at >= start))
+    return query.where(order_segment == segment) if segment else query
 
 
 def restored_between(start: datetime, end: datetime, segment: str | None, *columns: Any,

@@ -5,7 +5,6 @@ auditors and system administrators. The numbers come from ``app.audit.reports``;
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,7 +27,8 @@ from app.web.reports_api import current_period, current_reports
 bp = Blueprint("reports", __name__)
 ROLES = ("auditor", "sysadmin")
 SHOWN_CASES = 200  # the page lists this many of the longest cases; the CSV has them all
-BUCKETS = ((2, N_("up to 2 h")), (6, N_("2–6 h")), (12, N_("6–12 h")), (24, N_("12–24 h")), (None, N_("over 24 h")))
+# labels of payment.BUCKET_HOURS' buckets (2, 6, 12, 24 h) and of the one over the last
+BUCKET_LABELS = (N_("up to 2 h"), N_("2–6 h"), N_("6–12 h"), N_("12–24 h"), N_("over 24 h"))
 CHART_HEIGHT, BAR_WIDTH, BAR_GAP = 160, 8, 6
 
 
@@ -114,10 +114,6 @@ def day_chart(per_day: list[DayCounts]) -> DayChart:
 
 def duration_buckets(reports: Reports) -> list[tuple[str, int, int]]:
     """(label, cases, percent of the longest bucket) of payment-to-reconnection times."""
-    hours, counts, shorter = reports.payment.hours, list[int](), 0  # hours are in order: count up to each limit
-    for limit, _label in BUCKETS:
-        up_to = len(hours) if limit is None else bisect_right(hours, limit)
-        counts.append(up_to - shorter)
-        shorter = up_to
+    counts = reports.payment.buckets
     top = max([1, *counts])
-    return [(label, count, round(count / top * 100)) for (_limit, label), count in zip(BUCKETS, counts, strict=True)]
+    return [(label, count, round(count / top * 100)) for label, count in zip(BUCKET_LABELS, counts, strict=True)]

@@ -89,7 +89,7 @@ def test_issue5_the_payment_is_the_latest_that_cleared_the_arrears_before_the_or
     with backend_services.db.reading() as session:
         found = list(payment_cases(session, ReportPeriod(date(2026, 3, 1), date(2026, 3, 1))))
     assert [(case.paid_at, case.hours) for case in found] == [(OPENED - timedelta(hours=6), 8.0)]
-    assert payment.hours == [8.0]
+    assert payment.buckets == [0, 0, 1, 0, 0]  # 8 h: the 6–12 h bucket
     assert payment.without_payment == 1
 
 

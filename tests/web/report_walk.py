@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.audit.reports import facts
-from app.audit.reports.payment import OVER_HOURS, PaymentCase, PaymentToReconnection
+from app.audit.reports.payment import BUCKET_HOURS, OVER_HOURS, PaymentCase, PaymentToReconnection
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.stats import nearest_rank
 from app.audit.reports.tables import DayCounts, FirstAttempt, ManualOrder, Reports, check_segment
@@ -85,10 +85,13 @@ def _payment(period: ReportPeriod,
                                  order.customer_name, order.segment, order.paid_at, order.restored_at,
                                  order.how or "", hours))
     cases.sort(key=lambda case: (-case.hours, case.order_no))
-    durations = sorted(case.hours for case in cases)
+    durations = [case.hours for case in cases]
+    buckets = [0] * (len(BUCKET_HOURS) + 1)
+    for hours in durations:
+        buckets[next((n for n, limit in enumerate(BUCKET_HOURS) if hours <= limit), len(BUCKET_HOURS))] += 1
     over = [case for case in cases if case.hours > OVER_HOURS]
-    return PaymentToReconnection(durations, nearest_rank(durations, 50), nearest_rank(durations, 95), len(over),
-                                 over, without), cases
+    return PaymentToReconnection(buckets, nearest_rank(durations, 50), nearest_rank(durations, 95), over,
+                                 without), cases
 
 
 def _first_attempt(period: ReportPeriod, orders: list[facts.ReconnectionFact]) -> dict[str, FirstAttempt]:

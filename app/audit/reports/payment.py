@@ -1,8 +1,9 @@
 """Time from payment to reconnection: of the orders whose power came back in the period, the hours
-from the payment that cleared the arrears to power back — their median and p95 (nearest rank),
-the cases over ``OVER_HOURS`` (longest first) and the orders without such a payment. The summary
-reads one column per order (the wait, computed by the database); the cases in full are read only
-for the ones a page shows, or streamed for the CSV (``cases``)."""
+from the payment that cleared the arrears to power back — how many fall in each length bucket,
+their median and p95 (nearest rank), the cases over ``OVER_HOURS`` (longest first) and the orders
+without such a payment. The database computes each order's wait (``report_counts.order_counts``:
+one integer per order, with the order's id and number); cases are read in full only for the
+longest ones a page shows, or streamed for the CSV (``cases``)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.audit.reports.period import ReportPeriod
-from app.audit.reports.stats import nearest_rank
+from app.audit.reports.stats import nearest_rank_position
 from storage import report_cases
+from storage.report_counts import Wait
 from storage.report_expressions import as_microseconds
 from storage.report_facts import ON_SITE, REMOTE
 
 OVER_HOURS = 24
+# a case falls in the first bucket whose limit it does not exceed; the last bucket is over OVER_HOURS
+BUCKET_HOURS = (2, 6, 12, OVER_HOURS)
+MEDIAN, P95 = 50, 95
 
 
 @dataclass(frozen=True)
@@ -36,38 +41,50 @@ class PaymentCase:
 
 @dataclass
 class PaymentToReconnection:
-    hours: list[float]  # every case's hours, shortest first
+    buckets: list[int]  # cases per BUCKET_HOURS bucket, then over the last limit
     median_hours: float | None
     p95_hours: float | None
-    over_count: int  # cases over OVER_HOURS
-    over: list[PaymentCase]  # the longest of them first: all, or as many as were asked for
+    over: list[PaymentCase]  # the longest cases over OVER_HOURS first: all, or as many as were asked for
     without_payment: int  # reconnected in the period, but no payment cleared the arrears before the order
 
     @property
     def count(self) -> int:
-        return len(self.hours)
+        return sum(self.buckets)
+
+    @property
+    def over_count(self) -> int:
+        return self.buckets[-1]
 
 
-def payment_to_reconnection(session: Session, period: ReportPeriod, over_shown: int | None) -> PaymentToReconnection:
-    """The summary, with the ``over_shown`` longest cases over ``OVER_HOURS`` (None: all of them)."""
-    waits = report_cases.payment_waits(session, period.utc_start, period.utc_end, period.segment)
-    hours = sorted(_hours(wait) for wait in waits if wait is not None)
-    over_count = len(hours) - bisect_right(hours, OVER_HOURS)
-    over = list(cases(session, period, OVER_HOURS, over_shown)) if over_count and over_shown != 0 else []
-    return PaymentToReconnection(hours, nearest_rank(hours, 50), nearest_rank(hours, 95), over_count, over,
-                                 len(waits) - len(hours))
+def payment_to_reconnection(session: Session, waits: list[Wait], over_shown: int | None) -> PaymentToReconnection:
+    """The summary of the period's waits, with the ``over_shown`` longest cases over ``OVER_HOURS``
+    (None: all of them) read in full."""
+    paid = [(wait.microseconds, wait.order_no, wait.order_id) for wait in waits if wait.microseconds is not None]
+    ordered = sorted(microseconds for microseconds, _no, _id in paid)
+    limits = [as_microseconds(hours) for hours in BUCKET_HOURS]
+    upto = [0, *(bisect_right(ordered, limit) for limit in limits), len(ordered)]
+
+    def at_rank(percent: int) -> float | None:
+        return _hours(ordered[nearest_rank_position(len(ordered), percent) - 1]) if ordered else None
+
+    # longest first, then by order number
+    longest = sorted((-microseconds, order_no, order_id) for microseconds, order_no, order_id in paid
+                     if microseconds > limits[-1])[:over_shown]
+    rows = {row.order_id: row for row in report_cases.payment_cases_of(session, [id_ for *_, id_ in longest])}
+    return PaymentToReconnection([upto[n + 1] - upto[n] for n in range(len(limits) + 1)], at_rank(MEDIAN),
+                                 at_rank(P95), [_case(rows[id_]) for *_, id_ in longest], len(waits) - len(paid))
 
 
-def cases(session: Session, period: ReportPeriod, over_hours: int | None = None,
-          limit: int | None = None) -> Iterator[PaymentCase]:
-    """The cases longest first (then by order number), optionally only those over ``over_hours``
-    and at most ``limit``; streamed from the database."""
-    over = None if over_hours is None else as_microseconds(over_hours)
-    for row in report_cases.payment_cases(session, period.utc_start, period.utc_end, period.segment, over, limit):
-        yield PaymentCase(row.order_no, row.customer, row.customer_name, row.segment, row.paid_at, row.restored_at,
-                          {REMOTE: "remote", ON_SITE: "on_site"}.get(row.outcome, ""), _hours(row.microseconds))
+def cases(session: Session, period: ReportPeriod) -> Iterator[PaymentCase]:
+    """Every case, longest first (then by order number), streamed from the database."""
+    for row in report_cases.payment_cases(session, period.utc_start, period.utc_end, period.segment):
+        yield _case(row)
+
+
+def _case(row: report_cases.PaymentCaseRow) -> PaymentCase:
+    return PaymentCase(row.order_no, row.customer, row.customer_name, row.segment, row.paid_at, row.restored_at,
+                       {REMOTE: "remote", ON_SITE: "on_site"}.get(row.outcome, ""), _hours(row.microseconds))
 
 
 def _hours(microseconds: int) -> float:
     return microseconds / 10**6 / 3600  # as timedelta.total_seconds() / 3600 computes it: the same float
-

@@ -13,7 +13,12 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import rate
-from app.audit.reports.payment import OVER_HOURS, PaymentCase, PaymentToReconnection, payment_to_reconnection
+from app.audit.reports.payment import (
+    OVER_HOURS,
+    PaymentCase,
+    PaymentToReconnection,
+    payment_to_reconnection,
+)
 from app.audit.reports.period import BadReportArguments, ReportPeriod
 from app.translations import N_
 from storage import report_cases, report_counts
@@ -105,9 +110,8 @@ def build_reports(session: Session, period: ReportPeriod, over_shown: int | None
     ``over_shown`` longest payment cases over ``OVER_HOURS`` (None: all of them)."""
     segments = check_segment(session, period)
     span = (period.utc_start, period.utc_end, period.segment)
-    daily = _daily(report_counts.disconnections_per_day(session, *span),
-                   report_counts.reconnections_per_day(session, *span),
-                   report_counts.manual_orders_per_day(session, *span))
+    counts = report_counts.order_counts(session, *span)
+    daily = _daily(report_counts.disconnections_per_day(session, *span), counts.reconnected, counts.manual)
     per_day = {day: DayCounts(day, "") for day in period.days}
     per_segment: dict[str, DayCounts] = {}
     total = DayCounts(None, "")
@@ -115,10 +119,11 @@ def build_reports(session: Session, period: ReportPeriod, over_shown: int | None
         assert row.day is not None
         for target in (per_day[row.day], per_segment.setdefault(row.segment, DayCounts(None, row.segment)), total):
             _add(target, row)
-    first = _first_attempt(report_counts.first_attempts(session, *span))
+    first = _first_attempt(counts.sends)
+    payment = payment_to_reconnection(session, counts.waits, over_shown)
     return Reports(period, segments, daily, list(per_day.values()), sorted(per_segment.values(), key=_by_segment),
-                   total, payment_to_reconnection(session, period, over_shown), sorted(first.values(), key=_by_segment),
-                   _sum_attempts(first.values()), _manual_orders(report_cases.manual_orders(session, *span)))
+                   total, payment, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
+                   _manual_orders(report_cases.manual_orders(session, *span)))
 
 
 def check_segment(session: Session, period: ReportPeriod) -> list[tuple[str, str]]:
@@ -139,13 +144,13 @@ def _daily(cut: list[report_counts.DayCount], reconnected: list[report_counts.Da
     for count in cut:
         counted = row(count)
         counted.disconnected_on_site += count.on_site
-        counted.disconnected_remote += count.count - count.on_site
+        counted.disconnected_remote += count.orders - count.on_site
     for count in reconnected:
         counted = row(count)
         counted.reconnected_on_site += count.on_site
-        counted.reconnected_remote += count.count - count.on_site
+        counted.reconnected_remote += count.orders - count.on_site
     for count in manual:
-        row(count).manual_orders += count.count
+        row(count).manual_orders += count.orders
     return [rows[key] for key in sorted(rows)]
 
 
@@ -161,11 +166,11 @@ def _first_attempt(counts: list[report_counts.SendCount]) -> dict[str, FirstAtte
     per_segment: dict[str, FirstAttempt] = {}
     for count in counts:
         counted = per_segment.setdefault(count.segment, FirstAttempt(count.segment))
-        counted.concluded += count.count
+        counted.concluded += count.orders
         if count.send == report_counts.ALL_FAILED:
-            counted.all_failed += count.count
+            counted.all_failed += count.orders
         else:
-            counted.by_send[count.send] += count.count
+            counted.by_send[count.send] += count.orders
     return per_segment
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, case, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from storage.domain_models import Customer, Payment, Reconnection
 from storage.models import InstanceAttribute
@@ -31,6 +31,14 @@ restored_at = case((ORDER.outcome.in_((REMOTE, ON_SITE)), func.coalesce(ORDER.re
 paid_at = (select(Payment.paid_at).where(Payment.customer_id == ORDER.customer_id, Payment.owed_after_cents <= 0,
                                          Payment.received_at <= ORDER.opened_at)
            .order_by(Payment.received_at.desc(), Payment.id.desc()).limit(1).scalar_subquery())
+
+
+def without_jit(session: Session) -> None:
+    """PostgreSQL: no JIT compilation for the rest of this transaction. The planner prices the
+    reports' statements high (a payment lookup per order) and compiled them for ~0.5 s each,
+    longer than they then run."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def orders(*columns: Any, customer: bool = False) -> Select[Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.stats import nearest_rank_position
-from storage import report_cases
+from storage import report_cases, report_orders
 from storage.report_counts import Wait
 from storage.report_expressions import as_microseconds
 from storage.report_facts import ON_SITE, REMOTE
@@ -77,6 +77,7 @@ def payment_to_reconnection(session: Session, waits: list[Wait], over_shown: int
 
 def cases(session: Session, period: ReportPeriod) -> Iterator[PaymentCase]:
     """Every case, longest first (then by order number), streamed from the database."""
+    report_orders.without_jit(session)
     for row in report_cases.payment_cases(session, period.utc_start, period.utc_end, period.segment):
         yield _case(row)
 

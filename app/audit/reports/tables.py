@@ -21,7 +21,7 @@ from app.audit.reports.payment import (
 )
 from app.audit.reports.period import BadReportArguments, ReportPeriod
 from app.translations import N_
-from storage import report_cases, report_counts
+from storage import report_cases, report_counts, report_orders
 from storage import segments as segment_rows
 from storage.statuses import OrderStatus
 
@@ -110,6 +110,7 @@ def build_reports(session: Session, period: ReportPeriod, over_shown: int | None
     ``over_shown`` longest payment cases over ``OVER_HOURS`` (None: all of them)."""
     segments = check_segment(session, period)
     span = (period.utc_start, period.utc_end, period.segment)
+    report_orders.without_jit(session)
     counts = report_counts.order_counts(session, *span)
     daily = _daily(report_counts.disconnections_per_day(session, *span), counts.reconnected, counts.manual)
     per_day = {day: DayCounts(day, "") for day in period.days}

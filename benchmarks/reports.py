@@ -5,9 +5,10 @@ bulk-loaded into a fresh migrated SQLite file (or ``--postgres URL``, a database
 ``reconnected_at``, ``disconnections``, issue 14 item 8) are loaded as the steps write them.
 Prints the time of ``build_reports`` for the whole period (as the page asks: the 200 longest cases
 over 24 h; as the JSON asks: all of them), for one segment and for one day (median of 5 runs, and
-the median CPU time of this process: on SQLite all of the work), beside the old computation over the history's JSON (``tests/web/report_oracle.py``,
-whole period, 1 run) and the per-order walk the reports were before their counts became
-``GROUP BY``s (``tests/web/report_walk.py``, 1 run), each compared, and the load average.
+the median CPU time of this process: on SQLite all of the work), beside the old computation over
+the history's JSON (``tests/web/report_oracle.py``, whole period, 1 run) and the per-order walk
+the reports were before their counts became ``GROUP BY``s (``tests/web/report_walk.py``, 1 run),
+each compared, and the load average.
 ``--reuse`` times the data a previous run left (SQLite: ``--path``), after migrating it.
 
     .venv/bin/python benchmarks/reports.py [--customers N] [--orders N] [--path FILE] [--postgres URL] [--reuse]

@@ -63,14 +63,19 @@ def _with_wait(cases: CTE) -> Select[Any]:
     return select(*cases.c, wait.label("wait")).where(cases.c.paid_at.is_not(None))
 
 
-def payment_cases(session: Session, start: datetime, end: datetime, segment: str | None) -> Iterator[PaymentCaseRow]:
-    """Every order whose power came back at ``start`` ≤ time < ``end`` after a clearing payment,
-    longest wait first (then by order number), read ``STREAMED_ROWS`` at a time."""
+def payment_cases(session: Session, start: datetime, end: datetime, segment: str | None,
+                  over: int | None = None) -> Iterator[PaymentCaseRow]:
+    """Every order whose power came back at ``start`` ≤ time < ``end`` after a clearing payment
+    (waiting more than ``over`` microseconds when given), longest wait first (then by order
+    number), read ``STREAMED_ROWS`` at a time."""
     # materialized: each order's payment (a correlated subquery) is looked up once, not for each use of the wait
     cases = (restored_between(start, end, segment, *_CASE_COLUMNS, customer=True)
              .cte("payment_cases").prefix_with("MATERIALIZED"))
     query = _with_wait(cases)
-    query = query.order_by(query.selected_columns.wait.desc(), codepoint_order(cases.c.order_no))
+    wait = query.selected_columns.wait
+    if over is not None:
+        query = query.where(wait > over)
+    query = query.order_by(wait.desc(), codepoint_order(cases.c.order_no))
     for row in session.execute(query.execution_options(yield_per=STREAMED_ROWS)):
         yield PaymentCaseRow._make(row)
 

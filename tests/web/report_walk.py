@@ -35,10 +35,10 @@ def reports(session: Session, period: ReportPeriod) -> tuple[Reports, list[Payme
                 setattr(target, name, getattr(target, name) + getattr(row, name))
     first = _first_attempt(period, orders)
     total_first = FirstAttempt("")
-    for row in first.values():
-        total_first.concluded += row.concluded
-        total_first.by_send.update(row.by_send)
-        total_first.all_failed += row.all_failed
+    for attempts in first.values():
+        total_first.concluded += attempts.concluded
+        total_first.by_send.update(attempts.by_send)
+        total_first.all_failed += attempts.all_failed
     payment, cases = _payment(period, orders)
     found = Reports(period, segments, daily, list(per_day.values()),
                     sorted(per_segment.values(), key=lambda row: row.segment), total, payment,

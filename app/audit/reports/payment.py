@@ -56,7 +56,8 @@ class PaymentToReconnection:
         return self.buckets[-1]
 
 
-def payment_to_reconnection(session: Session, waits: list[Wait], over_shown: int | None) -> PaymentToReconnection:
+def payment_to_reconnection(session: Session, period: ReportPeriod, waits: list[Wait],
+                            over_shown: int | None) -> PaymentToReconnection:
     """The summary of the period's waits, with the ``over_shown`` longest cases over ``OVER_HOURS``
     (None: all of them) read in full."""
     paid = [(wait.microseconds, wait.order_no, wait.order_id) for wait in waits if wait.microseconds is not None]
@@ -67,18 +68,27 @@ def payment_to_reconnection(session: Session, waits: list[Wait], over_shown: int
     def at_rank(percent: int) -> float | None:
         return _hours(ordered[nearest_rank_position(len(ordered), percent) - 1]) if ordered else None
 
-    # longest first, then by order number
-    longest = sorted((-microseconds, order_no, order_id) for microseconds, order_no, order_id in paid
-                     if microseconds > limits[-1])[:over_shown]
-    rows = {row.order_id: row for row in report_cases.payment_cases_of(session, [id_ for *_, id_ in longest])}
     return PaymentToReconnection([upto[n + 1] - upto[n] for n in range(len(limits) + 1)], at_rank(MEDIAN),
-                                 at_rank(P95), [_case(rows[id_]) for *_, id_ in longest], len(waits) - len(paid))
+                                 at_rank(P95), _longest(session, period, paid, over_shown), len(waits) - len(paid))
 
 
-def cases(session: Session, period: ReportPeriod) -> Iterator[PaymentCase]:
-    """Every case, longest first (then by order number), streamed from the database."""
+def _longest(session: Session, period: ReportPeriod, paid: list[tuple[int, str, int]],
+             shown: int | None) -> list[PaymentCase]:
+    over = as_microseconds(OVER_HOURS)
+    if shown is None:  # all of them (the JSON): one pass, longest first
+        return list(cases(session, period, over))
+    # a few (the page): the longest by their waits (then by order number), read by id
+    longest = sorted((-microseconds, order_no, order_id) for microseconds, order_no, order_id in paid
+                     if microseconds > over)[:shown]
+    rows = {row.order_id: row for row in report_cases.payment_cases_of(session, [id_ for *_, id_ in longest])}
+    return [_case(rows[id_]) for *_, id_ in longest]
+
+
+def cases(session: Session, period: ReportPeriod, over: int | None = None) -> Iterator[PaymentCase]:
+    """Every case (waiting more than ``over`` microseconds when given), longest first (then by
+    order number), streamed from the database."""
     report_orders.without_jit(session)
-    for row in report_cases.payment_cases(session, period.utc_start, period.utc_end, period.segment):
+    for row in report_cases.payment_cases(session, period.utc_start, period.utc_end, period.segment, over):
         yield _case(row)
 
 

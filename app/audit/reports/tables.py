@@ -121,7 +121,7 @@ def build_reports(session: Session, period: ReportPeriod, over_shown: int | None
         for target in (per_day[row.day], per_segment.setdefault(row.segment, DayCounts(None, row.segment)), total):
             _add(target, row)
     first = _first_attempt(counts.sends)
-    payment = payment_to_reconnection(session, counts.waits, over_shown)
+    payment = payment_to_reconnection(session, period, counts.waits, over_shown)
     return Reports(period, segments, daily, list(per_day.values()), sorted(per_segment.values(), key=_by_segment),
                    total, payment, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
                    _manual_orders(report_cases.manual_orders(session, *span)))

@@ -92,8 +92,9 @@ def payment_cases_of(session: Session, order_ids: Sequence[int]) -> list[Payment
 
 
 def manual_orders(session: Session, start: datetime, end: datetime, segment: str | None) -> list[ManualOrderRow]:
-    """Manual orders opened at ``start`` ≤ time < ``end``."""
+    """Manual orders opened at ``start`` ≤ time < ``end``, in the order they opened (then by number)."""
     query = opened_between(start, end, segment, ORDER.manual_order_no, Customer.number, Customer.name,
                            order_segment, ORDER.opened_at, ORDER.auto_order_no.is_not(None), remote_sends,
                            ORDER.status, restored_at, customer=True).where(ORDER.manual_order_no.is_not(None))
+    query = query.order_by(ORDER.opened_at, codepoint_order(ORDER.manual_order_no))
     return [ManualOrderRow._make(row) for row in session.execute(query)]

@@ -39,16 +39,9 @@ class SendCount(NamedTuple):
     orders: int
 
 
-class LongWait(NamedTuple):
-    order_id: int
-    order_no: str
-    microseconds: int
-
-
-class Wait(NamedTuple):
-    microseconds: int | None  # from the clearing payment to power back (None: no such payment)
-    order_id: int
-    order_no: str  # the manual order's number, else the automatic one's
+# an order reconnected in the period: microseconds from the clearing payment to power back (None:
+# no such payment), the order's number (the manual order's, else the automatic one's) and id
+Wait = tuple[int | None, str, int]
 
 
 class OrderCounts(NamedTuple):
@@ -91,7 +84,7 @@ def order_counts(session: Session, start: datetime, end: datetime, segment: str 
     found = OrderCounts([], [], [], [])
     for kind, day, text, key, count, on_site in session.execute(statement).all():
         if kind == "wait":
-            found.waits.append(Wait(count, key, text))
+            found.waits.append((count, text, key))
         elif kind == "sends":
             found.sends.append(SendCount(text, key, count))
         else:

@@ -60,7 +60,7 @@ def payment_to_reconnection(session: Session, period: ReportPeriod, waits: list[
                             over_shown: int | None) -> PaymentToReconnection:
     """The summary of the period's waits, with the ``over_shown`` longest cases over ``OVER_HOURS``
     (None: all of them) read in full."""
-    paid = [(wait.microseconds, wait.order_no, wait.order_id) for wait in waits if wait.microseconds is not None]
+    paid = [(wait, order_no, order_id) for wait, order_no, order_id in waits if wait is not None]
     ordered = sorted(microseconds for microseconds, _no, _id in paid)
     limits = [as_microseconds(hours) for hours in BUCKET_HOURS]
     upto = [0, *(bisect_right(ordered, limit) for limit in limits), len(ordered)]

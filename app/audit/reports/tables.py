@@ -185,10 +185,9 @@ def _sum_attempts(rows: Iterable[FirstAttempt]) -> FirstAttempt:
 
 
 def _manual_orders(rows: list[report_cases.ManualOrderRow]) -> list[ManualOrder]:
-    found = [ManualOrder(row.order_no, row.customer, row.customer_name, row.segment, row.opened_at,
-                         "remote_failed" if row.automatic_first else "not_flagged", row.sends, row.status,
-                         row.restored_at) for row in rows]
-    return sorted(found, key=lambda order: (order.opened_at, order.order_no))
+    return [ManualOrder(row.order_no, row.customer, row.customer_name, row.segment, row.opened_at,
+                        "remote_failed" if row.automatic_first else "not_flagged", row.sends, row.status,
+                        row.restored_at) for row in rows]  # in the order they opened (then by number)
 
 
 def _by_segment(row: DayCounts | FirstAttempt) -> str:

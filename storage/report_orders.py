@@ -1,6 +1,7 @@
 """The reconnection orders a report covers and the expressions its queries share: every order
 opened before the period ended and not closed before it began (``report_facts``,
-``report_counts`` and ``report_cases`` read through this one ``select``)."""
+``report_counts`` and ``report_cases`` read through this one ``select``); and the session setting
+the reports' statements want on PostgreSQL (``without_jit``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from storage.statuses import OrderStatus
 
 ORDER = Reconnection
 segment_attribute = aliased(InstanceAttribute, name="segment_attribute")
+owner = aliased(Customer, name="owner")
 # the segment the process recorded, else the customer's (looked up only for an order without one:
 # COALESCE stops at its first value, so a count need not join a million customers)
-owner = aliased(Customer, name="owner")
 order_segment = func.coalesce(segment_attribute.value, select(owner.segment_code)
                               .where(owner.id == ORDER.customer_id).scalar_subquery())
 # remote sends of an automatic order (an order that went straight to on-site work made none)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.domain_models import Customer, Disconnection, Payment, Reconnection
+from storage.domain_models import Customer, Disconnection
 from storage.models import Instance, InstanceAttribute
 from storage.reconnections import ON_SITE_OUTCOME as ON_SITE
 from storage.reconnections import REMOTE_OUTCOME as REMOTE
-from storage.statuses import InstanceStatus, OrderStatus
+from storage.report_orders import ORDER, order_segment, overlapping, paid_at, remote_sends
+from storage.statuses import InstanceStatus
 
 __all__ = ["ON_SITE", "REMOTE", "DisconnectionRow", "OrderRow", "disconnections_between", "orders_overlapping"]
 
@@ -66,20 +67,8 @@ def disconnections_between(session: Session, start: datetime, end: datetime,
 def orders_overlapping(session: Session, start: datetime, end: datetime, segment: str | None) -> list[OrderRow]:
     """Every reconnection order opened before ``end`` and not closed before ``start`` (in ``segment``
     when given: the instance's segment attribute, else the customer's segment)."""
-    order = Reconnection
-    segment_attribute = aliased(InstanceAttribute)
-    segment_code = func.coalesce(segment_attribute.value, Customer.segment_code)
-    paid_at = (select(Payment.paid_at).where(Payment.customer_id == order.customer_id, Payment.owed_after_cents <= 0,
-                                             Payment.received_at <= order.opened_at)
-               .order_by(Payment.received_at.desc(), Payment.id.desc()).limit(1).scalar_subquery())
-    query = (select(order.id, order.instance_id, Customer.number, Customer.name, segment_code, order.trigger,
-                    order.status, order.outcome, order.opened_at, order.closed_at, order.auto_order_no,
-                    order.manual_order_no, case((order.auto_order_no.is_not(None), order.sends), else_=0),
-                    case((order.outcome.in_((REMOTE, ON_SITE)), order.reconnected_at)), paid_at)
-             .join(Customer, Customer.id == order.customer_id)
-             .outerjoin(segment_attribute, and_(segment_attribute.instance_id == order.instance_id,
-                                                segment_attribute.name == "segment"))
-             .where(order.opened_at < end, or_(order.status == OrderStatus.OPEN, order.closed_at >= start)))
-    if segment:
-        query = query.where(segment_code == segment)
+    query = overlapping(start, end, segment, ORDER.id, ORDER.instance_id, Customer.number, Customer.name, order_segment,
+                        ORDER.trigger, ORDER.status, ORDER.outcome, ORDER.opened_at, ORDER.closed_at,
+                        ORDER.auto_order_no, ORDER.manual_order_no, remote_sends,
+                        case((ORDER.outcome.in_((REMOTE, ON_SITE)), ORDER.reconnected_at)), paid_at, customer=True)
     return [OrderRow._make(row) for row in session.execute(query)]

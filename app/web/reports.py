@@ -5,26 +5,30 @@ auditors and system administrators. The numbers come from ``app.audit.reports``;
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, render_template
+from flask import Blueprint, Flask, Response, render_template, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.audit.reports import csv_tables
-from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, DayCounts, Reports
+from app.audit.reports import csv_tables, payment
+from app.audit.reports.period import ReportPeriod
+from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, DayCounts, Reports, check_segment
 from app.runtime.errors import NotFound
 from app.translations import N_
 from app.web import reports_api
 from app.web.auth import requires
+from app.web.current import services
 from app.web.formatting import local_time
 from app.web.query_args import url_with_args
-from app.web.reports_api import current_reports
+from app.web.reports_api import current_period, current_reports
 
 bp = Blueprint("reports", __name__)
 ROLES = ("auditor", "sysadmin")
 SHOWN_CASES = 200  # the page lists this many of the longest cases; the CSV has them all
-BUCKETS = ((2, N_("up to 2 h")), (6, N_("2–6 h")), (12, N_("6–12 h")), (24, N_("12–24 h")), (None, N_("over 24 h")))
+# labels of payment.BUCKET_HOURS' buckets (2, 6, 12, 24 h) and of the one over the last
+BUCKET_LABELS = (N_("up to 2 h"), N_("2–6 h"), N_("6–12 h"), N_("12–24 h"), N_("over 24 h"))
 CHART_HEIGHT, BAR_WIDTH, BAR_GAP = 160, 8, 6
 
 
@@ -36,7 +40,7 @@ def register(app: Flask) -> None:
 @bp.get("/reports")
 @requires(*ROLES)
 def page() -> ResponseReturnValue:
-    reports = current_reports()
+    reports = current_reports(over_shown=SHOWN_CASES)
     args = {"from": reports.period.start, "to": reports.period.end, "segment": reports.period.segment}
 
     def csv_url(name: str) -> str:
@@ -56,12 +60,24 @@ def csv_file(name: str) -> ResponseReturnValue:
     if name not in csv_tables.NAMES:
         raise NotFound(_("No report named {name}; there are: {names}").format(
             name=name, names=", ".join(csv_tables.NAMES)))
-    reports = current_reports()
-    text = csv_tables.csv_document(reports, name, _)
-    period = reports.period
+    if name == csv_tables.PAYMENT:
+        period = current_period()
+        with services().db.reading() as session:
+            check_segment(session, period)
+        body: str | Iterator[str] = stream_with_context(_payment_csv(period))
+    else:
+        reports = current_reports(over_shown=0)
+        period = reports.period
+        body = csv_tables.csv_document(reports, name, _)
     filename = "_".join([name, str(period.start), str(period.end), *([period.segment] if period.segment else [])])
-    return Response(text.encode("utf-8"), mimetype="text/csv", headers={
+    return Response(body, mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def _payment_csv(period: ReportPeriod) -> Iterator[str]:
+    """Every payment case, longest first, written as it is read (a whole period holds ~100,000)."""
+    with services().db.reading() as session:
+        yield from csv_tables.payment_csv(payment.cases(session, period), _)
 
 
 @dataclass(frozen=True)
@@ -98,8 +114,6 @@ def day_chart(per_day: list[DayCounts]) -> DayChart:
 
 def duration_buckets(reports: Reports) -> list[tuple[str, int, int]]:
     """(label, cases, percent of the longest bucket) of payment-to-reconnection times."""
-    counts = [0] * len(BUCKETS)
-    for case in reports.payment.cases:
-        counts[next(n for n, (limit, _label) in enumerate(BUCKETS) if limit is None or case.hours <= limit)] += 1
+    counts = reports.payment.buckets
     top = max([1, *counts])
-    return [(label, count, round(count / top * 100)) for (_limit, label), count in zip(BUCKETS, counts, strict=True)]
+    return [(label, count, round(count / top * 100)) for label, count in zip(BUCKET_LABELS, counts, strict=True)]

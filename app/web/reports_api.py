@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from app.audit.reports.period import parse_period
+from app.audit.reports.period import ReportPeriod, parse_period
 from app.audit.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
 from app.rules.beijing import ZONE_NAME, beijing_date
 from app.web.api_models.reports import Reports as ReportsAnswer
@@ -23,12 +23,18 @@ def register(app: Flask) -> None:
     app.register_blueprint(api)
 
 
-def current_reports(args: ReportsArgs | None = None) -> Reports:
-    """The reports for the query string's ``from``, ``to`` (Beijing days) and ``segment``."""
+def current_period(args: ReportsArgs | None = None) -> ReportPeriod:
+    """The period of the query string's ``from``, ``to`` (Beijing days) and ``segment``."""
     args = args or read_query(ReportsArgs)
-    period = parse_period(args.start, args.end, args.segment, beijing_date(services().clock.now()))
+    return parse_period(args.start, args.end, args.segment, beijing_date(services().clock.now()))
+
+
+def current_reports(args: ReportsArgs | None = None, over_shown: int | None = None) -> Reports:
+    """The reports for the query string's period, with the ``over_shown`` longest payment cases
+    over 24 hours (None: all of them)."""
+    period = current_period(args)
     with services().db.reading() as session:
-        return build_reports(session, period)
+        return build_reports(session, period, over_shown)
 
 
 @api.get("/api/reports")
@@ -49,8 +55,8 @@ def reports_document(r: Reports) -> dict[str, Any]:
         "per_segment": [_counts(row) for row in r.per_segment],
         "daily": [_counts(row) for row in r.daily],
         "payment_to_reconnection": {
-            "cases": len(payment.cases), "median_hours": payment.median_hours, "p95_hours": payment.p95_hours,
-            "percentile_method": "nearest-rank", "over_24h_count": len(payment.over),
+            "cases": payment.count, "median_hours": payment.median_hours, "p95_hours": payment.p95_hours,
+            "percentile_method": "nearest-rank", "over_24h_count": payment.over_count,
             "over_24h": [_case(case) for case in payment.over], "without_payment": payment.without_payment},
         "first_attempt": {"total": _attempts(r.first_attempt_total),
                           "per_segment": [_attempts(row) for row in r.first_attempt]},

@@ -2,7 +2,8 @@
 ``reconnections.reconnected_at``, the ``disconnections`` record) and migration 0017 backfills them.
 Over cases the real processes produced (``test_reports.reconnection_cases``), on SQLite and
 PostgreSQL, the facts equal the ones computed the old way (``report_oracle``), before and after the
-columns are rebuilt by the backfill."""
+columns are rebuilt by the backfill; and the reports grouped by the database equal the per-order
+walk over those facts (``report_walk``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
 
-from app.audit.reports import facts
+from app.audit.reports import facts, payment
 from app.audit.reports.period import ReportPeriod
+from app.audit.reports.tables import build_reports
 from storage.domain_models import Customer, Disconnection, Reconnection
 from tests.utility import NOW
-from tests.web import report_oracle
+from tests.web import report_oracle, report_walk
 from tests.web.conftest import Site
 from tests.web.test_reports import cases  # noqa: F401  (the fixture)
 
@@ -40,6 +42,9 @@ def assert_same_as_before(site: Site) -> None:
                 report_oracle.reconnections(session, period), key=by_id), period
             assert sorted(facts.disconnections(session, period), key=by_instance) == sorted(
                 report_oracle.disconnections(session, period), key=by_instance), period
+            walked, cases = report_walk.reports(session, period)
+            assert build_reports(session, period) == walked, period
+            assert list(payment.cases(session, period)) == cases, period
 
 
 def test_issue14_item8_the_steps_fill_the_columns(cases: Site) -> None:  # noqa: F811

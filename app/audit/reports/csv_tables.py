@@ -1,20 +1,23 @@
 """Each report as a CSV table: UTF-8 with a byte-order mark (Excel then reads Chinese right),
-times in Beijing time, headers and codes through the caller's ``translate`` (the page's language)."""
+times in Beijing time, headers and codes through the caller's ``translate`` (the page's language).
+The payment cases (one row per reconnection) are written as they stream from the database."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, Reports
+from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, PaymentCase, Reports
 from app.rules.beijing import BEIJING
 from app.translations import N_
 
-NAMES = ("daily", "payment_to_reconnection", "first_attempt", "manual_orders")
+PAYMENT = "payment_to_reconnection"
+NAMES = ("daily", PAYMENT, "first_attempt", "manual_orders")
 BOM = "\ufeff"
+CHUNK_ROWS = 1000
 Translate = Callable[[str], str]
 # The column labels, in English (the page shows the same labels over its tables)
 DAILY_HEADERS = [N_("Day"), N_("Segment"), N_("Disconnected remotely"), N_("Disconnected on site"),
@@ -26,13 +29,28 @@ MANUAL_HEADERS = [N_("Manual order"), N_("Customer number"), N_("Customer name")
 
 
 def csv_document(reports: Reports, name: str, translate: Translate) -> str:
-    """The report ``name`` (one of ``NAMES``) as CSV text, starting with the BOM."""
+    """The report ``name`` (one of ``NAMES`` but ``PAYMENT``) as CSV text, starting with the BOM."""
     headers, rows = TABLES[name](reports, translate)
+    return "".join(_csv_chunks(headers, rows))
+
+
+def payment_csv(cases: Iterable[PaymentCase], translate: Translate) -> Iterator[str]:
+    """The payment cases (longest first) as CSV text, in chunks, the first starting with the BOM."""
+    return _csv_chunks(_translated(translate, PAYMENT_HEADERS), (_payment_row(case, translate) for case in cases))
+
+
+def _csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write(BOM)
     writer.writerow(headers)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
-    return BOM + out.getvalue()
+    for n, row in enumerate(rows, 1):
+        writer.writerow([_cell(value) for value in row])
+        if n % CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _translated(translate: Translate, headers: list[str]) -> list[str]:
@@ -55,12 +73,10 @@ def _daily(reports: Reports, translate: Translate) -> tuple[list[str], list[list
                       row.reconnected_on_site, row.manual_orders] for row in reports.daily]
 
 
-def _payment(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
-    headers = _translated(translate, PAYMENT_HEADERS)
-    return headers, [[case.order_no, case.customer, case.customer_name, case.segment, case.paid_at, case.restored_at,
-                      translate(HOW_LABELS.get(case.how, case.how)), case.hours,
-                      translate("Yes" if case.hours > OVER_HOURS else "No")]
-                     for case in reports.payment.cases]
+def _payment_row(case: PaymentCase, translate: Translate) -> list[Any]:
+    return [case.order_no, case.customer, case.customer_name, case.segment, case.paid_at, case.restored_at,
+            translate(HOW_LABELS.get(case.how, case.how)), case.hours,
+            translate("Yes" if case.hours > OVER_HOURS else "No")]
 
 
 def _first_attempt(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
@@ -82,4 +98,4 @@ def _manual(reports: Reports, translate: Translate) -> tuple[list[str], list[lis
 
 
 TABLES: dict[str, Callable[[Reports, Translate], tuple[list[str], list[list[Any]]]]] = {
-    "daily": _daily, "payment_to_reconnection": _payment, "first_attempt": _first_attempt, "manual_orders": _manual}
+    "daily": _daily, "first_attempt": _first_attempt, "manual_orders": _manual}

@@ -16,8 +16,10 @@
 - the **payment** is the latest payment of the customer, received before the order opened, that
   left nothing owed (``owed_after_cents <= 0``): the one that cleared the arrears.
 
-The rows come from ``storage/report_facts.py``: each query reads only the period's rows (plus orders
-still open) and narrow columns."""
+The reports count these facts in the database (``storage/report_counts.py``, issue 14 item 8:
+the same definitions as SQL). This module reads them one by one, from ``storage/report_facts.py``
+(the period's rows, plus orders still open, narrow columns): what the counts are checked against
+(``tests/web/report_walk.py``, ``benchmarks/reports.py``)."""
 
 from __future__ import annotations
 

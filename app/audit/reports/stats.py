@@ -11,6 +11,10 @@ def nearest_rank(values: Sequence[float], percent: int) -> float | None:
     the lower middle value). None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
-    rank = max(1, -(-percent * len(ordered) // 100))  # integer ceiling: no float rounding at the edge
-    return ordered[rank - 1]
+    return sorted(values)[nearest_rank_position(len(values), percent) - 1]
+
+
+def nearest_rank_position(count: int, percent: int) -> int:
+    """The 1-based position of the nearest-rank ``percent``-th percentile among ``count`` ordered
+    values: ⌈percent/100 × count⌉, at least 1 (integer ceiling: no float rounding at the edge)."""
+    return max(1, (percent * count + 99) // 100)

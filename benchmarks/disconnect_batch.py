@@ -14,8 +14,10 @@ callback API does:
   spread over the batch (batches of few customers are repeated until there are enough);
 - the LAST child's result, which also ends the batch's count and leaves the parent its message,
   timed on its own;
-- the worker's tick that then wakes the parent (``Runtime.recover``: the children's results are
-  gathered and delivered to it), timed on its own — since issue 14 item 9 no child's call does that.
+- the worker's tick that then wakes the parent (``Runtime.recover``: it receives the batch's id and
+  a count per status — ``disconnect.bpmn`` starts its children ``with_results=False`` — and opens
+  "send to archive" for the batch's customers), timed on its own — since issue 14 item 9 no
+  child's call does that.
 
 Targets: one result in the 500 batch <= 1.5 x one result in the 10 batch (issue 11); the last
 child <= 1.5 x a middle one (issue 14 item 9), medians.
@@ -272,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"        LAST child's result (ends the batch), {len(t.last)} batches: "
                   f"median {ms(statistics.median(t.last))}  min {ms(min(t.last))}  max {ms(max(t.last))}"
                   f"  = {statistics.median(t.last) / statistics.median(t.one):.2f} x one result (target <= 1.5)")
-            print(f"        then the worker's tick waking the parent with all {size} results: "
+            print(f"        then the worker's tick waking the parent (told the batch id of {size} children): "
                   f"median {ms(statistics.median(t.parent))}")
 
     print("RESULT" + (" PostgreSQL" if args.postgres else " SQLite") + ":")

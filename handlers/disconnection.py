@@ -212,9 +212,16 @@ def record_disconnected(ctx: ServiceContext, customer_number: str, at: str, how:
             "how": how}
 
 
-def archive(ctx: ServiceContext, children: list[dict[str, Any]]) -> dict[str, Any]:
+def archive(ctx: ServiceContext, batch_id: int | None = None,
+            children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """M4.3.7: archiving checks every customer's power status against the batch's outcome (a child
-    terminated by an operator counts as not disconnected)."""
+    terminated by an operator counts as not disconnected). The children's results are read by
+    ``batch_id`` (the done message carries none since issue 14 item 9); versions deployed before
+    pass them as ``children``."""
+    if children is None:
+        if batch_id is None:
+            raise TypeError("archive needs the batch_id (or, from older versions, the children's results)")
+        children = ctx.batch_results(batch_id)
     expected: dict[str, str] = {}
     for child in children:
         result, start = child.get("result") or {}, child.get("data") or {}

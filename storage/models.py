@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -131,6 +131,10 @@ class ChildBatch(Base):
     size: Mapped[int]
     open_count: Mapped[int]
     created_at: Mapped[datetime]
+    # True: the done message carries every child's result (the parent's state then holds them all);
+    # False: it carries the batch id and a count per status, and whoever needs the results reads
+    # them by batch id (issue 14 item 9: the parent's wake-up and state do not grow with the batch).
+    results_in_message: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class InstanceAttribute(Base):

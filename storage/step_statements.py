@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from storage.models import (
     CaseCustomer,
@@ -67,6 +67,17 @@ class NewBatch(TypedDict):
     size: int
     open_count: int
     created_at: datetime
+    results_in_message: bool
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """A batch of children as its done message needs it."""
+
+    id: int
+    parent_id: int
+    size: int
+    results_in_message: bool
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,10 @@ _INSERT_BATCH = insert(_batches).returning(_batches.c.id)
 _BATCH_CHILDREN = (select(_instances.c.id.label("instance_id"), _instances.c.process_id, _instances.c.status,
                           _instances.c.result, _instances.c.start_data)
                    .where(_instances.c.batch_id == bindparam("b_batch_id")).order_by(_instances.c.id))
+_BATCH = select(_batches.c.id, _batches.c.parent_id, _batches.c.size, _batches.c.results_in_message).where(
+    _batches.c.id == bindparam("b_batch_id"))
+_BATCH_STATUSES = (select(_instances.c.status, func.count()).where(_instances.c.batch_id == bindparam("b_batch_id"))
+                   .group_by(_instances.c.status))
 
 
 def latest_version_id(conn: Connection, process_id: str) -> int | None:
@@ -233,3 +248,12 @@ def batch_children(conn: Connection, batch_id: int) -> list[ChildResult]:
     """Every child of a batch, in start order, with how it ended."""
     return [ChildResult(**row._mapping) for row in conn.execute(_BATCH_CHILDREN, {"b_batch_id": batch_id})]
 
+
+def batch(conn: Connection, batch_id: int) -> BatchRow | None:
+    row = conn.execute(_BATCH, {"b_batch_id": batch_id}).one_or_none()
+    return BatchRow(**row._mapping) if row is not None else None
+
+
+def batch_statuses(conn: Connection, batch_id: int) -> dict[str, int]:
+    """How many children of a batch are in each status (one indexed aggregate, no child's data)."""
+    return {status: int(count) for status, count in conn.execute(_BATCH_STATUSES, {"b_batch_id": batch_id})}

@@ -60,6 +60,13 @@ class TestHandlers:
             return {"key": "b"}
         return {"key": "a"}
 
+    def sum_batch(self, ctx: ServiceContext, batch_id: int) -> dict[str, Any]:
+        """Reads a batch's results by its id, as a handler does when the done message carries none."""
+        self.calls.append(("test.sum_batch", {"batch_id": batch_id}))
+        results = ctx.batch_results(batch_id)
+        return {"total": sum(child["result"]["doubled"] for child in results), "count": len(results),
+                "first": [child["data"]["n"] for child in results[:3]]}
+
     def table(self) -> dict[str, Any]:
         return {"test.notify": self.notify, "test.command": self.command, "test.flaky": self.flaky,
-                "test.reply": self.reply}
+                "test.reply": self.reply, "test.sum_batch": self.sum_batch}

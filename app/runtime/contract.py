@@ -34,8 +34,14 @@ class ServiceContext(Protocol):
     def set_attribute(self, name: str, value: Any) -> None:
         """Set (or, with None, clear) a searchable business attribute of this instance."""
 
-    def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str) -> None:
-        """Start one child instance per item after this step commits."""
+    def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str, *,
+                       with_results: bool = True) -> None:
+        """Start one child instance per item after this step commits; ``with_results``: the done
+        message carries every child's result (else the batch id and a count per status)."""
+
+    def batch_results(self, batch_id: int) -> list[dict[str, Any]]:
+        """Every child of a batch this instance started, in start order: ``instance_id``,
+        ``process_id``, ``status``, ``result`` and start ``data``. NotFound for another's batch."""
 
 
 Handler = Callable[..., Mapping[str, Any] | None]

@@ -11,6 +11,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.rules.beijing import beijing_date
+from app.runtime import batches
 from app.translations import N_, reread
 from app.web.api_models.task_forms import (
     ApplicationForm,
@@ -160,8 +161,8 @@ OUTCOMES_CUT = ("disconnected",)
 
 def archive_context(request: FormRequest) -> dict[str, Any]:
     """Every customer's outcome, as its child reported it, next to the power status now."""
-    children = (request.view.data.get("children") or {}).get("results") or []
-    outcomes = []
+    children = _children_results(request)
+    outcomes: list[dict[str, Any]] = []
     for child in children:
         result, start = child.get("result") or {}, child.get("data") or {}
         outcomes.append({"number": str(result.get("customer") or start.get("customer_number")),
@@ -177,6 +178,14 @@ def archive_context(request: FormRequest) -> dict[str, Any]:
     cut = sum(1 for o in outcomes if o["outcome"] in OUTCOMES_CUT)
     return _application_facts(request.view) | {"outcomes": outcomes, "cut": cut, "not_cut": len(outcomes) - cut,
                                                "mismatched": sum(1 for o in outcomes if o["mismatch"])}
+
+
+def _children_results(request: FormRequest) -> list[dict[str, Any]]:
+    """The batch's results: read by its id (issue 14 item 9), or from the message of older versions."""
+    done = request.view.data.get("children") or {}
+    if "results" in done or "batch_id" not in done:
+        return list(done.get("results") or [])
+    return batches.results_for_parent(request.session, done["batch_id"], request.view.instance_id)
 
 
 SEND_TO_ARCHIVE = TaskForm(

@@ -7,12 +7,16 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from sqlalchemy import event, func, select
 
 from app.bootstrap import Services
+from app.runtime.batches import results_for_parent
+from app.runtime.errors import NotFound
 from storage.models import ChildBatch, HistoryEvent, Instance
 from tests.conftest import EXECUTOR, SYSADMIN, deploy
+from tests.doubles import TestHandlers
 from tests.lookups import instance_row as parent_row
 
 
@@ -106,6 +110,66 @@ def test_the_last_childs_end_costs_what_any_other_childs_does(
     assert parent_row(services, parent_id).state == state
     assert services.runtime.recover() == 1
     assert parent_row(services, parent_id).result == {"total": sum(2 * n for n in range(40)), "count": 40}
+
+
+def start_batch_by_id(services: Services, count: int) -> int:
+    deploy(services, "batch_by_id.bpmn", "batch_item.bpmn")
+    return services.runtime.start("batch_by_id", {"count": count}, EXECUTOR)
+
+
+def received(services: Services, instance_id: int) -> dict[str, Any]:
+    with services.db.reading() as session:
+        data: dict[str, Any] = session.execute(select(HistoryEvent.data).where(
+            HistoryEvent.instance_id == instance_id, HistoryEvent.type == "message.received")).scalar_one()
+    return data
+
+
+def test_a_parent_told_only_its_batch_id_reads_every_result_by_it(
+    services: Services, handlers: TestHandlers, clock: time_machine.Coordinates
+) -> None:
+    """Issue 14 item 9: with ``with_results=False`` the parent's message (and so its state and its
+    recorded history) names the batch and counts its children; a handler reads the results by id."""
+    parent_id = start_batch_by_id(services, 200)
+    clock.shift(timedelta(hours=1, seconds=1))
+    assert services.runtime.wake_due(limit=500) == 200
+    assert services.runtime.recover() == 1
+
+    parent = parent_row(services, parent_id)
+    batch_id = parent.result["told"]["batch_id"]
+    assert parent.status == "completed"
+    assert parent.result == {"total": sum(2 * n for n in range(200)), "count": 200,
+                             "told": {"batch_id": batch_id, "size": 200, "statuses": {"completed": 200}}}
+    assert received(services, parent_id)["payload"] == parent.result["told"]  # what replay feeds it
+    assert handlers.calls == [("test.sum_batch", {"batch_id": batch_id})]
+
+
+def test_a_parent_told_only_its_batch_id_holds_as_much_for_3_children_as_for_120(
+    services: Services, clock: time_machine.Coordinates
+) -> None:
+    with_results = start_batch(services, 120)
+    small, large = start_batch_by_id(services, 3), services.runtime.start("batch_by_id", {"count": 120}, EXECUTOR)
+    clock.shift(timedelta(hours=1, seconds=1))
+    services.runtime.wake_due(limit=500)
+    assert services.runtime.recover() == 3
+
+    def state_chars(instance_id: int) -> int:
+        row = parent_row(services, instance_id)
+        assert row.status == "completed"
+        return len(row.state or "")
+
+    assert abs(state_chars(large) - state_chars(small)) < 100  # the 120 results are in no parent's state
+    assert state_chars(with_results) > state_chars(large) + 120 * 50  # where the message carries them
+    assert len(str(received(services, large))) - len(str(received(services, small))) < 10
+
+
+def test_a_batch_is_read_only_by_the_parent_that_started_it(services: Services) -> None:
+    first, second = start_batch_by_id(services, 2), services.runtime.start("batch_by_id", {"count": 2}, EXECUTOR)
+    with services.db.reading() as session:
+        first_batch = session.execute(select(ChildBatch.id).where(ChildBatch.parent_id == first)).scalar_one()
+        assert [c["data"] for c in results_for_parent(session, first_batch, first)] == [{"n": 0}, {"n": 1}]
+        for batch_id, parent in ((first_batch, second), (first_batch + 100, first), ("1", first), (True, first)):
+            with pytest.raises(NotFound):
+                results_for_parent(session, batch_id, parent)
 
 
 def test_a_batch_of_zero_children_continues_at_once(services: Services) -> None:

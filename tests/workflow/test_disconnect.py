@@ -363,3 +363,44 @@ def test_m4_1_an_application_holds_at_most_the_diagrams_max_customers(utility: U
     with pytest.raises(FormInvalid, match="at most 1 customers"):
         complete(utility, "apply", {"customers": ["3400000011", "3400000012"], "reason": "arrears",
                                     "planned_date": "2026-03-02"}, READER, second)
+
+
+def test_m4_3_7_the_batch_is_told_its_id_and_archiving_reads_the_results_by_it(utility: Utility) -> None:
+    """Issue 14 item 9: the batch's state and history do not carry every customer's result."""
+    owing(utility, "3400000011", "3400000015")
+    batch = apply_and_approve(utility, ["3400000011", "3400000015"])
+    issue(utility)
+    utility.advance(timedelta(minutes=2))
+    utility.run()
+    complete(utility, "send_to_archive", {}, EXECUTOR, batch)
+    with utility.services.db.reading() as session:
+        recorded = {e.type: e.data for e in session.execute(select(HistoryEvent).where(
+            HistoryEvent.instance_id == batch, HistoryEvent.type.in_(("message.received", "service.called")))
+            .order_by(HistoryEvent.seq)).scalars()}  # the last service call is the archive's
+    told = recorded["message.received"]["payload"]
+    assert told == {"batch_id": told["batch_id"], "size": 2, "statuses": {"completed": 2}}
+    assert recorded["service.called"]["params"] == {"batch_id": told["batch_id"]}
+    assert instance(utility, batch).result["disconnected"] == ["3400000011", "3400000015"]
+
+
+def test_m4_3_7_a_batch_on_a_version_deployed_before_archives_from_its_message(utility: Utility) -> None:
+    """A version that has the results in its message (before issue 14 item 9) keeps working."""
+    source = (BPMN_DIR / "disconnect.bpmn").read_text(encoding="utf-8")
+    older = source.replace('<spiffworkflow:parameter id="with_results" type="bool" value="False" />', "").replace(
+        '<spiffworkflow:parameter id="batch_id" type="int" value="children[&#39;batch_id&#39;]" />',
+        '<spiffworkflow:parameter id="children" type="any" value="children[&#39;results&#39;]" />')
+    assert older.count("children[&#39;results&#39;]") == 1 and "with_results" not in older
+    utility.services.deploy_files({"disconnect.bpmn": older.encode(),
+                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
+                                  DEPLOYER)
+    owing(utility, "3400000011")
+    batch = apply_and_approve(utility, ["3400000011"])
+    issue(utility)
+    utility.advance(timedelta(minutes=2))
+    utility.run()
+    complete(utility, "send_to_archive", {}, EXECUTOR, batch)
+    with utility.services.db.reading() as session:
+        told = session.execute(select(HistoryEvent.data).where(
+            HistoryEvent.instance_id == batch, HistoryEvent.type == "message.received")).scalar_one()["payload"]
+    assert [child["result"]["customer"] for child in told["results"]] == ["3400000011"]
+    assert instance(utility, batch).result["disconnected"] == ["3400000011"]

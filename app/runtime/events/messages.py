@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.runtime import batches
 from app.runtime.canonical import canonical_json, json_safe, sha256_hex
 from app.runtime.engine.projection import AwaitedMessage
 from storage import message_rows
-from storage import step_statements as statements
 from storage.message_rows import KnownMessage, PendingMessage, Route
 from storage.statuses import MessageStatus
 
@@ -71,11 +71,8 @@ def store_children_done(session: Session, batch_id: int, parent_id: int, done_me
 
 def payload_of(session: Session, message: PendingMessage) -> dict[str, Any]:
     """A stored message's payload as its instance receives it: a batch's end comes with every
-    child's result, in start order (a message stored before issue 14 carries them already)."""
+    child's result in start order, or with its size and a count per status (``batches.done_payload``);
+    a message stored before issue 14 carries its results already."""
     if message.sender != CHILDREN or "results" in message.payload:
         return message.payload
-    batch_id = int(message.payload["batch_id"])
-    return {"batch_id": batch_id, "results": [
-        {"instance_id": c.instance_id, "process_id": c.process_id, "status": c.status, "result": c.result,
-         "data": c.start_data} for c in statements.batch_children(session.connection(), batch_id)
-    ]}
+    return batches.done_payload(session, int(message.payload["batch_id"]))

@@ -105,7 +105,7 @@ def create_children(session: Session, row: InstanceRow, request: ChildrenRequest
     conn = session.connection()
     batch_id = statements.insert_batch(conn, {
         "parent_id": row.id, "done_message": request.done_message, "size": len(request.items),
-        "open_count": len(request.items), "created_at": now,
+        "open_count": len(request.items), "created_at": now, "results_in_message": request.with_results,
     })
     child_ids = [
         instance_rows.insert_new(conn, {

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.task import Task
 from sqlalchemy.orm import Session
 
+from app.runtime import batches
 from app.runtime.canonical import json_safe
 from app.runtime.contract import Handler
 from app.runtime.engine.expressions import RestrictedEnvironment
@@ -37,6 +38,7 @@ class ChildrenRequest:
     process_id: str
     items: list[dict[str, Any]]
     done_message: str
+    with_results: bool = True  # the done message carries every child's result (else: by batch id)
 
 
 @dataclass
@@ -74,8 +76,14 @@ class TaskServiceContext:
         """Set (or, with None, clear) a searchable business attribute of this instance."""
         self._effects.attributes[name] = None if value is None else str(value)
 
-    def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str) -> None:
-        self._effects.children.append(ChildrenRequest(process_id, json_safe(list(items)), done_message))
+    def start_children(self, process_id: str, items: list[dict[str, Any]], done_message: str, *,
+                       with_results: bool = True) -> None:
+        self._effects.children.append(ChildrenRequest(process_id, json_safe(list(items)), done_message,
+                                                      with_results))
+
+    def batch_results(self, batch_id: int) -> list[dict[str, Any]]:
+        """Every child's result of a batch this instance started, in start order."""
+        return batches.results_for_parent(self.session, batch_id, self.instance_id)
 
     def merge_into(self, effects: StepEffects) -> None:
         effects.outbox.extend(self._effects.outbox)

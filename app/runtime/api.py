@@ -28,9 +28,10 @@ from app.runtime.permissions import require_may_start
 from app.runtime.reading.ready_task import ReadyTask, read_ready_task
 from app.runtime.reading.whats_next import WhatsNext, whats_next
 from app.runtime.starting import draft_until, require_start_data
-from app.runtime.steps.core import StepFailed, Unit, parse_task_id, set_start_data
+from app.runtime.steps.core import StepFailed, parse_task_id, set_start_data
 from app.runtime.steps.lifecycle import LifecycleActions
 from app.runtime.steps.step import Step
+from app.runtime.steps.unit import Unit
 from app.translations import N_, Text
 from storage import case_drafts, instance_rows, message_rows, user_task_rows
 from storage import step_statements as statements

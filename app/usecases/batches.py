@@ -16,7 +16,7 @@ from typing import Any
 
 from app.runtime.api import Runtime
 from app.runtime.errors import RuntimeActionError
-from app.runtime.steps.core import Unit
+from app.runtime.steps.unit import Unit
 
 log = logging.getLogger("relayflow.callbacks")
 

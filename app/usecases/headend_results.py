@@ -16,7 +16,7 @@ from app.clock import Clock
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.errors import NotFound, RuntimeActionError
-from app.runtime.steps.core import Unit
+from app.runtime.steps.unit import Unit
 from app.usecases.batches import Taken, take_batch, take_one
 from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import HeadendResultIn, InboundInvalid

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.runtime.api import Runtime
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
 from app.runtime.events import messages
-from app.runtime.steps.core import Unit
+from app.runtime.steps.unit import Unit
 from app.usecases.batches import Taken, take_one
 from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import PaymentIn

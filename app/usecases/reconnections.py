@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from app import metrics
 from app.runtime.actors import Actor
 from app.runtime.api import Runtime
-from app.runtime.steps.core import StepFailed, Unit
+from app.runtime.steps.core import StepFailed
+from app.runtime.steps.unit import Unit
 from handlers.reconnection import abandon_orders
 from storage import meter_commands
 from storage import reconnections as order_rows

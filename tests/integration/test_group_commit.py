@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.audit.chains import audit, streams_to_verify
 from app.bootstrap import Services
-from app.runtime.steps.core import Unit
 from app.runtime.steps.grouping import GroupCap
+from app.runtime.steps.unit import Unit
 from storage.models import HistoryEvent, Incident, Instance, OutboxMessage
 from tests.conftest import EXECUTOR, deploy
 from tests.lookups import instance_row as instance

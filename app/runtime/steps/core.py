@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from uuid import UUID
@@ -38,6 +38,7 @@ from app.runtime.forms import Validator
 from app.runtime.steps.grouping import Group, GroupCap, GroupStats
 from app.runtime.steps.saving import STEPPING, child_ended, create_children, save_effects, save_projections
 from app.runtime.steps.step import Step
+from app.runtime.steps.unit import Unit
 from app.translations import N_, Text
 from storage import incident_rows, instance_rows
 from storage import step_statements as statements
@@ -68,42 +69,6 @@ class LoadedVersion:
     process_id: str
     deployment_id: int
     specs: SpecPair
-
-
-@dataclass
-class Unit:
-    """One transaction: the instance rows it changed (saved just before commit) and the work to
-    do once it has committed (and only then)."""
-
-    session: Session
-    changed: dict[int, InstanceRow] = field(default_factory=dict)
-    keep: list[Callable[[], object]] = field(default_factory=list)
-    after_commit: list[Callable[[], object]] = field(default_factory=list)
-
-    def save(self, row: InstanceRow) -> None:
-        self.changed[row.id] = row
-
-    def write_rows(self) -> None:
-        """Write the changed instance rows now (a step's rows belong to its own savepoint)."""
-        self.session.flush()
-        for row in self.changed.values():
-            instance_rows.save(self.session.connection(), row)
-        self.changed.clear()
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """One step of several in this transaction: its writes, rows, cache keeps and follow-ups
-        stand or fall together; a failure rolls back this step alone and is raised."""
-        self.write_rows()  # what came before stands whatever happens inside
-        keep, after_commit = len(self.keep), len(self.after_commit)
-        try:
-            with self.session.begin_nested():
-                yield
-                self.write_rows()
-        except BaseException:
-            self.changed.clear()
-            del self.keep[keep:], self.after_commit[after_commit:]
-            raise
 
 
 class StepRunner:

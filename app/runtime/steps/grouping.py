@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from app.runtime.steps.core import StepRunner, Unit
+    from app.runtime.steps.core import StepRunner
+    from app.runtime.steps.unit import Unit
 
 T = TypeVar("T")
 

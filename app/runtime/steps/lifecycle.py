@@ -11,8 +11,9 @@ from app.runtime.errors import Conflict, Forbidden, RuntimeActionError
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from app.runtime.permissions import Permissions
-from app.runtime.steps.core import StepRunner, Unit, parse_task_id, set_start_data, started_event
+from app.runtime.steps.core import StepRunner, parse_task_id, set_start_data, started_event
 from app.runtime.steps.step import Step
+from app.runtime.steps.unit import Unit
 from storage import case_drafts, incident_rows, instance_rows
 from storage.instance_rows import InstanceRow
 from storage.statuses import ACTIVE_INSTANCE, InstanceStatus

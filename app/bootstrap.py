@@ -59,8 +59,8 @@ class Services:
 
     def write_as(self, writer: str) -> None:
         """This process appends to busy machine streams as ``writer`` (``outbox/<writer>``,
-        ``headend/<writer>``, ``payments/<writer>``): several workers and web processes then record
-        side by side instead of queueing for one stream's head row (issue 14)."""
+        ``headend/<writer>``, ``payments/<writer>``, ``messages/<writer>``): several workers and web
+        processes then record side by side instead of queueing for one stream's head row (issue 14)."""
         self.runtime.writer = self.dispatcher.writer = writer
 
     def deploy_files(self, files: Mapping[str, bytes], actor: Actor) -> list[DeployedBundle]:

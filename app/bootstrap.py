@@ -17,6 +17,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.accounts.roles import ROLES
 from app.audit.seals import Sealer
 from app.clock import Clock, SystemClock
@@ -26,23 +28,27 @@ from app.runtime.actors import Actor
 from app.runtime.api import Runtime
 from app.runtime.contract import OutboxAdapter
 from app.runtime.deployment.deploy import DeployedBundle, deploy, seed
-from app.runtime.events.outbox import OutboxDispatcher
+from app.runtime.events.outbox import DomainHooks, OutboxDispatcher
 from app.runtime.inbox import Inbox
 from app.runtime.steps.grouping import GroupCap
 from app.usecases.headend_results import take_headend_results
 from app.usecases.jobs import PeriodicJob, worker_jobs
 from app.usecases.reconnections import ReconnectionRequests
+from app.usecases.trip_checks import command_still_due
 from app.workbench.deploys import record_deploys
 from handlers import (
     HandlerSettings,
     handler_table,
     outbox_adapters,
     outbox_receipts,
+    outbox_refusals,
     termination_hooks,
     validator_table,
 )
 from handlers.headend import RECONNECTION
+from handlers.headend_http import HeadEndHttpSettings
 from storage.db import Database
+from storage.outbox_rows import Outcome
 
 
 @dataclass(frozen=True)
@@ -108,8 +114,9 @@ def bootstrap(config: Mapping[str, Any]) -> Services:
                       validators=config.get("VALIDATORS") or validator_table(), termination_hooks=termination_hooks(),
                       group_cap=GroupCap(int(config["GROUP_MAX_STEPS"]), float(config["GROUP_MAX_MS"])),
                       observer=StepMetrics())
-    dispatcher = OutboxDispatcher(db, _adapters(config, runtime), clock, receipts=outbox_receipts(),
-                                  on_sent=command_handed_over)
+    hooks = DomainHooks(receipts=outbox_receipts(), checks={"headend": command_still_due}, refusals=outbox_refusals())
+    dispatcher = OutboxDispatcher(db, _adapters(config, runtime), clock, hooks=hooks, on_sent=command_handed_over,
+                                  on_refused=partial(_refused, runtime))
     sealer = _sealer(config, db, clock)
     return Services(db, clock, runtime, Inbox(db, clock), dispatcher, sealer,
                     worker_jobs(config, runtime, dispatcher, sealer))
@@ -122,8 +129,25 @@ def _adapters(config: Mapping[str, Any], runtime: Runtime) -> dict[str, OutboxAd
     outside = config.get("OUTBOX_ADAPTERS")
     if outside is None:
         sms_log = config["SMS_LOG_PATH"] or Path(config["INSTANCE_PATH"]) / "sms-log-only.jsonl"
-        outside = outbox_adapters(Path(sms_log), partial(take_headend_results, runtime), runtime.clock)
+        outside = outbox_adapters(Path(sms_log), partial(take_headend_results, runtime), runtime.clock,
+                                  _headend_http(config))
     return {**outside, RECONNECTION: ReconnectionRequests(runtime)}
+
+
+def _headend_http(config: Mapping[str, Any]) -> HeadEndHttpSettings | None:
+    if not config.get("HEADEND_URL"):
+        return None
+    return HeadEndHttpSettings(
+        str(config["HEADEND_URL"]), config.get("HEADEND_COMMAND_TOKEN"),
+        connect_timeout=float(config["HEADEND_CONNECT_TIMEOUT"]), read_timeout=float(config["HEADEND_READ_TIMEOUT"]),
+        failures_to_open=int(config["HEADEND_FAILURES_TO_OPEN"]), open_seconds=float(config["HEADEND_OPEN_SECONDS"]))
+
+
+def _refused(runtime: Runtime, session: Session, row: Outcome, answer: str) -> None:
+    """The receiver refused an instance's outside effect for good: the instance stops with an incident."""
+    if row.instance_id is not None:
+        runtime.stop_with_incident(session, row.instance_id, f"{row.adapter} refused {row.idempotency_key}: {answer}",
+                                   Actor.system("outbox"))
 
 
 def _sealer(config: Mapping[str, Any], db: Database, clock: Clock) -> Sealer:

@@ -25,6 +25,14 @@ DEFAULTS: dict[str, Any] = {
     "WORK_ORDER_SERIES": None,  # {"auto": {"prefix": "10", "length": 8}, "manual": {...}}; None: defaults
     "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
+    # the head-end over HTTP (issue 15; README "The head-end over HTTP"): None keeps the in-process
+    # simulated head-end; ``make run`` points it at ``relayflow headend-sim``
+    "HEADEND_URL": None,
+    "HEADEND_COMMAND_TOKEN": None,  # the bearer token relayflow presents to the head-end (never logged)
+    "HEADEND_CONNECT_TIMEOUT": 3,  # seconds
+    "HEADEND_READ_TIMEOUT": 10,
+    "HEADEND_FAILURES_TO_OPEN": 3,  # failures in a row that open the circuit breaker
+    "HEADEND_OPEN_SECONDS": 30,  # how long it stays open before one command probes again
     "BILLING_TOKEN": None,  # bearer token of POST /api/payments
     # issue 5's global chain: keep both files where the database's administrators cannot write
     "AUDIT_KEY_FILE": None,  # the key that signs seals; None: var/audit-seal.key
@@ -55,13 +63,14 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
     for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE",
-                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH"):
+                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH", "HEADEND_URL", "HEADEND_COMMAND_TOKEN"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
                 "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
                 "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS",
-                "READY_HEARTBEAT_SECONDS"):
+                "READY_HEARTBEAT_SECONDS", "HEADEND_CONNECT_TIMEOUT", "HEADEND_READ_TIMEOUT",
+                "HEADEND_FAILURES_TO_OPEN", "HEADEND_OPEN_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

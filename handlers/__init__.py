@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from app.rules.work_orders import DEFAULT_SERIES, Series
-from app.runtime.contract import Handler, OutboxAdapter, Receipt, TerminationHook
+from app.runtime.contract import Handler, OutboxAdapter, Receipt, Refusal, TerminationHook
 from app.runtime.forms import Validator
 from handlers import disconnection, headend, reconnection, sms
+from handlers.headend_http import HeadEndHttpSettings, HttpHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd
 
 
@@ -68,15 +69,20 @@ def outbox_receipts() -> dict[str, Receipt]:
     return {"headend": headend.command_sent}
 
 
+def outbox_refusals() -> dict[str, Refusal]:
+    """What is recorded when the receiver refused a row for good, by adapter name."""
+    return {"headend": headend.command_refused}
+
+
 def outbox_adapters(sms_log: Path, headend_sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]],
-                    clock: Any,
-                    headend_behaviours: Mapping[str, str] | None = None) -> dict[str, OutboxAdapter]:
+                    clock: Any, headend_http: HeadEndHttpSettings | None = None) -> dict[str, OutboxAdapter]:
     """The adapters the outbox dispatcher sends through, by the name written on a row.
 
-    There is no real SMS gateway or head-end connection yet: both are stand-ins that say so in
-    their names — SMS are only logged, meter commands go to a simulated head-end.
+    Meter commands go to the head-end over HTTP when one is configured (``HEADEND_URL``: a real
+    head-end, or ``relayflow headend-sim``), else to an in-process simulated head-end that answers
+    through ``headend_sink``; SMS are only logged (both stand-ins say so in their names).
     """
     return {
         "sms": sms.LogOnlySmsAdapter(sms_log, clock),
-        "headend": SimulatedHeadEnd(headend_sink, clock, headend_behaviours),
+        "headend": HttpHeadEnd(headend_http, clock) if headend_http else SimulatedHeadEnd(headend_sink, clock),
     }

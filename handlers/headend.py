@@ -106,6 +106,21 @@ def command_sent(session: Session, payload: dict[str, Any], now: datetime) -> di
     return {"command": {"command_id": payload["command_id"], "old": changed[0], "new": changed[1]}}
 
 
+def command_refused(session: Session, payload: dict[str, Any], answer: str, now: datetime) -> None:
+    """Outbox refusal: the head-end refused the command for good (a 4xx). Its status becomes
+    ``failed``, freeing the meter, with the head-end's answer in the history; the instance gets an
+    incident, so a person reads the answer before the flow goes on."""
+    conn = session.connection()
+    command_id = str(payload.get("command_id"))
+    command = meter_commands.by_id(conn, command_id)
+    if command is None or command.status not in IN_FLIGHT:
+        return
+    meter_commands.set_status(conn, command_id, "failed")
+    history.append(session, STREAM, [NewEvent("command.refused", None, {
+        "command_id": command_id, "old": command.status, "new": "failed", "answer": answer[:MAX_ERROR_TEXT]})],
+        actor="system:outbox", at=now)
+
+
 def cancel_unsent_trips(session: Session, meter_address: str) -> list[str]:
     """Cancel the meter's trips still in the outbox (not handed to the head-end yet: a customer who
     paid meanwhile); a sent one runs its course. Returns the ids cancelled."""

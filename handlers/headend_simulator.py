@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from app.clock import Clock
 from app.translations import N_
@@ -27,8 +27,26 @@ SIMULATED_BEHAVIOURS = ("succeeds", "fails", "offline", "slow", "never")
 RELAY_AFTER = {"trip": "open", "direct_close": "closed",
                # an internal-relay meter stays open after close-allowed until the customer presses its key
                "close_allowed": "open"}
-_ACCEPTED, _FINISHED = timedelta(seconds=5), timedelta(seconds=30)
-_OFFLINE, _SLOW = timedelta(minutes=2), timedelta(minutes=45)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """When a simulated meter answers, counted from the moment the command was taken."""
+
+    accepted: timedelta = timedelta(seconds=5)
+    finished: timedelta = timedelta(seconds=30)  # executed or failed
+    offline: timedelta = timedelta(minutes=2)  # the head-end gives up on a meter that does not answer
+    slow: timedelta = timedelta(minutes=45)
+
+
+class Variation(Protocol):
+    """What a scenario changes (``relayflow headend-sim``): the behaviour of one command (None: the
+    meter's own) and when each of its results is delivered, as offsets from its time — one for
+    each copy (a duplicate callback is two), a late one shifted."""
+
+    def behaviour(self, payload: dict[str, Any]) -> str | None: ...
+
+    def deliveries(self, result: dict[str, Any]) -> list[timedelta]: ...
 
 
 @dataclass(order=True)
@@ -53,8 +71,10 @@ class SimulatedHeadEnd:
     # Its answers are in Chinese, as the utility's head-end writes them; the pages show them as they are.
 
     def __init__(self, sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]], clock: Clock,
-                 behaviours: Mapping[str, str] | None = None, default: str = "succeeds") -> None:
+                 behaviours: Mapping[str, str] | None = None, default: str = "succeeds", *,
+                 timings: Timings | None = None, variation: Variation | None = None) -> None:
         self._sink, self._clock = sink, clock
+        self._timings, self._variation = timings or Timings(), variation
         self._behaviours = {address: _behaviour(name) for address, name in (behaviours or {}).items()}
         self._default = _behaviour(default)
         self._lock = threading.Lock()
@@ -72,7 +92,7 @@ class SimulatedHeadEnd:
             return self._behaviours.get(meter_address, self._default)
 
     def send(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        """Schedule the command's results; a repeated key schedules nothing."""
+        """Schedule the command's results; a repeated key schedules nothing (``repeat`` says so)."""
         command_id, action = str(payload["command_id"]), payload["action"]
         if action not in RELAY_AFTER:
             raise ValueError(f"unknown meter action {action!r}")
@@ -80,15 +100,24 @@ class SimulatedHeadEnd:
         deadline = payload.get("deadline")
         expired = deadline is not None and datetime.fromisoformat(deadline) < now
         with self._lock:
-            if idempotency_key not in self._keys:
+            repeat = idempotency_key in self._keys
+            if not repeat:
                 self._keys.add(idempotency_key)
-                behaviour = self._behaviours.get(str(payload.get("meter_address")), self._default)
-                for after, stage, details in _script("refused" if expired else behaviour, action):
-                    self._seq += 1
+                behaviour = self._behaviour_for(payload)
+                for after, stage, details in _script("refused" if expired else behaviour, action, self._timings):
                     result = {"result_id": f"SIM-{uuid.uuid4().hex}", "command_id": command_id, "stage": stage,
                               "at": (now + after).isoformat(), **details}
-                    heapq.heappush(self._queue, _Scheduled(now + after, self._seq, result))
-        return {"simulated": True, "command_id": command_id}
+                    offsets = self._variation.deliveries(result) if self._variation else [timedelta(0)]
+                    for offset in offsets:
+                        self._seq += 1
+                        heapq.heappush(self._queue, _Scheduled(now + after + offset, self._seq, dict(result)))
+        return {"simulated": True, "command_id": command_id, "repeat": repeat}
+
+    def _behaviour_for(self, payload: dict[str, Any]) -> str:
+        chosen = self._variation.behaviour(payload) if self._variation else None
+        if chosen is not None:
+            return _behaviour(chosen)
+        return self._behaviours.get(str(payload.get("meter_address")), self._default)
 
     def tick(self) -> int:
         """Deliver every result that is due, oldest first, in one batch; returns how many were taken.
@@ -131,15 +160,16 @@ def _behaviour(name: str) -> str:
     return name
 
 
-def _script(behaviour: str, action: str) -> list[tuple[timedelta, str, dict[str, Any]]]:
-    executed = (_FINISHED, "executed", {"relay": RELAY_AFTER[action]})
+def _script(behaviour: str, action: str, timings: Timings) -> list[tuple[timedelta, str, dict[str, Any]]]:
+    accepted, finished = timings.accepted, timings.finished
+    executed = (finished, "executed", {"relay": RELAY_AFTER[action]})
     scripts: dict[str, list[tuple[timedelta, str, dict[str, Any]]]] = {
-        "succeeds": [(_ACCEPTED, "accepted", {}), executed],
-        "fails": [(_ACCEPTED, "accepted", {}), (_FINISHED, "failed", {"error": "继电器未动作"})],
-        "offline": [(_OFFLINE, "failed", {"error": "电表离线：电表无应答"})],
-        "slow": [(_ACCEPTED, "accepted", {}), (_SLOW, "executed", {"relay": RELAY_AFTER[action]})],
-        "never": [(_ACCEPTED, "accepted", {})],
-        "refused": [(_ACCEPTED, "failed", {"error": "指令被拒绝：已过有效期"})],
+        "succeeds": [(accepted, "accepted", {}), executed],
+        "fails": [(accepted, "accepted", {}), (finished, "failed", {"error": "继电器未动作"})],
+        "offline": [(timings.offline, "failed", {"error": "电表离线：电表无应答"})],
+        "slow": [(accepted, "accepted", {}), (timings.slow, "executed", {"relay": RELAY_AFTER[action]})],
+        "never": [(accepted, "accepted", {})],
+        "refused": [(accepted, "failed", {"error": "指令被拒绝：已过有效期"})],
     }
     return scripts[behaviour]
 

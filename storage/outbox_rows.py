@@ -3,7 +3,7 @@ the dispatcher one at a time, then marked sent, retried later, or given up (dead
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
@@ -61,14 +61,16 @@ def queue(conn: Connection, rows: Sequence[NewOutboxRow]) -> None:
         conn.execute(_INSERT[conn.dialect.name], list(rows))
 
 
-def lease_due(session: Session, now: datetime, lease_until: datetime, limit: int) -> list[Leased]:
-    """Lease up to ``limit`` rows due first (skipping rows another dispatcher holds): each one's
-    attempt counted and its next attempt pushed past the lease."""
+def lease_due(session: Session, now: datetime, lease_until: datetime, limit: int,
+              skip_adapters: Collection[str] = ()) -> list[Leased]:
+    """Lease up to ``limit`` rows due first (skipping rows another dispatcher holds, and the rows of
+    ``skip_adapters``): each one's attempt counted and its next attempt pushed past the lease."""
+    due = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                      OutboxMessage.next_attempt_at <= now)
+    if skip_adapters:
+        due = due.where(OutboxMessage.adapter.not_in(sorted(skip_adapters)))
     rows = session.execute(
-        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
-                                    OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-        .with_for_update(skip_locked=True)
+        due.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     ).scalars().all()
     for row in rows:
         row.attempts += 1
@@ -90,6 +92,20 @@ def mark_failed(session: Session, row_id: int, error: str, next_attempt_at: date
         row.status = OutboxStatus.DEAD
     else:
         row.next_attempt_at = next_attempt_at
+    return _outcome(row)
+
+
+def defer(session: Session, row_id: int, retry_at: datetime, error: str) -> None:
+    """Nothing was tried (the receiver is known to be down): the lease's attempt is given back and
+    the row waits until ``retry_at``."""
+    row = _locked(session, row_id)
+    row.attempts, row.next_attempt_at, row.last_error = max(row.attempts - 1, 0), retry_at, error
+
+
+def withdraw(session: Session, row_id: int, reason: str) -> Outcome:
+    """The check before sending found the effect must not leave any more: cancelled, unsent."""
+    row = _locked(session, row_id)
+    row.status, row.last_error = OutboxStatus.CANCELLED, reason
     return _outcome(row)
 
 

@@ -39,3 +39,9 @@ def insert_once(session: Session, *, payment_id: str, customer_id: int, amount_c
         received_at=received_at, owed_after_cents=owed_after_cents,
     ).returning(_payments.c.id)).scalar_one_or_none()
     return inserted is not None
+
+
+def received_after(session: Session, customer_id: int, moment: datetime) -> bool:
+    """Whether a payment of the customer was received after ``moment``."""
+    return session.execute(select(_payments.c.id).where(
+        _payments.c.customer_id == customer_id, _payments.c.received_at > moment).limit(1)).first() is not None

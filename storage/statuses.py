@@ -70,7 +70,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     DEAD = "dead"  # gave up after its attempts: an incident-like row for operators
-    CANCELLED = "cancelled"  # taken back before its first attempt (its meter command was cancelled)
+    CANCELLED = "cancelled"  # never sent: taken back (its command cancelled) or withdrawn by the check before sending
 
 
 class MessageStatus(StrEnum):

@@ -260,7 +260,7 @@ def _create_app() -> Flask:
 
 
 # Commands that make the schema (db, bootstrap) or never read it.
-_SCHEMA_FREE = frozenset({"db", "bootstrap", "shell", "routes"})
+_SCHEMA_FREE = frozenset({"db", "bootstrap", "shell", "routes", "headend-sim"})
 
 
 class _Relayflow(FlaskGroup):
@@ -291,4 +291,33 @@ def _checking_schema_first(command: click.Command) -> click.Command:
     return checked_command
 
 
+@click.command("headend-sim")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True, type=int)
+@click.option("--scenario", type=click.Path(exists=True, dir_okay=False), help="a JSON scenario file "
+              "(app/headend_sim/scenario.py says what it may hold); none: every command succeeds")
+@click.option("--callback-url", default="http://127.0.0.1:5000", show_default=True,
+              help="relayflow's address: results go to <url>/api/headend/results")
+@click.option("--tick", default=1.0, show_default=True, type=float, help="seconds between result deliveries")
+def headend_sim_command(host: str, port: int, scenario: str | None, callback_url: str, tick: float) -> None:
+    """Run a SIMULATED head-end (no meter is reached) that speaks the head-end contract over HTTP.
+
+    It expects the bearer token RELAYFLOW_HEADEND_COMMAND_TOKEN on commands (none: any caller) and
+    calls back with RELAYFLOW_HEADEND_TOKEN, relayflow's head-end callback token."""
+    import os
+
+    from app.headend_sim.scenario import ScenarioError, load_scenario
+    from app.headend_sim.server import CallbackSender, HeadEndSimulator, serve_simulator
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise click.ClickException(str(exc)) from exc
+    sink = CallbackSender(callback_url, os.environ.get("RELAYFLOW_HEADEND_TOKEN"))
+    serve_simulator(HeadEndSimulator(loaded, sink, os.environ.get("RELAYFLOW_HEADEND_COMMAND_TOKEN")), host, port,
+                    tick)
+
+
 main = _Relayflow(create_app=_create_app, help="relayflow: durable BPMN workflows.")
+main.add_command(headend_sim_command)  # the simulator needs no app and no database

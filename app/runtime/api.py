@@ -169,6 +169,13 @@ class Runtime(LifecycleActions):
             unit.after_commit.append(partial(self.record_failure, failure, actor))
             return Delivery("stored", message_id, failure.instance_id, error=failure.error)
 
+    def stop_with_incident(self, session: Session, instance_id: int, error: str, actor: Actor) -> None:
+        """In the caller's transaction: the instance gets an incident with ``error`` (an outside
+        party refused what it sent for good), so it waits for a person before it goes on."""
+        unit = Unit(session)
+        self.record_failure_within(unit, StepFailed(instance_id, error), actor)
+        unit.write_rows()
+
     def _keep(self, session: Session, name: str, correlation: str, payload: dict[str, Any], key: str,
               actor: Actor, *, rejected_because: str | None = None) -> int | None:
         """Store a message whose delivery step was rolled back (marked rejected, if it was)."""

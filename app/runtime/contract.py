@@ -48,14 +48,40 @@ Handler = Callable[..., Mapping[str, Any] | None]
 
 
 class OutboxAdapter(Protocol):
-    """Delivers one effect to the outside world. Must be idempotent on ``idempotency_key``."""
+    """Delivers one effect to the outside world. Must be idempotent on ``idempotency_key``.
+
+    Any exception is a failed attempt, sent again after a backoff with the same key, except
+    ``SendRefused`` (given up at once) and ``ReceiverDown`` (not an attempt: nothing was tried)."""
 
     def send(self, payload: dict[str, Any], idempotency_key: str) -> Mapping[str, Any] | None: ...
+
+
+class SendRefused(Exception):
+    """The receiver refused the effect for good (an HTTP 4xx, say): sending it again with the same
+    content would not help. The row is given up at once, its refusal hook records what the domain
+    needs, and its instance gets an incident with the receiver's answer."""
+
+
+class ReceiverDown(Exception):
+    """The receiver is known to be down (its circuit breaker is open): nothing was sent. The row is
+    not counted as an attempt and the adapter's rows wait until ``retry_at``."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 # What the domain records once an adapter has taken a row (a meter command is now "sent"), in the
 # transaction that marks the row sent: (session, payload, now) -> facts for the ``outbox.sent`` event.
 Receipt = Callable[[Session, dict[str, Any], datetime], Mapping[str, Any]]
+
+# Asked just before a row is sent (in the transaction that leases it), by adapter name: (session,
+# payload, now) -> None to send it, or why it must not leave any more (a trip whose customer paid
+# meanwhile). The check records what the domain needs; the row is then withdrawn, unsent.
+SendCheck = Callable[[Session, dict[str, Any], datetime], str | None]
+
+# What the domain records when the receiver refused a row for good: (session, payload, answer, now).
+Refusal = Callable[[Session, dict[str, Any], str, datetime], object]
 
 # What the domain releases when an operator terminates an instance (its meter commands, its
 # order...), in the terminating transaction: (session, instance id, reason, actor, now).

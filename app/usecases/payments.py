@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from app.runtime.api import Runtime
 from app.runtime.errors import Conflict, NotFound, RuntimeActionError
-from app.runtime.events import messages
 from app.runtime.steps.unit import Unit
 from app.usecases.batches import Taken, take_one
 from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import PaymentIn
 from app.usecases.reconnections import reconnect_within
-from handlers.headend import RESULT_MESSAGE, cancel_unsent_trips
+from app.usecases.trip_checks import tell_cancelled
+from handlers.headend import cancel_unsent_trips
 from storage import customers, payments
 from storage.domain_models import Customer
 from storage.payments import StoredPayment
@@ -95,10 +95,8 @@ def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) 
         customer.overdue_since = None
         cancelled = cancel_unsent_trips(session, customer.meter_address)
     for command_id in cancelled:  # stored with the payment: the waiting flow hears why, even after a crash
-        messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
-            "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(),
-            "error": "customer paid: the trip was cancelled before it was sent",
-        }, sender="system:billing", message_key=f"cancelled:{command_id}", now=now)
+        tell_cancelled(session, command_id, "customer paid: the trip was cancelled before it was sent",
+                       "system:billing", now)
     # in this transaction: a crash after its commit cannot leave the customer to the patrol (issue 10 item 6)
     reconnection = reconnect_within(runtime, unit, customer_id=customer.id, customer_number=customer.number,
                                                   trigger="payment") if owed_after <= 0 \

@@ -72,7 +72,7 @@ def run_until(headend: SimulatedHeadEnd, clock: FakeClock, minutes: float) -> in
 def test_each_behaviour_reports_its_sequence_at_its_times(
         behaviour: str, expected: list[Any], clock: FakeClock, received: list[dict[str, Any]]) -> None:
     headend = SimulatedHeadEnd(taking(received), clock, behaviours={"000000000001": behaviour})
-    assert headend.send(command(), "k1") == {"simulated": True, "command_id": "HES-1-a"}
+    assert headend.send(command(), "k1") == {"simulated": True, "command_id": "HES-1-a", "repeat": False}
     assert run_until(headend, clock, minutes=60) == len(expected)
     assert timeline(received) == expected
     assert all(r["command_id"] == "HES-1-a" for r in received)
@@ -108,7 +108,7 @@ def test_a_repeated_send_with_the_same_key_schedules_nothing(clock: FakeClock,
     headend = SimulatedHeadEnd(taking(received), clock)
     headend.send(command(), "k1")
     clock.advance(seconds=30)
-    assert headend.send(command(), "k1") == {"simulated": True, "command_id": "HES-1-a"}
+    assert headend.send(command(), "k1") == {"simulated": True, "command_id": "HES-1-a", "repeat": True}
     assert headend.pending() == 2
     clock.advance(minutes=5)
     assert headend.tick() == 2

@@ -62,7 +62,7 @@ def test_a_failed_send_is_retried_with_backoff(
 def test_a_crash_between_commit_and_send_resends_with_the_same_key(
     services: Services, queued: str, adapters: dict[str, RecordingAdapter], clock: time_machine.Coordinates
 ) -> None:
-    leased = services.dispatcher._lease(10)  # the dispatcher dies right after leasing the row
+    leased, _ = services.dispatcher._lease(10)  # the dispatcher dies right after leasing the row
     assert [row.idempotency_key for row in leased] == [queued]
     assert services.dispatcher.dispatch() == 0  # the lease holds the row
     clock.shift(services.dispatcher.policy.lease + timedelta(seconds=1))

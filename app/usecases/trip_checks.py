@@ -1,0 +1,76 @@
+"""Is a meter command still right to send? Asked by the outbox just before it leaves, first time or
+after an outage (issue 15): a command past its validity deadline expires unsent; a trip whose
+customer paid after it was decided, or became protected, is cancelled unsent. The one danger the domain notes
+name is a trip that lands after the customer paid; a head-end that was down for an hour must not
+deliver one.
+
+A cancelled trip's waiting flow hears why (``stage: cancelled``, as when a payment takes a trip
+back): the message is stored in the same transaction, so a crash keeps both or neither. An expired
+command tells no flow: its flow's own wait times out at the same deadline (``expire_command``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.runtime.events import history, messages
+from app.runtime.events.history import NewEvent
+from handlers.headend import RESULT_MESSAGE, STREAM
+from storage import meter_commands, payments
+from storage.domain_models import Customer, MeterCommand
+from storage.statuses import CommandStatus
+
+ACTOR = "system:outbox"
+
+
+def command_still_due(session: Session, payload: dict[str, Any], now: datetime) -> str | None:
+    """None when the command may leave; otherwise why not, with the command moved on and the
+    reason in the ``headend`` history (the outbox's ``SendCheck`` for the head-end adapters)."""
+    command = meter_commands.find(session, str(payload.get("command_id")), lock=True)
+    if command is None:
+        return f"no meter command {payload.get('command_id')!r}"
+    if command.status not in (CommandStatus.QUEUED, CommandStatus.SENT):  # sent: a resend after a lost answer
+        return f"the command is {command.status} already"
+    if command.deadline <= now:
+        return _move_on(session, command, CommandStatus.EXPIRED, "its validity deadline passed before it was sent",
+                        now)
+    if command.action != "trip":
+        return None
+    customer = session.get(Customer, command.customer_id)
+    if customer is None:
+        return f"no customer {command.customer_id} for the command"
+    # who paid before the trip was decided was kept in the batch on purpose, with a reason (M4.3.3)
+    if customer.owed_cents <= 0 and payments.received_after(session, customer.id, command.created_at):
+        return cancel_trip(session, command, "customer paid: the trip was cancelled before it was sent",
+                           ACTOR, now)
+    if customer.protected_kind:
+        return cancel_trip(session, command, f"customer is protected ({customer.protected_kind}): the trip was "
+                                             "cancelled before it was sent", ACTOR, now)
+    return None
+
+
+def cancel_trip(session: Session, command: MeterCommand, reason: str, sender: str, now: datetime) -> str:
+    """Cancel an unsent trip and tell its waiting flow why (``stage: cancelled``)."""
+    _move_on(session, command, CommandStatus.CANCELLED, reason, now)
+    tell_cancelled(session, command.command_id, reason, sender, now)
+    return reason
+
+
+def tell_cancelled(session: Session, command_id: str, reason: str, sender: str, now: datetime) -> None:
+    """Store the ``headend_result`` a cancelled trip's flow waits for (delivered by the worker's
+    next tick, or at once to a flow that arrives later)."""
+    messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
+        "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(), "error": reason,
+    }, sender=sender, message_key=f"cancelled:{command_id}", now=now)
+
+
+def _move_on(session: Session, command: MeterCommand, status: CommandStatus, reason: str, now: datetime) -> str:
+    old, command.status = command.status, status
+    session.flush()
+    history.append(session, STREAM, [NewEvent(f"command.{status}", None, {
+        "command_id": command.command_id, "instance_id": command.instance_id, "action": command.action,
+        "old": old, "new": status.value, "reason": reason})], actor=ACTOR, at=now)
+    return reason

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,11 +28,11 @@ DEPLOYER = Actor("analyst-ann", frozenset({"analyst", "sysadmin"}))
 READER_MOBILE = "13900000001"
 
 
-def build_utility_app(url: str, tmp_path: Path, live_cache_size: int = 512) -> Flask:
+def build_utility_app(url: str, tmp_path: Path, live_cache_size: int = 512, **config: Any) -> Flask:
     app = create_app({
         "TESTING": True, "DATABASE_URL": url, "BPMN_DIR": str(BPMN_DIR), "SECRET_KEY": "test",
         "SMS_LOG_PATH": str(tmp_path / "sms.jsonl"), "HEADEND_TOKEN": "hes-token", "BILLING_TOKEN": "bill-token",
-        "LIVE_CACHE_SIZE": live_cache_size, "CHECK_API_ANSWERS": True, **outside_the_database(tmp_path),
+        "LIVE_CACHE_SIZE": live_cache_size, "CHECK_API_ANSWERS": True, **outside_the_database(tmp_path), **config,
     })
     services: Services = app.extensions["relayflow"]
     services.deploy_directory(BPMN_DIR, DEPLOYER)
@@ -47,6 +47,7 @@ class Utility:
     services: Services
     clock: time_machine.Coordinates
     sms_log: Path
+    ticks: list[Callable[[], int]] = field(default_factory=list)  # what else answers (a head-end over HTTP)
 
     @property
     def headend(self) -> SimulatedHeadEnd:
@@ -58,7 +59,9 @@ class Utility:
         """Everything the worker does, once: outbox, simulator answers, timers, follow-ups."""
         for _ in range(10):
             sent = self.services.dispatcher.dispatch()
-            answered = self.headend.tick()
+            adapter = self.services.dispatcher.adapters["headend"]
+            answered = adapter.tick() if isinstance(adapter, SimulatedHeadEnd) else 0
+            answered += sum(tick() for tick in self.ticks)
             woken = self.services.runtime.wake_due()
             recovered = self.services.runtime.recover()
             if not (sent or answered or woken or recovered):
@@ -113,18 +116,19 @@ def seed_customer(services: Services, number: str, **overrides: Any) -> None:
 
 @pytest.fixture
 def utility(sqlite_url: str, tmp_path: Path) -> Iterator[Utility]:
-    yield from _utility(sqlite_url, tmp_path)
+    yield from travelling_utility(sqlite_url, tmp_path)
 
 
 @pytest.fixture
 def backend_utility(database_url: str, tmp_path: Path) -> Iterator[Utility]:
     """``utility`` on SQLite and on PostgreSQL."""
-    yield from _utility(database_url, tmp_path)
+    yield from travelling_utility(database_url, tmp_path)
 
 
-def _utility(url: str, tmp_path: Path) -> Iterator[Utility]:
+def travelling_utility(url: str, tmp_path: Path, **config: Any) -> Iterator[Utility]:
+    """The utility at tests.utility.NOW, frozen until a test moves the clock; ``config`` overrides."""
     with time_machine.travel(NOW, tick=False) as traveller:
-        app = build_utility_app(url, tmp_path)
+        app = build_utility_app(url, tmp_path, **config)
         services = app.extensions["relayflow"]
         seed_segment(services)
         yield Utility(app, services, traveller, tmp_path / "sms.jsonl")

@@ -88,13 +88,22 @@ postgres:
 
 # Web app (the production server, 2 processes) + one worker on http://$(HOST):$(PORT), embedded SQLite
 # under var/ (demo users when empty); their metrics' counts meet in var/prometheus (README "Operations").
+# Meter commands go over HTTP to the SIMULATED head-end process on $(SIM_PORT), which calls back
+# (README "The head-end over HTTP"); both tokens are new each run unless set in the environment.
 METRICS_DIR := var/prometheus
+SIM_PORT ?= 5001
+SIM_SCENARIO ?= app/headend_sim/demo-scenario.json
+NEW_TOKEN = $$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')
 run: $(STAMP) $(NODE_STAMP) $(MODELER_BUILD) translations
 	$(BIN)/relayflow bootstrap --demo
 	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
-	@echo "relayflow on http://$(HOST):$(PORT) (Ctrl-C stops the web app and the worker)"
-	@export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/$(METRICS_DIR); \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "relayflow on http://$(HOST):$(PORT), the SIMULATED head-end on http://$(HOST):$(SIM_PORT) (Ctrl-C stops all)"
+	@export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/$(METRICS_DIR) RELAYFLOW_HEADEND_URL=http://$(HOST):$(SIM_PORT); \
+	export RELAYFLOW_HEADEND_TOKEN=$${RELAYFLOW_HEADEND_TOKEN:-$(NEW_TOKEN)}; \
+	export RELAYFLOW_HEADEND_COMMAND_TOKEN=$${RELAYFLOW_HEADEND_COMMAND_TOKEN:-$(NEW_TOKEN)}; \
+	trap 'kill $$worker $$sim 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/relayflow headend-sim --host $(HOST) --port $(SIM_PORT) --scenario $(SIM_SCENARIO) \
+	    --callback-url http://$(HOST):$(PORT) & sim=$$!; \
 	$(BIN)/relayflow worker & worker=$$!; \
 	$(BIN)/relayflow serve --workers 2 --host $(HOST) --port $(PORT)
 

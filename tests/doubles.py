@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.runtime.contract import ServiceContext
@@ -70,3 +71,16 @@ class TestHandlers:
     def table(self) -> dict[str, Any]:
         return {"test.notify": self.notify, "test.command": self.command, "test.flaky": self.flaky,
                 "test.reply": self.reply, "test.sum_batch": self.sum_batch}
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)

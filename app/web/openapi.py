@@ -39,7 +39,15 @@ People's endpoints use the browser's session and its CSRF token. A script signs 
    the cookie. GETs need the cookie only.
 
 The machine callbacks (`POST /api/payments`, `POST /api/headend/results`) use neither: they take
-`Authorization: Bearer <token>` (RELAYFLOW_BILLING_TOKEN, RELAYFLOW_HEADEND_TOKEN)."""
+`Authorization: Bearer <token>` (RELAYFLOW_BILLING_TOKEN, RELAYFLOW_HEADEND_TOKEN).
+
+The other direction, relayflow → head-end (README, "The head-end over HTTP"): `POST
+{RELAYFLOW_HEADEND_URL}/commands` with `{"command_id", "meter_address", "action": "trip" |
+"direct_close" | "close_allowed", "deadline"}` (the validity deadline, ISO 8601 UTC), the headers
+`Idempotency-Key` (the same command sent again carries the same key) and `Authorization: Bearer
+<RELAYFLOW_HEADEND_COMMAND_TOKEN>`. 2xx: taken, results follow as callbacks to
+`POST /api/headend/results`; timeouts, 5xx, 408 and 429 are sent again with the same key; any
+other 4xx gives the command up and stops its case with an incident."""
 SECURITY_SCHEMES = {
     "session": {"type": "apiKey", "in": "cookie", "name": "session",
                 "description": "the session POST /login sets (people and their scripts)"},

@@ -102,6 +102,19 @@ class HttpHeadEnd:
             headers["Authorization"] = f"Bearer {self.settings.token}"
         return headers
 
+    def check(self) -> str:
+        """Whether the head-end answers at its URL (``GET /``; any HTTP answer is an answer)."""
+        try:
+            response = self._http.get(self.settings.url.rstrip("/") + "/",
+                                      timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        except requests.RequestException as exc:
+            raise HeadEndUnavailable(f"{self.settings.url} cannot be reached: {_reason(exc)}") from exc
+        if response.status_code >= 500:
+            raise HeadEndUnavailable(f"{self.settings.url} answered {response.status_code}")
+        about = _json_or_text(response)
+        what = " — a SIMULATOR (no meter is reached)" if isinstance(about, dict) and about.get("simulator") else ""
+        return f"{self.settings.url} answers (HTTP {response.status_code}){what}; circuit {self.breaker_state}"
+
     @property
     def simulated(self) -> str | None:
         """The banner's words when the head-end at the URL says it is a simulator (``GET /``), so a

@@ -82,6 +82,9 @@ class SimulatedHeadEnd:
         self._keys: set[str] = set()
         self._seq = 0
 
+    def check(self) -> str:
+        return f"SIMULATED in this process: no meter is reached ({self.pending()} results scheduled)"
+
     def set_behaviour(self, meter_address: str, behaviour: str) -> None:
         with self._lock:
             self._behaviours[meter_address] = _behaviour(behaviour)

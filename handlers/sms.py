@@ -152,6 +152,12 @@ class LogOnlySmsAdapter:
         self._lock = threading.Lock()
         self._keys = self._load_keys()
 
+    def check(self) -> str:
+        """The log can be written; nobody gets these texts."""
+        with self.path.open("a", encoding="utf-8"):
+            pass
+        return f"LOG ONLY: messages are written to {self.path}, none is sent"
+
     def send(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         """Log the message once per key; returns ``{"logged": True, "segments": n}``."""
         text = str(payload["text"])

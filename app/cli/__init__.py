@@ -45,6 +45,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_group)
     app.cli.add_command(replay_command)
+    app.cli.add_command(check_adapters_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations), backup, restore, moving to PostgreSQL.")
@@ -289,6 +290,20 @@ def _checking_schema_first(command: click.Command) -> click.Command:
     checked_command = copy.copy(command)
     checked_command.callback = checked
     return checked_command
+
+
+@click.command("check-adapters")
+@with_appcontext
+def check_adapters_command() -> None:
+    """Try each configured outbox adapter (head-end reachable, SMSC bound, a meter read) and say what
+    works; nothing is sent to anybody. Exits 1 when one does not work."""
+    from app.usecases.adapter_checks import check_adapters
+
+    checks = check_adapters(_services().dispatcher.adapters)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.adapter}: {check.detail}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)
 
 
 @click.command("headend-sim")

@@ -56,6 +56,13 @@ class OutboxAdapter(Protocol):
     def send(self, payload: dict[str, Any], idempotency_key: str) -> Mapping[str, Any] | None: ...
 
 
+class CheckedAdapter(Protocol):
+    """An adapter that can say whether it works without sending anything (``relayflow check-adapters``)."""
+
+    def check(self) -> str:
+        """What works, in one line (no secret in it); raises with the reason when it does not."""
+
+
 class SendRefused(Exception):
     """The receiver refused the effect for good (an HTTP 4xx, say): sending it again with the same
     content would not help. The row is given up at once, its refusal hook records what the domain

@@ -176,3 +176,15 @@ def test_a_refusal_gives_the_command_up_and_opens_an_incident_with_the_headends_
 def test_a_bad_scenario_is_refused_with_the_key_at_fault(scenario: Any, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         scenario_from(scenario)
+
+
+def test_check_adapters_says_what_answers_and_fails_when_the_headend_does_not(
+        sqlite_url: str, tmp_path: Path) -> None:
+    with http_utility(sqlite_url, tmp_path, Scenario(), running=False) as (utility, served):
+        down = utility.app.test_cli_runner().invoke(args=["check-adapters"])
+        served.start()
+        up = utility.app.test_cli_runner().invoke(args=["check-adapters"])
+    assert down.exit_code == 1 and f"FAIL headend: HeadEndUnavailable: {served.url} cannot be reached" in down.output
+    assert up.exit_code == 0, up.output
+    assert f"ok   headend: {served.url} answers (HTTP 200) — a SIMULATOR" in up.output
+    assert "ok   sms: LOG ONLY" in up.output and COMMAND_TOKEN not in up.output + down.output

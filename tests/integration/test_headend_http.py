@@ -188,3 +188,22 @@ def test_check_adapters_says_what_answers_and_fails_when_the_headend_does_not(
     assert up.exit_code == 0, up.output
     assert f"ok   headend: {served.url} answers (HTTP 200) — a SIMULATOR" in up.output
     assert "ok   sms: LOG ONLY" in up.output and COMMAND_TOKEN not in up.output + down.output
+
+
+def test_a_command_whose_validity_passed_while_the_headend_was_down_never_leaves(
+        database_url: str, tmp_path: Path) -> None:
+    with http_utility(database_url, tmp_path, Scenario(), running=False,
+                      HEADEND_FAILURES_TO_OPEN=1, HEADEND_OPEN_SECONDS=600) as (utility, served):
+        seed_customer(utility.services, "3400000001")
+        run_patrol(utility.services.runtime)
+        utility.run()  # one failed attempt opens the breaker for 10 minutes
+        utility.advance(timedelta(minutes=35))  # past the command's 30-minute validity
+        served.start()
+        utility.advance(timedelta(minutes=15))
+        first, *later = rows(utility, MeterCommand)
+        assert first.status == "expired" and first.command_id not in served.simulator.received
+        withdrawn = rows(utility, HistoryEvent, HistoryEvent.type == "outbox.withdrawn")
+        assert [e.data["key"] for e in withdrawn] == [
+            row.idempotency_key for row in rows(utility, OutboxMessage, OutboxMessage.adapter == "headend")
+            if row.payload["command_id"] == first.command_id]
+        assert later == []  # M5.2: the next send waits 2 hours after the expired one, as the diagram says

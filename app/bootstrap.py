@@ -99,8 +99,9 @@ def process_identity() -> str:
 
 
 def bpmn_files(directory: str | Path) -> dict[str, bytes]:
-    """The ``*.bpmn`` files of a directory, by name."""
-    return {path.name: path.read_bytes() for path in sorted(Path(directory).glob("*.bpmn"))}
+    """The ``*.bpmn`` files of a directory and the ``*.dmn`` decision tables they call, by name."""
+    paths = [*Path(directory).glob("*.bpmn"), *Path(directory).glob("*.dmn")]
+    return {path.name: path.read_bytes() for path in sorted(paths)}
 
 
 def bootstrap(config: Mapping[str, Any]) -> Services:

@@ -16,6 +16,9 @@ from lxml import etree
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+# Decision tables (issue 16): DMN 1.3 (what dmn-js writes) and 1.2, the versions SpiffWorkflow reads.
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/")
+DMN_SUFFIX = ".dmn"
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 
 _DTD_REFUSED = "DOCTYPE/ENTITY declarations are not allowed in BPMN files (XXE/entity-expansion protection)"
@@ -169,8 +172,14 @@ def _new_parser() -> etree.XMLParser:
     )
 
 
+def is_decision_file(name: str) -> bool:
+    """A ``*.dmn`` file holds decision tables, deployed with the diagrams that call them."""
+    return name.lower().endswith(DMN_SUFFIX)
+
+
 def read_bpmn(name: str, data: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree._ElementTree:
-    """Parse one uploaded BPMN file, or raise DeployError saying why it is refused."""
+    """Parse one uploaded BPMN file (or, named ``*.dmn``, DMN file), or raise DeployError saying
+    why it is refused."""
     if len(data) > max_bytes:
         raise _refuse(name, f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
     _check_prolog(name, data)
@@ -194,7 +203,12 @@ def read_bpmn(name: str, data: bytes, max_bytes: int = MAX_BPMN_BYTES) -> etree.
         raise _refuse(name, f"the file is not valid {tree.docinfo.encoding}: save it as UTF-8") from None
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         raise _refuse(name, _DTD_REFUSED)
-    if root.tag != f"{{{BPMN_NS}}}definitions":
+    if is_decision_file(name):
+        if root.tag not in {f"{{{namespace}}}definitions" for namespace in DMN_NAMESPACES}:
+            raise _refuse(name, f"root element is {root.tag!r}; a DMN file must start with <definitions> in the "
+                                f"namespace {DMN_NAMESPACES[0]} (DMN 1.3) or {DMN_NAMESPACES[1]} (DMN 1.2)",
+                          root.sourceline)
+    elif root.tag != f"{{{BPMN_NS}}}definitions":
         raise _refuse(
             name,
             f"root element is {root.tag!r}; a BPMN file must start with <bpmn:definitions> "

@@ -1,4 +1,4 @@
-"""Checking uploaded BPMN files before anything is stored: read, bundle, lint, parse.
+"""Checking uploaded BPMN (and DMN) files before anything is stored: read, bundle, lint, parse.
 
 Every file is checked and every problem collected; ``check_files`` raises one DeployError listing
 them all, one per line, so an analyst fixes a file in one pass and nothing is half-deployed.
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from app.runtime.deployment.bpmn_source import NSMAP, DeployError, DeployProblem, read_bpmn
+from app.runtime.deployment.bpmn_source import NSMAP, DeployError, DeployProblem, is_decision_file, read_bpmn
 from app.runtime.deployment.lint import lint_tree, lint_warnings
+from app.runtime.deployment.lint_decisions import lint_decisions
 from app.runtime.engine.parsing import (
     executable_process_ids,
     group_into_bundles,
@@ -51,18 +52,23 @@ def check_files(files: Mapping[str, bytes], *, operators: Collection[str], roles
     checked = []
     for bundle in group_into_bundles(trees):
         bundle_trees = {name: trees[name] for name in bundle}
-        processes = {pid for tree in bundle_trees.values() for pid in process_ids_defined(tree)}
-        for name, tree in bundle_trees.items():
+        diagrams = {name: tree for name, tree in bundle_trees.items() if not is_decision_file(name)}
+        processes = {pid for tree in diagrams.values() for pid in process_ids_defined(tree)}
+        for name, tree in diagrams.items():
             problems.extend(_nothing_to_deploy(name, tree))
             problems.extend(lint_tree(name, tree, operators=operators, roles=roles, processes=processes,
                                       validators=validators))
+        decision_problems = lint_decisions(bundle_trees)
+        if decision_problems:  # the library would only repeat them, without a line
+            problems.extend(decision_problems)
+            continue
         try:
             parser = parse_bundle(bundle_trees)
         except DeployError as exc:
             problems.extend(exc.problems)
             continue
         executable = sorted(pid for tree in bundle_trees.values() for pid in executable_process_ids(tree))
-        warnings = [w for name, tree in bundle_trees.items() for w in lint_warnings(name, tree, roles=roles)]
+        warnings = [w for name, tree in diagrams.items() for w in lint_warnings(name, tree, roles=roles)]
         checked.append(CheckedBundle({name: files[name] for name in bundle}, parser, executable, warnings))
     if problems:
         raise DeployError(problems)

@@ -12,7 +12,14 @@ import copy
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from app.runtime.deployment.bpmn_source import NSMAP, DeployError, DeployProblem, owner_id
+from app.runtime.deployment.bpmn_source import (
+    DMN_NAMESPACES,
+    NSMAP,
+    DeployError,
+    DeployProblem,
+    is_decision_file,
+    owner_id,
+)
 from app.runtime.deployment.parse_problems import problem_from
 from app.runtime.deployment.timer_values import quote_iso_literals
 from app.runtime.engine.lanes import LaneRoleAdHocParser, LaneRoleProcessParser
@@ -63,13 +70,28 @@ def children_processes(tree: etree._ElementTree) -> list[tuple[etree._Element, s
     return found
 
 
+def decisions_defined(tree: etree._ElementTree) -> list[tuple[str, int | None]]:
+    """(id, source line) of every decision a DMN file defines (none in a BPMN file)."""
+    return [(str(node.get("id", "")), node.sourceline) for node in tree.getroot()
+            if etree.QName(node).localname == "decision" and etree.QName(node).namespace in DMN_NAMESPACES]
+
+
+def called_decisions(tree: etree._ElementTree) -> list[tuple[str, str, int | None]]:
+    """(element id, decision id, source line) of every business rule task that calls a decision."""
+    return [(owner_id(node) or "", (node.text or "").strip(), node.sourceline)
+            for node in tree.iterfind(".//bpmn:businessRuleTask//spiffworkflow:calledDecisionId", namespaces=NSMAP)]
+
+
 def group_into_bundles(trees: dict[str, etree._ElementTree]) -> list[list[str]]:
-    """Group file names into connected components linked by call activities (and children).
+    """Group file names into connected components linked by call activities (and children), and
+    by the decisions business rule tasks call (a DMN file goes with the diagrams that use it).
 
     Names are sorted inside a bundle and bundles are sorted by their first name. A call to a
-    process that no file defines links nothing (the linter reports it).
+    process or decision that no file defines links nothing (the linter reports it).
     """
     owner = {pid: name for name, tree in sorted(trees.items()) for pid in process_ids_defined(tree)}
+    owner.update({f"decision:{decision}": name
+                  for name, tree in sorted(trees.items()) for decision, _ in decisions_defined(tree)})
     parent = {name: name for name in trees}
 
     def root(name: str) -> str:
@@ -79,7 +101,9 @@ def group_into_bundles(trees: dict[str, etree._ElementTree]) -> list[list[str]]:
         return name
 
     for name, tree in trees.items():
-        for _, called, _ in called_processes(tree):
+        calls = [called for _, called, _ in called_processes(tree)]
+        calls += [f"decision:{decision}" for _, decision, _ in called_decisions(tree)]
+        for called in calls:
             if called in owner:
                 parent[root(name)] = root(owner[called])
     bundles: dict[str, list[str]] = {}
@@ -104,7 +128,10 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
     problems = []
     for name, tree in trees.items():
         try:
-            parser.add_bpmn_xml(tree, filename=name)
+            if is_decision_file(name):
+                parser.add_dmn_xml(tree.getroot(), filename=name)
+            else:
+                parser.add_bpmn_xml(tree, filename=name)
         except Exception as exc:  # the library's own errors, and the ones its error paths raise
             problems.append(problem_from(exc, name, trees))
     _raise_if_any(problems)

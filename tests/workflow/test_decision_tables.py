@@ -11,6 +11,7 @@ from app.audit.replay import Replayer
 from app.bootstrap import Services
 from app.runtime.actors import Actor
 from app.runtime.deployment.bpmn_source import DeployError
+from app.runtime.deployment.feel import unary_tests
 from storage.models import Instance
 from tests.conftest import SYSADMIN, TEST_BPMN
 
@@ -50,7 +51,7 @@ def test_a_business_rule_task_asks_the_table_deployed_with_its_diagram(
 
 def test_an_edit_of_the_table_alone_is_a_new_version_of_the_diagram(services: Services) -> None:
     first, = services.deploy_files({"decide.bpmn": DIAGRAM, "cut_window.dmn": TABLE}, SYSADMIN)
-    later = TABLE.replace(b"8 &lt;= ? &lt; 15", b"8 &lt;= ? &lt; 17")  # the analyst moves the window's end
+    later = TABLE.replace(b"[8..15[", b"[8..17[")  # the analyst moves the window's end
     second, = services.deploy_files({"decide.bpmn": DIAGRAM, "cut_window.dmn": later}, SYSADMIN)
     assert (first.versions, second.versions) == ({"decide": 1}, {"decide": 2})
     instance_id = services.runtime.start("decide", {"customer_class": "household", "day_type": "working_day",
@@ -76,8 +77,8 @@ def test_a_dmn_file_that_is_not_dmn_is_refused_with_what_it_is(services: Service
 
 
 def test_a_broken_rule_is_refused_with_its_file(services: Services) -> None:
-    broken = TABLE.replace(b'<outputEntry id="r2o"><text>True</text></outputEntry>',
-                           b'<outputEntry id="r2o"><text>True</text><bogus/></outputEntry>')
+    broken = TABLE.replace(b'<outputEntry id="r2o"><text>true</text></outputEntry>',
+                           b'<outputEntry id="r2o"><text>true</text><bogus/></outputEntry>')
     [(file, _, _, message)] = problems(services, {"decide.bpmn": DIAGRAM, "cut_window.dmn": broken})
     assert file == "cut_window.dmn" and "bogus" in message
 
@@ -92,3 +93,23 @@ def test_a_case_that_asked_a_table_replays_from_its_deployed_files(services: Ser
     replayed = Replayer(services.db, services.runtime).replay(instance_id)
     assert replayed.verified, replayed.summary()
     assert result(services, instance_id) == {"allowed": False, "reason": "outside the window"}
+
+
+@pytest.mark.parametrize("cell, python", [
+    ("-", ""), ("", ""), ('"household"', '? == "household"'), ('"weekend","holiday"', '(? == "weekend") or '
+                                                                                     '(? == "holiday")'),
+    (">= 8", "? >= 8"), ("[8..15[", "8 <= ? < 15"), ("[8..15)", "8 <= ? < 15"), ("]0..1]", "0 < ? <= 1"),
+    ('not("protected")', 'not (? == "protected")'), ("true", "? == True"),
+    ("8 <= ? < 15", None),  # already Python: handed to the engine as written
+    ('date("2026-01-01")', None),  # FEEL beyond the subset: handed on (a Python call, as it happens)
+])
+def test_feel_cells_as_the_engine_reads_them(cell: str, python: str | None) -> None:
+    assert unary_tests(cell) == python
+
+
+def test_a_cell_neither_feel_nor_python_is_refused_at_its_line(services: Services) -> None:
+    broken = TABLE.replace(b"[8..15[", b"8..15 hours")
+    assert problems(services, {"decide.bpmn": DIAGRAM, "cut_window.dmn": broken}) == [
+        ("cut_window.dmn", 26, None, "the rule cell '8..15 hours' is neither FEEL this engine reads (a value, a "
+         'comparison such as >= 8, an interval such as [8..15[, a list such as "a","b", not(...), or - for any) nor '
+         "a Python expression")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from lxml import etree
 
 from app.runtime.deployment.bpmn_source import DeployProblem, is_decision_file
+from app.runtime.deployment.feel import unreadable_cells
 from app.runtime.engine.parsing import called_decisions, decisions_defined
 
 
@@ -25,6 +26,10 @@ def lint_decisions(trees: dict[str, etree._ElementTree]) -> list[DeployProblem]:
                 problems.append(DeployProblem(name, line, element_id or None,
                                               f"calls decision {decision!r}, which no file defines (defined: {known})"))
         if is_decision_file(name):
+            problems.extend(DeployProblem(name, line, None, (
+                f"the rule cell {text!r} is neither FEEL this engine reads (a value, a comparison such as >= 8, an "
+                'interval such as [8..15[, a list such as "a","b", not(...), or - for any) nor a Python expression'))
+                for line, text in unreadable_cells(tree))
             decisions = decisions_defined(tree)
             if not decisions:
                 problems.append(DeployProblem(name, tree.getroot().sourceline, None,

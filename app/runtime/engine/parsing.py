@@ -20,6 +20,7 @@ from app.runtime.deployment.bpmn_source import (
     is_decision_file,
     owner_id,
 )
+from app.runtime.deployment.feel import translate_tables
 from app.runtime.deployment.parse_problems import problem_from
 from app.runtime.deployment.timer_values import quote_iso_literals
 from app.runtime.engine.lanes import LaneRoleAdHocParser, LaneRoleProcessParser
@@ -120,8 +121,11 @@ def parse_bundle(trees: dict[str, etree._ElementTree]) -> SpiffBpmnParser:
     do we — a timer written as a plain ISO 8601 value is handed to the engine quoted.
     """
     trees = {name: copy.deepcopy(tree) for name, tree in sorted(trees.items())}
-    for tree in trees.values():
-        quote_iso_literals(tree)  # the one place deploy and replay both go through (issue 10 item 13)
+    for name, tree in trees.items():  # the one place deploy and replay both go through (issue 10 item 13)
+        if is_decision_file(name):
+            translate_tables(tree)  # FEEL cells as the Python the engine evaluates (issue 16)
+        else:
+            quote_iso_literals(tree)
     _raise_if_any(_duplicate_process_problems(trees))
 
     parser = RelayflowParser(validator=VALIDATOR)

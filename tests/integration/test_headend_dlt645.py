@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,7 +23,7 @@ from storage.domain_models import MeterCommand
 from storage.models import HistoryEvent, Instance, OutboxMessage
 from tests.dlt645_meters import Gateway
 from tests.integration.test_headend_http import rows
-from tests.utility import Utility, seed_customer, travelling_utility
+from tests.utility import Utility, build_utility_app, seed_customer, travelling_utility
 from tests.workflow.test_disconnect import apply_and_approve, children, issue, owing, task
 
 PASSWORD, OPERATOR = "741852", "96385274"
@@ -133,3 +134,17 @@ def test_a_delayed_trip_is_reported_executed_only_once_the_relay_bit_changes(dat
         assert (command.status, command.relay) == ("executed", "open")
         assert command.executed_at == command.accepted_at + 3 * POLL
         assert utility.customer("3400000011").power_status == "disconnected"
+
+
+@pytest.mark.parametrize(("config", "error"), [
+    ({"HEADEND_URL": "http://hes.example"}, "configure the head-end over HTTP (HEADEND_URL) or over DL/T 645"),
+    ({"HEADEND_DLT645_PASSWORD": None}, "DL/T 645 commands need HEADEND_DLT645_PASSWORD and HEADEND_DLT645_OPERATOR"),
+    ({"HEADEND_DLT645_OPERATOR": "1234"}, "the operator code must be 8 decimal digits; it has 4 characters"),
+    ({"HEADEND_DLT645_GATEWAY": "gateway"}, "HEADEND_DLT645_GATEWAY must be host:port, not 'gateway'"),
+])
+def test_a_dlt645_configuration_that_cannot_work_stops_the_start_with_what_is_wrong(
+        sqlite_url: str, tmp_path: Path, config: dict[str, Any], error: str) -> None:
+    settings = {"HEADEND_DLT645_GATEWAY": "127.0.0.1:8899", "HEADEND_DLT645_PASSWORD": PASSWORD,
+                "HEADEND_DLT645_OPERATOR": OPERATOR, **config}
+    with pytest.raises(ValueError, match=re.escape(error)):
+        build_utility_app(sqlite_url, tmp_path, **settings)

@@ -134,7 +134,8 @@ class Dlt645HeadEnd:
             why = ", ".join(reply.reasons)
             if action == "trip" and before.protected:
                 why += "; power-protect (保电) is on"
-            error = f"the meter refused the {SAID[action]} (DC): {why}"
+            error = (f"the meter refused the {SAID[action]} (DC): {why} (sent valid until "
+                     f"{valid_until:%Y-%m-%d %H:%M:%S} by the meter's clock)")
             self._result(command_id, "failed", error=error, relay=_relay(before))
             log.info("DL/T 645: %s meter %s refused: %s", command_id, address, why)
             return {**answer, "accepted": False, "refusal": error}

@@ -112,7 +112,8 @@ def test_a_trip_refused_under_power_protect_fails_with_a_readable_reason(databas
         utility.run()
         [command] = rows(utility, MeterCommand)
         assert (command.action, command.status) == ("trip", "failed")
-        assert command.error == "the meter refused the trip (DC): other error; power-protect (保电) is on"
+        assert command.error == ("the meter refused the trip (DC): other error; power-protect (保电) is on (sent valid "
+                                 "until 2026-03-02 09:30:00 by the meter's clock)")
         assert meter.commands == [ACTIONS["trip"]] and meter.relay_open is False
         assert utility.customer("3400000011").power_status == "connected"
         [child] = children(utility, batch)

@@ -124,7 +124,8 @@ def test_a_trip_under_power_protect_is_refused_with_a_readable_reason(rig: Rig) 
     rig.adapter.tick()
     result = rig.sink.last()
     assert (result["stage"], result["relay"]) == ("failed", "closed")
-    assert result["error"] == "the meter refused the trip (DC): other error; power-protect (保电) is on"
+    assert result["error"] == ("the meter refused the trip (DC): other error; power-protect (保电) is on (sent valid "
+                                 "until 2026-03-02 09:30:00 by the meter's clock)")
     assert meter.relay_open is False and rig.adapter.watching() == []
 
 
@@ -139,7 +140,8 @@ def test_a_wrong_password_is_a_refusal_that_says_so() -> None:
         rig.adapter.tick()
     finally:
         gateway.stop()
-    assert sink.last()["error"] == "the meter refused the direct close (DC): wrong password or not authorised"
+    assert sink.last()["error"] == ("the meter refused the direct close (DC): wrong password or not "
+                                      "authorised (sent valid until 2026-03-02 09:30:00 by the meter's clock)")
     assert meter.relay_open
 
 
@@ -147,7 +149,8 @@ def test_a_meter_whose_clock_is_past_the_deadline_refuses_the_command(rig: Rig) 
     meter = rig.gateway.add(METER, relay_open=True, clock_ahead=timedelta(hours=1))
     rig.command("direct_close")
     rig.adapter.tick()
-    assert rig.sink.last()["error"] == "the meter refused the direct close (DC): other error"
+    assert rig.sink.last()["error"] == ("the meter refused the direct close (DC): other error (sent "
+                                      "valid until 2026-03-02 09:30:00 by the meter's clock)")
     assert meter.commands == [ACTIONS["direct_close"]] and meter.relay_open
 
 

@@ -149,3 +149,22 @@ def test_a_dlt645_configuration_that_cannot_work_stops_the_start_with_what_is_wr
                 "HEADEND_DLT645_OPERATOR": OPERATOR, **config}
     with pytest.raises(ValueError, match=re.escape(error)):
         build_utility_app(sqlite_url, tmp_path, **settings)
+
+
+def test_a_gateway_down_for_10_minutes_holds_the_command_and_sends_it_once_when_back(
+        database_url: str, tmp_path: Path) -> None:
+    with dlt645_utility(database_url, tmp_path, HEADEND_FAILURES_TO_OPEN=3, HEADEND_OPEN_SECONDS=60) as (
+            utility, gateway):
+        meter = gateway.add("000000000001", relay_open=True)
+        gateway.stop()
+        seed_customer(utility.services, "3400000001")
+        run_patrol(utility.services.runtime)
+        utility.advance(timedelta(minutes=10))
+        failed = [e for e in headend_events(utility, "outbox.failed") if e["adapter"] == "headend"]
+        assert 3 <= len(failed) <= 3 + 10  # then one probe a minute at most, not one per row per try
+        assert "cannot be reached" in failed[0]["error"]
+        gateway.start()
+        utility.advance(timedelta(minutes=12))  # the row's backoff (its attempts while probing), within its validity
+        [command] = rows(utility, MeterCommand)
+        assert (command.status, command.relay) == ("executed", "closed")
+        assert meter.commands == [ACTIONS["direct_close"]]

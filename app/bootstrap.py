@@ -45,7 +45,10 @@ from handlers import (
     termination_hooks,
     validator_table,
 )
+from handlers.dlt645 import Credentials
+from handlers.dlt645_link import LinkSettings, endpoint, meter_endpoints
 from handlers.headend import RECONNECTION
+from handlers.headend_dlt645 import Dlt645Settings
 from handlers.headend_http import HeadEndHttpSettings
 from storage.db import Database
 from storage.outbox_rows import Outcome
@@ -131,7 +134,7 @@ def _adapters(config: Mapping[str, Any], runtime: Runtime) -> dict[str, OutboxAd
     if outside is None:
         sms_log = config["SMS_LOG_PATH"] or Path(config["INSTANCE_PATH"]) / "sms-log-only.jsonl"
         outside = outbox_adapters(Path(sms_log), partial(take_headend_results, runtime), runtime.clock,
-                                  _headend_http(config))
+                                  _headend_http(config), _headend_dlt645(config))
     return {**outside, RECONNECTION: ReconnectionRequests(runtime)}
 
 
@@ -142,6 +145,25 @@ def _headend_http(config: Mapping[str, Any]) -> HeadEndHttpSettings | None:
         str(config["HEADEND_URL"]), config.get("HEADEND_COMMAND_TOKEN"),
         connect_timeout=float(config["HEADEND_CONNECT_TIMEOUT"]), read_timeout=float(config["HEADEND_READ_TIMEOUT"]),
         failures_to_open=int(config["HEADEND_FAILURES_TO_OPEN"]), open_seconds=float(config["HEADEND_OPEN_SECONDS"]))
+
+
+def _headend_dlt645(config: Mapping[str, Any]) -> Dlt645Settings | None:
+    """DL/T 645 over TCP when a gateway or meter endpoints are configured (never beside ``HEADEND_URL``)."""
+    gateway, meters = config.get("HEADEND_DLT645_GATEWAY"), meter_endpoints(config.get("HEADEND_DLT645_METERS"))
+    if not gateway and not meters:
+        return None
+    if config.get("HEADEND_URL"):
+        raise ValueError("configure the head-end over HTTP (HEADEND_URL) or over DL/T 645 (HEADEND_DLT645_GATEWAY, "
+                         "HEADEND_DLT645_METERS), not both")
+    if not config.get("HEADEND_DLT645_PASSWORD") or not config.get("HEADEND_DLT645_OPERATOR"):
+        raise ValueError("DL/T 645 commands need HEADEND_DLT645_PASSWORD and HEADEND_DLT645_OPERATOR")
+    credentials = Credentials(int(config["HEADEND_DLT645_PASSWORD_LEVEL"]), str(config["HEADEND_DLT645_PASSWORD"]),
+                              str(config["HEADEND_DLT645_OPERATOR"]))
+    return Dlt645Settings(
+        credentials, endpoint(str(gateway), "HEADEND_DLT645_GATEWAY") if gateway else None, meters,
+        str(config["HEADEND_DLT645_METER_TIMEZONE"]), float(config["HEADEND_DLT645_POLL_SECONDS"]),
+        LinkSettings(float(config["HEADEND_CONNECT_TIMEOUT"]), float(config["HEADEND_READ_TIMEOUT"]),
+                     int(config["HEADEND_FAILURES_TO_OPEN"]), float(config["HEADEND_OPEN_SECONDS"])))
 
 
 def _refused(runtime: Runtime, session: Session, row: Outcome, answer: str) -> None:

@@ -21,7 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "GROUP_MAX_MS": 100,
     "LIVE_CACHE_SIZE": 512,  # workflows a process keeps in memory between steps (0: always load)
     "PATROL_SECONDS": 900,  # M5.1: every 15 minutes
-    "SIMULATOR_SECONDS": 5,  # how often the simulated head-end answers
+    "HEADEND_TICK_SECONDS": 5,  # how often the head-end adapter's work between sends runs (the simulator's
+    # answers, the DL/T 645 adapter's relay polls)
     "WORK_ORDER_SERIES": None,  # {"auto": {"prefix": "10", "length": 8}, "manual": {...}}; None: defaults
     "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
@@ -33,6 +34,17 @@ DEFAULTS: dict[str, Any] = {
     "HEADEND_READ_TIMEOUT": 10,
     "HEADEND_FAILURES_TO_OPEN": 3,  # failures in a row that open the circuit breaker
     "HEADEND_OPEN_SECONDS": 30,  # how long it stays open before one command probes again
+    # the head-end as DL/T 645 over TCP (issue 15 item 2; README "The head-end as DL/T 645 over TCP"): a
+    # gateway (host:port) reaches every meter, ``HEADEND_DLT645_METERS`` gives meters an endpoint of their own
+    # ({address: "host:port"}, or "address=host:port,…" in the environment). The timeouts and the breaker
+    # are the HEADEND_* ones above, the breaker per endpoint. Password and operator code are never logged.
+    "HEADEND_DLT645_GATEWAY": None,
+    "HEADEND_DLT645_METERS": None,
+    "HEADEND_DLT645_PASSWORD_LEVEL": 2,  # PA
+    "HEADEND_DLT645_PASSWORD": None,  # 6 digits
+    "HEADEND_DLT645_OPERATOR": None,  # the operator code, 8 digits
+    "HEADEND_DLT645_METER_TIMEZONE": "Asia/Shanghai",  # the meters' clocks, in which a command's deadline is written
+    "HEADEND_DLT645_POLL_SECONDS": 5,  # how often an accepted command's relay is read until it moves or the deadline
     "BILLING_TOKEN": None,  # bearer token of POST /api/payments
     # issue 5's global chain: keep both files where the database's administrators cannot write
     "AUDIT_KEY_FILE": None,  # the key that signs seals; None: var/audit-seal.key
@@ -63,14 +75,17 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
     for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE",
-                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH", "HEADEND_URL", "HEADEND_COMMAND_TOKEN"):
+                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH", "HEADEND_URL", "HEADEND_COMMAND_TOKEN",
+                "HEADEND_DLT645_GATEWAY", "HEADEND_DLT645_METERS", "HEADEND_DLT645_PASSWORD", "HEADEND_DLT645_OPERATOR",
+                "HEADEND_DLT645_METER_TIMEZONE"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
-                "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
+                "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "HEADEND_TICK_SECONDS", "SEAL_SECONDS",
                 "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS",
                 "READY_HEARTBEAT_SECONDS", "HEADEND_CONNECT_TIMEOUT", "HEADEND_READ_TIMEOUT",
-                "HEADEND_FAILURES_TO_OPEN", "HEADEND_OPEN_SECONDS"):
+                "HEADEND_FAILURES_TO_OPEN", "HEADEND_OPEN_SECONDS", "HEADEND_DLT645_PASSWORD_LEVEL",
+                "HEADEND_DLT645_POLL_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

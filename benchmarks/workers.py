@@ -109,7 +109,7 @@ def drain(template_url: str, tmp: Path, workers: int, expected: int) -> tuple[fl
 
     pg_before = postgres_cpu()
     processes = [start_worker(url, tmp, RELAYFLOW_PATROL_SECONDS="3600", RELAYFLOW_TICK_SECONDS="1",
-                              RELAYFLOW_OUTBOX_SECONDS="0.2", RELAYFLOW_SIMULATOR_SECONDS="1",
+                              RELAYFLOW_OUTBOX_SECONDS="0.2", RELAYFLOW_HEADEND_TICK_SECONDS="1",
                               RELAYFLOW_SMS_LOG_PATH=str(tmp / f"sms-{workers}-{i}.jsonl")) for i in range(workers)]
     try:
         wait_for(lambda: handed_over() > 0, "the first command handed over", seconds=120)

@@ -17,6 +17,7 @@ from app.rules.work_orders import DEFAULT_SERIES, Series
 from app.runtime.contract import Handler, OutboxAdapter, Receipt, Refusal, TerminationHook
 from app.runtime.forms import Validator
 from handlers import disconnection, headend, reconnection, sms
+from handlers.headend_dlt645 import Dlt645HeadEnd, Dlt645Settings
 from handlers.headend_http import HeadEndHttpSettings, HttpHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd
 
@@ -75,14 +76,21 @@ def outbox_refusals() -> dict[str, Refusal]:
 
 
 def outbox_adapters(sms_log: Path, headend_sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]],
-                    clock: Any, headend_http: HeadEndHttpSettings | None = None) -> dict[str, OutboxAdapter]:
+                    clock: Any, headend_http: HeadEndHttpSettings | None = None,
+                    headend_dlt645: Dlt645Settings | None = None) -> dict[str, OutboxAdapter]:
     """The adapters the outbox dispatcher sends through, by the name written on a row.
 
     Meter commands go to the head-end over HTTP when one is configured (``HEADEND_URL``: a real
-    head-end, or ``relayflow headend-sim``), else to an in-process simulated head-end that answers
-    through ``headend_sink``; SMS are only logged (both stand-ins say so in their names).
+    head-end, or ``relayflow headend-sim``), or straight to the meters over DL/T 645 (a gateway or
+    meter endpoints: ``HEADEND_DLT645_*``), both answering through ``headend_sink``; else to an
+    in-process simulated head-end that answers through it; SMS are only logged (both stand-ins say
+    so in their names).
     """
-    return {
-        "sms": sms.LogOnlySmsAdapter(sms_log, clock),
-        "headend": HttpHeadEnd(headend_http, clock) if headend_http else SimulatedHeadEnd(headend_sink, clock),
-    }
+    headend: OutboxAdapter
+    if headend_http:
+        headend = HttpHeadEnd(headend_http, clock)
+    elif headend_dlt645:
+        headend = Dlt645HeadEnd(headend_dlt645, headend_sink, clock)
+    else:
+        headend = SimulatedHeadEnd(headend_sink, clock)
+    return {"sms": sms.LogOnlySmsAdapter(sms_log, clock), "headend": headend}

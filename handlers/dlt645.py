@@ -11,7 +11,7 @@ field depends on one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 START, END, OFFSET, PREAMBLE = 0x68, 0x16, 0x33, 0xFE
@@ -46,8 +46,16 @@ class Credentials:
     and the operator code, as the utility configures them."""
 
     level: int  # PA
-    password: str  # 6 digits
-    operator: str  # 8 digits
+    password: str = field(repr=False)  # 6 digits; never in a log line or a traceback's locals
+    operator: str = field(repr=False)  # 8 digits
+
+    def __post_init__(self) -> None:
+        """Checked when configured, not when the first command is encoded; a secret is never echoed."""
+        if not 0 <= self.level <= 0xFF:
+            raise ValueError(f"password level {self.level} does not fit one byte")
+        for what, value, digits in (("password", self.password, 6), ("operator code", self.operator, 8)):
+            if len(value) != digits or not value.isascii() or not value.isdigit():
+                raise ValueError(f"the {what} must be {digits} decimal digits; it has {len(value)} characters")
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,17 @@ def encode(frame: Frame, *, preamble: int = 0) -> bytes:
     return bytes([PREAMBLE] * preamble) + body + bytes([sum(body) & 0xFF, END])
 
 
+def frame_size(received: bytes) -> int | None:
+    """How many bytes of ``received`` (a stream that starts with a frame, FE preamble allowed) the
+    frame takes, once its length byte has arrived; None until then."""
+    start = len(received) - len(received.lstrip(bytes([PREAMBLE])))
+    if len(received) < start + 10:
+        return None
+    if received[start] != START:
+        raise FrameError(f"expected 68 after the preamble, got {received[start]:02X}")
+    return start + 12 + received[start + 9]
+
+
 def decode(raw: bytes) -> Frame:
     """The frame in ``raw`` (FE preamble bytes allowed); ``FrameError`` says what is wrong."""
     wire = raw.lstrip(bytes([PREAMBLE]))
@@ -96,8 +115,6 @@ def remote_control(address: str, action: str, deadline: datetime, credentials: C
     """A 1CH command; ``deadline`` is in the meter's own (local) time, after which it refuses it."""
     if action not in ACTIONS:
         raise ValueError(f"unknown meter action {action!r}; expected one of {', '.join(ACTIONS)}")
-    if not 0 <= credentials.level <= 0xFF:
-        raise ValueError(f"password level {credentials.level} does not fit one byte")
     valid_until = _bcd(deadline.strftime("%y%m%d%H%M%S"), 6, "deadline")  # ss mm hh DD MM YY on the wire
     data = bytes([credentials.level, *_bcd(credentials.password, 3, "password"),
                   *_bcd(credentials.operator, 4, "operator code"), ACTIONS[action], 0x00, *valid_until])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,15 @@ RELAY_STATES = ("open", "closed")
 RESULT_MESSAGE = "headend_result"
 STREAM = "headend"
 MAX_ERROR_TEXT = 2000  # characters of a failed result's reason
+
+
+@runtime_checkable
+class TickingHeadEnd(Protocol):
+    """A head-end adapter with work between sends: results to hand over (the simulator), relays to
+    poll (DL/T 645). The worker calls ``tick`` every ``HEADEND_TICK_SECONDS``, so the outbox never
+    waits on a meter; it returns how many results were taken."""
+
+    def tick(self) -> int: ...
 
 
 # --- operators for BPMN service tasks ------------------------------------------------------

@@ -30,6 +30,7 @@ import requests
 from app.clock import Clock
 from app.runtime.contract import ReceiverDown, SendRefused
 from app.translations import N_
+from handlers.breaker_log import BreakerLog
 
 log = logging.getLogger("relayflow.headend.http")
 
@@ -62,7 +63,7 @@ class HttpHeadEnd:
         self._http = http or requests.Session()
         self._breaker = pybreaker.CircuitBreaker(
             fail_max=settings.failures_to_open, reset_timeout=settings.open_seconds, exclude=[SendRefused],
-            listeners=[_BreakerLog(settings.url)], name="headend", throw_new_error_on_trip=False)
+            listeners=[BreakerLog(log, f"head-end at {settings.url}")], name="headend", throw_new_error_on_trip=False)
         self._about_lock = threading.Lock()
         self._about: tuple[float, bool | None] = (0.0, None)
 
@@ -133,19 +134,6 @@ class HttpHeadEnd:
         except (requests.RequestException, ValueError):
             return None
         return bool(isinstance(about, dict) and about.get("simulator"))
-
-
-class _BreakerLog(pybreaker.CircuitBreakerListener):
-    """One log line per change of the breaker's state, not one per command."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: pybreaker.CircuitBreakerState | None,
-                     new_state: pybreaker.CircuitBreakerState) -> None:
-        old = old_state.name if old_state is not None else "-"
-        log.warning("head-end at %s: circuit %s → %s (%d failures in a row)", self.url, old, new_state.name,
-                    cb.fail_counter)
 
 
 def _reason(exc: BaseException) -> str:

@@ -18,6 +18,7 @@ from app import create_app
 from app.bootstrap import Services
 from app.config import PROJECT_ROOT
 from app.runtime.actors import Actor
+from handlers.headend import TickingHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd
 from storage.domain_models import Customer, Segment, SmsSubscription
 from tests.conftest import outside_the_database
@@ -56,11 +57,12 @@ class Utility:
         return adapter
 
     def run(self) -> None:
-        """Everything the worker does, once: outbox, simulator answers, timers, follow-ups."""
+        """Everything the worker does, once: outbox, the head-end's tick (simulator answers, relay
+        polls), timers, follow-ups."""
         for _ in range(10):
             sent = self.services.dispatcher.dispatch()
             adapter = self.services.dispatcher.adapters["headend"]
-            answered = adapter.tick() if isinstance(adapter, SimulatedHeadEnd) else 0
+            answered = adapter.tick() if isinstance(adapter, TickingHeadEnd) else 0  # as the worker's job does
             answered += sum(tick() for tick in self.ticks)
             woken = self.services.runtime.wake_due()
             recovered = self.services.runtime.recover()

@@ -116,7 +116,7 @@ def _record_result(session: Session, runtime: Runtime, command: MeterCommand,
         "command_id": command.command_id, "result_id": result["result_id"], "stage": result["stage"],
         "relay": result["relay"], "at": result["at"], "error": result["error"], "instance_id": command.instance_id,
         "customer": customer.number if customer is not None else None, "applied": how,
-        "old": old_status, "new": command.status,
+        "old": old_status, "new": command.status, **({"note": result["note"]} if "note" in result else {}),
     }
     if customer is not None and customer.power_status != old_power:
         data["power_status"] = [old_power, customer.power_status]

@@ -193,6 +193,8 @@ class HeadendResultIn(_Inbound):
                                                 "characters)")
     relay: str | None = Field(None, description="the relay's state; required when the stage is executed")
     at: datetime = Field(description=WINDOW)
+    note: str | None = Field(None, description="what the head-end wants the history to say about it, e.g. why no "
+                                               "command was sent (text, as error)")
 
     @model_validator(mode="before")
     @classmethod
@@ -221,10 +223,10 @@ class HeadendResultIn(_Inbound):
                 "message": f"unknown stage {fields.shown(stage)}; expected one of {', '.join(STAGES)}"})
         return stage
 
-    @field_validator("error", mode="plain", json_schema_input_type=(
+    @field_validator("error", "note", mode="plain", json_schema_input_type=(
         Annotated[str, StringConstraints(max_length=MAX_ERROR_TEXT)] | None))
     @classmethod
-    def _error(cls, value: Any, info: ValidationInfo) -> str | None:
+    def _text(cls, value: Any, info: ValidationInfo) -> str | None:
         return _read(lambda payload, name: fields.text(payload, name, MAX_ERROR_TEXT), value, info)
 
     @field_validator("relay", mode="plain", json_schema_input_type=Literal[RELAY_STATES] | None)  # type: ignore[valid-type]
@@ -248,6 +250,8 @@ class HeadendResultIn(_Inbound):
         return self
 
     def as_recorded(self) -> dict[str, Any]:
-        """The result as it is recorded on its command and delivered to its instance: ``at`` as UTC text."""
+        """The result as it is recorded on its command and delivered to its instance: ``at`` as UTC text;
+        a ``note`` only when there is one."""
         return {"result_id": self.result_id, "command_id": self.command_id, "stage": self.stage,
-                "relay": self.relay, "at": self.at.astimezone(UTC).isoformat(), "error": self.error}
+                "relay": self.relay, "at": self.at.astimezone(UTC).isoformat(), "error": self.error,
+                **({"note": self.note} if self.note else {})}

@@ -1,6 +1,7 @@
 """What the clock starts: each periodic job a worker runs is a named use case here — waking due
 timers, sending the outbox, the reconnection patrol (M5.1), sealing the history (issue 5), running
-the analysts' queued rehearsals (issue 12) and, in the demo, the simulated head-end's answers.
+the analysts' queued rehearsals (issue 12) and a head-end adapter's work between sends (the simulated
+head-end's answers, the DL/T 645 adapter's relay polls).
 ``app.bootstrap`` builds the list once; ``app.worker`` only schedules it."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from app.runtime.events.outbox import OutboxDispatcher
 from app.usecases.reconnections import run_patrol
 from app.workbench.context import Workbench
 from app.workbench.rehearsal.runs import RehearsalWorker
+from handlers.headend import TickingHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
 
 
@@ -45,8 +47,9 @@ def worker_jobs(config: Mapping[str, Any], runtime: Runtime, dispatcher: OutboxD
         PeriodicJob("rehearsals", RehearsalWorker(Workbench.of(runtime), runtime.environment).run_abandoned_and_queued,
                     float(config["REHEARSAL_SECONDS"]), exclusive=True),
     ]
-    simulator = dispatcher.adapters.get("headend")
-    if isinstance(simulator, SimulatedHeadEnd):
-        jobs.append(PeriodicJob("headend-simulator", simulator.tick, float(config["SIMULATOR_SECONDS"]),
-                                prepare=lambda: configure_from_archive(simulator, runtime.db)))
+    headend = dispatcher.adapters.get("headend")
+    if isinstance(headend, TickingHeadEnd):  # the simulator's answers, the DL/T 645 adapter's relay polls
+        simulated = isinstance(headend, SimulatedHeadEnd)
+        prepare = (lambda: configure_from_archive(headend, runtime.db)) if simulated else None
+        jobs.append(PeriodicJob("headend-tick", headend.tick, float(config["HEADEND_TICK_SECONDS"]), prepare=prepare))
     return tuple(jobs)

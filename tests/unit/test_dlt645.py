@@ -17,6 +17,7 @@ from handlers.dlt645 import (
     control_reply,
     decode,
     encode,
+    frame_size,
     read_status_word_3,
     relay_status,
     remote_control,
@@ -34,6 +35,8 @@ def wire(text: str) -> bytes:
 
 @pytest.mark.parametrize(("action", "n1", "checksum"), [
     ("trip", "4D", "02"), ("close_allowed", "4E", "03"), ("direct_close", "4F", "04"),
+    # not in the notes' vectors: the trip frame with N1 3AH/3BH (+33H: 6D/6E), CS 20H/21H higher
+    ("protect_on", "6D", "22"), ("protect_off", "6E", "23"),
 ])
 def test_a_remote_control_command_is_the_golden_frame(action: str, n1: str, checksum: str) -> None:
     expected = TRIP.replace(" 4D 33 ", f" {n1} 33 ").rsplit(" ", 2)[0] + f" {checksum} 16"
@@ -89,3 +92,12 @@ def test_bad_inputs_are_refused_before_anything_is_sent() -> None:
         remote_control(METER, "trip", DEADLINE, Credentials(2, "12345a", "12345678"))
     with pytest.raises(FrameError, match="not an answer to a remote-control command"):
         control_reply(Frame(METER, 0x91))
+
+
+def test_the_size_of_a_frame_is_known_once_its_length_byte_has_arrived() -> None:
+    """How a reader on a TCP stream knows it has a whole answer (preamble or not)."""
+    answer = encode(Frame(METER, 0x91, bytes(6)), preamble=4)
+    assert [frame_size(answer[:n]) for n in (0, 4, 13)] == [None, None, None]
+    assert frame_size(answer[:14]) == frame_size(answer) == len(answer) == 4 + 12 + 6
+    with pytest.raises(FrameError, match="expected 68 after the preamble, got 16"):
+        frame_size(wire("FE FE 16 56 34 12 00 00 00 68 9C 00"))

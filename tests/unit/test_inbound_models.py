@@ -56,9 +56,9 @@ def test_now_comes_from_the_validation_context() -> None:
                                                          (HeadendResultIn, RESULT_EXAMPLE, "head-end result")])
 def test_a_field_it_does_not_document_is_refused_first_and_named(model: Any, example: dict[str, Any],
                                                                  what: str) -> None:
-    refused = refusal(model, {**example, "colour": "red", "note": 1})
-    assert str(refused) == f"unknown field(s) in {what}: 'colour', 'note'"
-    assert refused.errors == {"colour": "unknown field", "note": "unknown field"}
+    refused = refusal(model, {**example, "colour": "red", "remark": 1})
+    assert str(refused) == f"unknown field(s) in {what}: 'colour', 'remark'"
+    assert refused.errors == {"colour": "unknown field", "remark": "unknown field"}
     assert model.model_json_schema()["additionalProperties"] is False
     with pytest.raises(ValidationError):
         model.model_validate({**example, "colour": "red"}, context={"now": NOW})

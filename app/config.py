@@ -24,6 +24,19 @@ DEFAULTS: dict[str, Any] = {
     "SIMULATOR_SECONDS": 5,  # how often the simulated head-end answers
     "WORK_ORDER_SERIES": None,  # {"auto": {"prefix": "10", "length": 8}, "manual": {...}}; None: defaults
     "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
+    # SMS over SMPP 3.4 (issue 15 item 3): set SMPP_HOST and the worker binds to that SMSC as a
+    # transceiver; unset, SMS are only logged (the log-only adapter above)
+    "SMPP_HOST": None,
+    "SMPP_PORT": 2775,
+    "SMPP_SYSTEM_ID": "",
+    "SMPP_PASSWORD": "",  # never logged
+    "SMPP_SYSTEM_TYPE": "",
+    "SMPP_SOURCE_ADDR": "",  # the sender customers see (a service code)
+    "SMPP_WINDOW": 10,  # submits waiting for their answer at once (the SMSC's window)
+    "SMPP_PER_SECOND": 20,  # submits started per second at most
+    "SMPP_RESPONSE_SECONDS": 10,  # how long a submit waits for the SMSC's answer
+    "SMPP_ENQUIRE_SECONDS": 30,  # an idle link is checked this often
+    "SMPP_RECONNECT_SECONDS": 2,  # first wait before binding again after a drop (doubles, up to a minute)
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
     "BILLING_TOKEN": None,  # bearer token of POST /api/payments
     # issue 5's global chain: keep both files where the database's administrators cannot write
@@ -55,13 +68,15 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     if env.get("DATABASE_URL"):
         values["DATABASE_URL"] = env["DATABASE_URL"]
     for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE",
-                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH"):
+                "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH", "SMPP_HOST", "SMPP_SYSTEM_ID", "SMPP_PASSWORD",
+                "SMPP_SYSTEM_TYPE", "SMPP_SOURCE_ADDR"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
                 "TICK_SECONDS", "OUTBOX_SECONDS", "PATROL_SECONDS", "SIMULATOR_SECONDS", "SEAL_SECONDS",
                 "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS",
-                "READY_HEARTBEAT_SECONDS"):
+                "READY_HEARTBEAT_SECONDS", "SMPP_PORT", "SMPP_WINDOW", "SMPP_PER_SECOND", "SMPP_RESPONSE_SECONDS",
+                "SMPP_ENQUIRE_SECONDS", "SMPP_RECONNECT_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

@@ -18,6 +18,8 @@ from app.runtime.contract import Handler, OutboxAdapter, Receipt, TerminationHoo
 from app.runtime.forms import Validator
 from handlers import disconnection, headend, reconnection, sms
 from handlers.headend_simulator import SimulatedHeadEnd
+from handlers.smpp import SmppSettings, SmppSmsAdapter
+from handlers.smpp.adapter import ReceiptSink
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,23 @@ def termination_hooks() -> list[TerminationHook]:
 
 def outbox_receipts() -> dict[str, Receipt]:
     """What is recorded when an adapter has taken an outbox row, by adapter name."""
-    return {"headend": headend.command_sent}
+    return {"headend": headend.command_sent, "sms": sms.message_submitted}
 
 
 def outbox_adapters(sms_log: Path, headend_sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]],
-                    clock: Any,
-                    headend_behaviours: Mapping[str, str] | None = None) -> dict[str, OutboxAdapter]:
+                    clock: Any, headend_behaviours: Mapping[str, str] | None = None, *,
+                    smpp: SmppSettings | None = None, receipts_to: ReceiptSink | None = None,
+                    ) -> dict[str, OutboxAdapter]:
     """The adapters the outbox dispatcher sends through, by the name written on a row.
 
-    There is no real SMS gateway or head-end connection yet: both are stand-ins that say so in
-    their names — SMS are only logged, meter commands go to a simulated head-end.
+    SMS go to the SMSC over SMPP when ``smpp`` names one (its delivery receipts to ``receipts_to``),
+    else they are only logged. There is no real head-end connection yet: meter commands go to a
+    simulated head-end, which says so in its name.
     """
+    if smpp is not None and receipts_to is None:
+        raise ValueError("an SMPP adapter needs somewhere to record its delivery receipts")
     return {
-        "sms": sms.LogOnlySmsAdapter(sms_log, clock),
+        "sms": SmppSmsAdapter(smpp, receipts_to) if smpp is not None and receipts_to is not None
+        else sms.LogOnlySmsAdapter(sms_log, clock),
         "headend": SimulatedHeadEnd(headend_sink, clock, headend_behaviours),
     }

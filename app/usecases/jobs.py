@@ -1,6 +1,7 @@
 """What the clock starts: each periodic job a worker runs is a named use case here — waking due
 timers, sending the outbox, the reconnection patrol (M5.1), sealing the history (issue 5), running
-the analysts' queued rehearsals (issue 12) and, in the demo, the simulated head-end's answers.
+the analysts' queued rehearsals (issue 12), keeping the SMPP link to the SMSC up (when one is
+configured: its delivery receipts come in on it) and, in the demo, the simulated head-end's answers.
 ``app.bootstrap`` builds the list once; ``app.worker`` only schedules it."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.usecases.reconnections import run_patrol
 from app.workbench.context import Workbench
 from app.workbench.rehearsal.runs import RehearsalWorker
 from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
+from handlers.smpp import SmppSmsAdapter
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class PeriodicJob:
     at_start: bool = False  # also run once as the worker starts
     prepare: Callable[[], object] | None = None  # once, before the worker's first round
     exclusive: bool = False  # runs on one worker at a time: the holder of its lease (``app.worker``)
+    stop: Callable[[], object] | None = None  # once, as the worker stops (after its last round)
 
 
 def wake_and_recover(runtime: Runtime) -> int:
@@ -49,4 +52,8 @@ def worker_jobs(config: Mapping[str, Any], runtime: Runtime, dispatcher: OutboxD
     if isinstance(simulator, SimulatedHeadEnd):
         jobs.append(PeriodicJob("headend-simulator", simulator.tick, float(config["SIMULATOR_SECONDS"]),
                                 prepare=lambda: configure_from_archive(simulator, runtime.db)))
+    sms = dispatcher.adapters.get("sms")
+    if isinstance(sms, SmppSmsAdapter):  # the link to the SMSC lives in the worker: it takes the receipts
+        jobs.append(PeriodicJob("smpp-link", sms.keep_alive, float(config["TICK_SECONDS"]), prepare=sms.start,
+                                stop=sms.stop))
     return tuple(jobs)

@@ -156,7 +156,7 @@ class SmppLink:
             except LINK_ERRORS as exc:
                 if not self._stopping.is_set():
                     log.warning("SMPP link to %s:%s is down (%s); binding again in %g s", self.settings.host,
-                                self.settings.port, exc or type(exc).__name__, wait)
+                                self.settings.port, str(exc) or type(exc).__name__, wait)
             except Exception:  # a fault of ours: the link still has to come back
                 log.exception("SMPP link: unexpected failure; binding again in %g s", wait)
             finally:

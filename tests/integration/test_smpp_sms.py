@@ -24,7 +24,8 @@ from handlers.smpp import SmppSmsAdapter
 from storage.models import HistoryEvent, OutboxMessage
 from storage.sms_parts import SmsPart
 from tests.conftest import outside_the_database
-from tests.smsc_peer import Answer, Smsc, wait_until
+from tests.integration.worker_processes import wait_for
+from tests.smsc_peer import Answer, Smsc
 from tests.utility import BPMN_DIR, DEPLOYER, NOW, Utility, seed_customer, seed_segment
 from tests.web.conftest import Site
 
@@ -85,7 +86,8 @@ def parts_of(site: Site, row: OutboxMessage) -> list[SmsPart]:
 
 
 def settled(site: Site, row: OutboxMessage, status: str) -> list[SmsPart]:
-    return wait_until(lambda: (found := parts_of(site, row)) and all(p.status == status for p in found) and found)
+    return wait_for(lambda: (found := parts_of(site, row)) and all(p.status == status for p in found) and found,
+                    f"every part {status}", 15)
 
 
 def customer_page(site: Site) -> str:
@@ -159,29 +161,29 @@ def test_an_undelivered_receipt_fails_the_sms(site: Site, smsc: Smsc) -> None:
 def test_the_link_dropped_by_the_network_or_the_smsc_is_bound_again_and_nothing_is_lost(
         site: Site, smsc: Smsc) -> None:
     link = adapter(site.services).link
-    wait_until(lambda: smsc.binds == 1)
+    wait_for(lambda: smsc.binds == 1, "the first bind", 15)
     smsc.relay.refusing = True
     smsc.relay.cut()  # the network drops the link, and the SMSC stays unreachable for a while
-    wait_until(lambda: not link.wait_bound(0))
+    wait_for(lambda: not link.wait_bound(0), "the drop noticed", 15)
     row = reconnect(site)  # the notice cannot go: the outbox keeps it and tries again later
     [pending] = rows(site.services, OutboxMessage, OutboxMessage.id == row.id)
     assert pending.status == "pending" and "LinkDown" in (pending.last_error or "") and not smsc.submits
 
     smsc.relay.refusing = False
-    wait_until(lambda: smsc.binds == 2 and link.wait_bound(0))  # bound again on its own
+    wait_for(lambda: smsc.binds == 2 and link.wait_bound(0), "a bind again", 15)  # on its own
     site.utility.advance(timedelta(minutes=2))  # past the outbox's back-off
     settled(site, row, "delivered")
 
     smsc.unbind_everyone()  # now the SMSC ends the session itself
-    wait_until(lambda: smsc.binds == 3 and link.wait_bound(0))
+    wait_for(lambda: smsc.binds == 3 and link.wait_bound(0), "a bind after the unbind", 15)
     assert link.binds == 3
 
 
 def test_the_password_is_never_logged(site: Site, smsc: Smsc, caplog: pytest.LogCaptureFixture) -> None:
-    wait_until(lambda: smsc.binds == 1)
+    wait_for(lambda: smsc.binds == 1, "the first bind", 15)
     with caplog.at_level(logging.DEBUG):
         smsc.unbind_everyone()  # a bind after this, logged at debug level
-        wait_until(lambda: smsc.binds == 2 and adapter(site.services).link.wait_bound(0))
+        wait_for(lambda: smsc.binds == 2 and adapter(site.services).link.wait_bound(0), "a bind again", 15)
         reconnect(site)
     assert "bind_transceiver" in caplog.text  # the wire log was on
     assert PASSWORD not in caplog.text and PASSWORD.encode().hex() not in caplog.text

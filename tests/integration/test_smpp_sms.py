@@ -160,6 +160,8 @@ def test_an_undelivered_receipt_fails_the_sms(site: Site, smsc: Smsc) -> None:
 
 def test_the_link_dropped_by_the_network_or_the_smsc_is_bound_again_and_nothing_is_lost(
         site: Site, smsc: Smsc) -> None:
+    [job] = [job for job in site.services.jobs if job.name == "smpp-link"]  # the worker owns the link
+    assert (job.prepare, job.stop) == (adapter(site.services).start, adapter(site.services).stop)
     link = adapter(site.services).link
     wait_for(lambda: smsc.binds == 1, "the first bind", 15)
     smsc.relay.refusing = True

@@ -34,6 +34,7 @@ from app.runtime.steps.grouping import GroupCap
 from app.usecases.headend_results import take_headend_results
 from app.usecases.jobs import PeriodicJob, worker_jobs
 from app.usecases.reconnections import ReconnectionRequests
+from app.usecases.sms_receipts import take_delivery_receipt
 from app.usecases.trip_checks import command_still_due
 from app.workbench.deploys import record_deploys
 from handlers import (
@@ -50,6 +51,7 @@ from handlers.dlt645_link import LinkSettings, endpoint, meter_endpoints
 from handlers.headend import RECONNECTION
 from handlers.headend_dlt645 import Dlt645Settings
 from handlers.headend_http import HeadEndHttpSettings
+from handlers.smpp import settings_from_config
 from storage.db import Database
 from storage.outbox_rows import Outcome
 
@@ -128,13 +130,16 @@ def bootstrap(config: Mapping[str, Any]) -> Services:
 
 def _adapters(config: Mapping[str, Any], runtime: Runtime) -> dict[str, OutboxAdapter]:
     """The outside world's adapters (the configured doubles, or the simulated head-end that answers
-    through the head-end results use case, and the log-only SMS), and the use cases a step reaches
-    through the outbox."""
+    through the head-end results use case, and the SMS adapter: SMPP when an SMSC is configured, its
+    receipts recorded by their use case, else log-only), and the use cases a step reaches through the
+    outbox."""
     outside = config.get("OUTBOX_ADAPTERS")
     if outside is None:
         sms_log = config["SMS_LOG_PATH"] or Path(config["INSTANCE_PATH"]) / "sms-log-only.jsonl"
         outside = outbox_adapters(Path(sms_log), partial(take_headend_results, runtime), runtime.clock,
-                                  _headend_http(config), _headend_dlt645(config))
+                                  _headend_http(config), _headend_dlt645(config),
+                                  smpp=settings_from_config(config),
+                                  receipts_to=partial(take_delivery_receipt, runtime))
     return {**outside, RECONNECTION: ReconnectionRequests(runtime)}
 
 

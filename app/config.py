@@ -25,6 +25,19 @@ DEFAULTS: dict[str, Any] = {
     # answers, the DL/T 645 adapter's relay polls)
     "WORK_ORDER_SERIES": None,  # {"auto": {"prefix": "10", "length": 8}, "manual": {...}}; None: defaults
     "SMS_LOG_PATH": None,  # where the log-only SMS adapter writes; None: var/sms-log-only.jsonl
+    # SMS over SMPP 3.4 (issue 15 item 3): set SMPP_HOST and the worker binds to that SMSC as a
+    # transceiver; unset, SMS are only logged (the log-only adapter above)
+    "SMPP_HOST": None,
+    "SMPP_PORT": 2775,
+    "SMPP_SYSTEM_ID": "",
+    "SMPP_PASSWORD": "",  # never logged
+    "SMPP_SYSTEM_TYPE": "",
+    "SMPP_SOURCE_ADDR": "",  # the sender customers see (a service code)
+    "SMPP_WINDOW": 10,  # submits waiting for their answer at once (the SMSC's window)
+    "SMPP_PER_SECOND": 20,  # submits started per second at most
+    "SMPP_RESPONSE_SECONDS": 10,  # how long a submit waits for the SMSC's answer
+    "SMPP_ENQUIRE_SECONDS": 30,  # an idle link is checked this often
+    "SMPP_RECONNECT_SECONDS": 2,  # first wait before binding again after a drop (doubles, up to a minute)
     "HEADEND_TOKEN": None,  # bearer token of POST /api/headend/results
     # the head-end over HTTP (issue 15; README "The head-end over HTTP"): None keeps the in-process
     # simulated head-end; ``make run`` points it at ``relayflow headend-sim``
@@ -77,7 +90,8 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     for key in ("BPMN_DIR", "SECRET_KEY", "HEADEND_TOKEN", "BILLING_TOKEN", "AUDIT_KEY_FILE", "AUDIT_ANCHOR_FILE",
                 "METRICS_ALLOW", "METRICS_TOKEN", "SMS_LOG_PATH", "HEADEND_URL", "HEADEND_COMMAND_TOKEN",
                 "HEADEND_DLT645_GATEWAY", "HEADEND_DLT645_METERS", "HEADEND_DLT645_PASSWORD", "HEADEND_DLT645_OPERATOR",
-                "HEADEND_DLT645_METER_TIMEZONE"):
+                "HEADEND_DLT645_METER_TIMEZONE", "SMPP_HOST", "SMPP_SYSTEM_ID", "SMPP_PASSWORD", "SMPP_SYSTEM_TYPE",
+                "SMPP_SOURCE_ADDR"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = env[f"RELAYFLOW_{key}"]
     for key in ("GROUP_MAX_STEPS", "GROUP_MAX_MS",
@@ -85,7 +99,8 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
                 "SEAL_LAG_SECONDS", "REHEARSAL_SECONDS", "LEASE_SECONDS", "HEARTBEAT_SECONDS",
                 "READY_HEARTBEAT_SECONDS", "HEADEND_CONNECT_TIMEOUT", "HEADEND_READ_TIMEOUT",
                 "HEADEND_FAILURES_TO_OPEN", "HEADEND_OPEN_SECONDS", "HEADEND_DLT645_PASSWORD_LEVEL",
-                "HEADEND_DLT645_POLL_SECONDS"):
+                "HEADEND_DLT645_POLL_SECONDS", "SMPP_PORT", "SMPP_WINDOW", "SMPP_PER_SECOND", "SMPP_RESPONSE_SECONDS",
+                "SMPP_ENQUIRE_SECONDS", "SMPP_RECONNECT_SECONDS"):
         if env.get(f"RELAYFLOW_{key}"):
             values[key] = float(env[f"RELAYFLOW_{key}"])
     if env.get("RELAYFLOW_DEPLOY_ON_START"):

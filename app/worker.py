@@ -80,6 +80,9 @@ class Worker:
             log.info("worker %s: %s, finishing the running jobs", self.identity, signal.Signals(signum).name)
             scheduler.shutdown(wait=True)
         finally:
+            for job in self.jobs:
+                if job.stop is not None:
+                    job.stop()
             self.leave()
         log.info("worker %s stopped", self.identity)
 

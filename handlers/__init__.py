@@ -20,6 +20,8 @@ from handlers import disconnection, headend, reconnection, sms
 from handlers.headend_dlt645 import Dlt645HeadEnd, Dlt645Settings
 from handlers.headend_http import HeadEndHttpSettings, HttpHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd
+from handlers.smpp import SmppSettings, SmppSmsAdapter
+from handlers.smpp.adapter import ReceiptSink
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def termination_hooks() -> list[TerminationHook]:
 
 def outbox_receipts() -> dict[str, Receipt]:
     """What is recorded when an adapter has taken an outbox row, by adapter name."""
-    return {"headend": headend.command_sent}
+    return {"headend": headend.command_sent, "sms": sms.message_submitted}
 
 
 def outbox_refusals() -> dict[str, Refusal]:
@@ -77,15 +79,19 @@ def outbox_refusals() -> dict[str, Refusal]:
 
 def outbox_adapters(sms_log: Path, headend_sink: Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]],
                     clock: Any, headend_http: HeadEndHttpSettings | None = None,
-                    headend_dlt645: Dlt645Settings | None = None) -> dict[str, OutboxAdapter]:
+                    headend_dlt645: Dlt645Settings | None = None, *, smpp: SmppSettings | None = None,
+                    receipts_to: ReceiptSink | None = None) -> dict[str, OutboxAdapter]:
     """The adapters the outbox dispatcher sends through, by the name written on a row.
 
     Meter commands go to the head-end over HTTP when one is configured (``HEADEND_URL``: a real
     head-end, or ``relayflow headend-sim``), or straight to the meters over DL/T 645 (a gateway or
     meter endpoints: ``HEADEND_DLT645_*``), both answering through ``headend_sink``; else to an
-    in-process simulated head-end that answers through it; SMS are only logged (both stand-ins say
-    so in their names).
+    in-process simulated head-end that answers through it. SMS go to the SMSC over SMPP when
+    ``smpp`` names one (its delivery receipts to ``receipts_to``), else they are only logged. The
+    stand-ins say so in their names.
     """
+    if smpp is not None and receipts_to is None:
+        raise ValueError("an SMPP adapter needs somewhere to record its delivery receipts")
     headend: OutboxAdapter
     if headend_http:
         headend = HttpHeadEnd(headend_http, clock)
@@ -93,4 +99,6 @@ def outbox_adapters(sms_log: Path, headend_sink: Callable[[list[dict[str, Any]]]
         headend = Dlt645HeadEnd(headend_dlt645, headend_sink, clock)
     else:
         headend = SimulatedHeadEnd(headend_sink, clock)
-    return {"sms": sms.LogOnlySmsAdapter(sms_log, clock), "headend": headend}
+    sms_adapter: OutboxAdapter = (SmppSmsAdapter(smpp, receipts_to) if smpp is not None and receipts_to is not None
+                                  else sms.LogOnlySmsAdapter(sms_log, clock))
+    return {"sms": sms_adapter, "headend": headend}

@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
-from app.runtime.contract import ServiceContext
+from app.runtime.contract import Handover, ServiceContext
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from storage import meter_commands, reconnections
@@ -105,10 +105,11 @@ def expire_command(ctx: ServiceContext, command_id: str) -> dict[str, Any]:
     return {**answer, "status": command.status}
 
 
-def command_sent(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+def command_sent(session: Session, handover: Handover, now: datetime) -> dict[str, Any]:
     """Outbox receipt: the head-end adapter took the command, so it is ``sent`` (queued → sent, with
     the time): the customer's and the instance's pages can tell a command waiting here from one out
     there, and a payment can no longer take it back."""
+    payload = handover.payload
     changed = meter_commands.mark_sent(session.connection(), str(payload.get("command_id")), now)
     if changed is None:
         return {}

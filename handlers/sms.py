@@ -18,13 +18,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.clock import Clock, SystemClock
 from app.rules.beijing import BEIJING
 from app.rules.sms import normalize_mainland_mobile, render, segments
-from app.runtime.contract import ServiceContext
+from app.rules.sms_delivery import REFUSED, SUBMITTED
+from app.runtime.contract import Handover, ServiceContext
 from app.translations import N_
-from storage import customers
+from storage import customers, sms_parts
 from storage.domain_models import Customer, Segment, SmsSubscription
+from storage.sms_parts import SmsPart
 
 sms_log = logging.getLogger("relayflow.sms.log_only")
 DEFAULT_SIGNATURE = "国网供电"
@@ -120,6 +124,37 @@ def _queue(ctx: ServiceContext, notice: str, customer: Customer, mobile: str | N
     message = compose(notice, to, filled, signature)
     ctx.send("sms", asdict(message), key=f"sms:{notice}:{customer.number}")  # one task may notify many
     return {"sent": True, "to": message.to, "segments": message.segments}
+
+
+def message_submitted(session: Session, handover: Handover, now: datetime) -> dict[str, Any]:
+    """Outbox receipt of the ``sms`` adapter: each part the SMSC answered is recorded — its message id,
+    to which the delivery receipt will be matched, or, for a refused part, the reason (a refusal is an
+    outcome, not a loss). A receipt that came back before this transaction (the SMSC may answer at
+    once) is found here and completes its part. An adapter that reports no parts (log-only) records
+    nothing."""
+    answers = handover.response.get("parts")
+    if not isinstance(answers, list):
+        return {}
+    return {"sms": {"parts": [_record_part(session, handover.outbox_id, answer, now) for answer in answers]}}
+
+
+def _record_part(session: Session, outbox_id: int, answer: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    numbering = {"part": int(answer["part"]), "parts": int(answer["parts"])}
+    message_id = answer.get("message_id")
+    if not message_id:
+        sms_parts.add_refused(session, SmsPart(outbox_id=outbox_id, **numbering, status=REFUSED, submitted_at=now,
+                                               command_status=answer.get("command_status"),
+                                               error=answer.get("error")))
+        return {**numbering, "status": REFUSED, "error": answer.get("error")}
+    part = sms_parts.claim(session, str(message_id), SUBMITTED)
+    if part.outbox_id not in (None, outbox_id):  # the SMSC reused an id: the old receipt is not this part's
+        sms_log.warning("SMSC message id %s reused (outbox rows %s and %s)", message_id, part.outbox_id, outbox_id)
+        part.status, part.receipt_stat, part.receipt_err, part.receipt_text, part.receipt_at = (
+            SUBMITTED, None, None, None, None)
+    receipt_first = part.receipt_at is not None
+    part.outbox_id, part.part, part.parts = outbox_id, numbering["part"], numbering["parts"]
+    part.command_status, part.submitted_at = answer.get("command_status", 0), now
+    return {**numbering, "message_id": message_id, "status": part.status, "receipt_first": receipt_first}
 
 
 def _display(value: object) -> object:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from storage import case_drafts, domain_models, leases, models, sign_in_failures, workbench_models
+from storage import case_drafts, domain_models, leases, models, sign_in_failures, sms_parts, workbench_models
 
 metadata = models.Base.metadata
 
-__all__ = ["case_drafts", "domain_models", "leases", "metadata", "models", "sign_in_failures", "workbench_models"]
+__all__ = ["case_drafts", "domain_models", "leases", "metadata", "models", "sign_in_failures", "sms_parts",
+           "workbench_models"]

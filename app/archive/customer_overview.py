@@ -14,18 +14,19 @@ from sqlalchemy.orm import Session
 
 from app.archive.customer_cases import CustomerCase, customer_cases
 from app.archive.lookups import find_customer, screening_row
+from app.archive.sms_history import SmsEntry, sms_entries
 from storage import customer_records as records
 from storage.customer_search import subscriptions_of
 from storage.domain_models import NOTICE_TYPES, Customer, MeterCommand, Payment, Reconnection, Segment
 from storage.instance_records import open_tasks_of
-from storage.models import HistoryEvent, Instance, OutboxMessage, UserTask
+from storage.models import HistoryEvent, Instance, UserTask
 from storage.statuses import ACTIVE_INSTANCE, IN_FLIGHT_COMMAND, OrderStatus
 
 TIMELINE_LIMIT = 200  # per source; the page says when it is cut
 # Entries at the same time, in the order they happen (the timeline shows the last first).
 _SAME_TIME_ORDER = {"instance.started": 0, "order.opened": 1, "payment.received": 1, "command.created": 2,
-                    "command.sent": 3, "sms.queued": 3, "command.executed": 4, "order.closed": 5,
-                    "instance.ended": 6}
+                    "command.sent": 3, "sms.queued": 3, "command.executed": 4, "sms.submitted": 4,
+                    "sms.refused": 5, "sms.delivered": 5, "sms.failed": 5, "order.closed": 5, "instance.ended": 6}
 # The case steps someone took (the rest show as the orders, commands and SMS they made).
 ACTED_STEPS = ("applied", "approved", "sent_back", "issued", "dropped_out", "kept", "entered_cut", "entered_not_cut",
                "reconnected_on_site")
@@ -81,7 +82,7 @@ def _entry(at: datetime | None, kind: str, data: dict[str, Any], *, actor: str |
 
 
 def _timeline(events: list[HistoryEvent], instances: list[Instance], orders: list[Reconnection],
-              commands: list[MeterCommand], payments: list[Payment], sms: list[OutboxMessage]) -> list[dict[str, Any]]:
+              commands: list[MeterCommand], payments: list[Payment], sms: list[SmsEntry]) -> list[dict[str, Any]]:
     entries = [_entry(e.at, e.type, e.data, actor=e.actor) for e in events]
     for i in instances:
         entries.append(_entry(i.created_at, "instance.started", {"process_id": i.process_id},
@@ -108,9 +109,7 @@ def _timeline(events: list[HistoryEvent], instances: list[Instance], orders: lis
                 instance_id=c.instance_id))
     entries += [_entry(p.paid_at, "payment.received", {"payment_id": p.payment_id, "amount_cents": p.amount_cents,
                                                         "owed_after_cents": p.owed_after_cents}) for p in payments]
-    entries += [_entry(s.created_at, "sms.queued", {"notice": s.payload.get("notice"), "to": s.payload.get("to"),
-                                                    "text": s.payload.get("text"), "status": s.status},
-                       instance_id=s.instance_id) for s in sms]
+    entries += [_entry(at, kind, data, instance_id=instance_id) for at, kind, data, instance_id in sms]
     return entries
 
 
@@ -150,7 +149,8 @@ def customer_overview(session: Session, number: str, *, limit: int = TIMELINE_LI
     payments = records.payments_of(session, customer.id, limit)
     events = records.archive_events_about(session, "customer", number, limit)
     sms = records.sms_about(session, number, [i.id for i in instances] + list(parents), limit)
-    timeline = sorted(_timeline(events, instances, orders, commands, payments, sms) + _step_entries(cases),
+    timeline = sorted(_timeline(events, instances, orders, commands, payments, sms_entries(session, sms))
+                      + _step_entries(cases),
                       key=_timeline_order, reverse=True)
     cut = len(timeline) > limit or any(len(rows) >= limit for rows in (instances, orders, commands, payments,
                                                                         events, sms))

@@ -12,6 +12,7 @@ commit). An exception from a handler becomes an incident.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -78,9 +79,22 @@ class ReceiverDown(Exception):
         self.retry_at = retry_at
 
 
-# What the domain records once an adapter has taken a row (a meter command is now "sent"), in the
-# transaction that marks the row sent: (session, payload, now) -> facts for the ``outbox.sent`` event.
-Receipt = Callable[[Session, dict[str, Any], datetime], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Handover:
+    """An outbox row an adapter has taken: what was sent and what the adapter answered."""
+
+    outbox_id: int
+    idempotency_key: str
+    payload: dict[str, Any]
+    response: dict[str, Any]
+
+
+# What the domain records once an adapter has taken a row (a meter command is now "sent", an SMS's
+# parts have their SMSC message ids), in the transaction that marks the row sent:
+# (session, handover, now) -> facts for the ``outbox.sent`` event.
+Receipt = Callable[[Session, Handover, datetime], Mapping[str, Any]]
 
 # Asked just before a row is sent (in the transaction that leases it), by adapter name: (session,
 # payload, now) -> None to send it, or why it must not leave any more (a trip whose customer paid

@@ -1,7 +1,8 @@
 """What the clock starts: each periodic job a worker runs is a named use case here — waking due
 timers, sending the outbox, the reconnection patrol (M5.1), sealing the history (issue 5), running
-the analysts' queued rehearsals (issue 12) and a head-end adapter's work between sends (the simulated
-head-end's answers, the DL/T 645 adapter's relay polls).
+the analysts' queued rehearsals (issue 12), a head-end adapter's work between sends (the simulated
+head-end's answers, the DL/T 645 adapter's relay polls) and keeping the SMPP link to the SMSC up
+(when one is configured: its delivery receipts come in on it).
 ``app.bootstrap`` builds the list once; ``app.worker`` only schedules it."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.workbench.context import Workbench
 from app.workbench.rehearsal.runs import RehearsalWorker
 from handlers.headend import TickingHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd, configure_from_archive
+from handlers.smpp import SmppSmsAdapter
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class PeriodicJob:
     at_start: bool = False  # also run once as the worker starts
     prepare: Callable[[], object] | None = None  # once, before the worker's first round
     exclusive: bool = False  # runs on one worker at a time: the holder of its lease (``app.worker``)
+    stop: Callable[[], object] | None = None  # once, as the worker stops (after its last round)
 
 
 def wake_and_recover(runtime: Runtime) -> int:
@@ -52,4 +55,8 @@ def worker_jobs(config: Mapping[str, Any], runtime: Runtime, dispatcher: OutboxD
         simulated = isinstance(headend, SimulatedHeadEnd)
         prepare = (lambda: configure_from_archive(headend, runtime.db)) if simulated else None
         jobs.append(PeriodicJob("headend-tick", headend.tick, float(config["HEADEND_TICK_SECONDS"]), prepare=prepare))
+    sms = dispatcher.adapters.get("sms")
+    if isinstance(sms, SmppSmsAdapter):  # the link to the SMSC lives in the worker: it takes the receipts
+        jobs.append(PeriodicJob("smpp-link", sms.keep_alive, float(config["TICK_SECONDS"]), prepare=sms.start,
+                                stop=sms.stop))
     return tuple(jobs)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.runtime.canonical import json_safe
-from app.runtime.contract import OutboxAdapter, Receipt, ReceiverDown, Refusal, SendCheck, SendRefused
+from app.runtime.contract import Handover, OutboxAdapter, Receipt, ReceiverDown, Refusal, SendCheck, SendRefused
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from storage import outbox_rows
@@ -165,7 +165,8 @@ class OutboxDispatcher:
         now = self.clock.now()
         row = outbox_rows.mark_sent(session, leased.id, now, response)
         receipt = self.hooks.receipts.get(row.adapter)
-        recorded = dict(receipt(session, dict(row.payload), now)) if receipt is not None else {}
+        handover = Handover(row.id, row.idempotency_key, dict(row.payload), response)
+        recorded = dict(receipt(session, handover, now)) if receipt is not None else {}
         self._history(session, row, "outbox.sent", {"response": response, **recorded})
         if self.on_sent is not None:
             self.on_sent(session, row, now)

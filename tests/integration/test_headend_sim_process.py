@@ -1,7 +1,8 @@
 """End to end over the network (issue 15, "Must show"): ``relayflow headend-sim`` in a process of
-its own, relayflow's web app on a real socket, the worker's jobs driven here in real time. The
-reconnect command leaves over HTTP, the results come back as HTTP callbacks, the customer is
-reconnected and told by SMS."""
+its own, relayflow's web app on a real socket, a real SMSC (PyPI smpp34's, ``tests.smsc_peer``),
+the worker's jobs driven here in real time. The reconnect command leaves over HTTP, the results
+come back as HTTP callbacks, the customer is reconnected, and the SMS telling them is submitted
+over SMPP and its delivery receipt recorded."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from werkzeug.serving import make_server
 
 from app.usecases.reconnections import run_patrol
 from storage.domain_models import MeterCommand, Reconnection
-from storage.models import HistoryEvent
+from storage.models import HistoryEvent, OutboxMessage
+from storage.sms_parts import SmsPart
 from tests.integration.test_headend_http import free_port
+from tests.smsc_peer import Smsc
 from tests.utility import build_utility_app, seed_customer, seed_segment
 
 COMMAND_TOKEN, CALLBACK_TOKEN = "sim-command-token", "hes-token"
@@ -53,12 +56,17 @@ def simulator(tmp_path: Path) -> Iterator[tuple[str, int]]:
 def test_a_reconnection_runs_end_to_end_over_http_with_the_simulator_process(
         database_url: str, tmp_path: Path, simulator: tuple[str, int]) -> None:
     url, callback_port = simulator
-    app = build_utility_app(database_url, tmp_path, HEADEND_URL=url, HEADEND_COMMAND_TOKEN=COMMAND_TOKEN)
+    smsc = Smsc().start()
+    app = build_utility_app(database_url, tmp_path, HEADEND_URL=url, HEADEND_COMMAND_TOKEN=COMMAND_TOKEN,
+                            SMPP_HOST="127.0.0.1", SMPP_PORT=smsc.port, SMPP_SYSTEM_ID="relayflow",
+                            SMPP_PASSWORD="s3cr3t!", SMPP_SOURCE_ADDR="95598", SMPP_RESPONSE_SECONDS=2)
     services = app.extensions["relayflow"]
     seed_segment(services)
     seed_customer(services, "3400000001")
     server = make_server("127.0.0.1", callback_port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    sms = services.dispatcher.adapters["sms"]
+    sms.start()  # as the worker's smpp-link job does: bound before anything is sent
     try:
         assert services.dispatcher.adapters["headend"].simulated  # the banner keeps saying so
         assert run_patrol(services.runtime).started == 1
@@ -70,9 +78,12 @@ def test_a_reconnection_runs_end_to_end_over_http_with_the_simulator_process(
             return _order(services).reconnected_at is not None
 
         _wait_until(reconnected, what="the reconnection to end")
-        services.dispatcher.dispatch()  # the customer's SMS
+        _wait_until(lambda: services.dispatcher.dispatch() == 0 and _delivered(services),
+                    what="the customer's SMS to be delivered")
         _wait_until(lambda: len(_results(services)) == 4, what="the duplicate callbacks")
     finally:
+        sms.stop()
+        smsc.stop()
         server.shutdown()
         server.server_close()
     [command] = _all(services, MeterCommand)
@@ -82,9 +93,19 @@ def test_a_reconnection_runs_end_to_end_over_http_with_the_simulator_process(
     # accepted and executed, each called back twice (the scenario's duplicates), applied once each
     assert sorted((e.data["stage"], e.data["applied"]) for e in _results(services)) == [
         ("accepted", "applied"), ("accepted", "duplicate"), ("executed", "applied"), ("executed", "duplicate")]
-    sms = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text().splitlines()]
-    assert [m["notice"] for m in sms] == ["reconnected"]  # M5.3
+    [notice] = _all(services, OutboxMessage)[-1:]
+    assert (notice.adapter, notice.payload["notice"]) == ("sms", "reconnected")  # M5.3
+    parts = _all(services, SmsPart)  # a Chinese text over 70 characters goes in UCS-2 parts
+    assert {(part.outbox_id, part.status, part.receipt_stat) for part in parts} == {(notice.id, "delivered",
+                                                                                     "DELIVRD")}
+    assert [m.destination for m in smsc.submits] == [notice.payload["to"]] * len(parts)
+    assert not (tmp_path / "sms.jsonl").exists()  # nothing went to the log-only stand-in
     services.db.dispose()
+
+
+def _delivered(services: Any) -> bool:
+    parts = _all(services, SmsPart)
+    return bool(parts) and all(part.status == "delivered" for part in parts)
 
 
 def _results(services: Any) -> list[HistoryEvent]:

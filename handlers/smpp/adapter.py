@@ -64,6 +64,12 @@ class SmppSmsAdapter:
         """Bind and listen (the worker does this as it starts, so receipts come in before any send)."""
         self.link.start()
 
+    def check(self) -> str:
+        """The SMSC takes a transceiver bind with these credentials (bound and unbound at once)."""
+        self.link.try_bind()
+        return (f"SMSC {self.settings.host}:{self.settings.port} took a transceiver bind as "
+                f"{self.settings.system_id!r}; nothing was sent")
+
     def keep_alive(self) -> None:
         """Start the link again if its thread has died (it re-binds on its own after a drop)."""
         if not self.link.running:

@@ -165,10 +165,27 @@ class SmppLink:
                 break
             wait = min(wait * 2, MAX_RECONNECT_SECONDS)
 
+    def try_bind(self) -> None:
+        """Bind a connection of its own and unbind it (``relayflow check-adapters``): raises with the
+        SMSC's answer when the bind is refused or the SMSC cannot be reached. Nothing is sent."""
+        client = self._new_client()
+        client.connect()
+        try:
+            client.bind_transceiver(system_id=self.settings.system_id, password=self.settings.password,
+                                    system_type=self.settings.system_type)
+            with contextlib.suppress(SmppConnectionError, PDUError):  # the bind was the question; some SMSCs
+                client.unbind()  # close the link on an unbind instead of answering it
+        finally:
+            client.disconnect()
+
+    def _new_client(self) -> Client:
+        settings = self.settings
+        return Client(settings.host, settings.port, timeout=settings.response_seconds, logger_name=WIRE_LOGGER,
+                      allow_unknown_opt_params=True)
+
     def _bind(self) -> Client:
         settings = self.settings
-        client = Client(settings.host, settings.port, timeout=settings.response_seconds, logger_name=WIRE_LOGGER,
-                        allow_unknown_opt_params=True)
+        client = self._new_client()
         self._client = client
         client.connect()
         client.bind_transceiver(system_id=settings.system_id, password=settings.password,

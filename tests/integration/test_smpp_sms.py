@@ -190,3 +190,17 @@ def test_the_password_is_never_logged(site: Site, smsc: Smsc, caplog: pytest.Log
     assert "bind_transceiver" in caplog.text  # the wire log was on
     assert PASSWORD not in caplog.text and PASSWORD.encode().hex() not in caplog.text
     assert PASSWORD not in repr(adapter(site.services).settings)
+
+
+def test_check_adapters_binds_to_the_smsc_and_says_so(site: Site, smsc: Smsc) -> None:
+    """Issue 15 item 4: a bind of its own, unbound at once; nothing submitted, no password shown."""
+    wait_for(lambda: smsc.binds == 1, "the worker's own link to be bound")
+
+    up = site.utility.app.test_cli_runner().invoke(args=["check-adapters"])
+    assert up.exit_code == 0, up.output
+    assert f"ok   sms: SMSC 127.0.0.1:{smsc.port} took a transceiver bind as 'relayflow'" in up.output
+    wait_for(lambda: smsc.binds == 2, "the check's bind to be counted")
+    assert smsc.submits == [] and PASSWORD not in up.output
+    smsc.stop()
+    down = site.utility.app.test_cli_runner().invoke(args=["check-adapters"])
+    assert down.exit_code == 1 and "FAIL sms:" in down.output and PASSWORD not in down.output

@@ -2,7 +2,8 @@
 commands, payments, attributes and ~12 history events each) and 50,000 disconnections over 30 days,
 bulk-loaded into a fresh migrated SQLite file (or ``--postgres URL``, a database whose name ends in
 ``test``: its schema is reset); the columns the steps keep (``reconnections.sends``,
-``reconnected_at``, ``disconnections``, issue 14 item 8) are loaded as the steps write them.
+``reconnected_at``, ``disconnections``, and the clearing payment kept when an order opens:
+``clearing_payment_id``, ``paid_at``; issue 14 item 8) are loaded as the steps write them.
 Prints the time of ``build_reports`` for the whole period (as the page asks: the 200 longest cases
 over 24 h; as the JSON asks: all of them), for one segment and for one day (median of 5 runs, and
 the median CPU time of this process: on SQLite all of the work), beside the old computation over
@@ -77,12 +78,14 @@ def load_orders(engine: Any, customers: int, orders: int, disconnections: int) -
                 awaiting=[], open_tasks=[], result=None)
             add(InstanceAttribute, instance_id=iid, name="segment", value=segment_of(cid))
             add(InstanceAttribute, instance_id=iid, name="customer", value=number(cid))
+            # the payment before its order, which refers to it
+            add(Payment, id=iid, payment_id=f"P{iid}", customer_id=cid, amount_cents=10_000,
+                paid_at=opened - timedelta(hours=1), received_at=opened, owed_after_cents=0)
             add(Reconnection, customer_id=cid, instance_id=iid, status="closed", trigger="payment", opened_at=opened,
                 closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote" if remote_ok
                 else "reconnected_on_site", auto_order_no=None if kind == 9 else f"1{iid:07d}",
-                manual_order_no=None if remote_ok else f"14{iid:010d}", sends=sends, reconnected_at=restored)
-            add(Payment, payment_id=f"P{iid}", customer_id=cid, amount_cents=10_000,
-                paid_at=opened - timedelta(hours=1), received_at=opened, owed_after_cents=0)
+                manual_order_no=None if remote_ok else f"14{iid:010d}", sends=sends, reconnected_at=restored,
+                clearing_payment_id=iid, paid_at=opened - timedelta(hours=1))
             events = [("instance.started", None, {}),
                       ("service.called", "prepare", {"operator": "reconnection.prepare"})]
             for send in range(sends):

@@ -72,7 +72,7 @@ def payment_cases(session: Session, start: datetime, end: datetime, segment: str
     """Every order whose power came back at ``start`` ≤ time < ``end`` after a clearing payment
     (waiting more than ``over`` microseconds when given), longest wait first (then by order
     number), read ``STREAMED_ROWS`` at a time."""
-    # materialized: each order's payment (a correlated subquery) is looked up once, not for each use of the wait
+    # materialized: each order's wait is computed once, not for each use of it
     cases = restored_between(start, end, segment, *_CASE_COLUMNS).cte("payment_cases").prefix_with("MATERIALIZED")
     query = _with_customers(cases)
     wait = query.selected_columns.wait

@@ -1,6 +1,6 @@
 """The reports' counts as ``GROUP BY``s (issue 14 item 8). The period's reconnection orders are read
-once, into one materialized row each (segment, times, the clearing payment of those reconnected in
-the period), and one statement groups them every way the reports need: reconnections and manual
+once, into one materialized row each (segment, times, when the clearing payment kept on the order
+was paid), and one statement groups them every way the reports need: reconnections and manual
 orders per Beijing day and segment, automatic orders per segment by the send that succeeded, the
 payment wait of each order reconnected in the period (one integer each, with the order's id and
 number). Disconnections are grouped on their own.
@@ -60,7 +60,7 @@ def order_counts(session: Session, start: datetime, end: datetime, segment: str 
     the payment wait of each order reconnected in the period (one integer: the median, p95 and
     buckets need nothing else; the order's id and number name the longest)."""
     in_period = and_(restored_at >= start, restored_at < end)
-    # materialized: each order's payment (a correlated subquery) is looked up once, for those reconnected in the period
+    # materialized: the period's orders are read once for the four groupings
     orders = overlapping(start, end, segment, ORDER.id.label("id"), order_segment.label("segment"),
                          ORDER.outcome.label("outcome"), ORDER.opened_at.label("opened_at"),
                          restored_at.label("restored_at"), case((in_period, paid_at)).label("paid_at"),

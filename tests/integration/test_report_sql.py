@@ -14,9 +14,9 @@ from app.audit.reports.payment import cases as payment_cases
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import Reports, build_reports
 from app.bootstrap import Services
-from storage.domain_models import Disconnection, Reconnection
+from storage.domain_models import Disconnection
 from storage.models import Deployment, Instance, InstanceAttribute, ProcessVersion
-from tests.integration.test_reports import customer, pay
+from tests.integration.test_reports import customer, open_order, pay
 from tests.web import report_walk
 
 DAY_1, DAY_2 = date(2026, 3, 1), date(2026, 3, 2)
@@ -35,10 +35,9 @@ def order(services: Services, customer_id: int, opened: datetime, *, outcome: st
         if segment is not None:
             _instance(session, n, "reconnect", opened)
             session.add(InstanceAttribute(instance_id=n, name="segment", value=segment))
-        session.add(Reconnection(customer_id=customer_id, instance_id=n, status=status, trigger="payment",
-                                 opened_at=opened, closed_at=closed, outcome=outcome, sends=sends,
-                                 reconnected_at=restored, auto_order_no=f"1{n:07d}" if automatic else None,
-                                 manual_order_no=f"14{n:010d}" if manual else None))
+        open_order(session, customer_id, opened, instance_id=n, status=status, closed_at=closed, outcome=outcome,
+                   sends=sends, reconnected_at=restored, auto_order_no=f"1{n:07d}" if automatic else None,
+                   manual_order_no=f"14{n:010d}" if manual else None)
 
 
 def cut(services: Services, at: datetime, how: str, segment: str | None) -> None:

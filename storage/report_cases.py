@@ -1,6 +1,7 @@
 """The reports' per-case rows, read only where a report needs them: payment cases in full — the
 ones ``report_counts.order_counts`` named (the longest waits a page shows), or every case of the
-period longest first, streamed (the CSV) — and the manual orders opened in the period."""
+period longest first, streamed (the CSV) — and the manual orders opened in the period (the first
+a page shows, or all of them streamed)."""
 
 from __future__ import annotations
 
@@ -93,10 +94,13 @@ def payment_cases_of(session: Session, order_ids: Sequence[int]) -> list[Payment
     return found
 
 
-def manual_orders(session: Session, start: datetime, end: datetime, segment: str | None) -> list[ManualOrderRow]:
-    """Manual orders opened at ``start`` ≤ time < ``end``, in the order they opened (then by number)."""
+def manual_orders(session: Session, start: datetime, end: datetime, segment: str | None,
+                  first: int | None = None) -> Iterator[ManualOrderRow]:
+    """Manual orders opened at ``start`` ≤ time < ``end``, in the order they opened (then by
+    number): the ``first`` of them when given, else all, read ``STREAMED_ROWS`` at a time."""
     query = opened_between(start, end, segment, ORDER.manual_order_no, Customer.number, Customer.name,
                            order_segment, ORDER.opened_at, ORDER.auto_order_no.is_not(None), remote_sends,
                            ORDER.status, restored_at, customer=True).where(ORDER.manual_order_no.is_not(None))
-    query = query.order_by(ORDER.opened_at, codepoint_order(ORDER.manual_order_no))
-    return [ManualOrderRow._make(row) for row in session.execute(query)]
+    query = query.order_by(ORDER.opened_at, codepoint_order(ORDER.manual_order_no)).limit(first)
+    for row in session.execute(query.execution_options(yield_per=STREAMED_ROWS)):
+        yield ManualOrderRow._make(row)

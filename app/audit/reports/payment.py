@@ -57,8 +57,8 @@ class PaymentToReconnection:
 
 
 def payment_to_reconnection(session: Session, period: ReportPeriod, waits: list[Wait],
-                            over_shown: int | None) -> PaymentToReconnection:
-    """The summary of the period's waits, with the ``over_shown`` longest cases over ``OVER_HOURS``
+                            shown: int | None) -> PaymentToReconnection:
+    """The summary of the period's waits, with the ``shown`` longest cases over ``OVER_HOURS``
     (None: all of them) read in full."""
     paid = [(wait, order_no, order_id) for wait, order_no, order_id in waits if wait is not None]
     ordered = sorted(microseconds for microseconds, _no, _id in paid)
@@ -69,7 +69,7 @@ def payment_to_reconnection(session: Session, period: ReportPeriod, waits: list[
         return _hours(ordered[nearest_rank_position(len(ordered), percent) - 1]) if ordered else None
 
     return PaymentToReconnection([upto[n + 1] - upto[n] for n in range(len(limits) + 1)], at_rank(MEDIAN),
-                                 at_rank(P95), _longest(session, period, paid, over_shown), len(waits) - len(paid))
+                                 at_rank(P95), _longest(session, period, paid, shown), len(waits) - len(paid))
 
 
 def _longest(session: Session, period: ReportPeriod, paid: list[tuple[int, str, int]],

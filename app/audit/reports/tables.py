@@ -14,12 +14,8 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import rate
-from app.audit.reports.payment import (
-    OVER_HOURS,
-    PaymentCase,
-    PaymentToReconnection,
-    payment_to_reconnection,
-)
+from app.audit.reports import payment
+from app.audit.reports.payment import OVER_HOURS, PaymentCase, PaymentToReconnection
 from app.audit.reports.period import BadReportArguments, ReportPeriod
 from app.translations import N_
 from storage import report_cases, report_counts, report_orders
@@ -112,7 +108,7 @@ def build_reports(session: Session, period: ReportPeriod, shown: int | None = No
     segments = check_segment(session, period)
     span = (period.utc_start, period.utc_end, period.segment)
     report_orders.without_jit(session)
-    counts = report_counts.order_counts(session, *span)
+    counts = report_counts.order_counts(session, *span, payment.question(shown))
     daily = _daily(report_counts.disconnections_per_day(session, *span), counts.reconnected, counts.manual)
     per_day = {day: DayCounts(day, "") for day in period.days}
     per_segment: dict[str, DayCounts] = {}
@@ -122,9 +118,9 @@ def build_reports(session: Session, period: ReportPeriod, shown: int | None = No
         for target in (per_day[row.day], per_segment.setdefault(row.segment, DayCounts(None, row.segment)), total):
             _add(target, row)
     first = _first_attempt(counts.sends)
-    payment = payment_to_reconnection(session, period, counts.waits, shown)
+    waits = payment.payment_to_reconnection(session, period, counts.waits, shown)
     return Reports(period, segments, daily, list(per_day.values()), sorted(per_segment.values(), key=_by_segment),
-                   total, payment, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
+                   total, waits, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
                    list(manual_orders(session, period, shown)))
 
 

@@ -2,7 +2,9 @@
 ``reconnections.paid_at``, kept when the order opens from now on (issue 14 item 8: the whole-period
 report no longer looks the payment up per order). Backfilled here the way the reports looked it
 up: the customer's latest payment received by the time the order opened that left nothing owed
-(on PostgreSQL in one pass, ``DISTINCT ON``; on SQLite a lookup per order).
+(on PostgreSQL in one pass, ``DISTINCT ON``; on SQLite a lookup per order). And an index on
+``reconnections.opened_at``: the reports page lists the period's first manual orders (200 of
+~30,000) by walking it instead of sorting them all.
 
 Revision ID: 0020
 Revises: 0019
@@ -34,6 +36,7 @@ def upgrade() -> None:
     with op.batch_alter_table('reconnections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('clearing_payment_id', ID, sa.ForeignKey('payments.id', name='fk_reconnections_clearing_payment'), nullable=True))
         batch_op.add_column(sa.Column('paid_at', WHEN, nullable=True))
+        batch_op.create_index(batch_op.f('ix_reconnections_opened_at'), ['opened_at'], unique=False)
     _backfill(op.get_bind())
 
 
@@ -62,5 +65,6 @@ def _backfill(conn: sa.Connection) -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('reconnections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reconnections_opened_at'))
         batch_op.drop_column('paid_at')
         batch_op.drop_column('clearing_payment_id')

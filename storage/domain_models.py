@@ -129,7 +129,7 @@ class Reconnection(Base):
     auto_order_no: Mapped[str | None] = mapped_column(String(24), unique=True)
     manual_order_no: Mapped[str | None] = mapped_column(String(24), unique=True)
     trigger: Mapped[str] = mapped_column(String(32))
-    opened_at: Mapped[datetime]
+    opened_at: Mapped[datetime] = mapped_column(index=True)  # the reports' first manual orders, in order
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
     # Kept by the steps for the reports (issue 14 item 8): the instance's recorded head-end sends
@@ -137,6 +137,12 @@ class Reconnection(Base):
     # the reader entered).
     sends: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     reconnected_at: Mapped[datetime | None]
+    # The payment that cleared the arrears, kept when the order opens (issue 14 item 8: the
+    # reports read it, not a lookup per order): the customer's latest payment received by then
+    # that left nothing owed, and when the customer paid it (None: no such payment).
+    clearing_payment_id: Mapped[int | None] = mapped_column(
+        ID, ForeignKey("payments.id", name="fk_reconnections_clearing_payment"))
+    paid_at: Mapped[datetime | None]
 
 
 class Disconnection(Base):

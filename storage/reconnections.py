@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,9 +28,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from storage.domain_models import Customer, MeterCommand, Reconnection
+from storage.domain_models import Customer, MeterCommand, Payment, Reconnection
 from storage.models import Instance
 from storage.statuses import (
     ENDED_INSTANCE,
@@ -69,7 +69,20 @@ _CANDIDATES = _candidates()
 _RECHECK = _CANDIDATES.where(Customer.id == bindparam("b_customer")).with_for_update(of=Customer)
 _COUNT_SEND = update(Reconnection).where(Reconnection.instance_id == bindparam("b_instance")).values(
     sends=Reconnection.sends + 1)
-_OPEN_ORDER = insert(Reconnection).values(status=OrderStatus.OPEN)
+
+
+def _clearing_payment(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+    """``column`` of the payment that cleared the customer's arrears: their latest received by
+    ``b_now`` that left nothing owed (the reports' wait starts when it was paid)."""
+    return (select(column).where(Payment.customer_id == bindparam("b_customer"), Payment.owed_after_cents <= 0,
+                                 Payment.received_at <= bindparam("b_now"))
+            .order_by(Payment.received_at.desc(), Payment.id.desc()).limit(1).scalar_subquery())
+
+
+_OPEN_ORDER = insert(Reconnection).values(
+    customer_id=bindparam("b_customer"), trigger=bindparam("b_trigger"), opened_at=bindparam("b_now"),
+    status=OrderStatus.OPEN, clearing_payment_id=_clearing_payment(Payment.id),
+    paid_at=_clearing_payment(Payment.paid_at))
 _ORDER_NUMBER = {kind: update(Reconnection).where(Reconnection.instance_id == bindparam("b_instance"))
                  .values({column: bindparam("b_number")})
                  for kind, column in (("auto", Reconnection.auto_order_no), ("manual", Reconnection.manual_order_no))}
@@ -100,8 +113,9 @@ def still_candidate(conn: Connection, now: datetime, customer_id: int) -> bool:
 
 
 def open_order(conn: Connection, customer_id: int, trigger: str, now: datetime) -> None:
-    """Open the customer's order (``IntegrityError`` when one is open already)."""
-    conn.execute(_OPEN_ORDER, {"customer_id": customer_id, "trigger": trigger, "opened_at": now})
+    """Open the customer's order, keeping the payment that cleared their arrears
+    (``IntegrityError`` when one is open already)."""
+    conn.execute(_OPEN_ORDER, {"b_customer": customer_id, "b_trigger": trigger, "b_now": now})
 
 
 def link_open_order(conn: Connection, customer_id: int, instance_id: int) -> None:

@@ -1,6 +1,7 @@
 """The reports' per-case rows, read only where a report needs them: payment cases in full — the
 ones ``report_counts.order_counts`` named (the longest waits a page shows), or every case of the
-period longest first, streamed (the CSV) — and the manual orders opened in the period."""
+period longest first, streamed (the CSV) — and the manual orders opened in the period (the first
+a page shows, or all of them streamed)."""
 
 from __future__ import annotations
 
@@ -72,8 +73,9 @@ def payment_cases(session: Session, start: datetime, end: datetime, segment: str
     """Every order whose power came back at ``start`` ≤ time < ``end`` after a clearing payment
     (waiting more than ``over`` microseconds when given), longest wait first (then by order
     number), read ``STREAMED_ROWS`` at a time."""
-    # materialized: each order's payment (a correlated subquery) is looked up once, not for each use of the wait
-    cases = restored_between(start, end, segment, *_CASE_COLUMNS).cte("payment_cases").prefix_with("MATERIALIZED")
+    # not materialized since the payment is kept on the order (nothing to look up once): 0.26 s
+    # against 0.41 s on PostgreSQL for a whole period's 18,915 cases over 24 h, 0.28 against 0.33 s on SQLite
+    cases = restored_between(start, end, segment, *_CASE_COLUMNS).cte("payment_cases")
     query = _with_customers(cases)
     wait = query.selected_columns.wait
     if over is not None:
@@ -88,15 +90,20 @@ def payment_cases_of(session: Session, order_ids: Sequence[int]) -> list[Payment
     found = []
     for first in range(0, len(order_ids), IDS_AT_ONCE):
         chunk = order_ids[first:first + IDS_AT_ONCE]
-        cases = orders(*_CASE_COLUMNS).where(ORDER.id.in_(chunk)).cte("payment_cases").prefix_with("MATERIALIZED")
+        cases = orders(*_CASE_COLUMNS).where(ORDER.id.in_(chunk)).cte("payment_cases")
         found += [PaymentCaseRow._make(row) for row in session.execute(_with_customers(cases))]
     return found
 
 
-def manual_orders(session: Session, start: datetime, end: datetime, segment: str | None) -> list[ManualOrderRow]:
-    """Manual orders opened at ``start`` ≤ time < ``end``, in the order they opened (then by number)."""
+def manual_orders(session: Session, start: datetime, end: datetime, segment: str | None,
+                  first: int | None = None) -> Iterator[ManualOrderRow]:
+    """Manual orders opened at ``start`` ≤ time < ``end``, in the order they opened (then by
+    number): the ``first`` of them when given, else all, read ``STREAMED_ROWS`` at a time."""
     query = opened_between(start, end, segment, ORDER.manual_order_no, Customer.number, Customer.name,
                            order_segment, ORDER.opened_at, ORDER.auto_order_no.is_not(None), remote_sends,
                            ORDER.status, restored_at, customer=True).where(ORDER.manual_order_no.is_not(None))
-    query = query.order_by(ORDER.opened_at, codepoint_order(ORDER.manual_order_no))
-    return [ManualOrderRow._make(row) for row in session.execute(query)]
+    query = query.order_by(ORDER.opened_at, codepoint_order(ORDER.manual_order_no)).limit(first)
+    if first is None:  # only all of them are streamed: a server-side cursor on PostgreSQL, planned for its first rows
+        query = query.execution_options(yield_per=STREAMED_ROWS)
+    for row in session.execute(query):
+        yield ManualOrderRow._make(row)

@@ -1,6 +1,6 @@
 """SQL expressions the reports group and order by, written once for both dialects: the Beijing
-calendar day of a UTC timestamp, the exact microseconds between two timestamps, and text ordered
-by code point (as Python orders it). SQLite keeps a timestamp as naive UTC text
+calendar day of a UTC timestamp, the exact microseconds between two timestamps, text ordered by
+code point (as Python orders it) and the rank of a nearest-rank percentile. SQLite keeps a timestamp as naive UTC text
 (``YYYY-MM-DD HH:MM:SS.ffffff``, ``storage.types.UTCDateTime``); PostgreSQL as ``timestamptz``."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 BEIJING_OFFSET_HOURS = 8  # fixed: China has had no daylight saving since 1991 (app.rules.beijing)
@@ -85,6 +86,13 @@ def _codepoint_sqlite(element: codepoint_order, compiler: SQLCompiler, **kw: Any
 def _codepoint_postgresql(element: codepoint_order, compiler: SQLCompiler, **kw: Any) -> str:
     (text,) = _args(element, compiler, **kw)
     return f'({text} COLLATE "C")'
+
+
+def nearest_rank_position(count: ColumnElement[int], percent: int) -> ColumnElement[int]:
+    """The 1-based rank of the nearest-rank ``percent``-th percentile among ``count`` (at least 1)
+    ascending values: ⌈percent/100 × count⌉ in integers, as ``app.audit.reports.stats`` computes
+    it (the reports look the rank up by that one: a difference would fail, not mislead)."""
+    return (count * percent + 99) // 100
 
 
 def as_microseconds(hours: int) -> int:

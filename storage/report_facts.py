@@ -1,8 +1,9 @@
 """The rows behind the reports (``app/audit/reports/facts.py`` says what each fact means and turns
 these rows into facts): completed disconnections from their records, and reconnection orders with
-their sends and restore times (columns the steps keep, issue 14 item 8) and the payment that
-cleared the arrears. Each query reads only the period's rows (plus orders still open) and narrow
-columns: no history JSON, no per-order count over the commands."""
+their sends and restore times (columns the steps keep, issue 14 item 8) and when the payment that
+cleared the arrears was paid (kept on the order when it opened). Each query reads only the
+period's rows (plus orders still open) and narrow columns: no history JSON, no per-order count
+over the commands, no payment lookup."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ auditors and system administrators. The numbers come from ``app.audit.reports``;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, render_template, stream_with_context
@@ -14,7 +14,16 @@ from flask_babel import gettext as _
 
 from app.audit.reports import csv_tables, payment
 from app.audit.reports.period import ReportPeriod
-from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, DayCounts, Reports, check_segment
+from app.audit.reports.tables import (
+    HOW_LABELS,
+    ORDER_LABELS,
+    OVER_HOURS,
+    WHY_LABELS,
+    DayCounts,
+    Reports,
+    check_segment,
+    manual_orders,
+)
 from app.runtime.errors import NotFound
 from app.translations import N_
 from app.web import reports_api
@@ -26,7 +35,7 @@ from app.web.reports_api import current_period, current_reports
 
 bp = Blueprint("reports", __name__)
 ROLES = ("auditor", "sysadmin")
-SHOWN_CASES = 200  # the page lists this many of the longest cases; the CSV has them all
+SHOWN_ROWS = 200  # the page lists this many of the longest cases and of the manual orders; the CSVs have them all
 # labels of payment.BUCKET_HOURS' buckets (2, 6, 12, 24 h) and of the one over the last
 BUCKET_LABELS = (N_("up to 2 h"), N_("2–6 h"), N_("6–12 h"), N_("12–24 h"), N_("over 24 h"))
 CHART_HEIGHT, BAR_WIDTH, BAR_GAP = 160, 8, 6
@@ -40,7 +49,7 @@ def register(app: Flask) -> None:
 @bp.get("/reports")
 @requires(*ROLES)
 def page() -> ResponseReturnValue:
-    reports = current_reports(over_shown=SHOWN_CASES)
+    reports = current_reports(shown=SHOWN_ROWS)
     args = {"from": reports.period.start, "to": reports.period.end, "segment": reports.period.segment}
 
     def csv_url(name: str) -> str:
@@ -48,7 +57,7 @@ def page() -> ResponseReturnValue:
 
     return render_template(
         "reports/page.html", r=reports, csv_url=csv_url, chart=day_chart(reports.per_day),
-        buckets=duration_buckets(reports), shown_cases=reports.payment.over[:SHOWN_CASES], over_hours=OVER_HOURS,
+        buckets=duration_buckets(reports), shown_cases=reports.payment.over[:SHOWN_ROWS], over_hours=OVER_HOURS,
         daily_headers=csv_tables.DAILY_HEADERS, payment_headers=csv_tables.PAYMENT_HEADERS,
         manual_headers=csv_tables.MANUAL_HEADERS, how_labels=HOW_LABELS, why_labels=WHY_LABELS,
         order_labels=ORDER_LABELS, local_time=local_time)
@@ -60,13 +69,13 @@ def csv_file(name: str) -> ResponseReturnValue:
     if name not in csv_tables.NAMES:
         raise NotFound(_("No report named {name}; there are: {names}").format(
             name=name, names=", ".join(csv_tables.NAMES)))
-    if name == csv_tables.PAYMENT:
+    if name in _STREAMED:
         period = current_period()
         with services().db.reading() as session:
             check_segment(session, period)
-        body: str | Iterator[str] = stream_with_context(_payment_csv(period))
+        body: str | Iterator[str] = stream_with_context(_STREAMED[name](period))
     else:
-        reports = current_reports(over_shown=0)
+        reports = current_reports(shown=0)
         period = reports.period
         body = csv_tables.csv_document(reports, name, _)
     filename = "_".join([name, str(period.start), str(period.end), *([period.segment] if period.segment else [])])
@@ -78,6 +87,16 @@ def _payment_csv(period: ReportPeriod) -> Iterator[str]:
     """Every payment case, longest first, written as it is read (a whole period holds ~100,000)."""
     with services().db.reading() as session:
         yield from csv_tables.payment_csv(payment.cases(session, period), _)
+
+
+def _manual_csv(period: ReportPeriod) -> Iterator[str]:
+    """Every manual order, in the order they opened, written as it is read (a whole period holds ~30,000)."""
+    with services().db.reading() as session:
+        yield from csv_tables.manual_csv(manual_orders(session, period), _)
+
+
+_STREAMED: dict[str, Callable[[ReportPeriod], Iterator[str]]] = {
+    csv_tables.PAYMENT: _payment_csv, csv_tables.MANUAL: _manual_csv}
 
 
 @dataclass(frozen=True)

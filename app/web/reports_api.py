@@ -29,12 +29,12 @@ def current_period(args: ReportsArgs | None = None) -> ReportPeriod:
     return parse_period(args.start, args.end, args.segment, beijing_date(services().clock.now()))
 
 
-def current_reports(args: ReportsArgs | None = None, over_shown: int | None = None) -> Reports:
-    """The reports for the query string's period, with the ``over_shown`` longest payment cases
-    over 24 hours (None: all of them)."""
+def current_reports(args: ReportsArgs | None = None, shown: int | None = None) -> Reports:
+    """The reports for the query string's period, with the ``shown`` longest payment cases over
+    24 hours and the ``shown`` first manual orders (None: all of them)."""
     period = current_period(args)
     with services().db.reading() as session:
-        return build_reports(session, period, over_shown)
+        return build_reports(session, period, shown)
 
 
 @api.get("/api/reports")

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from app.audit.reports.payment import cases as payment_cases
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import Reports, build_reports
 from app.bootstrap import Services
+from storage import reconnections as order_rows
 from storage.domain_models import Customer, MeterCommand, Payment, Reconnection, Segment
+from storage.statuses import OrderStatus
 
 OPENED = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)  # 08:00 on 1 March in Beijing
 _ids = count(1)
@@ -38,14 +44,21 @@ def pay(services: Services, customer_id: int, paid_at: datetime, owed_after: int
                             received_at=received_at, owed_after_cents=owed_after))
 
 
+def open_order(session: Session, customer_id: int, opened: datetime, **columns: Any) -> None:
+    """An order opened as the patrol opens one (keeping the payment that cleared the arrears), then
+    given ``columns`` as its steps keep them (issue 14 item 8)."""
+    order_rows.open_order(session.connection(), customer_id, "payment", opened)
+    session.execute(update(Reconnection).where(Reconnection.customer_id == customer_id,
+                                               Reconnection.status == OrderStatus.OPEN).values(**columns))
+
+
 def remote(services: Services, customer_id: int, restored: datetime, opened: datetime = OPENED) -> None:
     """An automatic order reconnected on its first send, power back at ``restored``."""
     instance = next(_ids)
     with services.db.transaction() as session:
-        session.add(Reconnection(customer_id=customer_id, instance_id=instance, status="closed",
-                                 auto_order_no=f"1{instance:07d}", trigger="payment", opened_at=opened,
-                                 closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote",
-                                 sends=1, reconnected_at=restored))  # as the steps keep them (issue 14 item 8)
+        open_order(session, customer_id, opened, instance_id=instance, status="closed",
+                   auto_order_no=f"1{instance:07d}", closed_at=restored + timedelta(seconds=30),
+                   outcome="reconnected_remote", sends=1, reconnected_at=restored)
         session.add(MeterCommand(command_id=f"HES-{instance}", customer_id=customer_id, meter_address="x",
                                  action="direct_close", status="executed", instance_id=instance, created_at=opened,
                                  deadline=opened + timedelta(minutes=30), executed_at=restored, relay="closed"))

@@ -6,6 +6,7 @@ equal (``test_report_sql.py``, ``benchmarks/reports.py``)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -44,6 +45,13 @@ def reports(session: Session, period: ReportPeriod) -> tuple[Reports, list[Payme
                     sorted(per_segment.values(), key=lambda row: row.segment), total, payment,
                     sorted(first.values(), key=lambda row: row.segment), total_first, _manual_orders(period, orders))
     return found, cases
+
+
+def as_shown(walked: Reports, shown: int) -> Reports:
+    """The walk's reports as ``build_reports(..., shown)`` gives them to the page: the ``shown``
+    longest cases over 24 h and the ``shown`` first manual orders, every number the same."""
+    return replace(walked, payment=replace(walked.payment, over=walked.payment.over[:shown]),
+                   manual_orders=walked.manual_orders[:shown])
 
 
 def _daily(period: ReportPeriod, cut: list[facts.Disconnection],

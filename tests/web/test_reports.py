@@ -15,6 +15,7 @@ import pytest
 
 from app.runtime.actors import Actor
 from app.usecases.payments import record_payment
+from app.web import reports as reports_page
 from tests.utility import NOW, seed_customer, seed_segment
 from tests.web.conftest import Site
 from tests.web.instances_support import EXECUTOR, disconnection_batch, task_of
@@ -156,3 +157,21 @@ def test_issue5_each_table_downloads_as_csv_with_a_bom_for_excel(cases: Site) ->
     manual = auditor.get(f"/reports/manual_orders.csv?{PERIOD}&lang=en").data.decode("utf-8-sig").splitlines()
     assert [line.split(",")[5:8] for line in manual[1:]] == [["No auto-reconnect flag", "0", "Closed"],
                                                               ["Remote sends failed", "3", "Closed"]]
+
+
+def test_issue14_item8_the_page_lists_the_first_manual_orders_and_the_csv_all(
+        cases: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole period opens ~30,000 manual orders: the page lists the first few (as it lists the
+    longest cases over 24 h) and says how many there are; the CSV and the JSON have them all."""
+    monkeypatch.setattr(reports_page, "SHOWN_ROWS", 1)
+    auditor = cases.person("ann", "auditor")
+    html = auditor.get(f"/reports?{PERIOD}&lang=en").get_data(as_text=True)
+    manual = html[html.index('data-testid="report-manual"'):html.index('data-testid="report-footnote"')]
+    assert manual.count("<tr data-order=") == 1 and 'data-order="140000000001"' in manual  # C's opened first
+    assert "The first 1 of 2 opened in the period; the CSV has all." in manual
+    assert "/reports/manual_orders.csv?from=2026-03-02&amp;to=2026-03-03" in manual
+    listed = auditor.get(f"/reports/manual_orders.csv?{PERIOD}&lang=en").data.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[1] for line in listed[1:]] == ["3400000003", "3400000004"]
+    assert len(auditor.get(f"/api/reports?{PERIOD}").json["manual_orders"]) == 2
+    chinese = auditor.get(f"/reports?{PERIOD}&lang=zh").get_data(as_text=True)
+    assert "仅显示本期最先开立的 1 个（共 2 个）" in chinese

@@ -1,6 +1,7 @@
 """Each report as a CSV table: UTF-8 with a byte-order mark (Excel then reads Chinese right),
 times in Beijing time, headers and codes through the caller's ``translate`` (the page's language).
-The payment cases (one row per reconnection) are written as they stream from the database."""
+The payment cases (one row per reconnection) and the manual orders are written as they stream
+from the database."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from app.audit.reports.tables import HOW_LABELS, ORDER_LABELS, OVER_HOURS, WHY_LABELS, PaymentCase, Reports
+from app.audit.reports.tables import (
+    HOW_LABELS,
+    ORDER_LABELS,
+    OVER_HOURS,
+    WHY_LABELS,
+    ManualOrder,
+    PaymentCase,
+    Reports,
+)
 from app.rules.beijing import BEIJING
 from app.translations import N_
 
-PAYMENT = "payment_to_reconnection"
-NAMES = ("daily", PAYMENT, "first_attempt", "manual_orders")
+PAYMENT, MANUAL = "payment_to_reconnection", "manual_orders"
+NAMES = ("daily", PAYMENT, "first_attempt", MANUAL)
 BOM = "\ufeff"
 CHUNK_ROWS = 1000
 Translate = Callable[[str], str]
@@ -29,7 +38,7 @@ MANUAL_HEADERS = [N_("Manual order"), N_("Customer number"), N_("Customer name")
 
 
 def csv_document(reports: Reports, name: str, translate: Translate) -> str:
-    """The report ``name`` (one of ``NAMES`` but ``PAYMENT``) as CSV text, starting with the BOM."""
+    """The report ``name`` (``daily`` or ``first_attempt``) as CSV text, starting with the BOM."""
     headers, rows = TABLES[name](reports, translate)
     return "".join(_csv_chunks(headers, rows))
 
@@ -37,6 +46,11 @@ def csv_document(reports: Reports, name: str, translate: Translate) -> str:
 def payment_csv(cases: Iterable[PaymentCase], translate: Translate) -> Iterator[str]:
     """The payment cases (longest first) as CSV text, in chunks, the first starting with the BOM."""
     return _csv_chunks(_translated(translate, PAYMENT_HEADERS), (_payment_row(case, translate) for case in cases))
+
+
+def manual_csv(orders: Iterable[ManualOrder], translate: Translate) -> Iterator[str]:
+    """The manual orders (in the order they opened) as CSV text, in chunks, the first starting with the BOM."""
+    return _csv_chunks(_translated(translate, MANUAL_HEADERS), (_manual_row(order, translate) for order in orders))
 
 
 def _csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
@@ -89,13 +103,11 @@ def _first_attempt(reports: Reports, translate: Translate) -> tuple[list[str], l
                       row.all_failed, f"{row.rate:.3f}"] for row in rows]
 
 
-def _manual(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
-    headers = _translated(translate, MANUAL_HEADERS)
-    return headers, [[order.order_no, order.customer, order.customer_name, order.segment, order.opened_at,
-                      translate(WHY_LABELS[order.why]), order.sends,
-                      translate(ORDER_LABELS.get(order.status, order.status)),
-                      order.restored_at] for order in reports.manual_orders]
+def _manual_row(order: ManualOrder, translate: Translate) -> list[Any]:
+    return [order.order_no, order.customer, order.customer_name, order.segment, order.opened_at,
+            translate(WHY_LABELS[order.why]), order.sends, translate(ORDER_LABELS.get(order.status, order.status)),
+            order.restored_at]
 
 
 TABLES: dict[str, Callable[[Reports, Translate], tuple[list[str], list[list[Any]]]]] = {
-    "daily": _daily, "first_attempt": _first_attempt, "manual_orders": _manual}
+    "daily": _daily, "first_attempt": _first_attempt}

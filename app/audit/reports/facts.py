@@ -14,7 +14,9 @@
   that made no command row — the diagram counts it as a failed send), counted in
   ``reconnections.sends`` by each call;
 - the **payment** is the latest payment of the customer, received before the order opened, that
-  left nothing owed (``owed_after_cents <= 0``): the one that cleared the arrears.
+  left nothing owed (``owed_after_cents <= 0``): the one that cleared the arrears, kept on the
+  order when it opens (``reconnections.clearing_payment_id`` and ``paid_at``;
+  ``tests/web/report_oracle.py`` still looks it up, and the tests check the two agree).
 
 The reports count these facts in the database (``storage/report_counts.py``, issue 14 item 8:
 the same definitions as SQL). This module reads them one by one, from ``storage/report_facts.py``

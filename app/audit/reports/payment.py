@@ -1,13 +1,12 @@
 """Time from payment to reconnection: of the orders whose power came back in the period, the hours
 from the payment that cleared the arrears to power back — how many fall in each length bucket,
 their median and p95 (nearest rank), the cases over ``OVER_HOURS`` (longest first) and the orders
-without such a payment. The database computes each order's wait (``report_counts.order_counts``:
-one integer per order, with the order's id and number); cases are read in full only for the
-longest ones a page shows, or streamed for the CSV (``cases``)."""
+without such a payment. The database sums the waits up (``report_counts.order_counts``: the
+buckets, the waits at the nearest ranks, the ids of the longest a page shows); cases are read in
+full only for those, or streamed for the JSON and the CSV (``cases``)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.stats import nearest_rank_position
 from storage import report_cases, report_orders
-from storage.report_counts import Wait
+from storage.report_counts import WaitQuestion, Waits
 from storage.report_expressions import as_microseconds
 from storage.report_facts import ON_SITE, REMOTE
 
@@ -56,32 +55,32 @@ class PaymentToReconnection:
         return self.buckets[-1]
 
 
-def payment_to_reconnection(session: Session, period: ReportPeriod, waits: list[Wait],
-                            over_shown: int | None) -> PaymentToReconnection:
-    """The summary of the period's waits, with the ``over_shown`` longest cases over ``OVER_HOURS``
-    (None: all of them) read in full."""
-    paid = [(wait, order_no, order_id) for wait, order_no, order_id in waits if wait is not None]
-    ordered = sorted(microseconds for microseconds, _no, _id in paid)
-    limits = [as_microseconds(hours) for hours in BUCKET_HOURS]
-    upto = [0, *(bisect_right(ordered, limit) for limit in limits), len(ordered)]
+def question(shown: int | None) -> WaitQuestion:
+    """What the summary needs of the waits, with the ``shown`` longest over ``OVER_HOURS`` named
+    (None: none, ``payment_to_reconnection`` streams them all)."""
+    return WaitQuestion(tuple(as_microseconds(hours) for hours in BUCKET_HOURS), (MEDIAN, P95),
+                        as_microseconds(OVER_HOURS), shown)
+
+
+def payment_to_reconnection(session: Session, period: ReportPeriod, waits: Waits,
+                            shown: int | None) -> PaymentToReconnection:
+    """The summary of the period's waits (asked with ``question(shown)``), with the ``shown``
+    longest cases over ``OVER_HOURS`` (None: all of them) read in full."""
+    count = sum(waits.buckets)
 
     def at_rank(percent: int) -> float | None:
-        return _hours(ordered[nearest_rank_position(len(ordered), percent) - 1]) if ordered else None
+        return _hours(waits.at_rank[nearest_rank_position(count, percent)]) if count else None
 
-    return PaymentToReconnection([upto[n + 1] - upto[n] for n in range(len(limits) + 1)], at_rank(MEDIAN),
-                                 at_rank(P95), _longest(session, period, paid, over_shown), len(waits) - len(paid))
+    return PaymentToReconnection(waits.buckets, at_rank(MEDIAN), at_rank(P95), _longest(session, period, waits, shown),
+                                 waits.without_payment)
 
 
-def _longest(session: Session, period: ReportPeriod, paid: list[tuple[int, str, int]],
-             shown: int | None) -> list[PaymentCase]:
-    over = as_microseconds(OVER_HOURS)
+def _longest(session: Session, period: ReportPeriod, waits: Waits, shown: int | None) -> list[PaymentCase]:
     if shown is None:  # all of them (the JSON): one pass, longest first
-        return list(cases(session, period, over))
-    # a few (the page): the longest by their waits (then by order number), read by id
-    longest = sorted((-microseconds, order_no, order_id) for microseconds, order_no, order_id in paid
-                     if microseconds > over)[:shown]
-    rows = {row.order_id: row for row in report_cases.payment_cases_of(session, [id_ for *_, id_ in longest])}
-    return [_case(rows[id_]) for *_, id_ in longest]
+        return list(cases(session, period, as_microseconds(OVER_HOURS)))
+    # a few (the page): the longest the database named, read by id
+    rows = {row.order_id: row for row in report_cases.payment_cases_of(session, [id_ for *_, id_ in waits.longest])}
+    return [_case(rows[id_]) for *_, id_ in waits.longest]
 
 
 def cases(session: Session, period: ReportPeriod, over: int | None = None) -> Iterator[PaymentCase]:

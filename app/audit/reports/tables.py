@@ -6,7 +6,7 @@ says what each counted fact means."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -14,12 +14,8 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from app.archive.lookups import rate
-from app.audit.reports.payment import (
-    OVER_HOURS,
-    PaymentCase,
-    PaymentToReconnection,
-    payment_to_reconnection,
-)
+from app.audit.reports import payment
+from app.audit.reports.payment import OVER_HOURS, PaymentCase, PaymentToReconnection
 from app.audit.reports.period import BadReportArguments, ReportPeriod
 from app.translations import N_
 from storage import report_cases, report_counts, report_orders
@@ -28,7 +24,7 @@ from storage.statuses import OrderStatus
 
 __all__ = ["HOW_LABELS", "ORDER_LABELS", "OVER_HOURS", "WHY_LABELS", "DayCounts", "FirstAttempt", "ManualOrder",
            "PaymentCase", "PaymentToReconnection", "Reports", "build_reports",
-           "check_segment"]
+           "check_segment", "manual_orders"]
 # English labels of the codes (pages and CSV show them in the reader's language)
 HOW_LABELS = {"remote": N_("Remotely"), "on_site": N_("On site")}
 WHY_LABELS = {"remote_failed": N_("Remote sends failed"), "not_flagged": N_("No auto-reconnect flag")}
@@ -97,7 +93,7 @@ class Reports:
     payment: PaymentToReconnection
     first_attempt: list[FirstAttempt]  # per segment
     first_attempt_total: FirstAttempt
-    manual_orders: list[ManualOrder]
+    manual_orders: list[ManualOrder]  # all of them, or the first a page shows (total.manual_orders: how many)
 
     @property
     def send_numbers(self) -> list[int]:
@@ -105,13 +101,14 @@ class Reports:
         return list(range(1, max(MAX_SENDS_SHOWN, *self.first_attempt_total.by_send, 0) + 1))
 
 
-def build_reports(session: Session, period: ReportPeriod, over_shown: int | None = None) -> Reports:
+def build_reports(session: Session, period: ReportPeriod, shown: int | None = None) -> Reports:
     """Every report for ``period`` (an unknown segment is a ``BadReportArguments``), with the
-    ``over_shown`` longest payment cases over ``OVER_HOURS`` (None: all of them)."""
+    ``shown`` longest payment cases over ``OVER_HOURS`` and the ``shown`` first manual orders
+    (None: all of them; ``total.manual_orders`` counts them all)."""
     segments = check_segment(session, period)
     span = (period.utc_start, period.utc_end, period.segment)
     report_orders.without_jit(session)
-    counts = report_counts.order_counts(session, *span)
+    counts = report_counts.order_counts(session, *span, payment.question(shown))
     daily = _daily(report_counts.disconnections_per_day(session, *span), counts.reconnected, counts.manual)
     per_day = {day: DayCounts(day, "") for day in period.days}
     per_segment: dict[str, DayCounts] = {}
@@ -121,10 +118,20 @@ def build_reports(session: Session, period: ReportPeriod, over_shown: int | None
         for target in (per_day[row.day], per_segment.setdefault(row.segment, DayCounts(None, row.segment)), total):
             _add(target, row)
     first = _first_attempt(counts.sends)
-    payment = payment_to_reconnection(session, period, counts.waits, over_shown)
+    waits = payment.payment_to_reconnection(session, period, counts.waits, shown)
     return Reports(period, segments, daily, list(per_day.values()), sorted(per_segment.values(), key=_by_segment),
-                   total, payment, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
-                   _manual_orders(report_cases.manual_orders(session, *span)))
+                   total, waits, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
+                   list(manual_orders(session, period, shown)))
+
+
+def manual_orders(session: Session, period: ReportPeriod, first: int | None = None) -> Iterator[ManualOrder]:
+    """The manual orders opened in ``period``, in the order they opened (then by number): the
+    ``first`` of them when given, else all, streamed from the database (the CSV's ~30,000)."""
+    report_orders.without_jit(session)
+    for row in report_cases.manual_orders(session, period.utc_start, period.utc_end, period.segment, first):
+        yield ManualOrder(row.order_no, row.customer, row.customer_name, row.segment, row.opened_at,
+                          "remote_failed" if row.automatic_first else "not_flagged", row.sends, row.status,
+                          row.restored_at)
 
 
 def check_segment(session: Session, period: ReportPeriod) -> list[tuple[str, str]]:
@@ -182,12 +189,6 @@ def _sum_attempts(rows: Iterable[FirstAttempt]) -> FirstAttempt:
         total.by_send.update(row.by_send)
         total.all_failed += row.all_failed
     return total
-
-
-def _manual_orders(rows: list[report_cases.ManualOrderRow]) -> list[ManualOrder]:
-    return [ManualOrder(row.order_no, row.customer, row.customer_name, row.segment, row.opened_at,
-                        "remote_failed" if row.automatic_first else "not_flagged", row.sends, row.status,
-                        row.restored_at) for row in rows]  # in the order they opened (then by number)
 
 
 def _by_segment(row: DayCounts | FirstAttempt) -> str:

@@ -25,7 +25,7 @@ from tests.web.test_reports import cases  # noqa: F401  (the fixture)
 PERIODS = (ReportPeriod(date(2026, 3, 2), date(2026, 3, 3)), ReportPeriod(date(2026, 3, 2), date(2026, 3, 3), "S02"),
            ReportPeriod(date(2026, 3, 3), date(2026, 3, 3)), ReportPeriod(date(2026, 3, 1), date(2026, 3, 1)))
 backfill = importlib.import_module("storage.migrations.versions.0017_report_columns")
-payment_backfill = importlib.import_module("storage.migrations.versions.0020_clearing_payment")
+payment_backfill = importlib.import_module("storage.migrations.versions.0021_clearing_payment")
 
 
 def by_id(fact: facts.ReconnectionFact) -> int:

@@ -51,7 +51,8 @@ def test_a_business_rule_task_asks_the_table_deployed_with_its_diagram(
 
 def test_an_edit_of_the_table_alone_is_a_new_version_of_the_diagram(services: Services) -> None:
     first, = services.deploy_files({"decide.bpmn": DIAGRAM, "cut_window.dmn": TABLE}, SYSADMIN)
-    later = TABLE.replace(b"[8..15[", b"[8..17[")  # the analyst moves the window's end
+    later = TABLE.replace(b"[8..15[", b"[8..17[")  # the analyst moves the window's end...
+    later = later.replace(b"<decision ", b"<!-- moved to 17:00 -->\n  <decision ", 1)  # ...and says so
     second, = services.deploy_files({"decide.bpmn": DIAGRAM, "cut_window.dmn": later}, SYSADMIN)
     assert (first.versions, second.versions) == ({"decide": 1}, {"decide": 2})
     instance_id = services.runtime.start("decide", {"customer_class": "household", "day_type": "working_day",

@@ -74,7 +74,8 @@ def children_processes(tree: etree._ElementTree) -> list[tuple[etree._Element, s
 def decisions_defined(tree: etree._ElementTree) -> list[tuple[str, int | None]]:
     """(id, source line) of every decision a DMN file defines (none in a BPMN file)."""
     return [(str(node.get("id", "")), node.sourceline) for node in tree.getroot()
-            if etree.QName(node).localname == "decision" and etree.QName(node).namespace in DMN_NAMESPACES]
+            if isinstance(node.tag, str)  # not a comment or processing instruction
+            and etree.QName(node).localname == "decision" and etree.QName(node).namespace in DMN_NAMESPACES]
 
 
 def called_decisions(tree: etree._ElementTree) -> list[tuple[str, str, int | None]]:

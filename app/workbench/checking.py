@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from app.runtime.deployment.bpmn_source import BPMN_NS, DeployError, DeployProblem, read_bpmn
+from app.runtime.deployment.bpmn_source import BPMN_NS, DMN_NAMESPACES, DeployError, DeployProblem, read_bpmn
 from app.runtime.deployment.check import check_files
 from app.runtime.engine.parsing import process_ids_defined
 from app.translations import N_
@@ -20,16 +20,16 @@ from app.workbench.refusals import WorkbenchInvalid
 
 ERROR = "error"
 MAX_FILES = 20
-# A plain file name: no folder, no leading dot; it ends in .bpmn.
-FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,150}\.bpmn")
+# A plain file name: no folder, no leading dot; it ends in .bpmn (a diagram) or .dmn (decision tables).
+FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,150}\.(bpmn|dmn)")
 log = logging.getLogger(__name__)
 
 Problem = dict[str, Any]  # {file, element_id, name, line, message, severity}
 
 
 def require_file_names(files: dict[str, str]) -> None:
-    """A draft is one to ``MAX_FILES`` files with plain ``*.bpmn`` names (their content may be anything:
-    the check says what is wrong with it)."""
+    """A draft is one to ``MAX_FILES`` files with plain ``*.bpmn`` or ``*.dmn`` names (their content may
+    be anything: the check says what is wrong with it)."""
     if not files:
         raise WorkbenchInvalid("files", N_("A draft needs at least one BPMN file"))
     if len(files) > MAX_FILES:
@@ -38,7 +38,7 @@ def require_file_names(files: dict[str, str]) -> None:
     for name in files:
         if not FILE_NAME.fullmatch(name):
             raise WorkbenchInvalid("files", N_("'{name}' is not a file name a draft can hold: letters, digits, "
-                                               "'_', '-', '.', ending in .bpmn, no folders"), name=name[:80])
+                                               "'_', '-', '.', ending in .bpmn or .dmn, no folders"), name=name[:80])
 
 
 def check_draft(bench: Workbench, process_id: str, files: dict[str, str]) -> list[Problem]:
@@ -89,11 +89,11 @@ def _problem(problem: DeployProblem, tree: etree._ElementTree | None) -> Problem
 
 
 def _element_name(tree: etree._ElementTree | None, element_id: str | None) -> str | None:
-    """The ``name`` of the BPMN element with this id (what the analyst sees on the diagram)."""
+    """The ``name`` of the BPMN or DMN element with this id (what the analyst sees on the diagram or table)."""
     if tree is None or not element_id:
         return None
     for node in tree.xpath("//*[@id=$id]", id=element_id):
-        if etree.QName(node).namespace == BPMN_NS:
+        if etree.QName(node).namespace in (BPMN_NS, *DMN_NAMESPACES):
             name = node.get("name")
             return " ".join(name.split()) if name else None
     return None

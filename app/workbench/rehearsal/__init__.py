@@ -29,8 +29,9 @@ class DraftSpecs:
     def __init__(self, specs: SpecPair, environment: RestrictedEnvironment) -> None:
         self.specs, self.environment = specs, environment
 
-    def rehearse(self, case: RecordedCase) -> CaseVerdict:
-        return judge(case, CaseRehearsal(case, self.specs, self.environment).run())
+    def rehearse(self, case: RecordedCase, deployed: SpecPair | None = None) -> CaseVerdict:
+        """The case on the draft; given the specs it ran on, also the decisions whose answer moves."""
+        return judge(case, CaseRehearsal(case, self.specs, self.environment, deployed).run())
 
 
 def draft_specs(files: Mapping[str, bytes], process_id: str, *, operators: Collection[str],

@@ -21,6 +21,7 @@ from app.audit.replay.inputs import INPUTS, Input
 from app.audit.replay.recorded import RecordedCase, RecordedEvent
 from app.runtime import actions
 from app.runtime.actions import Changes, Engine
+from app.runtime.engine.decisions import DecisionAsked, decisions_asked
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.pending_timers import pending_timers
 from app.runtime.engine.projection import AwaitedMessage, awaited_messages, completed, open_user_tasks, result
@@ -53,13 +54,16 @@ class CaseRun:
     missing: Missing | None = None
     incidents: list[tuple[str | None, datetime]] = field(default_factory=list)
     failure: str | None = None  # the draft could not take a recorded input at all
+    decisions: list[DecisionAsked] = field(default_factory=list)  # tables the deployed version answers otherwise
 
 
 class CaseRehearsal:
-    """One case on one draft (a ``FedCase`` for the shared inputs)."""
+    """One case on one draft (a ``FedCase`` for the shared inputs); with the ``deployed`` specs the
+    case ran on, each decision table the draft asked is asked of the deployed table too."""
 
-    def __init__(self, case: RecordedCase, specs: SpecPair, environment: RestrictedEnvironment) -> None:
-        self.case = case
+    def __init__(self, case: RecordedCase, specs: SpecPair, environment: RestrictedEnvironment,
+                 deployed: SpecPair | None = None) -> None:
+        self.case, self.deployed = case, deployed
         self.planned = plan_inputs(case.events)
         self.answers = RecordedAnswers(case.events, self._caused)
         self.engine = Engine(environment, self.answers)
@@ -180,6 +184,8 @@ class CaseRehearsal:
         run = self.run_
         run.calls = list(self.answers.calls)
         run.result = result(self.workflow)
+        if self.deployed is not None:
+            run.decisions = [asked for asked in decisions_asked(self.workflow, self.deployed) if asked.moved]
         if self.terminated:
             run.status, run.ended_at = "terminated", self.clock
         elif completed(self.workflow):

@@ -12,10 +12,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.replay.recorded import recorded_cases
+from app.audit.replay import started_deployment
+from app.audit.replay.recorded import RecordedCase, recorded_cases
+from app.audit.replay.source import DeploymentSources, SourceChanged
 from app.runtime.actors import Actor
 from app.runtime.deployment.bpmn_source import DeployError
 from app.runtime.engine.expressions import RestrictedEnvironment
+from app.runtime.engine.state import SpecPair
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from app.translations import N_
@@ -110,13 +113,15 @@ class RehearsalWorker:
                                        validators=bench.validators), self.environment)
         self._progress(run.id, 0, len(ids))
         verdicts: list[CaseVerdict] = []
+        sources = DeploymentSources()
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             with bench.db.reading() as session:
                 cases = recorded_cases(session, chunk)
+                deployed = {instance_id: _deployed_specs(session, sources, case) for instance_id, case in cases.items()}
             for done, instance_id in enumerate(chunk, start=start + 1):
                 if instance_id in cases:  # one gone meanwhile is left out
-                    verdicts.append(draft.rehearse(cases[instance_id]))
+                    verdicts.append(draft.rehearse(cases[instance_id], deployed[instance_id]))
                 if done % PROGRESS_EVERY == 0 and done < len(ids):
                     self._progress(run.id, done, len(ids))
         return verdicts
@@ -140,6 +145,15 @@ class RehearsalWorker:
             history.append(session, DEPLOYMENTS_STREAM, [NewEvent(
                 "rehearsal.done" if verdicts is not None else "rehearsal.failed", None,
                 {"run_id": run.id, "revision_id": run.revision_id, **data})], actor="system:worker", at=now)
+
+
+def _deployed_specs(session: Session, sources: DeploymentSources, case: RecordedCase) -> SpecPair | None:
+    """The specs the case started on, to ask its decision tables too (a deployment whose stored
+    files no longer match their hash is not asked: replay reports that one)."""
+    try:
+        return sources.specs(session, started_deployment(case), case.process_id)
+    except SourceChanged:
+        return None
 
 
 def case_ids(session: Session, process_id: str, scope: Scope) -> list[int]:

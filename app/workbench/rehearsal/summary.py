@@ -15,11 +15,11 @@ Line = dict[str, Any]
 _SIGNATURES = {  # which values of a fact make two cases' differences the same line
     "extra": ("kind", "key", "n"), "missing": ("kind", "key", "n"), "later": ("kind", "key", "n", "minutes"),
     "earlier": ("kind", "key", "n", "minutes"), "ended": ("recorded", "rehearsed"),
-    "incident": (), "failed": (), "result": (),
+    "incident": (), "failed": (), "result": (), "decision": ("table", "task_name"),
 }
 
 
-_ORDER = {"extra": 0, "missing": 1, "later": 2, "earlier": 2, "ended": 3, "trouble": 4}
+_ORDER = {"decision": -1, "extra": 0, "missing": 1, "later": 2, "earlier": 2, "ended": 3, "trouble": 4}
 
 
 def _line_order(item: tuple[tuple[Any, ...], int]) -> tuple[int, int, str]:

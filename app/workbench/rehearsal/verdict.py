@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.audit.replay.recorded import RecordedCase
+from app.runtime.engine.decisions import DecisionAsked
 from app.workbench.rehearsal.case import CaseRun
 from app.workbench.rehearsal.effects import Fact, compare, recorded_effects, rehearsed_effects
 
@@ -30,7 +31,8 @@ class CaseVerdict:
 
 def judge(case: RecordedCase, run: CaseRun) -> CaseVerdict:
     stopped = run.missing is not None or run.failure is not None
-    facts = compare(recorded_effects(case.events), rehearsed_effects(run.calls), ran_to_the_end=not stopped)
+    facts = [decision_fact(asked) for asked in run.decisions]
+    facts += compare(recorded_effects(case.events), rehearsed_effects(run.calls), ran_to_the_end=not stopped)
     facts += [{"fact": "incident", "element_id": element_id, "at": at.isoformat()} for element_id, at in run.incidents]
     if run.failure is not None:
         facts.append({"fact": "failed", "error": run.failure[:300]})
@@ -42,6 +44,12 @@ def judge(case: RecordedCase, run: CaseRun) -> CaseVerdict:
         needs = {"what": m.what, "name": m.name, "n": m.n, "recorded": m.recorded, "at": m.at.isoformat()}
     outcome = NEEDS_INPUT if needs is not None else DIFFERENT if facts else SAME
     return CaseVerdict(case.instance_id, customer_of(case), outcome, facts, needs)
+
+
+def decision_fact(asked: DecisionAsked) -> Fact:
+    """A business rule task the draft's table answers otherwise than the deployed one, on the same data."""
+    return {"fact": "decision", "element_id": asked.element_id, "task_name": asked.task_name, "table": asked.table,
+            "inputs": asked.inputs, "recorded": asked.other, "rehearsed": asked.answer}
 
 
 def _end_state(case: RecordedCase, run: CaseRun) -> list[Fact]:

@@ -4,6 +4,7 @@ or the CLI, with its own ``translate`` (gettext) and ``time`` (Beijing time to t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -87,6 +88,12 @@ def fact_text(fact: dict[str, Any], translate: Translate, time: TimeText) -> str
             rehearsed=_status(fact["rehearsed"], translate), recorded=_status(fact["recorded"], translate))
     if kind == "result":
         return translate(N_("would have ended with another result"))
+    if kind == "decision":
+        return translate(N_("the decision table {table} ({task}) would have answered {rehearsed} instead of "
+                            "{recorded} (asked with {inputs})")).format(
+            table=fact.get("table", ""), task=fact.get("task_name") or fact.get("element_id", ""),
+            rehearsed=values_text(fact.get("rehearsed")), recorded=values_text(fact.get("recorded")),
+            inputs=values_text(fact.get("inputs")))
     if kind == "incident":
         return translate(N_("would have failed at {element} at {time} (an incident)")).format(
             element=fact.get("element_id") or "", time=time(fact["at"]))
@@ -118,6 +125,10 @@ def line_text(line: dict[str, Any], translate: Translate) -> str:
         template = N_("1 customer would not have been told ({key})") if count == 1 else N_(
             "{count} customers would not have been told ({key})")
         return translate(template).format(count=count, key=line.get("key", ""))
+    if kind == "decision":
+        template = N_("in 1 case the decision table {table} ({task}) would have answered otherwise") if count == 1 \
+            else N_("in {count} cases the decision table {table} ({task}) would have answered otherwise")
+        return translate(template).format(count=count, table=line.get("table", ""), task=line.get("task_name") or "")
     if kind == "needs":
         template = N_("1 case: {what}") if count == 1 else N_("{count} cases: {what}")
         return translate(template).format(count=count, what=needs_phrase(line, translate))
@@ -136,6 +147,13 @@ def line_text(line: dict[str, Any], translate: Translate) -> str:
         text = translate(N_("could not be rehearsed or failed in an incident"))
     template = N_("1 case {what}") if count == 1 else N_("{count} cases {what}")
     return translate(template).format(count=count, what=text)
+
+
+def values_text(values: Any) -> str:
+    """A table's inputs or answer as ``name = value`` pairs (``allowed = true, reason = "outside"``)."""
+    if not isinstance(values, dict):
+        return str(values)
+    return ", ".join(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in values.items())
 
 
 def needs_phrase(needs: dict[str, Any], translate: Translate) -> str:

@@ -8,6 +8,7 @@ Where one BPMN property lives twice in the dict (a service task's operator is bo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -54,6 +55,8 @@ def readable_properties(converted: Mapping[str, Any], keys: Iterable[str] | None
         elif key == "operation_params":
             found.update({f"parameter:{name}": _text(param.get("value") if isinstance(param, Mapping) else param)
                           for name, param in (value or {}).items()})
+        elif key == "decision_table":
+            found["decision_table"] = _decision_table(value)
         elif key == "cond_task_specs":
             found.update({f"condition:{item.get('task_spec')}": _text(item.get("condition"))
                           for item in value or [] if item.get("condition") is not None})
@@ -91,6 +94,15 @@ def _event_definition(value: Any) -> dict[str, str]:
     if "Timer" in kind and _QUOTED.fullmatch(found.get("timer", "")):
         found["timer"] = found["timer"][1:-1]  # a literal ISO 8601 value, shown as the analyst wrote it
     return found
+
+
+def _decision_table(value: Any) -> str:
+    """A business rule task's table in a few words and a fingerprint of its content: the compare
+    page shows the table's changes rule by rule (``decision_compare``), not the engine's dict."""
+    if not isinstance(value, Mapping):
+        return _text(value)
+    digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return f"{value.get('id', '')} ({value.get('hit_policy', '')}, {len(value.get('rules') or [])} rules, #{digest})"
 
 
 def _extensions(value: Any) -> dict[str, str]:

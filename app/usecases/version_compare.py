@@ -1,6 +1,7 @@
 """Compare two versions of a process (issue 12 item 4): each side is a deployed version (``v3``,
 ``version:3``) or a draft revision (``r12``, ``revision:12``). Both sides' files are read from the
-database and parsed by the deploy's own code; the comparison is ``app.runtime.compare``'s.
+database and parsed by the deploy's own code; the comparison is ``app.runtime.compare``'s, and
+the decision tables' (rule by rule) ``app.runtime.decision_compare``'s.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from app.runtime.compare import Comparison, Specs, bundle_specs, compare_specs
+from app.runtime.decision_compare import TableDiff, compare_tables, decision_tables
 from app.runtime.deployment.bpmn_source import DeployError, read_bpmn
 from app.runtime.engine.parsing import process_ids_defined
 from app.runtime.errors import NotFound, RuntimeActionError
@@ -51,14 +53,15 @@ class VersionComparison:
     a: Side
     b: Side
     comparison: Comparison
+    tables: tuple[TableDiff, ...] = ()  # the decision tables that differ
 
 
 def compare(session: Session, process_id: str, a: str, b: str) -> VersionComparison:
     """``a`` and ``b`` compared; ``NotFound`` for a side that does not exist, ``RefInvalid`` for a
     side that is not written as a ref or whose files do not parse (with the deploy's problems)."""
     side_a, side_b = read_side(session, process_id, a, "a"), read_side(session, process_id, b, "b")
-    return VersionComparison(process_id, side_a, side_b,
-                             compare_specs(_specs(side_a, "a"), _specs(side_b, "b")))
+    return VersionComparison(process_id, side_a, side_b, compare_specs(_specs(side_a, "a"), _specs(side_b, "b")),
+                             compare_tables(decision_tables(side_a.files), decision_tables(side_b.files)))
 
 
 def read_side(session: Session, process_id: str, ref: str, name: str) -> Side:

@@ -3,6 +3,7 @@ versions (system administrators); its models are ``app.web.api_models.versions``
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
@@ -91,6 +92,7 @@ def comparison_json(found: VersionComparison, labels: str) -> dict[str, Any]:
                           for c in e.changes]} for e in comparison.elements],
         "markers_a": comparison.markers("a"), "markers_b": comparison.markers("b"),
         "processes_added": list(comparison.processes_added), "processes_removed": list(comparison.processes_removed),
+        "tables": [asdict(table) for table in found.tables],
     }
 
 

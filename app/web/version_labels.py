@@ -21,10 +21,11 @@ PROPERTY_LABELS = {
     "input_collection": N_("Input collection"), "output_collection": N_("Output collection"),
     "input_item": N_("Input item"), "output_item": N_("Output item"),
     "completion_condition": N_("Completion condition"), "loop_tests_first": N_("Loop tests its condition first"),
+    "decision_table": N_("Decision table"),
 }
 PREFIXED_LABELS = {"parameter": N_("Parameter {name}"), "property": N_("Property {name}"),
                    "condition": N_("Condition to {name}")}
-KIND_LABELS = {"added": N_("Added"), "removed": N_("Removed"), "changed": N_("Changed")}
+KIND_LABELS = {"added": N_("Added"), "removed": N_("Removed"), "changed": N_("Changed"), "moved": N_("Moved")}
 BLOCK_MESSAGES = {
     BlockReason.NOT_RUNNING: N_("it is not running ({detail})"),
     BlockReason.SUSPENDED: N_("it is suspended: resume it first"),

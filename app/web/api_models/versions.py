@@ -47,6 +47,38 @@ class ElementChange(Answer):
     changes: list[PropertyChange]
 
 
+class DecisionCellChange(Answer):
+    column: str = Field(description="the column's label")
+    old: str = Field(description="the cell as written (FEEL); empty for an added rule")
+    new: str
+
+
+class DecisionRuleChange(Answer):
+    kind: Literal["added", "removed", "moved", "changed"]
+    rule_id: str
+    row_a: int | None = Field(description="its row in a (1-based), none when added")
+    row_b: int | None = Field(description="its row in b, none when removed")
+    cells: list[DecisionCellChange] = Field(description="changed: the cells that differ; added, removed: all")
+
+
+class DecisionColumnChange(Answer):
+    kind: Literal["added", "removed", "changed"]
+    side: Literal["input", "output"]
+    label: str
+    old: str = Field(description="label · expression (or output name) : type")
+    new: str
+
+
+class DecisionTableChange(Answer):
+    decision_id: str
+    name: str
+    file: str = Field(description="the .dmn file that holds it (in b; in a when removed)")
+    kind: Literal["added", "removed", "changed"]
+    hit_policy: list[str] | None = Field(description="[old, new] when the hit policy changed")
+    columns: list[DecisionColumnChange]
+    rules: list[DecisionRuleChange]
+
+
 class VersionComparison(Answer):
     """What changed from a to b: per element, and the ids to colour on each side's diagram."""
 
@@ -58,7 +90,7 @@ class VersionComparison(Answer):
                       "kind": "changed", "element_type": "StandardLoopTask", "changes": [
                           {"property": "loop_maximum", "label": "Loop maximum", "old": "3", "new": "4"}]}],
         "markers_a": {"attempts": "changed"}, "markers_b": {"attempts": "changed"},
-        "processes_added": [], "processes_removed": []}]})
+        "processes_added": [], "processes_removed": [], "tables": []}]})
 
     process_id: str
     a: ComparedSide
@@ -68,6 +100,7 @@ class VersionComparison(Answer):
     markers_b: dict[str, Literal["added", "removed", "changed"]]
     processes_added: list[str]
     processes_removed: list[str]
+    tables: list[DecisionTableChange] = Field(description="the decision tables (.dmn) that differ, rule by rule")
 
 
 class MoveVersions(Body):

@@ -54,6 +54,8 @@ TEXTS: dict[str, str] = {
     "noRevision": N_("Not saved yet"),
     "revisionLine": N_("Revision {n}, saved by {author} at {at}"),
     "importWarnings": N_("Parts of the file the modeler does not know"),
+    "noDecisionTable": N_("This file holds no decision table to edit"),
+    "notShown": N_("This diagram cannot be shown (it is kept as it is)"),
     "saveFirst": N_("Save your changes before proposing."),
     "saved": N_("Saved as revision {n}. The check found no problem."),
     "savedWithProblems": N_("Saved as revision {n}, with {count} problem(s) listed below."),

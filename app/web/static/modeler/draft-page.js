@@ -3,6 +3,7 @@
 // and warn before leaving with unsaved changes.
 import { callJson } from "./api.js";
 import { ProblemList, lintProblems, selectElement, shapeIdFor } from "./problems.js";
+import { TableEditor, isTableFile } from "./tables.js";
 
 export class DraftPage {
   constructor(root, texts) {
@@ -36,6 +37,7 @@ export class DraftPage {
 
   async open(modeler) {
     this.modeler = modeler;
+    this.tables = null; // dmn-js, made when a .dmn file is first shown
     const answer = await callJson("GET", this.draftUrl);
     if (!answer.ok) return this.fail(answer);
     this.draft = answer.body;
@@ -80,16 +82,56 @@ export class DraftPage {
     });
   }
 
+  tableEditor() {
+    if (!this.tables) {
+      this.tables = new TableEditor(this.find("tables"), this.root.dataset.canEdit === "1");
+      if (this.root.dataset.canEdit === "1") this.tables.onChange = () => this.changed(true);
+    }
+    return this.tables;
+  }
+
+  // A .dmn file opens in dmn-js (its decision table), a .bpmn file in bpmn-js; one shows at a time.
+  showEditor(table) {
+    this.find("canvas").hidden = table;
+    const panel = this.find("panel");
+    if (panel) panel.hidden = table;
+    if (table) this.tableEditor().show(true);
+    else if (this.tables) this.tables.show(false);
+  }
+
   async importFile(name) {
     this.current = name;
     this.find("file").value = name;
-    const { warnings } = await this.modeler.importXML(this.files[name]);
+    if (isTableFile(name)) {
+      this.showEditor(true);
+      const { warnings, hasTable } = await this.tableEditor().importXML(this.files[name]);
+      if (warnings.length) this.say(`${this.t.importWarnings}: ${warnings.map((w) => w.message).join("; ")}`, "warning");
+      if (!hasTable) this.say(this.t.noDecisionTable, "warning");
+      return;
+    }
+    this.showEditor(false);
+    this.unshown = null;
+    let warnings;
+    try {
+      ({ warnings } = await this.modeler.importXML(this.files[name]));
+    } catch (error) {
+      // a diagram bpmn-js cannot draw (one without a BPMNDiagram) stays as it is: Save keeps its text
+      this.unshown = name;
+      this.say(`${this.t.notShown}: ${error.message}`, "warning");
+      return;
+    }
     if (warnings.length) this.say(`${this.t.importWarnings}: ${warnings.map((w) => w.message).join("; ")}`, "warning");
     this.modeler.get("canvas").zoom("fit-viewport");
     this.serverProblems.mark(this.modeler, this.problems || [], name);
   }
 
   async keepCurrent() {
+    if (isTableFile(this.current)) {
+      const { xml } = await this.tables.saveXML();
+      this.files[this.current] = xml;
+      return;
+    }
+    if (this.unshown === this.current) return;
     const debounce = this.modeler.get("debounceInput", false);
     if (debounce && debounce.flush) debounce.flush();
     const { xml } = await this.modeler.saveXML({ format: true });
@@ -105,7 +147,7 @@ export class DraftPage {
   showServerProblems(revision) {
     this.problems = (revision && revision.problems) || [];
     this.serverProblems.show(this.problems);
-    this.serverProblems.mark(this.modeler, this.problems, this.current);
+    if (!isTableFile(this.current)) this.serverProblems.mark(this.modeler, this.problems, this.current);
     this.find("problems-none").hidden = !revision || this.problems.length > 0;
   }
 
@@ -115,13 +157,14 @@ export class DraftPage {
   }
 
   async pick(id, file) {
+    if (isTableFile(this.current) && (!file || file === this.current)) return; // the table is in view
     if ((!file || file === this.current) && selectElement(this.modeler, id)) return;
     const other = file && file !== this.current && this.files[file] ? file
       : Object.keys(this.files).find((name) => name !== this.current && this.files[name].includes(`id="${id}"`));
     if (!other) return;
     await this.keepCurrent();
     await this.importFile(other);
-    selectElement(this.modeler, id);
+    if (!isTableFile(other)) selectElement(this.modeler, id);
   }
 
   async save() {

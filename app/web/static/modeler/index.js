@@ -72,6 +72,7 @@ async function start() {
   const modeler = createModeler(root, catalogue.body, texts);
   window.relayflowModeler = modeler; // the browser tests read the diagram through it
   window.relayflowSelect = (id) => selectElement(modeler, id);
+  window.relayflowDraftPage = page; // and the decision tables through it
   await page.open(modeler);
 }
 

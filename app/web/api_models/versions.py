@@ -70,6 +70,16 @@ class DecisionColumnChange(Answer):
 
 
 class DecisionTableChange(Answer):
+    """A decision table that differs, rule by rule (matched by the ids dmn-js keeps)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "decision_id": "may_cut", "name": "May this customer be cut now?", "file": "cut_window.dmn",
+        "kind": "changed", "hit_policy": ["UNIQUE", "FIRST"],
+        "columns": [{"kind": "changed", "side": "input", "label": "Hour", "old": "Hour · hour : integer",
+                     "new": "Hour (Beijing) · hour : integer"}],
+        "rules": [{"kind": "changed", "rule_id": "r2", "row_a": 2, "row_b": 2,
+                   "cells": [{"column": "Hour (Beijing)", "old": "[8..15[", "new": "[8..17["}]}]}]})
+
     decision_id: str
     name: str
     file: str = Field(description="the .dmn file that holds it (in b; in a when removed)")

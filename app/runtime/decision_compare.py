@@ -37,6 +37,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Table:
+    """One decision's table as written in its file."""
+
     decision_id: str
     name: str
     file: str
@@ -76,6 +78,8 @@ class RuleChange:
 
 @dataclass(frozen=True)
 class TableDiff:
+    """A decision that differs: added, removed, or changed (how)."""
+
     decision_id: str
     name: str
     file: str

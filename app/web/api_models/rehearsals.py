@@ -48,8 +48,8 @@ class RehearsalQueued(Answer):
 class SummaryLine(Answer):
     model_config = ConfigDict(json_schema_extra={"examples": [LINE]})
 
-    line: str = Field(description="the kind of line: total, extra, missing, later, earlier, ended, needs, "
-                                  "not_told, cut, trouble")
+    line: str = Field(description="the kind of line: total, decision (cases whose decision table answers "
+                                  "otherwise), extra, missing, later, earlier, ended, needs, not_told, cut, trouble")
     count: int = Field(description="cases (customers for not_told and cut)")
     text: str = Field(description="the line in words, in the reader's language")
 
@@ -57,7 +57,8 @@ class SummaryLine(Answer):
 class FactOut(Answer):
     model_config = ConfigDict(json_schema_extra={"examples": [FACT]})
 
-    fact: str = Field(description="extra, missing, later, earlier, ended, result, incident or failed")
+    fact: str = Field(description="extra, missing, later, earlier, ended, result, incident, failed or decision (a "
+                                  "decision table the draft answers otherwise, with its inputs and both answers)")
     text: str = Field(description="in words, with its time")
 
 

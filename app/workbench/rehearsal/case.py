@@ -21,7 +21,7 @@ from app.audit.replay.inputs import INPUTS, Input
 from app.audit.replay.recorded import RecordedCase, RecordedEvent
 from app.runtime import actions
 from app.runtime.actions import Changes, Engine
-from app.runtime.engine.decisions import DecisionAsked, decisions_asked
+from app.runtime.engine.decisions_asked import DecisionAsked, decisions_asked
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.engine.pending_timers import pending_timers
 from app.runtime.engine.projection import AwaitedMessage, awaited_messages, completed, open_user_tasks, result

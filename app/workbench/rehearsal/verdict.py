@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.audit.replay.recorded import RecordedCase
-from app.runtime.engine.decisions import DecisionAsked
+from app.runtime.engine.decisions_asked import DecisionAsked
 from app.workbench.rehearsal.case import CaseRun
 from app.workbench.rehearsal.effects import Fact, compare, recorded_effects, rehearsed_effects
 

@@ -9,13 +9,14 @@ global stop, so a trip already queued is held back too.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
-from app.rules.cut_calendar import LIBRARY, library_days, library_years
+from app.rules.beijing import beijing_date
+from app.rules.cut_calendar import LIBRARY, day_type, library_days, library_years
 from app.runtime.actors import Actor
 from app.runtime.errors import Forbidden, NotFound, RuntimeActionError
 from app.runtime.events import history
@@ -166,3 +167,29 @@ def seed_calendar(session: Session, clock: Clock, actor: Actor, first_year: int 
         history.append(session, STREAM, [NewEvent("calendar.seeded", None, {
             "source": LIBRARY, "first_year": first, "last_year": last, "added": added})], actor=actor.name, at=now)
     return {"added": added, "first_year": first, "last_year": last, "source": LIBRARY}
+
+
+def active_stop(session: Session) -> TripStop | None:
+    """The global stop that holds now, if one does."""
+    return cut_holds.active_stop(session)
+
+
+# --- what the page shows -----------------------------------------------------------------------
+
+def overview(session: Session, now: datetime, days_ahead: int = 21) -> dict[str, Any]:
+    """The global stop (and the last ones), the moratoria not over, the calendar's coverage and the
+    next ``days_ahead`` days as the cut window reads them."""
+    today = beijing_date(now)
+    first, last = cut_holds.coverage(session)
+    kinds = cut_holds.day_kinds(session, today, today + timedelta(days=days_ahead + 1))
+    return {
+        "stop": cut_holds.active_stop(session),
+        "stops": cut_holds.recent_stops(session, 10),
+        "moratoria": cut_holds.recent_moratoria(session, today, 50),
+        "coverage": (first, last),
+        "days": [{"day": day, "kind": kinds.get(day, (None, None))[0], "name": kinds.get(day, (None, None))[1],
+                  "type": day_type(day, kinds)}
+                 for day in (today + timedelta(days=n) for n in range(days_ahead))],
+        "segments": segments.names(session),
+        "today": today,
+    }

@@ -57,6 +57,10 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
                 "trip_expired": N_("Disconnection expired")},
     "outcome": {"reconnected_remote": N_("Reconnected remotely"), "reconnected_on_site": N_("Reconnected on site")},
     "customer_class": {"household": N_("Household"), "non_household": N_("Non-household")},
+    "moratorium_kind": {"heat": N_("Heat alert"), "cold": N_("Cold alert"), "other": N_("Other")},
+    "day_kind": {"working": N_("Working day"), "weekend": N_("Weekend"), "holiday": N_("Public holiday")},
+    "day_type": {"working": N_("Working day"), "weekend": N_("Weekend"), "holiday": N_("Public holiday"),
+                 "eve_of_holiday": N_("Day before a public holiday"), "unknown": N_("Not in the calendar")},
     "voltage": {"low": N_("Low voltage"), "high": N_("High voltage")},
     "protected": {"important": N_("Important customer"), "life_support": N_("Life support at home"),
                   "power_protect": N_("Power supply protection")},
@@ -73,6 +77,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "sms.refused": N_("SMS refused by the SMS centre"), "case.step": N_("Case step"),
         "segment.reader_changed": N_("Reader changed"),
         "segment.reader_phone_changed": N_("Reader's mobile changed"),
+        "cut.stop_set": N_("Global stop set"), "cut.stop_lifted": N_("Global stop lifted"),
+        "cut.moratorium_set": N_("Moratorium set"), "cut.moratorium_lifted": N_("Moratorium lifted"),
+        "calendar.day_changed": N_("Calendar day changed"), "calendar.seeded": N_("Calendar filled"),
     },
 }
 

@@ -11,6 +11,8 @@ far ahead to look and how often to look again while nothing is allowed are the d
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +25,7 @@ from handlers import sms
 from handlers.form_fields import aware_time
 from storage import customers as customer_rows
 from storage import cut_holds
+from storage.domain_models import Customer
 
 # The instance's attributes that show a cut's wait (the instance page, the batch's list of children).
 WAIT_UNTIL, WAIT_REASON = "cut_expected_at", "cut_wait_reason"
@@ -94,19 +97,31 @@ def _first_allowed(ctx: ServiceContext, rule_task: str, situation: CutSituation,
 def _situation(session: Session, customer_number: str, noticed_at: str | None, renoticed_for: str | None,
                renotice_valid_minutes: int, start: datetime, until: datetime) -> CutSituation:
     customer = customer_rows.existing(session, customer_number)
+    [situation] = situations(session, [customer], {customer.number: noticed_at}, start, until).values()
+    return replace(situation, renoticed_for=aware_time(renoticed_for) if renoticed_for else None,
+                   renotice_valid=timedelta(minutes=renotice_valid_minutes))
+
+
+def situations(session: Session, customers: Iterable[Customer], noticed: Mapping[str, str | None], start: datetime,
+               until: datetime) -> dict[str, CutSituation]:
+    """Each customer's situation for the cut window from ``start`` to ``until``, by number: the
+    calendar, the global stop and the moratoria read once for all of them."""
     first, last = beijing_date(start) - timedelta(days=1), beijing_date(until) + timedelta(days=1)
+    kinds = cut_holds.day_kinds(session, first, last)
     stop = cut_holds.active_stop(session)
-    return CutSituation(
-        customer_class=PROTECTED if customer.protected_kind else customer.customer_class,
-        overdue_since=customer.overdue_since,
-        noticed_at=aware_time(noticed_at) if noticed_at else None,
-        kinds=cut_holds.day_kinds(session, first, last),
-        moratoria=[Hold(m.starts_on, m.ends_on, f"{m.kind} moratorium {m.starts_on}–{m.ends_on}: {m.reason}")
-                   for m in cut_holds.moratoria_touching(session, customer.segment_code, first, last)],
-        stop=stop.reason if stop else None,
-        renoticed_for=aware_time(renoticed_for) if renoticed_for else None,
-        renotice_valid=timedelta(minutes=renotice_valid_minutes),
-    )
+    moratoria = cut_holds.moratoria_touching(session, None, first, last)
+    found = {}
+    for customer in customers:
+        at = noticed.get(customer.number)
+        found[customer.number] = CutSituation(
+            customer_class=PROTECTED if customer.protected_kind else customer.customer_class,
+            overdue_since=customer.overdue_since,
+            noticed_at=aware_time(at) if at else None,
+            kinds=kinds,
+            moratoria=[Hold(m.starts_on, m.ends_on, f"{m.kind} moratorium {m.starts_on}–{m.ends_on}: {m.reason}")
+                       for m in moratoria if m.segment_code in (None, customer.segment_code)],
+            stop=stop.reason if stop else None)
+    return found
 
 
 def notice_given(ctx: ServiceContext, customer_number: str, how: str) -> dict[str, Any]:

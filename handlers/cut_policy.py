@@ -87,6 +87,8 @@ def renotice(ctx: ServiceContext, customer_number: str, cut_at: str) -> dict[str
 
 def _first_allowed(ctx: ServiceContext, rule_task: str, situation: CutSituation, start: datetime,
                    until: datetime) -> tuple[datetime | None, timedelta]:
+    if situation.stop is not None:  # a global stop has no end to plan for: the outbox holds every trip while it holds
+        return None, timedelta(0)
     for moment in hours_after(start, until):
         answer = ctx.decide(rule_task, {"facts": facts_at(situation, moment)})
         if answer.get("cut_allowed"):
@@ -116,6 +118,7 @@ def situations(session: Session, customers: Iterable[Customer], noticed: Mapping
         found[customer.number] = CutSituation(
             customer_class=PROTECTED if customer.protected_kind else customer.customer_class,
             overdue_since=customer.overdue_since,
+            medical_certificate_on=customer.medical_certificate_on,
             noticed_at=aware_time(at) if at else None,
             kinds=kinds,
             moratoria=[Hold(m.starts_on, m.ends_on, f"{m.kind} moratorium {m.starts_on}–{m.ends_on}: {m.reason}")

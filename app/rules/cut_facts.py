@@ -35,6 +35,7 @@ class Hold:
 class CutSituation:
     customer_class: str  # household, non_household, or protected (whatever the class)
     overdue_since: date | None
+    medical_certificate_on: date | None
     noticed_at: datetime | None  # the advance notice (SMS submitted, or the executor's by hand)
     kinds: Kinds  # the calendar around the moments asked about
     moratoria: Sequence[Hold]
@@ -58,6 +59,8 @@ def facts_at(situation: CutSituation, at: datetime) -> dict[str, Any]:
         "day_type": day_type(day, situation.kinds),
         "hour": local.hour,
         "days_overdue": (day - situation.overdue_since).days if situation.overdue_since else 0,
+        "medical_certificate": situation.medical_certificate_on is not None,
+        "medical_days": (day - situation.medical_certificate_on).days if situation.medical_certificate_on else 0,
         "noticed": noticed is not None,
         "notice_days": round((at - noticed).total_seconds() / 86400, 2) if noticed else 0,
         "renoticed": renoticed is not None and renoticed <= at < renoticed + situation.renotice_valid,

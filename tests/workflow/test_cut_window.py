@@ -201,3 +201,15 @@ def task_of(u: Utility, instance_id: int, element_id: str) -> UserTask:
     with u.services.db.reading() as session:
         return session.execute(select(UserTask).where(UserTask.instance_id == instance_id,
                                                       UserTask.element_id == element_id)).scalar_one()
+
+
+def test_a_medical_certificate_defers_a_households_cut_by_30_days(policy: Utility) -> None:
+    owing(policy, "3400000011", medical_certificate_on=date(2026, 3, 10))
+    batch = apply_and_approve(policy, ["3400000011"])
+    move_to(policy, beijing("2026-03-16T10:00"))
+    issue(policy)
+    policy.run()
+    [kid] = children(policy, batch)
+    shown = attributes(policy, kid.id)
+    assert "medical certificate" in shown["cut_wait_reason"]
+    assert datetime.fromisoformat(shown["cut_expected_at"]) == beijing("2026-04-09T08:00")  # 30 days after 10 March

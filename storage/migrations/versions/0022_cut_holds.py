@@ -1,5 +1,5 @@
 """cut holds: the working-day calendar, weather moratoria per segment and the global stop
-(issue 16 items 1 and 5). The calendar starts empty: ``relayflow calendar-seed`` (and the demo's
+(issue 16 items 1 and 5), and the day a customer presented a medical certificate. The calendar starts empty: ``relayflow calendar-seed`` (and the demo's
 first start) fills it from the kept Chinese holiday calendar.
 
 Revision ID: 0022
@@ -48,6 +48,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('moratoria', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_moratoria_segment_code'), ['segment_code'], unique=False)
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('medical_certificate_on', sa.Date(), nullable=True))
     op.create_table('trip_stops',
     sa.Column('id', ID, nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
@@ -62,6 +64,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('trip_stops')
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_column('medical_certificate_on')
     with op.batch_alter_table('moratoria', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_moratoria_segment_code'))
     op.drop_table('moratoria')

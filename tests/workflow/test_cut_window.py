@@ -213,3 +213,25 @@ def test_a_medical_certificate_defers_a_households_cut_by_30_days(policy: Utilit
     shown = attributes(policy, kid.id)
     assert "medical certificate" in shown["cut_wait_reason"]
     assert datetime.fromisoformat(shown["cut_expected_at"]) == beijing("2026-04-09T08:00")  # 30 days after 10 March
+
+
+def test_a_day_past_the_calendars_coverage_refuses_the_cut_rather_than_guessing(policy: Utility) -> None:
+    owing(policy, "3400000011")
+    apply_and_approve(policy, ["3400000011"])
+    move_to(policy, beijing("2026-12-31T10:00"))  # the calendar (2026) holds no 1 January: is the 31st a holiday's eve?
+    issue(policy)
+    policy.run()
+    [kid] = [i for i in instances(policy) if i.process_id == "disconnect_customer"]
+    shown = attributes(policy, kid.id)
+    assert "the calendar does not cover this day" in shown["cut_wait_reason"]
+    assert "nothing allowed in the next 45 days" in shown["cut_wait_reason"]
+    assert datetime.fromisoformat(shown["cut_expected_at"]) == beijing("2026-12-31T10:15")  # it looks again
+    with policy.services.db.transaction() as session:  # the sysadmin adds 2027's first days
+        for day, kind in ((date(2027, 1, 1), "holiday"), (date(2027, 1, 2), "weekend"), (date(2027, 1, 3), "weekend"),
+                          (date(2027, 1, 4), "working"), (date(2027, 1, 5), "working")):
+            cut_holds.set_day(session, policy.services.clock, SYSADMIN, day, kind, "New Year's Day" if
+                              kind == "holiday" else None)
+    move_to(policy, beijing("2026-12-31T10:16"))
+    shown = attributes(policy, kid.id)
+    assert datetime.fromisoformat(shown["cut_expected_at"]) == beijing("2027-01-04T08:00")
+    assert trips(policy) == []

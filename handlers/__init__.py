@@ -16,7 +16,7 @@ from typing import Any
 from app.rules.work_orders import DEFAULT_SERIES, Series
 from app.runtime.contract import Handler, OutboxAdapter, Receipt, Refusal, TerminationHook
 from app.runtime.forms import Validator
-from handlers import disconnection, headend, reconnection, sms
+from handlers import cut_policy, disconnection, headend, reconnection, sms
 from handlers.headend_dlt645 import Dlt645HeadEnd, Dlt645Settings
 from handlers.headend_http import HeadEndHttpSettings, HttpHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd
@@ -45,6 +45,10 @@ def handler_table(settings: HandlerSettings | None = None) -> dict[str, Handler]
         "disconnection.still_owes": disconnection.still_owes,
         "disconnection.record_disconnected": disconnection.record_disconnected,
         "disconnection.archive": disconnection.archive,
+        "cut_policy.facts": cut_policy.facts,
+        "cut_policy.plan": cut_policy.plan,
+        "cut_policy.renotice": cut_policy.renotice,
+        "cut_policy.notice_given": cut_policy.notice_given,
     }
 
 

@@ -173,7 +173,7 @@ def notify_customers(ctx: ServiceContext, customers: list[str], planned: str) ->
     """M4.3.1: the advance notice, to every customer who subscribed to disconnection notices."""
     outcomes = {n: sms.notify_customer(ctx, n, "disconnection_notice", {"date": planned}) for n in customers}
     return {"notified": [n for n, o in outcomes.items() if o["sent"]],
-            "not_notified": {n: o["reason"] for n, o in outcomes.items() if not o["sent"]}}
+            "not_notified": {n: o["reason"] for n, o in outcomes.items() if not o["sent"]}, "at": ctx.now.isoformat()}
 
 
 def find_paid(ctx: ServiceContext, customers: list[str]) -> dict[str, Any]:

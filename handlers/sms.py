@@ -37,6 +37,9 @@ TEMPLATES: dict[str, str] = {
     "disconnection_notice": (
         "【{signature}】尊敬的{name}（户号{number}），您已欠电费{amount}元，将于{date}停电，请尽快缴费。"
     ),
+    "disconnection_renotice": (
+        "【{signature}】尊敬的{name}（户号{number}），您已欠电费{amount}元，将于今日{time}停电，请立即缴费。"
+    ),
     "reconnected": "【{signature}】尊敬的{name}（户号{number}），您已于{time}恢复供电，感谢您及时缴费。",
     "reconnect_failed_reader": (
         "【{signature}】客户{name}（户号{number}，{address}）远程复电{sends}次均失败，"
@@ -48,6 +51,7 @@ TEMPLATES: dict[str, str] = {
 # The subscription (M2.1) a customer notice needs; notices to staff need none.
 CUSTOMER_NOTICES: dict[str, str] = {
     "disconnection_notice": "disconnection",
+    "disconnection_renotice": "disconnection",
     "reconnected": "reconnection",
     "arrears_reminder": "arrears",
 }

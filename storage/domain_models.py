@@ -72,6 +72,8 @@ class Customer(Base):
     protected_reason: Mapped[str | None] = mapped_column(Text)
     owed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     overdue_since: Mapped[date | None]
+    # the day a medical certificate was presented: it defers a household's cut (the cut window's table says how long)
+    medical_certificate_on: Mapped[date | None]
     last_reconnected_at: Mapped[datetime | None]
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
-from app.bootstrap import Services
+from app.bootstrap import Services, bpmn_files
 from app.config import PROJECT_ROOT
 from app.runtime.actors import Actor
 from handlers.headend import TickingHeadEnd
@@ -24,19 +24,29 @@ from storage.domain_models import Customer, Segment, SmsSubscription
 from tests.conftest import outside_the_database
 
 BPMN_DIR = PROJECT_ROOT / "bpmn"
+# The tests of everything but the cut window cut at once: a test double of the shipped table (issue 16).
+OPEN_CUT_WINDOW = PROJECT_ROOT / "tests" / "bpmn" / "cut_window_open.dmn"
+SHIPPED_CUT_WINDOW = BPMN_DIR / "cut_window.dmn"
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
 DEPLOYER = Actor("analyst-ann", frozenset({"analyst", "sysadmin"}))
 READER_MOBILE = "13900000001"
 
 
-def build_utility_app(url: str, tmp_path: Path, live_cache_size: int = 512, **config: Any) -> Flask:
+def child_bundle(cut_window: Path = OPEN_CUT_WINDOW) -> dict[str, bytes]:
+    """The shipped disconnect_customer.bpmn with the cut-window table it calls (one bundle)."""
+    return {"disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes(),
+            "cut_window.dmn": cut_window.read_bytes()}
+
+
+def build_utility_app(url: str, tmp_path: Path, live_cache_size: int = 512, cut_window: Path = OPEN_CUT_WINDOW,
+                      **config: Any) -> Flask:
     app = create_app({
         "TESTING": True, "DATABASE_URL": url, "BPMN_DIR": str(BPMN_DIR), "SECRET_KEY": "test",
         "SMS_LOG_PATH": str(tmp_path / "sms.jsonl"), "HEADEND_TOKEN": "hes-token", "BILLING_TOKEN": "bill-token",
         "LIVE_CACHE_SIZE": live_cache_size, "CHECK_API_ANSWERS": True, **outside_the_database(tmp_path), **config,
     })
     services: Services = app.extensions["relayflow"]
-    services.deploy_directory(BPMN_DIR, DEPLOYER)
+    services.deploy_files({**bpmn_files(BPMN_DIR), "cut_window.dmn": cut_window.read_bytes()}, DEPLOYER)
     return app
 
 

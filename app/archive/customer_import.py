@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
+from app.rules.beijing import beijing_date
 from app.rules.screening import screen
 from app.rules.sms import normalize_mainland_mobile
 from app.runtime.actors import Actor
@@ -40,6 +41,7 @@ COLUMNS = (
     "meter_protocol", "relay_type", "can_direct_close", "ami_connected", "channel_online", "power_status", "owed",
     "overdue_since", "protected_kind", "protected_reason", "auto_reconnect", "subscriptions",
 )
+OPTIONAL_COLUMNS = ("medical_certificate_on",)  # a file without them imports as before
 STREAM = "archive"
 PROGRESS_EVERY = 100
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
@@ -188,7 +190,10 @@ def _parse(row: _Row, segments: set[str], now: datetime) -> tuple[Customer, list
         channel_online=row.flag("channel_online"), power_status=row.choice("power_status", tuple(PowerStatus)),
         power_status_since=now, owed_cents=row.owed_cents(), overdue_since=row.day("overdue_since"),
         protected_kind=kind or None, protected_reason=reason or None, auto_reconnect=row.flag("auto_reconnect"),
+        medical_certificate_on=row.day("medical_certificate_on"),
     )
+    if customer.medical_certificate_on and customer.medical_certificate_on > beijing_date(now):
+        row.fail("medical_certificate_on", "is after today")
     failing = screen(customer).reasons_not
     if customer.auto_reconnect and failing:
         row.fail("auto_reconnect", "cannot be set: fails M1.1 screening: " + "; ".join(failing))

@@ -48,7 +48,8 @@ def _facts(customer: Customer, segment: Segment | None) -> dict[str, Any]:
     names = ("number", "name", "mobile", "address", "customer_class", "voltage_class", "meter_address",
              "meter_protocol", "relay_type", "can_direct_close", "ami_connected", "channel_online", "channel_seen_at",
              "power_status", "power_status_since", "auto_reconnect", "auto_reconnect_by", "auto_reconnect_at",
-             "protected_kind", "protected_reason", "owed_cents", "overdue_since", "last_reconnected_at")
+             "protected_kind", "protected_reason", "owed_cents", "overdue_since", "last_reconnected_at",
+             "medical_certificate_on")
     facts = {name: getattr(customer, name) for name in names}
     facts.update(segment=customer.segment_code, segment_name=segment.name if segment else None,
                  reader_username=segment.reader_username if segment else None)

@@ -46,6 +46,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(replay_command)
     app.cli.add_command(check_adapters_command)
+    app.cli.add_command(calendar_seed_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations), backup, restore, moving to PostgreSQL.")
@@ -162,8 +163,28 @@ def bootstrap_command(context: click.Context, demo: bool) -> None:
     """Upgrade the database, deploy bpmn/'s processes that have none yet, and (with --demo) seed an empty archive."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     _seed_from(Path(current_app.config["BPMN_DIR"]))
+    context.invoke(calendar_seed_command)
     if demo:
         context.invoke(seed_demo_command)
+
+
+@click.command("calendar-seed")
+@click.option("--from-year", type=int, default=None, help="First year (default: last year).")
+@click.option("--to-year", type=int, default=None, help="Last year (default: the last the library covers).")
+@with_appcontext
+def calendar_seed_command(from_year: int | None, to_year: int | None) -> None:
+    """Fill the working-day calendar the cut window reads from the kept Chinese holiday calendar
+    (adds only the days it does not hold: a day a sysadmin changed is kept)."""
+    from app.usecases.cut_holds import seed_calendar
+
+    services = _services()
+    try:
+        with services.db.transaction() as session:
+            outcome = seed_calendar(session, services.clock, _cli_actor(), from_year, to_year)
+    except RuntimeActionError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"calendar: {outcome['added']} days added from {outcome['source']} "
+               f"({outcome['first_year']}–{outcome['last_year']})")
 
 
 @click.command("import-customers")

@@ -16,6 +16,7 @@ from app.runtime import actions
 from app.runtime.actions import MessageRejected, NotAwaited
 from app.runtime.actors import Actor
 from app.runtime.canonical import json_safe
+from app.runtime.engine import decisions
 from app.runtime.engine.projection import AwaitedMessage
 from app.runtime.engine.task_properties import task_properties, validator_name
 from app.runtime.errors import NOT_OPEN, Conflict, NotFound, RuntimeActionError
@@ -107,6 +108,14 @@ class Runtime(LifecycleActions):
             self.step(unit, row, actor, act)
             case_drafts.submitted(unit.session, row.id, open_task.element_id)
             return row.id
+
+    def decide(self, session: Session, process_id: str, rule_task: str,
+               inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Ask the decision table the business-rule task ``rule_task`` of ``process_id``'s current
+        version calls, once per item of ``inputs`` (a page's preview: what the cut window says
+        now). NotFound for an undeployed process, ValueError when it has no such task."""
+        top, subprocesses = self.version(session, self.latest_version_id(session, process_id)).specs
+        return decisions.decide_many((top, *subprocesses.values()), self.environment, rule_task, inputs)
 
     def ready_task(self, session: Session, task_id: str) -> ReadyTask:
         """The open user task ``task_id`` as the engine holds it — its data, its diagram's properties

@@ -44,6 +44,11 @@ class ServiceContext(Protocol):
         """Every child of a batch this instance started, in start order: ``instance_id``,
         ``process_id``, ``status``, ``result`` and start ``data``. NotFound for another's batch."""
 
+    def decide(self, rule_task: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Ask the decision table that this process's business-rule task ``rule_task`` calls (the
+        deployed version), with ``data`` as the task data it reads: its outputs, {} when no rule
+        matches. ValueError when the process has no such task."""
+
 
 Handler = Callable[..., Mapping[str, Any] | None]
 

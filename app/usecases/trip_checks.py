@@ -1,6 +1,7 @@
 """Is a meter command still right to send? Asked by the outbox just before it leaves, first time or
-after an outage (issue 15): a command past its validity deadline expires unsent; a trip whose
-customer paid after it was decided, or became protected, is cancelled unsent. The one danger the domain notes
+after an outage (issue 15): a command past its validity deadline expires unsent; a trip while the
+global stop holds is held back (its flow goes back to the cut window, issue 16 item 5); a trip
+whose customer paid after it was decided, or became protected, is cancelled unsent. The one danger the domain notes
 name is a trip that lands after the customer paid; a head-end that was down for an hour must not
 deliver one.
 
@@ -19,11 +20,12 @@ from sqlalchemy.orm import Session
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from handlers.headend import RESULT_MESSAGE, STREAM
-from storage import meter_commands, payments
+from storage import cut_holds, meter_commands, payments
 from storage.domain_models import Customer, MeterCommand
 from storage.statuses import CommandStatus
 
 ACTOR = "system:outbox"
+CANCELLED, HELD = "cancelled", "held"  # the stages a trip's flow hears when it was not sent
 
 
 def command_still_due(session: Session, payload: dict[str, Any], now: datetime) -> str | None:
@@ -49,22 +51,29 @@ def command_still_due(session: Session, payload: dict[str, Any], now: datetime) 
     if customer.protected_kind:
         return cancel_trip(session, command, f"customer is protected ({customer.protected_kind}): the trip was "
                                              "cancelled before it was sent", ACTOR, now)
+    stop = cut_holds.active_stop(session)
+    if stop is not None:  # the flow asks the cut window again once the stop is lifted (issue 16 item 5)
+        return cancel_trip(session, command, f"global stop ({stop.reason}): the trip was held back before it was sent",
+                           ACTOR, now, stage=HELD)
     return None
 
 
-def cancel_trip(session: Session, command: MeterCommand, reason: str, sender: str, now: datetime) -> str:
-    """Cancel an unsent trip and tell its waiting flow why (``stage: cancelled``)."""
+def cancel_trip(session: Session, command: MeterCommand, reason: str, sender: str, now: datetime, *,
+                stage: str = CANCELLED) -> str:
+    """Cancel an unsent trip and tell its waiting flow why: ``stage`` ``cancelled`` (it ends not
+    cut) or ``held`` (it goes back to the cut window)."""
     _move_on(session, command, CommandStatus.CANCELLED, reason, now)
-    tell_cancelled(session, command.command_id, reason, sender, now)
+    tell_cancelled(session, command.command_id, reason, sender, now, stage=stage)
     return reason
 
 
-def tell_cancelled(session: Session, command_id: str, reason: str, sender: str, now: datetime) -> None:
+def tell_cancelled(session: Session, command_id: str, reason: str, sender: str, now: datetime, *,
+                   stage: str = CANCELLED) -> None:
     """Store the ``headend_result`` a cancelled trip's flow waits for (delivered by the worker's
     next tick, or at once to a flow that arrives later)."""
     messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
-        "command_id": command_id, "stage": "cancelled", "relay": None, "at": now.isoformat(), "error": reason,
-    }, sender=sender, message_key=f"cancelled:{command_id}", now=now)
+        "command_id": command_id, "stage": stage, "relay": None, "at": now.isoformat(), "error": reason,
+    }, sender=sender, message_key=f"{stage}:{command_id}", now=now)
 
 
 def _move_on(session: Session, command: MeterCommand, status: CommandStatus, reason: str, now: datetime) -> str:

@@ -22,6 +22,7 @@ from app.web import (
     audit_cases,
     auth,
     customers,
+    cut_hold_pages,
     draft_pages,
     i18n,
     inbox,
@@ -40,7 +41,7 @@ from app.web import (
 )
 from app.web.auth import wants_json
 from app.web.data_fields import field_label, field_rows, readable_json
-from app.web.formatting import deadline, with_zone
+from app.web.formatting import deadline, local_time, with_zone
 from app.web.navigation import NAV, landing_endpoint
 from app.web.value_labels import actor_label, value_label
 
@@ -59,14 +60,15 @@ def register_web(app: Flask) -> None:
     api_common.register(app)
     openapi.register(app)
     operations.register(app)
-    for feature in (inbox, task_forms, draft_pages, start_pages, customers, instances, audit_cases, reports,
-                    workbench_pages, workbench_catalogue, modeler_page, version_pages, rehearsals):
+    for feature in (inbox, task_forms, draft_pages, start_pages, customers, cut_hold_pages, instances, audit_cases,
+                    reports, workbench_pages, workbench_catalogue, modeler_page, version_pages, rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)
     api_answers.register(app)
     app.jinja_env.globals.update(value_label=value_label, actor_label=actor_label, field_rows=field_rows,
-                                 field_label=field_label, deadline=deadline, with_zone=with_zone)
+                                 field_label=field_label, deadline=deadline, with_zone=with_zone,
+                                 local_time=local_time)
     app.jinja_env.filters["readable_json"] = readable_json
 
     @app.context_processor
@@ -77,6 +79,7 @@ def register_web(app: Flask) -> None:
             "has_any_role": auth.has_any_role,
             "nav_items": NAV,
             "current_user": current_user,
+            "trip_stop": cut_hold_pages.stop_in_force() if current_user.is_authenticated else None,
         }
 
 

@@ -14,6 +14,7 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("customers.screening_page", N_("Screening"), ("applicant", "executor", "sysadmin")),
     ("customers.subscriptions_page", N_("SMS subscriptions"), ()),
     ("customers.segments_page", N_("Segments"), ("sysadmin",)),
+    ("cut_holds.page", N_("Cut holds"), ("sysadmin",)),
     ("audit_cases.search_page", N_("Audit"), ("auditor", "sysadmin")),
     ("reports.page", N_("Reports"), ("auditor", "sysadmin")),
 )

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from app.rules.beijing import beijing_date
 from app.runtime import batches
 from app.translations import N_, reread
+from app.usecases.cut_preview import waiting_now
 from app.web.api_models.task_forms import (
     ApplicationForm,
     ApprovalForm,
@@ -20,6 +21,7 @@ from app.web.api_models.task_forms import (
     IssueForm,
     SendToArchiveForm,
 )
+from app.web.current import services
 from app.web.formatting import yuan
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices
@@ -127,7 +129,15 @@ def issue_context(request: FormRequest) -> dict[str, Any]:
         "paid_at_check": list(view.data.get("paid_meanwhile") or []),
         "notified": list(notice.get("notified") or []), "not_notified": dict(notice.get("not_notified") or {}),
         "too_early": planned is not None and beijing_date(request.now) < planned,
+        "waiting_now": _waiting_now(request, numbers, notice),
     }
+
+
+def _waiting_now(request: FormRequest, numbers: list[str], notice: dict[str, Any]) -> dict[str, str] | None:
+    """Who the cut window would not cut now, and why (issue 16 item 2): the executor sees it before issuing."""
+    notified = set(notice.get("notified") or [])
+    noticed = {n: notice.get("at") if n in notified else None for n in numbers}
+    return waiting_now(request.session, services().runtime, numbers, noticed, request.now)
 
 
 ISSUE = TaskForm(

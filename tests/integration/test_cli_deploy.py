@@ -66,14 +66,16 @@ def test_bootstrap_seeds_an_empty_database_then_never_changes_what_runs(backend_
                                                                       tmp_path: Path) -> None:
     first = run(backend_app, "bootstrap")
     assert first.exit_code == 0, first.output
-    assert first.output.endswith("approval.bpmn: new deployment #1 (approval v1)\n")
+    assert first.output.splitlines()[-2] == "approval.bpmn: new deployment #1 (approval v1)"
+    assert first.output.splitlines()[-1].startswith("calendar: ")  # the working-day calendar (issue 16)
     assert run(backend_app, "deploy", str(edited(tmp_path, "v2"))).exit_code == 0
 
     again = run(backend_app, "bootstrap")  # bpmn/ still holds v1: the database decides, not the folder
 
     assert again.exit_code == 0, again.output
-    assert again.output.endswith("approval.bpmn: differs from what runs (approval v2), which a restart keeps; "
-                                 "`relayflow deploy` the file to make it current\n")
+    assert again.output.splitlines()[-2] == ("approval.bpmn: differs from what runs (approval v2), which a restart "
+                                             "keeps; `relayflow deploy` the file to make it current")
+    assert again.output.splitlines()[-1].startswith("calendar: 0 days added")
     assert latest_versions(backend_app) == {"approval": 2}
     assert deployment_events(backend_app) == ["deployment.created"] * 2
 

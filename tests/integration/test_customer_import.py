@@ -182,3 +182,19 @@ def test_cli_names_missing_columns_and_refuses_a_file_that_is_not_utf8(backend_a
     assert not_utf8.exit_code == 1 and "not UTF-8" in not_utf8.output
     assert "Traceback" not in no_columns.output + not_utf8.output
     assert customer_count(backend_app.extensions["relayflow"]) == 0
+
+
+def test_the_optional_medical_certificate_column_is_read_and_a_day_after_today_is_refused(
+        backend_services: Services) -> None:
+    """Issue 16: a household's medical certificate defers its cut; the column is optional."""
+    seed_segment(backend_services)
+    columns = (*COLUMNS, "medical_certificate_on")
+    refused = import_text(backend_services, csv_text([row("3400000001", medical_certificate_on="2999-01-01")], columns))
+    assert [(e.line, e.column) for e in refused.errors] == [(2, "medical_certificate_on")]
+    assert customer_count(backend_services) == 0
+    report = import_text(backend_services, csv_text([row("3400000001", medical_certificate_on="2026-03-01"),
+                                                     row("3400000002", medical_certificate_on="")], columns))
+    assert report.errors == [] and report.imported == 2
+    with backend_services.db.reading() as session:
+        days = dict(session.execute(select(Customer.number, Customer.medical_certificate_on)).all())
+    assert {n: str(d) if d else None for n, d in days.items()} == {"3400000001": "2026-03-01", "3400000002": None}

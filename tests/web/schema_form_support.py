@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from tests.utility import BPMN_DIR
+from tests.utility import BPMN_DIR, child_bundle
 
 SUPERVISOR_FORM = {
     "type": "object", "required": ["choice"],
@@ -22,8 +22,7 @@ SUPERVISOR_FORM = {
 
 def edited_bundle() -> dict[str, bytes]:
     """The files to deploy together: the edited diagram and the child process it starts."""
-    return {"disconnect.bpmn": disconnect_with_supervisor_review(),
-            "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()}
+    return {"disconnect.bpmn": disconnect_with_supervisor_review(), **child_bundle()}
 
 
 def disconnect_with_supervisor_review() -> bytes:

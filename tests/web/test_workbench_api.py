@@ -44,7 +44,8 @@ def test_a_draft_of_a_process_holds_every_file_of_its_bundle(site: Site) -> None
     made = ana.post_json("/api/processes/disconnect/drafts", {})
     assert made.status_code == 201 and made.json["revision"]["problems"] == [], made.json
     draft = ana.get(f"/api/drafts/{made.json['draft_id']}").json
-    assert sorted(draft["files"]) == ["disconnect.bpmn", "disconnect_customer.bpmn"]  # the batch calls the child
+    # the batch calls the child, which asks the cut-window table
+    assert sorted(draft["files"]) == ["cut_window.dmn", "disconnect.bpmn", "disconnect_customer.bpmn"]
     assert draft["main_file"] == "disconnect.bpmn" and draft["status"] == "open"
     shipped = (PROJECT_ROOT / "bpmn" / "disconnect_customer.bpmn").read_text(encoding="utf-8")
     assert draft["files"]["disconnect_customer.bpmn"] == shipped

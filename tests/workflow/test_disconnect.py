@@ -15,7 +15,7 @@ from app.runtime.forms import FormInvalid
 from app.usecases.payments import record_payment
 from storage.domain_models import Customer, MeterCommand, Reconnection
 from storage.models import HistoryEvent, Instance, UserTask
-from tests.utility import BPMN_DIR, DEPLOYER, Utility, seed_customer
+from tests.utility import BPMN_DIR, DEPLOYER, Utility, child_bundle, seed_customer
 
 READER = Actor("reader-rui", frozenset({"applicant"}))  # the reader of segment S01 (tests.utility)
 OTHER_APPLICANT = Actor("ann", frozenset({"applicant"}))
@@ -136,7 +136,9 @@ def test_m4_3_3_a_customer_who_paid_between_approval_and_command_is_cancelled_ou
         issue(utility)
     issue(utility, cancel=["3400000014"])
     kids = children(utility, batch)
-    assert [k.start_data for k in kids] == [{"customer_number": "3400000011", "kept": False}]
+    assert [k.start_data for k in kids] == [{"customer_number": "3400000011", "kept": False,  # noticed by SMS (M4.3.1)
+                                             "noticed_at": utility.services.clock.now().isoformat(),
+                                             "renoticed_for": None}]
 
 
 def test_m4_3_3_a_paid_customer_kept_with_a_reason_is_cut(utility: Utility) -> None:
@@ -356,9 +358,7 @@ def test_m4_1_an_application_holds_at_most_the_diagrams_max_customers(utility: U
         complete(utility, "apply", {"customers": too_many, "reason": "arrears", "planned_date": "2026-03-02"}, READER)
     edited = (BPMN_DIR / "disconnect.bpmn").read_bytes().replace(
         b'name="max_customers" value="500"', b'name="max_customers" value="1"')
-    utility.services.deploy_files({"disconnect.bpmn": edited,
-                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
-                                  DEPLOYER)
+    utility.services.deploy_files({"disconnect.bpmn": edited, **child_bundle()}, DEPLOYER)
     second = utility.services.runtime.start("disconnect", {}, READER)  # the analyst's new version
     with pytest.raises(FormInvalid, match="at most 1 customers"):
         complete(utility, "apply", {"customers": ["3400000011", "3400000012"], "reason": "arrears",
@@ -390,9 +390,7 @@ def test_m4_3_7_a_batch_on_a_version_deployed_before_archives_from_its_message(u
         '<spiffworkflow:parameter id="batch_id" type="int" value="children[&#39;batch_id&#39;]" />',
         '<spiffworkflow:parameter id="children" type="any" value="children[&#39;results&#39;]" />')
     assert older.count("children[&#39;results&#39;]") == 1 and "with_results" not in older
-    utility.services.deploy_files({"disconnect.bpmn": older.encode(),
-                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
-                                  DEPLOYER)
+    utility.services.deploy_files({"disconnect.bpmn": older.encode(), **child_bundle()}, DEPLOYER)
     owing(utility, "3400000011")
     batch = apply_and_approve(utility, ["3400000011"])
     issue(utility)

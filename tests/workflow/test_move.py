@@ -17,7 +17,7 @@ from app.runtime.steps.moving import Mover
 from app.usecases.reconnections import run_patrol
 from storage.domain_models import Reconnection
 from storage.models import HistoryEvent, Instance, ProcessVersion
-from tests.utility import BPMN_DIR, DEPLOYER, READER_MOBILE, Utility, seed_customer
+from tests.utility import BPMN_DIR, DEPLOYER, READER_MOBILE, Utility, child_bundle, seed_customer
 from tests.workflow.test_reconnect import commands, gaps_between
 
 SYSADMIN = Actor("sam", frozenset({"sysadmin"}))
@@ -169,9 +169,7 @@ def test_the_parent_of_a_child_batch_cannot_move_its_children_can(utility: Utili
     utility.advance(timedelta(minutes=2))
     [child] = children(utility, batch)
     edited = (BPMN_DIR / "disconnect.bpmn").read_bytes().replace(b"arrears", b"arrears ")
-    utility.services.deploy_files({"disconnect.bpmn": edited,
-                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
-                                  DEPLOYER)
+    utility.services.deploy_files({"disconnect.bpmn": edited, **child_bundle()}, DEPLOYER)
     mover = Mover(utility.services.runtime)
     [parent] = mover.dry_run("disconnect", 1, 2, SYSADMIN).candidates
     assert [b.reason for b in parent.blockers] == [BlockReason.CHILD_BATCH]
@@ -190,9 +188,7 @@ def test_an_open_user_task_whose_form_changes_cannot_move(utility: Utility) -> N
     assert b'name="validator" value="disconnection.application"' in edited
     edited = edited.replace(b'name="validator" value="disconnection.application"',
                             b'name="validator" value="disconnection.approval"')
-    utility.services.deploy_files({"disconnect.bpmn": edited,
-                                   "disconnect_customer.bpmn": (BPMN_DIR / "disconnect_customer.bpmn").read_bytes()},
-                                  DEPLOYER)
+    utility.services.deploy_files({"disconnect.bpmn": edited, **child_bundle()}, DEPLOYER)
     [candidate] = Mover(utility.services.runtime).dry_run("disconnect", 1, 2, SYSADMIN).candidates
     assert [(b.reason, b.element_id, b.detail) for b in candidate.blockers] == [
         (BlockReason.CHANGED, "apply", "property:validator")]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.runtime import batches
 from app.runtime.canonical import json_safe
 from app.runtime.contract import Handler
+from app.runtime.engine import decisions
 from app.runtime.engine.expressions import RestrictedEnvironment
 from app.runtime.events.history import NewEvent
 
@@ -63,6 +64,7 @@ class TaskServiceContext:
         self.task_id = str(task.id)
         self.element_id: str = task.task_spec.bpmn_id or task.task_spec.name
         self.operator = operator
+        self._task = task
         self._effects = StepEffects()
 
     def send(self, adapter: str, payload: Mapping[str, Any], *, key: str | None = None) -> str:
@@ -84,6 +86,10 @@ class TaskServiceContext:
     def batch_results(self, batch_id: int) -> list[dict[str, Any]]:
         """Every child's result of a batch this instance started, in start order."""
         return batches.results_for_parent(self.session, batch_id, self.instance_id)
+
+    def decide(self, rule_task: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The outputs of the decision table the business-rule task ``rule_task`` calls, for ``data``."""
+        return decisions.decide(self._task, rule_task, data)
 
     def merge_into(self, effects: StepEffects) -> None:
         effects.outbox.extend(self._effects.outbox)

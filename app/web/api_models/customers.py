@@ -158,6 +158,7 @@ class CustomerFacts(Answer):
     owed_cents: int
     overdue_since: date | None
     last_reconnected_at: datetime | None
+    medical_certificate_on: date | None = None  # defers a household's cut (issue 16)
     segment: str
     segment_name: str | None
     reader_username: str | None
@@ -238,7 +239,8 @@ class CustomerDetail(Answer):
             "ami_connected": True, "channel_online": True, "channel_seen_at": "2026-03-02T01:00:00+00:00",
             "power_status": "connected", "power_status_since": "2026-02-27T01:00:00+00:00", "auto_reconnect": False,
             "auto_reconnect_by": None, "auto_reconnect_at": None, "protected_kind": None, "protected_reason": None,
-            "owed_cents": 12345, "overdue_since": "2026-01-10", "last_reconnected_at": None, "segment": "S01",
+            "owed_cents": 12345, "overdue_since": "2026-01-10", "last_reconnected_at": None,
+            "medical_certificate_on": None, "segment": "S01",
             "segment_name": "淮南一段", "reader_username": "reader-rui"},
         "screening": {"number": "3400000002", "name": "王伟", "segment": "S01", "eligible": True, "flagged": False,
                       "criteria": [{"rule": "M1.1.1", "holds": True, "reason": ""}]},

@@ -18,7 +18,8 @@ CUSTOMER_ATTRIBUTE = "customer"
 
 
 def _ended(process_id: str) -> Select[int]:
-    return select(Instance.id).where(Instance.process_id == process_id, Instance.parent_id.is_(None),
+    # a batch's children are cases too: disconnect_customer is rehearsed on the children that ran it
+    return select(Instance.id).where(Instance.process_id == process_id,
                                      Instance.status.in_([status.value for status in ENDED_INSTANCE]))
 
 

@@ -1,7 +1,9 @@
 """A rehearsal's summary: counts of cases per kind of difference, as lines of data (worded by
 ``wording.line_text``). Always there: the totals, and the safety line "N customers would have
 been cut who were not" (0 is the answer an analyst wants to read). Customers not told by SMS are
-counted as customers ("N customers would not have been told"), everything else as cases."""
+counted as customers ("N customers would not have been told"), everything else as cases; the cases
+whose decision table answers otherwise come first ("in 2 cases the decision table … would have
+answered otherwise", issue 16 item 6)."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ class DraftOut(Answer):
     process_id: str
     title: str
     status: DraftState  # type: ignore[valid-type]
-    files: dict[str, str] = Field(description="file name → BPMN XML: every file of the bundle")
+    files: dict[str, str] = Field(description="file name → BPMN or DMN XML: every file of the bundle")
     main_file: str = Field(description="the file that defines the process")
     revision: Revision
 
@@ -114,7 +114,7 @@ class DraftSave(Body):
         {"files": {"reconnect.bpmn": EXAMPLE_BPMN}, "base_revision": 1}]})
     refusal_status = 422
 
-    files: dict[str, str] = Field(description=f"file name → BPMN XML, 1 to {MAX_FILES} files",
+    files: dict[str, str] = Field(description=f"file name (*.bpmn, *.dmn) → its XML, 1 to {MAX_FILES} files",
                                   min_length=1, max_length=MAX_FILES)
     base_revision: int = Field(ge=0, description="the revision n the edit started from: another save since is a 409")
 

@@ -17,8 +17,9 @@ from handlers import sms
 from handlers.form_fields import aware_time, event_time_error
 from storage import customers as customer_rows
 from storage import disconnections as disconnection_rows
-from storage import segments
+from storage import reason_codes, segments
 from storage.domain_models import DISCONNECTED
+from storage.reason_codes import DISCONNECTION, REASON_ATTRIBUTE
 
 DECISIONS = ("approve", "send_back")
 
@@ -39,6 +40,9 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
                                    limit=limit, count=len(set(numbers)))
     if not reason:
         errors["reason"] = Text(N_("the reason for the disconnection is required"))
+    reason_code = str(data.get("reason_code") or "").strip() or default_reason_code(form.session)
+    if (code_error := reason_code_error(form.session, reason_code)) is not None:
+        errors["reason_code"] = code_error
     planned = _date(data.get("planned_date"))
     if planned is None:
         errors["planned_date"] = Text(N_("the planned disconnection date (YYYY-MM-DD) is required: "
@@ -68,8 +72,29 @@ def validate_application(form: FormContext, data: dict[str, Any]) -> dict[str, A
     readers = dict(segments.readers(form.session))
     warnings = [_reader_warning(n, rows[n].segment_code, readers.get(rows[n].segment_code))
                 for n in numbers if readers.get(rows[n].segment_code) != form.actor.name]
-    return {"customers": numbers, "reason": reason, "planned_date": str(planned), "applicant": form.actor.name,
-            "reader_warnings": warnings}
+    form.set_attribute(REASON_ATTRIBUTE, reason_code)  # the reports count the batch's cuts under it
+    return {"customers": numbers, "reason": reason, "reason_code": reason_code, "planned_date": str(planned),
+            "applicant": form.actor.name, "reader_warnings": warnings}
+
+
+def default_reason_code(session: Session) -> str:
+    """The first active disconnection reason code (01, dunning level reached, as shipped); "" if none is."""
+    active = reason_codes.codes(session, DISCONNECTION, active_only=True)
+    return active[0].code if active else ""
+
+
+def reason_code_error(session: Session, code: str) -> Text | None:
+    """Why ``code`` cannot be an application's disconnection reason code (issue 16 item 7), or None."""
+    active = [row.code for row in reason_codes.codes(session, DISCONNECTION, active_only=True)]
+    if code in active:
+        return None
+    if not active:
+        return Text(N_("no disconnection reason code is in use: a sysadmin adds one on the reason codes page"))
+    row = reason_codes.find(session, DISCONNECTION, code) if code else None
+    if row is not None:
+        return Text(N_("reason code {code} is retired: choose one of {codes}"), code=code, codes=", ".join(active))
+    return Text(N_("no disconnection reason code {code}: choose one of {codes}"), code=code or "—",
+                codes=", ".join(active))
 
 
 # The application's warnings, kept in the task's data in English (``app.translations.reread`` shows them)

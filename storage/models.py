@@ -90,7 +90,8 @@ class ProcessVersion(Base):
 
 class Instance(Base):
     __tablename__ = "instances"
-    __table_args__ = (Index("ix_instances_due", "status", "next_wake_at"),)
+    __table_args__ = (Index("ix_instances_due", "status", "next_wake_at"),
+                      Index("ix_instances_process_ended", "process_id", "ended_at"))
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)

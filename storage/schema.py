@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from storage import case_drafts, cut_holds, domain_models, leases, models, sign_in_failures, sms_parts, workbench_models
+from storage import (
+    case_drafts,
+    cut_holds,
+    domain_models,
+    leases,
+    models,
+    reason_codes,
+    sign_in_failures,
+    sms_parts,
+    workbench_models,
+)
 
 metadata = models.Base.metadata
 
-__all__ = ["case_drafts", "cut_holds", "domain_models", "leases", "metadata", "models", "sign_in_failures", "sms_parts",
-           "workbench_models"]
+__all__ = ["case_drafts", "cut_holds", "domain_models", "leases", "metadata", "models", "reason_codes",
+           "sign_in_failures", "sms_parts", "workbench_models"]

@@ -101,9 +101,11 @@ class Runtime(LifecycleActions):
 
             def act(step: Step) -> None:
                 task = actions.user_task(step.workflow, uuid)
-                form = self._validated(task, data, FormContext(unit.session, actor, step.now, row.id, dict(task.data),
-                                                               task_properties(task.task_spec)))
+                context = FormContext(unit.session, actor, step.now, row.id, dict(task.data),
+                                      task_properties(task.task_spec))
+                form = self._validated(task, data, context)
                 actions.complete_user_task(step, task, form)
+                step.effects.attributes.update(context.attributes)
 
             self.step(unit, row, actor, act)
             case_drafts.submitted(unit.session, row.id, open_task.element_id)

@@ -34,7 +34,9 @@ class FormInvalid(RuntimeActionError):
 @dataclass(frozen=True)
 class FormContext:
     """What a validator may read: the session (read), who submits, when, the task's data, and the
-    task's properties in its diagram (policy an analyst sets, such as a batch's size limit)."""
+    task's properties in its diagram (policy an analyst sets, such as a batch's size limit). What
+    it may set: searchable attributes of the instance (``set_attribute``), saved with the step that
+    completes the task, as a service task's are (a check that does not complete saves nothing)."""
 
     session: Session
     actor: Actor
@@ -42,6 +44,11 @@ class FormContext:
     instance_id: int
     task_data: Mapping[str, Any]
     properties: Mapping[str, str] = field(default_factory=dict)
+    attributes: dict[str, str | None] = field(default_factory=dict)
+
+    def set_attribute(self, name: str, value: object) -> None:
+        """Set (or, with None, clear) a searchable business attribute of the instance."""
+        self.attributes[name] = None if value is None else str(value)
 
 
 Validator = Callable[[FormContext, dict[str, Any]], dict[str, Any]]

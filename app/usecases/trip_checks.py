@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.runtime.events import history, messages
 from app.runtime.events.history import NewEvent
 from handlers.headend import RESULT_MESSAGE, STREAM
-from storage import cut_holds, meter_commands, payments
+from storage import cut_holds, meter_commands, payments, reason_codes
 from storage.domain_models import Customer, MeterCommand
 from storage.statuses import CommandStatus
 
@@ -38,7 +38,7 @@ def command_still_due(session: Session, payload: dict[str, Any], now: datetime) 
         return f"the command is {command.status} already"
     if command.deadline <= now:
         return _move_on(session, command, CommandStatus.EXPIRED, "its validity deadline passed before it was sent",
-                        now)
+                        now, cause="command_expired")
     if command.action != "trip":
         return None
     customer = session.get(Customer, command.customer_id)
@@ -47,22 +47,22 @@ def command_still_due(session: Session, payload: dict[str, Any], now: datetime) 
     # who paid before the trip was decided was kept in the batch on purpose, with a reason (M4.3.3)
     if customer.owed_cents <= 0 and payments.received_after(session, customer.id, command.created_at):
         return cancel_trip(session, command, "customer paid: the trip was cancelled before it was sent",
-                           ACTOR, now)
+                           ACTOR, now, cause="cancelled_paid")
     if customer.protected_kind:
         return cancel_trip(session, command, f"customer is protected ({customer.protected_kind}): the trip was "
-                                             "cancelled before it was sent", ACTOR, now)
+                                             "cancelled before it was sent", ACTOR, now, cause="protected")
     stop = cut_holds.active_stop(session)
     if stop is not None:  # the flow asks the cut window again once the stop is lifted (issue 16 item 5)
         return cancel_trip(session, command, f"global stop ({stop.reason}): the trip was held back before it was sent",
-                           ACTOR, now, stage=HELD)
+                           ACTOR, now, stage=HELD, cause="global_stop")
     return None
 
 
 def cancel_trip(session: Session, command: MeterCommand, reason: str, sender: str, now: datetime, *,
-                stage: str = CANCELLED) -> str:
+                stage: str = CANCELLED, cause: str | None = None) -> str:
     """Cancel an unsent trip and tell its waiting flow why: ``stage`` ``cancelled`` (it ends not
     cut) or ``held`` (it goes back to the cut window)."""
-    _move_on(session, command, CommandStatus.CANCELLED, reason, now)
+    _move_on(session, command, CommandStatus.CANCELLED, reason, now, cause=cause)
     tell_cancelled(session, command.command_id, reason, sender, now, stage=stage)
     return reason
 
@@ -76,10 +76,13 @@ def tell_cancelled(session: Session, command_id: str, reason: str, sender: str, 
     }, sender=sender, message_key=f"{stage}:{command_id}", now=now)
 
 
-def _move_on(session: Session, command: MeterCommand, status: CommandStatus, reason: str, now: datetime) -> str:
+def _move_on(session: Session, command: MeterCommand, status: CommandStatus, reason: str, now: datetime, *,
+             cause: str | None = None) -> str:
+    """``cause``: the not-cut cause whose cancelled-cut code the event carries (issue 16 item 7)."""
     old, command.status = command.status, status
     session.flush()
     history.append(session, STREAM, [NewEvent(f"command.{status}", None, {
         "command_id": command.command_id, "instance_id": command.instance_id, "action": command.action,
-        "old": old, "new": status.value, "reason": reason})], actor=ACTOR, at=now)
+        "old": old, "new": status.value, "reason": reason,
+        "code": reason_codes.cut_code(session, cause) if cause else None})], actor=ACTOR, at=now)
     return reason

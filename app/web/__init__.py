@@ -31,6 +31,7 @@ from app.web import (
     modeler_page,
     openapi,
     operations,
+    reason_code_pages,
     rehearsals,
     reports,
     start_pages,
@@ -60,8 +61,9 @@ def register_web(app: Flask) -> None:
     api_common.register(app)
     openapi.register(app)
     operations.register(app)
-    for feature in (inbox, task_forms, draft_pages, start_pages, customers, cut_hold_pages, instances, audit_cases,
-                    reports, workbench_pages, workbench_catalogue, modeler_page, version_pages, rehearsals):
+    for feature in (inbox, task_forms, draft_pages, start_pages, customers, cut_hold_pages, reason_code_pages,
+                    instances, audit_cases, reports, workbench_pages, workbench_catalogue, modeler_page, version_pages,
+                    rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

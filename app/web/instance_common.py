@@ -46,7 +46,8 @@ EVENT_LABELS = {
 # The English labels (translated by the catalogs) of the instance attributes the pages show.
 ATTRIBUTE_LABELS = {"work_order": N_("Work order"), "manual_order": N_("Manual order"), "batch": N_("Batch"),
                     "customer": N_("Customer number"), "segment": N_("Segment"),
-                    "cut_expected_at": N_("Cut expected at"), "cut_wait_reason": N_("Why the cut waits")}
+                    "cut_expected_at": N_("Cut expected at"), "cut_wait_reason": N_("Why the cut waits"),
+                    "reason_code": N_("Reason code")}
 
 
 def reason_from(value: Any) -> str:

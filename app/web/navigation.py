@@ -15,6 +15,7 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("customers.subscriptions_page", N_("SMS subscriptions"), ()),
     ("customers.segments_page", N_("Segments"), ("sysadmin",)),
     ("cut_holds.page", N_("Cut holds"), ("sysadmin",)),
+    ("reason_codes.page", N_("Reason codes"), ("sysadmin",)),
     ("audit_cases.search_page", N_("Audit"), ("auditor", "sysadmin")),
     ("reports.page", N_("Reports"), ("auditor", "sysadmin")),
 )

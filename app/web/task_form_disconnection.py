@@ -23,10 +23,12 @@ from app.web.api_models.task_forms import (
 )
 from app.web.current import services
 from app.web.formatting import yuan
+from app.web.reason_labels import reason_code_choices
 from app.web.task_form_context import TaskView
 from app.web.task_form_customers import CustomerSearch, customer_rows, search_in_arrears, segment_choices
 from app.web.task_form_kinds import FormRequest, TaskForm
 from handlers.disconnection import READER_WARNINGS, paid_among
+from storage.reason_codes import DISCONNECTION
 from storage.statuses import PowerStatus
 
 NUMBER_SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -35,7 +37,8 @@ NUMBER_SEPARATORS = re.compile(r"[\s,，;；、]+")
 def _application_facts(view: TaskView) -> dict[str, Any]:
     """What the applicant and approver said: every executor's screen repeats it."""
     data = view.data
-    return {key: data.get(key) for key in ("reason", "planned_date", "applicant", "approver", "opinion")} | {
+    return {key: data.get(key) for key in ("reason", "reason_code", "planned_date", "applicant", "approver",
+                                           "opinion")} | {
         "reader_warnings": [reread(str(w), READER_WARNINGS) for w in data.get("reader_warnings") or []]}
 
 
@@ -50,12 +53,14 @@ def parse_application(inputs: MultiDict[str, str]) -> dict[str, Any]:
     typed = NUMBER_SEPARATORS.split(inputs.get("customer_numbers", ""))
     numbers = [n.strip() for n in [*picked, *typed] if n.strip()]
     return {"customers": list(dict.fromkeys(numbers)), "reason": inputs.get("reason", "").strip(),
+            "reason_code": inputs.get("reason_code", "").strip(),
             "planned_date": inputs.get("planned_date", "").strip()}
 
 
 def application_defaults(view: TaskView, now: Any) -> dict[str, Any]:
     """A new application is empty, planned for today; one sent back keeps what it held."""
     return {"customers": list(view.data.get("customers") or []), "reason": view.data.get("reason") or "",
+            "reason_code": view.data.get("reason_code") or "",  # none yet: the list's first, 01 as shipped
             "planned_date": view.data.get("planned_date") or beijing_date(now).isoformat()}
 
 
@@ -68,6 +73,7 @@ def application_context(request: FormRequest) -> dict[str, Any]:
         "search": asdict(search), "results": [r for r in results if r["number"] not in chosen], "matching": matching,
         "search_error": search_error, "selected": customer_rows(request.session, request.data.get("customers") or []),
         "segments": segment_choices(request.session), "me": request.actor.name,
+        "reason_codes": reason_code_choices(DISCONNECTION),
         "separators": NUMBER_SEPARATORS.pattern,  # the page counts typed numbers as the server splits them
         "sent_back": {"by": request.view.data.get("approver"), "opinion": request.view.data.get("opinion")}
         if sent_back else None,
@@ -78,7 +84,7 @@ APPLICATION = TaskForm(
     key="disconnection.application", template="task_forms/application.html",
     model=ApplicationForm,
     parse=parse_application, defaults=application_defaults, context=application_context,
-    data_keys=("customers", "reason", "planned_date", "decision", "approver", "opinion"),
+    data_keys=("customers", "reason", "reason_code", "planned_date", "decision", "approver", "opinion"),
     warning_keys=("reader_warnings",), warning_templates=READER_WARNINGS, actions=("search", "check"),
 )
 
@@ -98,7 +104,7 @@ APPROVAL = TaskForm(
     key="disconnection.approval", template="task_forms/approval.html",
     model=ApprovalForm,
     parse=parse_approval, defaults=lambda view, now: {"opinion": "", "decision": ""}, context=approval_context,
-    data_keys=("customers", "reason", "planned_date", "applicant", "reader_warnings"),
+    data_keys=("customers", "reason", "reason_code", "planned_date", "applicant", "reader_warnings"),
 )
 
 
@@ -144,7 +150,8 @@ ISSUE = TaskForm(
     key="disconnection.issue", template="task_forms/issue.html",
     model=IssueForm,
     parse=parse_issue, defaults=lambda view, now: {"keep": {}, "cancel": []}, context=issue_context,
-    data_keys=("customers", "reason", "planned_date", "paid_meanwhile", "notice", "opinion", "approver"),
+    data_keys=("customers", "reason", "reason_code", "planned_date", "paid_meanwhile", "notice", "opinion",
+               "approver"),
     confirm=N_("Send the disconnect commands now? Customers who paid and are not kept leave the flow."),
 )
 

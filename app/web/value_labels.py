@@ -59,6 +59,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
                 "trip_expired": N_("Disconnection expired")},
     "outcome": {"reconnected_remote": N_("Reconnected remotely"), "reconnected_on_site": N_("Reconnected on site")},
     "customer_class": {"household": N_("Household"), "non_household": N_("Non-household")},
+    "reason_kind": {"disconnection": N_("Disconnection reasons"), "cancelled_cut": N_("Cancelled cuts")},
     "moratorium_kind": {"heat": N_("Heat alert"), "cold": N_("Cold alert"), "other": N_("Other")},
     "day_kind": {"working": N_("Working day"), "weekend": N_("Weekend"), "holiday": N_("Public holiday")},
     "day_type": {"working": N_("Working day"), "weekend": N_("Weekend"), "holiday": N_("Public holiday"),
@@ -82,6 +83,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "cut.stop_set": N_("Global stop set"), "cut.stop_lifted": N_("Global stop lifted"),
         "cut.moratorium_set": N_("Moratorium set"), "cut.moratorium_lifted": N_("Moratorium lifted"),
         "calendar.day_changed": N_("Calendar day changed"), "calendar.seeded": N_("Calendar filled"),
+        "reason_code.added": N_("Reason code added"), "reason_code.renamed": N_("Reason code renamed"),
+        "reason_code.retired": N_("Reason code retired"), "reason_code.restored": N_("Reason code in use again"),
+        "reason_code.cause_mapped": N_("Cancelled-cut cause mapped"),
     },
 }
 

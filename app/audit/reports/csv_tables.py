@@ -24,7 +24,7 @@ from app.rules.beijing import BEIJING
 from app.translations import N_
 
 PAYMENT, MANUAL = "payment_to_reconnection", "manual_orders"
-NAMES = ("daily", PAYMENT, "first_attempt", MANUAL)
+NAMES = ("daily", PAYMENT, "first_attempt", MANUAL, "reason_codes")
 BOM = "\ufeff"
 CHUNK_ROWS = 1000
 Translate = Callable[[str], str]
@@ -33,6 +33,8 @@ DAILY_HEADERS = [N_("Day"), N_("Segment"), N_("Disconnected remotely"), N_("Disc
                  N_("Reconnected remotely"), N_("Reconnected on site"), N_("Manual orders opened")]
 PAYMENT_HEADERS = [N_("Work order"), N_("Customer number"), N_("Customer name"), N_("Segment"), N_("Paid at"),
                    N_("Power restored at"), N_("How"), N_("Hours"), N_("Over 24 h")]
+REASON_HEADERS = [N_("Kind"), N_("Code"), N_("English label"), N_("Chinese label"), N_("Cut"), N_("Not cut"),
+                  N_("Causes")]
 MANUAL_HEADERS = [N_("Manual order"), N_("Customer number"), N_("Customer name"), N_("Segment"), N_("Opened"),
                   N_("Why on site"), N_("Remote sends"), N_("Status"), N_("Power restored at")]
 
@@ -109,5 +111,21 @@ def _manual_row(order: ManualOrder, translate: Translate) -> list[Any]:
             order.restored_at]
 
 
+def _reason_codes(reports: Reports, translate: Translate) -> tuple[list[str], list[list[Any]]]:
+    """One row per disconnection reason code (cut, not cut), then per cancelled-cut code (not cut, its causes)."""
+    reasons = reports.reasons
+
+    def labels(kind: str, code: str) -> tuple[str, str]:
+        return reasons.labels.get((kind, code), (translate("not coded"), translate("not coded")) if not code
+                                  else (code, code))
+
+    return _translated(translate, REASON_HEADERS), [
+        *([translate("Disconnection reason"), row.code, *labels("disconnection", row.code), row.cut, row.not_cut, ""]
+          for row in reasons.by_reason),
+        *([translate("Cancelled cut"), row.code, *labels("cancelled_cut", row.code), "", row.count,
+           " ".join(f"{cause or '—'}={n}" for cause, n in sorted(row.causes.items()))] for row in reasons.by_cut_code),
+    ]
+
+
 TABLES: dict[str, Callable[[Reports, Translate], tuple[list[str], list[list[Any]]]]] = {
-    "daily": _daily, "first_attempt": _first_attempt}
+    "daily": _daily, "first_attempt": _first_attempt, "reason_codes": _reason_codes}

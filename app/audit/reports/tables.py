@@ -17,6 +17,7 @@ from app.archive.lookups import rate
 from app.audit.reports import payment
 from app.audit.reports.payment import OVER_HOURS, PaymentCase, PaymentToReconnection
 from app.audit.reports.period import BadReportArguments, ReportPeriod
+from app.audit.reports.reasons import ReasonReports, reason_reports
 from app.translations import N_
 from storage import report_cases, report_counts, report_orders
 from storage import segments as segment_rows
@@ -94,6 +95,7 @@ class Reports:
     first_attempt: list[FirstAttempt]  # per segment
     first_attempt_total: FirstAttempt
     manual_orders: list[ManualOrder]  # all of them, or the first a page shows (total.manual_orders: how many)
+    reasons: ReasonReports  # by disconnection reason code and by cancelled-cut code (issue 16 item 7)
 
     @property
     def send_numbers(self) -> list[int]:
@@ -121,7 +123,7 @@ def build_reports(session: Session, period: ReportPeriod, shown: int | None = No
     waits = payment.payment_to_reconnection(session, period, counts.waits, shown)
     return Reports(period, segments, daily, list(per_day.values()), sorted(per_segment.values(), key=_by_segment),
                    total, waits, sorted(first.values(), key=_by_segment), _sum_attempts(first.values()),
-                   list(manual_orders(session, period, shown)))
+                   list(manual_orders(session, period, shown)), reason_reports(session, period))
 
 
 def manual_orders(session: Session, period: ReportPeriod, first: int | None = None) -> Iterator[ManualOrder]:

@@ -14,7 +14,7 @@ case may choose it; old cases keep showing it).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, select
@@ -29,6 +29,35 @@ REASON_ATTRIBUTE = "reason_code"  # the batch's code, an instance attribute the 
 CHILD_PROCESS = "disconnect_customer"  # the one-customer flow whose end is a cut or a cause
 CUT_OUTCOME = "disconnected"
 TERMINATED_CAUSE = "terminated"  # a child an operator ended (it has no result)
+
+
+# What migration 0025 seeds: (kind, code, English, Chinese) and (cause, code)
+SEEDED_CODES = (
+    (DISCONNECTION, "01", "Dunning level reached (arrears)", "欠费达到催缴级别"),
+    (DISCONNECTION, "02", "Vacancy", "房屋空置"),
+    (DISCONNECTION, "03", "Customer request", "客户申请"),
+    (DISCONNECTION, "04", "Technical", "技术原因"),
+    (CANCELLED_CUT, "C1", "Paid before the trip", "断电前已缴清"),
+    (CANCELLED_CUT, "C2", "Protected customer", "保护用户"),
+    (CANCELLED_CUT, "C3", "Outside the cut window or policy", "不在允许停电的时段或政策之外"),
+    (CANCELLED_CUT, "C4", "Global stop", "全局暂停停电"),
+    (CANCELLED_CUT, "C5", "Command expired", "命令过期"),
+    (CANCELLED_CUT, "C6", "Ended by an operator", "操作员终止"),
+    (CANCELLED_CUT, "C7", "Not cut on site", "现场未停电"),
+)
+SEEDED_CAUSES = (  # a child's outcome (disconnect_customer.bpmn), its end, or the outbox's cancellation
+    ("paid_before_trip", "C1"), ("cancelled_paid", "C1"), ("protected", "C2"), ("global_stop", "C4"),
+    ("command_expired", "C5"), ("terminated", "C6"), ("not_disconnected", "C7"),
+)
+SEEDED_BY, SEEDED_AT = "migration 0025", datetime(2026, 12, 5, 13, 30, tzinfo=UTC)
+
+
+def seed_rows(at: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of ``reason_codes`` and ``cut_cause_codes`` as shipped, dated ``at``."""
+    return ([{"kind": kind, "code": code, "label_en": en, "label_zh": zh, "changed_by": SEEDED_BY, "changed_at": at}
+             for kind, code, en, zh in SEEDED_CODES],
+            [{"cause": cause, "code": code, "changed_by": SEEDED_BY, "changed_at": at}
+             for cause, code in SEEDED_CAUSES])
 
 
 class ReasonCode(Base):
@@ -79,7 +108,8 @@ def add(session: Session, row: ReasonCode | CutCauseCode) -> None:
 
 def causes(session: Session) -> dict[str, str]:
     """Every not-cut cause and the code it is counted under."""
-    return dict(session.execute(select(CutCauseCode.cause, CutCauseCode.code).order_by(CutCauseCode.cause)).tuples())
+    return {cause: code for cause, code in session.execute(select(CutCauseCode.cause, CutCauseCode.code)
+                                                               .order_by(CutCauseCode.cause))}
 
 
 def find_cause(session: Session, cause: str, *, lock: bool = False) -> CutCauseCode | None:

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.orm import Session
 
 from app import create_app
 from app.bootstrap import Services
 from app.runtime.actors import Actor
-from storage import migrate
+from storage import migrate, reason_codes
 from storage.schema import metadata
 from tests.doubles import RecordingAdapter, TestHandlers
 
@@ -58,6 +58,9 @@ def _truncate_postgres(url: str) -> None:
     tables = ", ".join(t.name for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        codes, causes = reason_codes.seed_rows(reason_codes.SEEDED_AT)  # what migration 0025 seeds
+        conn.execute(insert(reason_codes.ReasonCode), codes)
+        conn.execute(insert(reason_codes.CutCauseCode), causes)
     engine.dispose()
 
 

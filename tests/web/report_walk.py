@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit.reports import facts
 from app.audit.reports.payment import BUCKET_HOURS, OVER_HOURS, PaymentCase, PaymentToReconnection
 from app.audit.reports.period import ReportPeriod
+from app.audit.reports.reasons import reason_reports
 from app.audit.reports.stats import nearest_rank
 from app.audit.reports.tables import DayCounts, FirstAttempt, ManualOrder, Reports, check_segment
 from app.rules.beijing import beijing_date
@@ -43,7 +44,8 @@ def reports(session: Session, period: ReportPeriod) -> tuple[Reports, list[Payme
     payment, cases = _payment(period, orders)
     found = Reports(period, segments, daily, list(per_day.values()),
                     sorted(per_segment.values(), key=lambda row: row.segment), total, payment,
-                    sorted(first.values(), key=lambda row: row.segment), total_first, _manual_orders(period, orders))
+                    sorted(first.values(), key=lambda row: row.segment), total_first, _manual_orders(period, orders),
+                    reason_reports(session, period))  # not walked: the counts by reason code came later (issue 16)
     return found, cases
 
 

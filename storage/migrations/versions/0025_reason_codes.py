@@ -10,12 +10,11 @@ Create Date: 2026-12-05 13:30:00
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from storage.reason_codes import SEEDED_AT, seed_rows
 
 revision = '0025'
 down_revision = '0022'
@@ -23,25 +22,6 @@ branch_labels = None
 depends_on = None
 
 WHEN = storage.types.UTCDateTime(timezone=True)
-SEEDED_AT = datetime(2026, 12, 5, 13, 30, tzinfo=UTC)
-SEEDED_BY = 'migration 0025'
-CODES = [
-    ('disconnection', '01', 'Dunning level reached (arrears)', '欠费达到催缴级别'),
-    ('disconnection', '02', 'Vacancy', '房屋空置'),
-    ('disconnection', '03', 'Customer request', '客户申请'),
-    ('disconnection', '04', 'Technical', '技术原因'),
-    ('cancelled_cut', 'C1', 'Paid before the trip', '断电前已缴清'),
-    ('cancelled_cut', 'C2', 'Protected customer', '保护用户'),
-    ('cancelled_cut', 'C3', 'Outside the cut window or policy', '不在允许停电的时段或政策之外'),
-    ('cancelled_cut', 'C4', 'Global stop', '全局暂停停电'),
-    ('cancelled_cut', 'C5', 'Command expired', '命令过期'),
-    ('cancelled_cut', 'C6', 'Ended by an operator', '操作员终止'),
-    ('cancelled_cut', 'C7', 'Not cut on site', '现场未停电'),
-]
-CAUSES = [  # a child's outcome (disconnect_customer.bpmn), its end, or the outbox's cancellation
-    ('paid_before_trip', 'C1'), ('cancelled_paid', 'C1'), ('protected', 'C2'), ('global_stop', 'C4'),
-    ('command_expired', 'C5'), ('terminated', 'C6'), ('not_disconnected', 'C7'),
-]
 
 
 def upgrade() -> None:
@@ -65,10 +45,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.create_index('ix_instances_process_ended', ['process_id', 'ended_at'], unique=False)
-    op.bulk_insert(codes, [{'kind': kind, 'code': code, 'label_en': en, 'label_zh': zh, 'changed_by': SEEDED_BY,
-                            'changed_at': SEEDED_AT} for kind, code, en, zh in CODES])
-    op.bulk_insert(causes, [{'cause': cause, 'code': code, 'changed_by': SEEDED_BY, 'changed_at': SEEDED_AT}
-                            for cause, code in CAUSES])
+    code_rows, cause_rows = seed_rows(SEEDED_AT)  # the shipped list (storage.reason_codes.SEEDED_CODES)
+    op.bulk_insert(codes, code_rows)
+    op.bulk_insert(causes, cause_rows)
 
 
 def downgrade() -> None:

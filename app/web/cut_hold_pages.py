@@ -7,16 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.runtime.errors import RuntimeActionError
-from app.runtime.forms import FormInvalid
 from app.usecases import cut_holds
 from app.usecases.cut_holds import active_stop
-from app.web.auth import current_actor, requires
+from app.web.auth import requires
 from app.web.current import services
+from app.web.page_actions import run_change
 
 bp = Blueprint("cut_holds", __name__)
 ROLES = cut_holds.ROLES
@@ -50,18 +49,7 @@ def _page(status: int = 200, errors: dict[str, Any] | None = None) -> ResponseRe
 
 def _act(action: Any, done: str) -> ResponseReturnValue:
     """Run ``action(session, clock, actor)`` in one transaction; a refusal leaves nothing changed."""
-    svc = services()
-    try:
-        with svc.db.transaction() as session:
-            action(session, svc.clock, current_actor())
-    except FormInvalid as exc:
-        return _page(422, exc.errors)
-    except RuntimeActionError as exc:
-        if exc.status_code == 403:
-            raise
-        return _page(exc.status_code if exc.status_code != 400 else 422, {"form": str(exc)})
-    flash(done, "success")
-    return redirect(url_for("cut_holds.page"))
+    return run_change(action, done, "cut_holds.page", _page)
 
 
 @bp.get("/cut-holds")

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.runtime.errors import RuntimeActionError
-from app.runtime.forms import FormInvalid
 from app.usecases import reason_codes
-from app.web.auth import current_actor, requires
+from app.web.auth import requires
 from app.web.current import services
+from app.web.page_actions import run_change
 from app.web.reason_labels import cancelled_cut_label, reason_code_label
 from storage.reason_codes import KINDS
 
@@ -36,19 +35,8 @@ def _page(status: int = 200, errors: dict[str, Any] | None = None, target: str =
 
 
 def _act(action: Any, done: str, target: str = "") -> ResponseReturnValue:
-    """Run ``action(session, clock, actor)`` in one transaction; a refusal leaves nothing changed."""
-    svc = services()
-    try:
-        with svc.db.transaction() as session:
-            action(session, svc.clock, current_actor())
-    except FormInvalid as exc:
-        return _page(422, exc.errors, target)
-    except RuntimeActionError as exc:
-        if exc.status_code == 403:
-            raise
-        return _page(exc.status_code if exc.status_code != 400 else 422, {"form": str(exc)}, target)
-    flash(done, "success")
-    return redirect(url_for("reason_codes.page"))
+    """Run ``action(session, clock, actor)``; a refusal shows the page again at ``target``'s form."""
+    return run_change(action, done, "reason_codes.page", lambda status, errors: _page(status, errors, target))
 
 
 @bp.get("/reason-codes")

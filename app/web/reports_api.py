@@ -64,6 +64,10 @@ def reports_document(r: Reports) -> dict[str, Any]:
                            "opened_at": o.opened_at.isoformat(), "why": o.why, "sends": o.sends, "status": o.status,
                            "restored_at": o.restored_at.isoformat() if o.restored_at else None}
                           for o in r.manual_orders],
+        "reason_codes": {
+            "by_reason": [{"code": row.code, "cut": row.cut, "not_cut": row.not_cut} for row in r.reasons.by_reason],
+            "by_cancelled_cut": [{"code": row.code, "not_cut": row.count, "causes": dict(sorted(row.causes.items()))}
+                                 for row in r.reasons.by_cut_code]},
     }
 
 

@@ -111,6 +111,9 @@ def test_issue16_item7_the_reports_and_the_case_pages_show_the_codes(site: Site)
     csv = auditor.get("/reports/reason_codes.csv?from=2026-03-02&to=2026-03-02&lang=en").data.decode("utf-8-sig")
     assert "Disconnection reason,02,Vacancy,房屋空置,1,1,\r\n" in csv
     assert "Cancelled cut,C2,Protected customer,保护用户,,1,protected=1\r\n" in csv
+    answer = auditor.get("/api/reports?from=2026-03-02&to=2026-03-02").json["reason_codes"]
+    assert {"code": "02", "cut": 1, "not_cut": 1} in answer["by_reason"]
+    assert {"code": "C2", "not_cut": 1, "causes": {"protected": 1}} in answer["by_cancelled_cut"]
     with site.services.db.reading() as session:
         protected = session.execute(select(Instance).where(Instance.parent_id == batch, Instance.status == "completed")
                                     .order_by(Instance.id.desc())).scalars().first()

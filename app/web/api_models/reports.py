@@ -79,6 +79,23 @@ class ManualOrder(Answer):
     restored_at: datetime | None
 
 
+class ReasonCount(Answer):
+    code: str = Field(description="a disconnection reason code; \"\": batches applied before the codes")
+    cut: int
+    not_cut: int
+
+
+class CutCodeCount(Answer):
+    code: str = Field(description="a cancelled-cut code; \"\": the causes no code counts under")
+    not_cut: int
+    causes: dict[str, int] = Field(description="not-cut cause (a flow's outcome, terminated) → flows")
+
+
+class ReasonCodes(Answer):
+    by_reason: list[ReasonCount]
+    by_cancelled_cut: list[CutCodeCount]
+
+
 class Period(Answer):
     start: date = Field(alias="from")
     end: date = Field(alias="to")
@@ -108,7 +125,9 @@ class Reports(Answer):
                                            "first_attempt_rate": 0.5}]},
         "manual_orders": [{"order_no": "140000000001", "customer": "3400000002", "segment": "S01",
                            "opened_at": "2026-02-27T03:00:00+00:00", "why": "remote_failed", "sends": 3,
-                           "status": "closed", "restored_at": "2026-02-28T03:00:00+00:00"}]}]})
+                           "status": "closed", "restored_at": "2026-02-28T03:00:00+00:00"}],
+        "reason_codes": {"by_reason": [{"code": "01", "cut": 4, "not_cut": 1}],
+                         "by_cancelled_cut": [{"code": "C1", "not_cut": 1, "causes": {"paid_before_trip": 1}}]}}]})
 
     period: Period
     total: Counts
@@ -118,3 +137,4 @@ class Reports(Answer):
     payment_to_reconnection: PaymentToReconnection
     first_attempt: FirstAttempts
     manual_orders: list[ManualOrder]
+    reason_codes: ReasonCodes

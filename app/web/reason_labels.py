@@ -36,7 +36,7 @@ def reason_code_label(kind: str, code: str | None) -> str:
         return code
     english, chinese, retired = found
     text = f"{code} · {chinese if current_language() == 'zh' else english}"
-    return f"{text} ({_('retired')})" if retired else text
+    return _("{code} (retired)").format(code=text) if retired else text
 
 
 def reason_code_choices(kind: str) -> list[tuple[str, str]]:

@@ -122,3 +122,7 @@ def test_issue16_item7_the_reports_and_the_case_pages_show_the_codes(site: Site)
     assert "C2 · 保护用户" in child.split('data-testid="cancelled-cut-code"')[1].split("</dd>")[0]
     shown = erin.get(f"/instances/{protected.id}?lang=en").data.decode()
     assert "C2 · Protected customer" in shown.split('data-testid="cancelled-cut-code"')[1].split("</dd>")[0]
+    # retired later, the code still reads on the cases that chose it
+    assert site.person("sam", "sysadmin").post_form("/reason-codes/disconnection/02/retire").status_code == 302
+    batch_page = erin.get(f"/instances/{batch}?lang=zh").data.decode()
+    assert "02 · 房屋空置（已停用）" in batch_page.split('data-testid="reason_code"')[1].split("</dd>")[0]

@@ -40,8 +40,8 @@ class ApplicationForm(FormData):
     customers: CustomerNumbers = Field(None, description="customer numbers (in arrears, connected, not "
                                                                   "protected), at least one; required")
     reason: FreeText = Field(None, description="text, required")
-    reason_code: FreeText = Field(None, description="an active disconnection reason code (GET /reason-codes); "
-                                                    "default: the first active one, 01 as shipped")
+    reason_code: FreeText = Field(None, description="a disconnection reason code in use (the sysadmin keeps the "
+                                                    "list at /reason-codes); default: the first in use, 01 as shipped")
     planned_date: Day = Field(
         None, description="YYYY-MM-DD, today or later (the SMS notice names it); required")
 

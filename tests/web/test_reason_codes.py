@@ -42,6 +42,9 @@ def test_issue16_item7_a_sysadmin_adds_renames_retires_and_maps_codes_and_each_c
     assert sam.post_form("/reason-codes/disconnection/02/retire").status_code == 302
     assert sam.post_form("/reason-codes/disconnection/02/retire?lang=en").status_code == 422  # retired already
     assert sam.post_form("/reason-codes/cancelled_cut/C9/retire").status_code == 404
+    unmapped = sam.post_form("/reason-codes/causes?lang=en", {"cause": "Policy Hold!", "cut_code": "01"})
+    assert unmapped.status_code == 422 and b"choose a cancelled-cut code in use" in unmapped.data
+    assert b"a cause is a name in small letters" in unmapped.data
     assert sam.post_form("/reason-codes/causes", {"cause": "policy_hold", "cut_code": "C3"}).status_code == 302
 
     shown = sam.get("/reason-codes?lang=zh").data.decode()

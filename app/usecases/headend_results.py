@@ -75,10 +75,11 @@ def result_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
     _record_result(unit.session, runtime, command, result)
     if not final:
         return Taken(outcome)
-    message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
-    outcome["delivery"] = runtime.deliver_within(
-        unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
-        message_key=f"headend:{result['result_id']}").outcome
+    if command.instance_id is not None:  # a power-protect command (issue 16 item 4) has no flow waiting
+        message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
+        outcome["delivery"] = runtime.deliver_within(
+            unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
+            message_key=f"headend:{result['result_id']}").outcome
     return Taken(outcome, partial(_reconnect_if_freed, runtime))
 
 

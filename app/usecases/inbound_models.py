@@ -38,7 +38,7 @@ T = TypeVar("T")
 PAYMENT_EXAMPLE: dict[str, Any] = {"payment_id": "B-20260302-0001", "customer_number": "3400000021",
                                    "amount": "88.50", "paid_at": "2026-03-02T08:55:00+08:00"}
 REVERSAL_EXAMPLE: dict[str, Any] = {"payment_id": "B-20260302-0001", "customer_number": "3400000021",
-                                    "reversed_at": "2026-03-04T10:00:00+08:00", "reason": "transfer bounced (R01)"}
+                                    "reversed_at": "2026-03-02T08:58:00+08:00", "reason": "transfer bounced (R01)"}
 RESULT_EXAMPLE: dict[str, Any] = {"result_id": "R-20260302-0001", "command_id": "HES-17-3f1c0e9a0000",
                                   "stage": "executed", "relay": "closed", "at": "2026-03-02T08:59:00+08:00",
                                   "error": None}

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from handlers.dlt645 import ACTIONS as DLT645_ACTIONS
 from storage.domain_models import MeterCommand
 from storage.models import HistoryEvent
+from tests.integration.test_headend_dlt645 import POLL, dlt645_utility
 from tests.utility import Utility, travelling_utility
 from tests.web.conftest import Person, Site
 from tests.workflow.test_disconnect import apply_and_approve, children, commands, issue, owing
@@ -154,3 +156,19 @@ def test_issue16_power_protect_waits_for_a_busy_meter(site: Site) -> None:
     answer = protect(site.person("sam", "sysadmin"), {"kind": "important", "reason": "x", "meter_protect": True})
     assert answer.json["meter_busy_with"] == trip.command_id and answer.json["meter_command"] is None
     assert answer.json["cancelled_commands"] == [] and u.customer(NUMBER).protected_kind == "important"
+
+
+def test_issue16_power_protect_over_dlt645_sets_the_meters_protect_bit(database_url: str, tmp_path: Path) -> None:
+    """The same command to a DL/T 645 meter (the test peer behind a gateway): 1CH with N1 = 3A,
+    done when status word 3 says power-protect is on; a later trip is refused by the meter."""
+    with dlt645_utility(database_url, tmp_path) as (u, gateway):
+        owing(u, NUMBER)
+        meter = gateway.add("000000000011", relay_open=False)
+        answer = protect(Site(u).person("sam", "sysadmin"),
+                         {"kind": "life_support", "reason": "ventilator", "meter_protect": True})
+        assert answer.status_code == 200, answer.json
+        u.advance(POLL * 3, step=POLL)
+        [command] = commands(u)
+        assert (command.action, command.status, command.relay) == ("protect_on", "executed", "closed")
+        assert meter.commands == [DLT645_ACTIONS["protect_on"]] and meter.protected is True
+        assert u.customer(NUMBER).power_status == "connected"

@@ -135,7 +135,22 @@ class _Inbound(BaseModel):
         return InboundInvalid(first, {name: message for name, message in problems.items() if name})
 
 
-class PaymentIn(_Inbound):
+class _OfPayment(_Inbound):
+    """What billing's items share: a payment's id and its customer's number, read alike (each
+    item declares them, with what they mean for it)."""
+
+    @field_validator("payment_id", mode="plain", json_schema_input_type=_id(64), check_fields=False)
+    @classmethod
+    def _payment_id(cls, value: Any, info: ValidationInfo) -> str:
+        return _read(lambda payload, name: fields.identifier(payload, name, 64), value, info)
+
+    @field_validator("customer_number", mode="plain", json_schema_input_type=_id(32), check_fields=False)
+    @classmethod
+    def _customer_number(cls, value: Any, info: ValidationInfo) -> str:
+        return _read(lambda payload, name: fields.identifier(payload, name, 32), value, info)
+
+
+class PaymentIn(_OfPayment):
     """One payment from billing."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PAYMENT_EXAMPLE]})
@@ -155,16 +170,6 @@ class PaymentIn(_Inbound):
     def _every_field_given(cls, data: Any) -> Any:
         return _all_given(data, ("payment_id", "customer_number", "amount", "paid_at"))
 
-    @field_validator("payment_id", mode="plain", json_schema_input_type=_id(64))
-    @classmethod
-    def _payment_id(cls, value: Any, info: ValidationInfo) -> str:
-        return _read(lambda payload, name: fields.identifier(payload, name, 64), value, info)
-
-    @field_validator("customer_number", mode="plain", json_schema_input_type=_id(32))
-    @classmethod
-    def _customer_number(cls, value: Any, info: ValidationInfo) -> str:
-        return _read(lambda payload, name: fields.identifier(payload, name, 32), value, info)
-
     @field_validator("amount_cents", mode="plain", json_schema_input_type=(
         Annotated[float, Field(gt=0, le=int(MAX_PAYMENT))]
         | Annotated[str, StringConstraints(pattern=f"^{fields.PLAIN_DECIMAL.pattern}$")]))
@@ -182,7 +187,7 @@ class PaymentIn(_Inbound):
         return _read(lambda payload, name: fields.instant(payload, name, now), value, info)
 
 
-class ReversalIn(_Inbound):
+class ReversalIn(_OfPayment):
     """Billing reverses a payment it sent before (a bounced transfer, issue 16 item 5)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [REVERSAL_EXAMPLE]})
@@ -198,16 +203,6 @@ class ReversalIn(_Inbound):
     @classmethod
     def _every_field_given(cls, data: Any) -> Any:
         return _all_given(data, ("payment_id", "customer_number", "reversed_at", "reason"))
-
-    @field_validator("payment_id", mode="plain", json_schema_input_type=_id(64))
-    @classmethod
-    def _payment_id(cls, value: Any, info: ValidationInfo) -> str:
-        return _read(lambda payload, name: fields.identifier(payload, name, 64), value, info)
-
-    @field_validator("customer_number", mode="plain", json_schema_input_type=_id(32))
-    @classmethod
-    def _customer_number(cls, value: Any, info: ValidationInfo) -> str:
-        return _read(lambda payload, name: fields.identifier(payload, name, 32), value, info)
 
     @field_validator("reversed_at", mode="plain", json_schema_input_type=datetime)
     @classmethod

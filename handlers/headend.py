@@ -20,7 +20,8 @@ from app.runtime.events.history import NewEvent
 from storage import meter_commands, reconnections
 from storage.domain_models import DISCONNECTED, Customer
 
-ACTIONS = ("trip", "direct_close", "close_allowed")
+PROTECT_ACTIONS = ("protect_on", "protect_off")  # power-protect (保电, DL/T 645 3A/3B): no relay moves
+ACTIONS = ("trip", "direct_close", "close_allowed", *PROTECT_ACTIONS)
 IN_FLIGHT = ("queued", "sent", "accepted")
 MOVED_ON = ("expired", "abandoned", "cancelled")  # no flow waits for their result any more
 STAGES = ("accepted", "executed", "failed")

@@ -51,12 +51,14 @@ from handlers.dlt645 import (
     remote_control,
 )
 from handlers.dlt645_link import Conversation, Endpoint, EndpointDown, EndpointUnreachable, Links, LinkSettings
+from handlers.headend import PROTECT_ACTIONS
 
 log = logging.getLogger("relayflow.headend.dlt645")
 
 Sink = Callable[[list[dict[str, Any]]], Sequence[dict[str, Any]]]
 CLOSES = ("direct_close", "close_allowed")
-SAID = {"trip": "trip", "direct_close": "direct close", "close_allowed": "close-allowed"}
+SAID = {"trip": "trip", "direct_close": "direct close", "close_allowed": "close-allowed",
+        "protect_on": "power-protect on (3A)", "protect_off": "power-protect off (3B)"}
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ class Dlt645HeadEnd:
             return {"sent": False, "error": before}
         if _reached(action, before):
             relay = _relay(before)
-            note = f"the relay was already {relay} when checked: no {SAID[action]} command was sent (DL/T 645 1CH)"
+            state = _protect_state(before) if action in PROTECT_ACTIONS else f"the relay was already {relay}"
+            note = f"{state} when checked: no {SAID[action]} command was sent (DL/T 645 1CH)"
             self._result(command_id, "executed", relay=relay, note=note)
             log.info("DL/T 645: %s meter %s already %s, no %s sent", command_id, address, relay, SAID[action])
             return {"sent": False, "relay_before": relay, "note": note}
@@ -245,7 +248,13 @@ def _status(answer: Frame) -> RelayStatus | str:
 
 
 def _reached(action: str, status: RelayStatus) -> bool:
+    if action in PROTECT_ACTIONS:
+        return status.protected == (action == "protect_on")
     return status.open if action == "trip" else not status.open
+
+
+def _protect_state(status: RelayStatus) -> str:
+    return f"power-protect (保电) was already {'on' if status.protected else 'off'}"
 
 
 def _relay(status: RelayStatus) -> str:
@@ -257,5 +266,7 @@ def _did_not_move(watch: _Watch) -> str:
     if watch.last is None:
         return (f"relay state unknown: the meter did not answer after accepting the {SAID[watch.action]} "
                 f"({watch.last_error})")
+    if watch.action in PROTECT_ACTIONS:
+        return f"power-protect (保电) still {'on' if watch.last.protected else 'off'} at the command's deadline"
     seen = f"relay {_relay(watch.last)}" + (", power-protect (保电) on" if watch.last.protected else "")
     return f"relay did not move: still not {target} at the command's deadline ({seen})"

@@ -26,7 +26,10 @@ log = logging.getLogger("relayflow.headend.simulated")
 SIMULATED_BEHAVIOURS = ("succeeds", "fails", "offline", "slow", "never")
 RELAY_AFTER = {"trip": "open", "direct_close": "closed",
                # an internal-relay meter stays open after close-allowed until the customer presses its key
-               "close_allowed": "open"}
+               "close_allowed": "open",
+               # power-protect moves no relay: the meter reports the relay as it is
+               "protect_on": None, "protect_off": None}
+UNCOMMANDED_RELAY = "closed"  # what a simulated meter no command moved yet reports
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class SimulatedHeadEnd:
         self._lock = threading.Lock()
         self._queue: list[_Scheduled] = []
         self._keys: set[str] = set()
+        self._relays: dict[str, str] = {}  # meter address → the relay the last command that moved it left
         self._seq = 0
 
     def check(self) -> str:
@@ -107,7 +111,8 @@ class SimulatedHeadEnd:
             if not repeat:
                 self._keys.add(idempotency_key)
                 behaviour = self._behaviour_for(payload)
-                for after, stage, details in _script("refused" if expired else behaviour, action, self._timings):
+                relay = self._relay_after(str(payload.get("meter_address")), action, behaviour)
+                for after, stage, details in _script("refused" if expired else behaviour, relay, self._timings):
                     result = {"result_id": f"SIM-{uuid.uuid4().hex}", "command_id": command_id, "stage": stage,
                               "at": (now + after).isoformat(), **details}
                     offsets = self._variation.deliveries(result) if self._variation else [timedelta(0)]
@@ -115,6 +120,14 @@ class SimulatedHeadEnd:
                         self._seq += 1
                         heapq.heappush(self._queue, _Scheduled(now + after + offset, self._seq, dict(result)))
         return {"simulated": True, "command_id": command_id, "repeat": repeat}
+
+    def _relay_after(self, meter_address: str, action: str, behaviour: str) -> str:
+        """The relay a command leaves (a power-protect command, the one the meter has), remembered
+        when it moves."""
+        relay = RELAY_AFTER[action] or self._relays.get(meter_address, UNCOMMANDED_RELAY)
+        if behaviour in ("succeeds", "slow"):
+            self._relays[meter_address] = relay
+        return relay
 
     def _behaviour_for(self, payload: dict[str, Any]) -> str:
         chosen = self._variation.behaviour(payload) if self._variation else None
@@ -163,14 +176,14 @@ def _behaviour(name: str) -> str:
     return name
 
 
-def _script(behaviour: str, action: str, timings: Timings) -> list[tuple[timedelta, str, dict[str, Any]]]:
+def _script(behaviour: str, relay: str, timings: Timings) -> list[tuple[timedelta, str, dict[str, Any]]]:
     accepted, finished = timings.accepted, timings.finished
-    executed = (finished, "executed", {"relay": RELAY_AFTER[action]})
+    executed = (finished, "executed", {"relay": relay})
     scripts: dict[str, list[tuple[timedelta, str, dict[str, Any]]]] = {
         "succeeds": [(accepted, "accepted", {}), executed],
         "fails": [(accepted, "accepted", {}), (finished, "failed", {"error": "继电器未动作"})],
         "offline": [(timings.offline, "failed", {"error": "电表离线：电表无应答"})],
-        "slow": [(accepted, "accepted", {}), (timings.slow, "executed", {"relay": RELAY_AFTER[action]})],
+        "slow": [(accepted, "accepted", {}), (timings.slow, "executed", {"relay": relay})],
         "never": [(accepted, "accepted", {})],
         "refused": [(accepted, "failed", {"error": "指令被拒绝：已过有效期"})],
     }

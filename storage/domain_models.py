@@ -15,6 +15,8 @@ from storage.statuses import IN_FLIGHT_COMMAND, OrderStatus, PowerStatus, sql_li
 HOUSEHOLD, NON_HOUSEHOLD = "household", "non_household"
 LOW_VOLTAGE, HIGH_VOLTAGE = "low", "high"
 CONNECTED, DISCONNECTED = PowerStatus.CONNECTED, PowerStatus.DISCONNECTED  # TODO(sql): callers use PowerStatus
+# The protection classes the demo archive uses; which classes exist is ``protection_classes``'s
+# (seeded by migration 0023 with these and ``medical``), not this tuple's.
 PROTECTED_KINDS = ("important", "life_support", "power_protect")
 NOTICE_TYPES = ("disconnection", "reconnection", "arrears")
 # The partial indexes' conditions, written from the statuses (``tests/unit/test_statuses.py`` keeps the
@@ -70,11 +72,23 @@ class Customer(Base):
     auto_reconnect_at: Mapped[datetime | None]
     protected_kind: Mapped[str | None] = mapped_column(String(16))
     protected_reason: Mapped[str | None] = mapped_column(Text)
+    protected_by: Mapped[str | None] = mapped_column(String(64))  # who set or cleared it last (issue 16 item 4)
+    protected_at: Mapped[datetime | None]
     owed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     overdue_since: Mapped[date | None]
     # the day a medical certificate was presented: it defers a household's cut (the cut window's table says how long)
     medical_certificate_on: Mapped[date | None]
     last_reconnected_at: Mapped[datetime | None]
+
+
+class ProtectionClass(Base):
+    """A class of protected customer (life support, important user, ...): never cut (issue 16 item 4).
+    Data, not code: seeded by migration 0023, the list the protection action and the import accept."""
+
+    __tablename__ = "protection_classes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
 
 
 class SmsSubscription(Base):
@@ -112,6 +126,9 @@ class Payment(Base):
     paid_at: Mapped[datetime]
     received_at: Mapped[datetime]
     owed_after_cents: Mapped[int] = mapped_column(BigInteger)
+    overdue_before: Mapped[date | None]  # the customer's overdue_since before it: a reversal gives it back
+    reversed_at: Mapped[datetime | None]  # billing reversed it (a bounced transfer, issue 16 item 5)
+    reversal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Reconnection(Base):

@@ -22,7 +22,7 @@ _INSERT = insert_or_ignore_by_dialect(OutboxMessage, ["idempotency_key"])
 class NewOutboxRow(TypedDict):
     """An outside effect a step queues."""
 
-    instance_id: int
+    instance_id: int | None  # None: an effect no instance waits for (a power-protect command, issue 16 item 4)
     adapter: str
     idempotency_key: str
     payload: dict[str, Any]

@@ -24,6 +24,7 @@ from app.runtime.actors import Actor
 from app.runtime.events import history
 from app.runtime.events.history import NewEvent
 from storage import customers as customer_rows
+from storage import protection_classes
 from storage import segments as segment_rows
 from storage.domain_models import (
     HIGH_VOLTAGE,
@@ -31,7 +32,6 @@ from storage.domain_models import (
     LOW_VOLTAGE,
     NON_HOUSEHOLD,
     NOTICE_TYPES,
-    PROTECTED_KINDS,
     Customer,
 )
 from storage.statuses import PowerStatus
@@ -160,7 +160,7 @@ class _Row:
             return None
 
 
-def _parse(row: _Row, segments: set[str], now: datetime) -> tuple[Customer, list[str]]:
+def _parse(row: _Row, segments: set[str], classes: tuple[str, ...], now: datetime) -> tuple[Customer, list[str]]:
     """The customer and subscriptions a row describes (meaningful only when it has no errors)."""
     absent = [column for column in COLUMNS if row.values.get(column) is None]
     if absent:
@@ -173,7 +173,7 @@ def _parse(row: _Row, segments: set[str], now: datetime) -> tuple[Customer, list
     meter = row.text("meter_address", max_length=12)
     if meter and not (len(meter) == 12 and meter.isascii() and meter.isdigit()):
         row.fail("meter_address", f"{meter!r} is not a 12-digit meter address")
-    kind = row.choice("protected_kind", PROTECTED_KINDS, required=False)
+    kind = row.choice("protected_kind", classes, required=False)
     reason = row.text("protected_reason", max_length=2000, required=False)
     if kind and not reason:
         row.fail("protected_reason", "is required for a protected customer")
@@ -220,13 +220,13 @@ def import_customers(session: Session, clock: Clock, actor: Actor, rows: Iterabl
     end. On success one ``customers.imported`` event naming ``source`` goes to the archive stream.
     """
     now = clock.now()
-    segments = segment_rows.codes(session)
+    segments, classes = segment_rows.codes(session), tuple(protection_classes.labels(session))
     parsed: list[tuple[Customer, list[str]]] = []
     errors: list[RowError] = []
     seen: dict[str, dict[str, int]] = {"number": {}, "meter_address": {}}
     for index, values in enumerate(rows):
         row = _Row(values, getattr(values, "line", index + 2))
-        customer, notices = _parse(row, segments, now)
+        customer, notices = _parse(row, segments, classes, now)
         for column, lines in seen.items():
             value = getattr(customer, column)
             if value in lines:
@@ -256,4 +256,6 @@ def _insert(session: Session, parsed: list[tuple[Customer, list[str]]], actor: A
         customer.channel_seen_at = now if customer.channel_online else None
         if customer.auto_reconnect:
             customer.auto_reconnect_by, customer.auto_reconnect_at = actor.name, now
+        if customer.protected_kind:
+            customer.protected_by, customer.protected_at = actor.name, now
     customer_rows.add_with_subscriptions(session, parsed, now)

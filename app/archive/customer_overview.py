@@ -48,8 +48,8 @@ def _facts(customer: Customer, segment: Segment | None) -> dict[str, Any]:
     names = ("number", "name", "mobile", "address", "customer_class", "voltage_class", "meter_address",
              "meter_protocol", "relay_type", "can_direct_close", "ami_connected", "channel_online", "channel_seen_at",
              "power_status", "power_status_since", "auto_reconnect", "auto_reconnect_by", "auto_reconnect_at",
-             "protected_kind", "protected_reason", "owed_cents", "overdue_since", "last_reconnected_at",
-             "medical_certificate_on")
+             "protected_kind", "protected_reason", "protected_by", "protected_at", "owed_cents", "overdue_since",
+             "last_reconnected_at", "medical_certificate_on")
     facts = {name: getattr(customer, name) for name in names}
     facts.update(segment=customer.segment_code, segment_name=segment.name if segment else None,
                  reader_username=segment.reader_username if segment else None)
@@ -110,6 +110,9 @@ def _timeline(events: list[HistoryEvent], instances: list[Instance], orders: lis
                 instance_id=c.instance_id))
     entries += [_entry(p.paid_at, "payment.received", {"payment_id": p.payment_id, "amount_cents": p.amount_cents,
                                                         "owed_after_cents": p.owed_after_cents}) for p in payments]
+    entries += [_entry(p.reversed_at, "payment.reversed", {"payment_id": p.payment_id, "amount_cents": p.amount_cents,
+                                                           "reason": p.reversal_reason})
+                for p in payments if p.reversed_at is not None]
     entries += [_entry(at, kind, data, instance_id=instance_id) for at, kind, data, instance_id in sms]
     return entries
 

@@ -35,7 +35,7 @@ FRONT_DESK_ROLES = ("sysadmin", "applicant", "executor")
 READER_PHONE_ROLES = ("sysadmin",)  # M3.2
 
 
-def _require(actor: Actor, roles: Sequence[str], what: str, rule: str) -> None:
+def require_role(actor: Actor, roles: Sequence[str], what: str, rule: str) -> None:
     if not any(actor.has_role(role) for role in roles):
         # a role's label is its id capitalized (app.web.i18n.ROLE_LABELS): the catalog translates it
         raise Forbidden(Text(N_("{what} needs the {roles} role ({rule}); {actor} does not hold it"), what=Text(what),
@@ -100,7 +100,7 @@ def set_auto_reconnect(session: Session, clock: Clock, actor: Actor, customer_nu
     unless ``force`` comes with a non-empty ``reason`` (both recorded). Clearing is always allowed.
     Returns ``{customer, old, new, changed, eligible}``.
     """
-    _require(actor, FLAG_ROLES, N_("changing the auto-reconnect flag"), "M1.2.2")
+    require_role(actor, FLAG_ROLES, N_("changing the auto-reconnect flag"), "M1.2.2")
     customer = find_customer(session, customer_number, lock=True)
     old = customer.auto_reconnect
     if old == value:
@@ -124,7 +124,7 @@ def set_auto_reconnect_bulk(session: Session, clock: Clock, actor: Actor, number
     flag against the screening is a decision about one customer, taken with ``set_auto_reconnect``.
     Returns ``{changed, unchanged, outcomes: [{customer, old, new, changed, eligible}]}``.
     """
-    _require(actor, FLAG_ROLES, N_("changing the auto-reconnect flag"), "M1.2.2")
+    require_role(actor, FLAG_ROLES, N_("changing the auto-reconnect flag"), "M1.2.2")
     customers = [find_customer(session, number, lock=True) for number in dict.fromkeys(numbers)]
     refusals = [r for c in customers if c.auto_reconnect != value
                 and (r := _flag_refusal(c, value, force=False, reason="")) is not None]
@@ -152,7 +152,7 @@ def set_subscription(session: Session, clock: Clock, actor: Actor, customer_numb
     change it for them, so those roles may. ``notice_type`` is one of ``NOTICE_TYPES``.
     Returns ``{customer, notice_type, old, new, changed}``.
     """
-    _require(actor, FRONT_DESK_ROLES, N_("changing an SMS subscription"), "M2.1")
+    require_role(actor, FRONT_DESK_ROLES, N_("changing an SMS subscription"), "M2.1")
     if notice_type not in NOTICE_TYPES:
         raise RuntimeActionError(Text(N_("unknown notice type {kind}; notice types are {kinds}"),
                                       kind=repr(notice_type), kinds=", ".join(NOTICE_TYPES)))
@@ -177,7 +177,7 @@ def set_customer_mobile(session: Session, clock: Clock, actor: Actor, customer_n
     The same roles as ``set_subscription`` (front desk acting for the customer). A number that is
     not a mainland China mobile is refused with the reason. Returns ``{customer, old, new, changed}``.
     """
-    _require(actor, FRONT_DESK_ROLES, N_("changing a customer's mobile number"), "M2.1")
+    require_role(actor, FRONT_DESK_ROLES, N_("changing a customer's mobile number"), "M2.1")
     new = _mobile(mobile) if mobile and mobile.strip() else None
     customer = find_customer(session, customer_number, lock=True)
     old = customer.mobile
@@ -199,7 +199,7 @@ def set_reader_phone(session: Session, clock: Clock, actor: Actor, segment_code:
     recorded as its own ``segment.reader_changed`` event. Returns ``{segment, old, new, changed,
     reader_username}``.
     """
-    _require(actor, READER_PHONE_ROLES, N_("changing a reader's phone"), "M3.2")
+    require_role(actor, READER_PHONE_ROLES, N_("changing a reader's phone"), "M3.2")
     new = _mobile(mobile) if mobile and mobile.strip() else None
     keep_reader = isinstance(reader_username, EllipsisType)
     new_reader = None if isinstance(reader_username, EllipsisType) else (reader_username or "").strip() or None

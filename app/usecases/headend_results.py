@@ -21,7 +21,7 @@ from app.usecases.batches import Taken, take_batch, take_one
 from app.usecases.inbound_history import as_sent, record
 from app.usecases.inbound_models import HeadendResultIn, InboundInvalid
 from app.usecases.reconnections import reconnect_after_result
-from handlers.headend import FINAL_STAGES, MOVED_ON, RESULT_MESSAGE, STREAM
+from handlers.headend import FINAL_STAGES, MOVED_ON, PROTECT_ACTIONS, RESULT_MESSAGE, STREAM
 from storage import meter_commands
 from storage.domain_models import DISCONNECTED, Customer, MeterCommand
 
@@ -75,10 +75,11 @@ def result_within(runtime: Runtime, unit: Unit, item: Any) -> Taken:
     _record_result(unit.session, runtime, command, result)
     if not final:
         return Taken(outcome)
-    message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
-    outcome["delivery"] = runtime.deliver_within(
-        unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
-        message_key=f"headend:{result['result_id']}").outcome
+    if command.action not in PROTECT_ACTIONS:  # a power-protect command (issue 16 item 4): no flow waits for it
+        message = {name: result[name] for name in ("command_id", "stage", "relay", "at", "error")}
+        outcome["delivery"] = runtime.deliver_within(
+            unit, RESULT_MESSAGE, result["command_id"], message, Actor.system("headend"),
+            message_key=f"headend:{result['result_id']}").outcome
     return Taken(outcome, partial(_reconnect_if_freed, runtime))
 
 

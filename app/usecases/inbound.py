@@ -13,6 +13,7 @@ from app.usecases.batches import TakeWithin, take_batch, take_one
 from app.usecases.headend_results import result_within
 from app.usecases.inbound_history import record_refusal
 from app.usecases.payments import payment_within
+from app.usecases.reversals import REJECTED, reversal_within
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,6 @@ class Inbound:
 
 
 PAYMENTS = Inbound("payment_id", payment_within, payments.STREAM, "payment.rejected", payments.ACTOR)
+REVERSALS = Inbound("payment_id", reversal_within, payments.STREAM, REJECTED, payments.ACTOR)
 HEADEND_RESULTS = Inbound("result_id", result_within, headend_results.STREAM, "headend.result_rejected",
                           headend_results.ACTOR)

@@ -37,6 +37,8 @@ WINDOW = (f"ISO 8601 with a zone (`Z` or `±hh:mm`), ASCII digits, between {fiel
 T = TypeVar("T")
 PAYMENT_EXAMPLE: dict[str, Any] = {"payment_id": "B-20260302-0001", "customer_number": "3400000021",
                                    "amount": "88.50", "paid_at": "2026-03-02T08:55:00+08:00"}
+REVERSAL_EXAMPLE: dict[str, Any] = {"payment_id": "B-20260302-0001", "customer_number": "3400000021",
+                                    "reversed_at": "2026-03-02T08:58:00+08:00", "reason": "transfer bounced (R01)"}
 RESULT_EXAMPLE: dict[str, Any] = {"result_id": "R-20260302-0001", "command_id": "HES-17-3f1c0e9a0000",
                                   "stage": "executed", "relay": "closed", "at": "2026-03-02T08:59:00+08:00",
                                   "error": None}
@@ -70,6 +72,17 @@ def _read(reader: Callable[[Mapping[str, Any], str], T], value: Any, info: Valid
         return reader({name: value}, name)
     except fields.FieldError as exc:
         raise _refused(exc) from None
+
+
+def _all_given(data: Any, names: tuple[str, ...]) -> Any:
+    """Each of ``names`` present and not null or empty, all missing ones named in one message; an
+    unknown field is the model's own refusal, reported first."""
+    if isinstance(data, Mapping) and set(data) <= set(names):
+        try:
+            fields.required(data, names)
+        except fields.FieldError as exc:
+            raise _refused(exc, missing=tuple(name for name in names if data.get(name) in (None, ""))) from None
+    return data
 
 
 def _now(info: ValidationInfo) -> datetime:
@@ -122,7 +135,22 @@ class _Inbound(BaseModel):
         return InboundInvalid(first, {name: message for name, message in problems.items() if name})
 
 
-class PaymentIn(_Inbound):
+class _OfPayment(_Inbound):
+    """What billing's items share: a payment's id and its customer's number, read alike (each
+    item declares them, with what they mean for it)."""
+
+    @field_validator("payment_id", mode="plain", json_schema_input_type=_id(64), check_fields=False)
+    @classmethod
+    def _payment_id(cls, value: Any, info: ValidationInfo) -> str:
+        return _read(lambda payload, name: fields.identifier(payload, name, 64), value, info)
+
+    @field_validator("customer_number", mode="plain", json_schema_input_type=_id(32), check_fields=False)
+    @classmethod
+    def _customer_number(cls, value: Any, info: ValidationInfo) -> str:
+        return _read(lambda payload, name: fields.identifier(payload, name, 32), value, info)
+
+
+class PaymentIn(_OfPayment):
     """One payment from billing."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PAYMENT_EXAMPLE]})
@@ -140,25 +168,7 @@ class PaymentIn(_Inbound):
     @model_validator(mode="before")
     @classmethod
     def _every_field_given(cls, data: Any) -> Any:
-        """Each field present and not null or empty, all missing ones named in one message; an
-        unknown field is the model's own refusal, reported first."""
-        names = ("payment_id", "customer_number", "amount", "paid_at")
-        if isinstance(data, Mapping) and set(data) <= set(names):
-            try:
-                fields.required(data, names)
-            except fields.FieldError as exc:
-                raise _refused(exc, missing=tuple(name for name in names if data.get(name) in (None, ""))) from None
-        return data
-
-    @field_validator("payment_id", mode="plain", json_schema_input_type=_id(64))
-    @classmethod
-    def _payment_id(cls, value: Any, info: ValidationInfo) -> str:
-        return _read(lambda payload, name: fields.identifier(payload, name, 64), value, info)
-
-    @field_validator("customer_number", mode="plain", json_schema_input_type=_id(32))
-    @classmethod
-    def _customer_number(cls, value: Any, info: ValidationInfo) -> str:
-        return _read(lambda payload, name: fields.identifier(payload, name, 32), value, info)
+        return _all_given(data, ("payment_id", "customer_number", "amount", "paid_at"))
 
     @field_validator("amount_cents", mode="plain", json_schema_input_type=(
         Annotated[float, Field(gt=0, le=int(MAX_PAYMENT))]
@@ -175,6 +185,39 @@ class PaymentIn(_Inbound):
     def _paid_at(cls, value: Any, info: ValidationInfo) -> datetime:
         now = _now(info)
         return _read(lambda payload, name: fields.instant(payload, name, now), value, info)
+
+
+class ReversalIn(_OfPayment):
+    """Billing reverses a payment it sent before (a bounced transfer, issue 16 item 5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [REVERSAL_EXAMPLE]})
+    what = "payment reversal"
+
+    payment_id: str = Field(description="the payment reversed, as billing sent it: a payment is reversed once (the "
+                                        "same reversal again answers duplicate)")
+    customer_number: str = Field(description="the customer the payment was for (a check: another customer is a 409)")
+    reversed_at: datetime = Field(description=WINDOW)
+    reason: str = Field(description="why (text, at most 2000 characters; line breaks allowed)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _every_field_given(cls, data: Any) -> Any:
+        return _all_given(data, ("payment_id", "customer_number", "reversed_at", "reason"))
+
+    @field_validator("reversed_at", mode="plain", json_schema_input_type=datetime)
+    @classmethod
+    def _reversed_at(cls, value: Any, info: ValidationInfo) -> datetime:
+        now = _now(info)
+        return _read(lambda payload, name: fields.instant(payload, name, now), value, info)
+
+    @field_validator("reason", mode="plain", json_schema_input_type=Annotated[str, StringConstraints(
+        min_length=1, max_length=MAX_ERROR_TEXT)])
+    @classmethod
+    def _reason(cls, value: Any, info: ValidationInfo) -> str:
+        reason = _read(lambda payload, name: fields.text(payload, name, MAX_ERROR_TEXT), value, info)
+        if not (reason or "").strip():
+            raise _refused(fields.FieldError("reason", "is required"))
+        return reason or ""
 
 
 class HeadendResultIn(_Inbound):

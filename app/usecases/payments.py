@@ -82,7 +82,7 @@ def _inserted(session: Session, runtime: Runtime, payment: PaymentIn, customer: 
     return payments.insert_once(
         session, payment_id=payment.payment_id, customer_id=customer.id, amount_cents=payment.amount_cents,
         paid_at=payment.paid_at, received_at=runtime.clock.now(),
-        owed_after_cents=customer.owed_cents - payment.amount_cents)
+        owed_after_cents=customer.owed_cents - payment.amount_cents, overdue_before=customer.overdue_since)
 
 
 def _take(unit: Unit, runtime: Runtime, payment: PaymentIn, customer: Customer) -> dict[str, Any]:

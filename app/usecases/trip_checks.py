@@ -67,6 +67,19 @@ def cancel_trip(session: Session, command: MeterCommand, reason: str, sender: st
     return reason
 
 
+def cancel_queued_trips(session: Session, meter_address: str, reason: str, sender: str, now: datetime, *,
+                        cause: str | None = None) -> list[str]:
+    """Cancel at once the meter's trips whose send was never attempted (``cancel_trip`` each); a trip
+    already attempted is left to ``command_still_due``, which asks again before it leaves."""
+    cancelled = []
+    for command_id in meter_commands.queued_trips(session.connection(), meter_address):
+        command = meter_commands.find(session, command_id, lock=True)
+        if command is not None and meter_commands.take_back_unsent(session.connection(), command_id):
+            cancel_trip(session, command, reason, sender, now, cause=cause)
+            cancelled.append(command_id)
+    return cancelled
+
+
 def tell_cancelled(session: Session, command_id: str, reason: str, sender: str, now: datetime, *,
                    stage: str = CANCELLED) -> None:
     """Store the ``headend_result`` a cancelled trip's flow waits for (delivered by the worker's

@@ -16,6 +16,7 @@ from app.archive.customer_overview import customer_overview, customer_row
 from app.archive.lookups import segments_overview
 from app.runtime.errors import RuntimeActionError
 from app.runtime.forms import FormInvalid
+from app.usecases.protection import PROTECT_ROLES
 from app.web.api_models.customers import (
     CustomerDetail,
     CustomerSearchArgs,
@@ -29,6 +30,7 @@ from app.web.api_operation import Reply, operation, read_query
 from app.web.auth import current_actor, has_any_role, requires
 from app.web.current import services
 from app.web.customers import api_json, bp, mobile_refusal
+from storage import protection_classes
 from storage.customer_search import CustomerPage, search_customers
 
 
@@ -61,25 +63,28 @@ def api_search(query: CustomerSearchArgs) -> ResponseReturnValue:
     return api_json({"customers": _rows(found), "total": found.total, "page": found.page, "size": found.size})
 
 
-def _detail(number: str, status: int = 200, **form_state: Any) -> ResponseReturnValue:
+def detail(number: str, status: int = 200, **form_state: Any) -> ResponseReturnValue:
+    """The customer page, with what a refused form left (its values and errors)."""
     with services().db.reading() as session:
-        overview = customer_overview(session, number)
+        overview, classes = customer_overview(session, number), protection_classes.labels(session)
     return render_template("customers/detail.html", o=overview, c=overview["customer"],
                            can_flag=has_any_role(*archive.FLAG_ROLES),
-                           can_change=has_any_role(*archive.FRONT_DESK_ROLES), **form_state), status
+                           can_change=has_any_role(*archive.FRONT_DESK_ROLES),
+                           can_protect=has_any_role(*PROTECT_ROLES), protection_classes=classes,
+                           **form_state), status
 
 
 @bp.get("/customers/<number>")
 @requires()
 def detail_page(number: str) -> ResponseReturnValue:
-    return _detail(number)
+    return detail(number)
 
 
 @bp.get("/api/customers/<number>")
 @requires()
 @operation("One customer: archive facts, M1.1 screening, subscriptions, open orders, timeline (newest first)",
            replies={200: Reply("the customer", CustomerDetail)}, refuses=(404,))
-def api_detail(number: str) -> ResponseReturnValue:
+def apidetail(number: str) -> ResponseReturnValue:
     with services().db.reading() as session:
         overview = customer_overview(session, number)
     overview.pop("cases")
@@ -106,7 +111,7 @@ def flag_form(number: str) -> ResponseReturnValue:
     except RuntimeActionError as exc:
         if exc.status_code in (403, 404):
             raise
-        return _detail(number, exc.status_code, flag_error=str(exc), flag_form=request.form)
+        return detail(number, exc.status_code, flag_error=str(exc), flag_form=request.form)
     flash(_("Auto-reconnect flag saved.") if outcome["changed"] else _("Nothing to change."), "success")
     return redirect(url_for("customers.detail_page", number=number))
 
@@ -141,7 +146,7 @@ def mobile_form(number: str) -> ResponseReturnValue:
     try:
         outcome = _set_mobile(number, mobile)
     except FormInvalid as exc:
-        return _detail(number, exc.status_code, mobile_error=exc.errors["mobile"], mobile_input=mobile)
+        return detail(number, exc.status_code, mobile_error=exc.errors["mobile"], mobile_input=mobile)
     flash(_("Mobile number saved.") if outcome["changed"] else _("Nothing to change."), "success")
     return redirect(url_for("customers.detail_page", number=number))
 

@@ -28,7 +28,13 @@ POWER_STATUSES = tuple(PowerStatus)
 
 def register(app: Flask) -> None:
     # The view modules attach their routes to ``bp`` when imported; import them before registering.
-    from app.web import customer_pages, screening_pages, segment_pages, subscription_pages  # noqa: F401
+    from app.web import (  # noqa: F401
+        customer_pages,
+        protection_pages,
+        screening_pages,
+        segment_pages,
+        subscription_pages,
+    )
 
     app.register_blueprint(bp)
 

@@ -2,10 +2,11 @@
 
 ``POST /api/headend/results`` takes one result (a JSON object) or a batch (a JSON list),
 authenticated with ``Authorization: Bearer <HEADEND_TOKEN>``; ``POST /api/payments`` takes one
-payment or a batch, with ``Authorization: Bearer <BILLING_TOKEN>``. Both are idempotent (result
-id, payment id) and exempt from the browser's CSRF protection: the token is their credential.
-A body refused whole (not JSON, nested too deep, too large a batch) is a 400 recorded in the
-endpoint's history stream like an item's own refusal; a fault is a 500, logged (issue 10 item 19).
+payment or a batch, and ``POST /api/payments/reversals`` one reversal of a payment or a batch, with
+``Authorization: Bearer <BILLING_TOKEN>``. All are idempotent (result id, payment id) and exempt
+from the browser's CSRF protection: the token is their credential. A body refused whole (not
+JSON, nested too deep, too large a batch) is a 400 recorded in the endpoint's history stream like
+an item's own refusal; a fault is a 500, logged (issue 10 item 19).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from app.metrics import CALLBACK_ITEMS
 from app.runtime.errors import RuntimeActionError
-from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS, Inbound
+from app.usecases.inbound import HEADEND_RESULTS, PAYMENTS, REVERSALS, Inbound
 from app.usecases.inbound_models import MAX_PAYMENT, WINDOW
 from app.web.api_models.machine import (
     MAX_BATCH,
@@ -27,6 +28,8 @@ from app.web.api_models.machine import (
     Payments,
     PaymentsAnswer,
     ResultsAnswer,
+    Reversals,
+    ReversalsAnswer,
 )
 from app.web.api_operation import Reply, operation
 from app.web.current import services as current_services
@@ -85,6 +88,17 @@ def payments() -> ResponseReturnValue:
     return _callback("BILLING_TOKEN", "billing callbacks", PAYMENTS)
 
 
+@machine_api.post("/payments/reversals")
+@operation("Billing callback: one payment reversal (a bounced transfer) or a batch; the debt returns, nothing is cut "
+           "or cancelled because of it (issue 16 item 5)", description=DESCRIPTION, security="billingToken",
+           body=Reversals, reads="view", replies={200: Reply(
+               "the outcome (one reversal) or the outcomes (a batch)", ReversalsAnswer)},
+           refusals={**REFUSALS, 404: "payment_id names no payment we received",
+                     409: "the payment was received for another customer_number"})
+def payment_reversals() -> ResponseReturnValue:
+    return _callback("BILLING_TOKEN", "billing callbacks", REVERSALS)
+
+
 def _callback(token_key: str, what: str, inbound: Inbound) -> ResponseReturnValue:
     expected = current_app.config.get(token_key)
     if not expected:
@@ -94,7 +108,7 @@ def _callback(token_key: str, what: str, inbound: Inbound) -> ResponseReturnValu
             "WWW-Authenticate": 'Bearer realm="relayflow"'}
     runtime = current_services().runtime
     body, problem = _json_body()
-    endpoint = request.path.rsplit("/", 1)[-1]  # the metrics' label: payments, results
+    endpoint = request.path.rsplit("/", 1)[-1]  # the metrics' label: payments, reversals, results
     if problem is not None:
         inbound.refuse(runtime, request.get_data(), problem)
         CALLBACK_ITEMS.labels(endpoint, "refused").inc()

@@ -26,7 +26,8 @@ from tests.web.task_forms_support import owing
 from tests.web.workbench_support import send_workbench_examples
 from tests.workflow.test_move import edited_reconnect
 
-TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token"}
+TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token",
+          "/api/payments/reversals": "bill-token"}  # after the payment it reverses
 EVERY_ROLE = ("applicant", "approver", "executor", "sysadmin", "analyst", "auditor")
 
 
@@ -145,7 +146,8 @@ def test_every_documented_example_request_gets_a_documented_answer(site: Site) -
 
     for path, number in (("/api/customers/{number}/auto-reconnect", "3400000002"),
                          ("/api/customers/{number}/mobile", "3400000001"),
-                         ("/api/customers/{number}/subscriptions", "3400000003")):
+                         ("/api/customers/{number}/subscriptions", "3400000003"),
+                         ("/api/customers/{number}/protection", "3400000003")):
         [body] = example_requests(examples.document, path, "post")
         examples.send(root, path, "post", body, number=number)
     examples.send(root, "/api/customers/auto-reconnect", "post", examples.example("BulkFlagChange"))

@@ -11,25 +11,26 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.runtime.actors import Actor
-from app.workbench import drafts
+from app.workbench import drafts, proposals
 from app.workbench.context import Workbench
 from app.workbench.rehearsal import runs as rehearsal_jobs
 from app.workbench.rehearsal.wording import fact_text, line_text
 from storage import rehearsal_runs
 from tests.utility import Utility
-from tests.workflow.test_cut_window import apply_and_approve, beijing, move_to, owing, policy, trips
-from tests.workflow.test_disconnect import children, issue
+from tests.workflow.test_cut_window import apply_and_approve, attributes, beijing, move_to, owing, policy, trips
+from tests.workflow.test_disconnect import EXECUTOR, children, complete
 
 __all__ = ["policy"]
 ANA = Actor("ana", frozenset({"analyst"}))
+SUE = Actor("sue", frozenset({"sysadmin"}))  # the second person, who approves (four eyes)
 WINDOW_CELL = "not([8..15[)"  # the rule "outside the cut hours" of the shipped table
 
 
 def test_moving_the_window_end_to_17_00_would_have_moved_the_friday_cuts(policy: Utility) -> None:
-    owing(policy, "3400000011", "3400000012")
+    owing(policy, "3400000011", "3400000012", "3400000013")
     batch = apply_and_approve(policy, ["3400000011", "3400000012"])
     move_to(policy, beijing("2026-03-13T15:50"))  # a Friday, after the window's 15:00 end
-    issue(policy)
+    complete(policy, "issue", {"keep": {}, "cancel": []}, EXECUTOR, batch)
     policy.run()
     move_to(policy, beijing("2026-03-16T07:30:30"))  # the re-notice, then the cut at 08:00
     move_to(policy, beijing("2026-03-16T08:01"))
@@ -54,3 +55,16 @@ def test_moving_the_window_end_to_17_00_would_have_moved_the_friday_cuts(policy:
         [decision] = [f for f in case["facts"] if f["fact"] == "decision"]
         assert decision["recorded"]["cut_allowed"] is False and decision["rehearsed"]["cut_allowed"] is True
         assert "Hour (Beijing) = 15" in fact_text(decision, str, str)
+
+    # ...then proposed, approved by a second person, and a later Friday's batch cuts before 17:00
+    proposal_id = proposals.propose(bench, ANA, draft_id, "cut until 17:00")
+    proposals.approve(bench, SUE, proposal_id, "agreed with operations")
+    later = apply_and_approve(policy, ["3400000013"])  # a batch of the new version (its children follow it)
+    move_to(policy, beijing("2026-03-27T15:50"))  # the next Friday but one: the notice is 11 days old
+    complete(policy, "issue", {"keep": {}, "cancel": []}, EXECUTOR, later)
+    policy.run()
+    [kid] = children(policy, later)
+    assert attributes(policy, kid.id)["cut_wait_reason"] == "allowed"  # waits only for the re-notice
+    move_to(policy, beijing("2026-03-27T16:21"))
+    assert len(trips(policy)) == 3
+    assert trips(policy)[-1].created_at >= beijing("2026-03-27T16:20")

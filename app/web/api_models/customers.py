@@ -155,6 +155,8 @@ class CustomerFacts(Answer):
     auto_reconnect_at: datetime | None
     protected_kind: str | None
     protected_reason: str | None
+    protected_by: str | None = Field(description="who set or cleared the protection last (issue 16 item 4)")
+    protected_at: datetime | None
     owed_cents: int
     overdue_since: date | None
     last_reconnected_at: datetime | None
@@ -239,9 +241,9 @@ class CustomerDetail(Answer):
             "ami_connected": True, "channel_online": True, "channel_seen_at": "2026-03-02T01:00:00+00:00",
             "power_status": "connected", "power_status_since": "2026-02-27T01:00:00+00:00", "auto_reconnect": False,
             "auto_reconnect_by": None, "auto_reconnect_at": None, "protected_kind": None, "protected_reason": None,
-            "owed_cents": 12345, "overdue_since": "2026-01-10", "last_reconnected_at": None,
-            "medical_certificate_on": None, "segment": "S01",
-            "segment_name": "淮南一段", "reader_username": "reader-rui"},
+            "protected_by": None, "protected_at": None, "owed_cents": 12345, "overdue_since": "2026-01-10",
+            "last_reconnected_at": None, "medical_certificate_on": None, "segment": "S01", "segment_name": "淮南一段",
+            "reader_username": "reader-rui"},
         "screening": {"number": "3400000002", "name": "王伟", "segment": "S01", "eligible": True, "flagged": False,
                       "criteria": [{"rule": "M1.1.1", "holds": True, "reason": ""}]},
         "subscriptions": {"disconnection": False, "reconnection": False, "arrears": True},

@@ -26,6 +26,7 @@ from storage.statuses import CommandStatus
 
 ACTOR = "system:outbox"
 CANCELLED, HELD = "cancelled", "held"  # the stages a trip's flow hears when it was not sent
+PAID, PROTECTED, STOPPED = "paid", "protected", "stop"  # why (the message's ``cause``)
 
 
 def command_still_due(session: Session, payload: dict[str, Any], now: datetime) -> str | None:
@@ -50,20 +51,20 @@ def command_still_due(session: Session, payload: dict[str, Any], now: datetime) 
                            ACTOR, now)
     if customer.protected_kind:
         return cancel_trip(session, command, f"customer is protected ({customer.protected_kind}): the trip was "
-                                             "cancelled before it was sent", ACTOR, now)
+                                             "cancelled before it was sent", ACTOR, now, cause=PROTECTED)
     stop = cut_holds.active_stop(session)
     if stop is not None:  # the flow asks the cut window again once the stop is lifted (issue 16 item 5)
         return cancel_trip(session, command, f"global stop ({stop.reason}): the trip was held back before it was sent",
-                           ACTOR, now, stage=HELD)
+                           ACTOR, now, stage=HELD, cause=STOPPED)
     return None
 
 
 def cancel_trip(session: Session, command: MeterCommand, reason: str, sender: str, now: datetime, *,
-                stage: str = CANCELLED) -> str:
+                stage: str = CANCELLED, cause: str = PAID) -> str:
     """Cancel an unsent trip and tell its waiting flow why: ``stage`` ``cancelled`` (it ends not
-    cut) or ``held`` (it goes back to the cut window)."""
+    cut) or ``held`` (it goes back to the cut window), and the ``cause`` (paid, protected, stop)."""
     _move_on(session, command, CommandStatus.CANCELLED, reason, now)
-    tell_cancelled(session, command.command_id, reason, sender, now, stage=stage)
+    tell_cancelled(session, command.command_id, reason, sender, now, stage=stage, cause=cause)
     return reason
 
 
@@ -74,17 +75,18 @@ def cancel_queued_trips(session: Session, meter_address: str, reason: str, sende
     for command_id in meter_commands.queued_trips(session.connection(), meter_address):
         command = meter_commands.find(session, command_id, lock=True)
         if command is not None and meter_commands.take_back_unsent(session.connection(), command_id):
-            cancel_trip(session, command, reason, sender, now)
+            cancel_trip(session, command, reason, sender, now, cause=PROTECTED)
             cancelled.append(command_id)
     return cancelled
 
 
 def tell_cancelled(session: Session, command_id: str, reason: str, sender: str, now: datetime, *,
-                   stage: str = CANCELLED) -> None:
+                   stage: str = CANCELLED, cause: str = PAID) -> None:
     """Store the ``headend_result`` a cancelled trip's flow waits for (delivered by the worker's
     next tick, or at once to a flow that arrives later)."""
     messages.store(session, name=RESULT_MESSAGE, correlation=command_id, payload={
         "command_id": command_id, "stage": stage, "relay": None, "at": now.isoformat(), "error": reason,
+        "cause": cause,
     }, sender=sender, message_key=f"{stage}:{command_id}", now=now)
 
 

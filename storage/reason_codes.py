@@ -46,7 +46,8 @@ SEEDED_CODES = (
     (CANCELLED_CUT, "C7", "Not cut on site", "现场未停电"),
 )
 SEEDED_CAUSES = (  # a child's outcome (disconnect_customer.bpmn), its end, or the outbox's cancellation
-    ("paid_before_trip", "C1"), ("cancelled_paid", "C1"), ("protected", "C2"), ("global_stop", "C4"),
+    ("paid_before_trip", "C1"), ("cancelled_paid", "C1"), ("protected", "C2"), ("cancelled_protected", "C2"),
+    ("global_stop", "C4"),
     ("command_expired", "C5"), ("terminated", "C6"), ("not_disconnected", "C7"),
 )
 SEEDED_BY, SEEDED_AT = "migration 0025", datetime(2026, 12, 5, 13, 30, tzinfo=UTC)

@@ -222,7 +222,7 @@ def _result(row: CaseRow) -> list[Step]:
     outcome = result.get("outcome")
     if outcome == "disconnected":
         return [Step("cut", result.get("at"), note=result.get("how"))]
-    if outcome in ("paid_before_trip", "cancelled_paid", "protected", "not_disconnected"):
+    if outcome in ("paid_before_trip", "cancelled_paid", "cancelled_protected", "protected", "not_disconnected"):
         return [Step(outcome, row.ended_at, note=result.get("note"))]
     return []
 

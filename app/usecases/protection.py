@@ -81,7 +81,7 @@ def set_protection(session: Session, clock: Clock, actor: Actor, customer_number
 def _cancel_trips(session: Session, customer: Customer, actor: Actor, now: datetime) -> list[str]:
     reason = (f"customer is protected ({customer.protected_kind}) by {actor.name}: the trip was cancelled before "
               "it was sent")
-    return cancel_queued_trips(session, customer.meter_address, reason, actor.name, now, cause="protected")
+    return cancel_queued_trips(session, customer.meter_address, reason, actor.name, now)
 
 
 def _meter_command(session: Session, customer: Customer, on: bool, now: datetime) -> dict[str, Any]:

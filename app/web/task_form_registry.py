@@ -37,7 +37,7 @@ FIELD_LABELS = {
 }
 OUTCOME_LABELS = {
     "disconnected": N_("Disconnected"), "paid_before_trip": N_("Paid before the trip"),
-    "cancelled_paid": N_("Trip cancelled: paid"),
+    "cancelled_paid": N_("Trip cancelled: paid"), "cancelled_protected": N_("Trip cancelled: protected"),
     "not_disconnected": N_("Not disconnected"), "protected": N_("Protected: not disconnected"),
     "terminated": N_("Terminated"),
 }

@@ -250,7 +250,8 @@ def test_a_payment_cancels_a_trip_not_yet_sent(utility: Utility) -> None:
     assert len(paid["cancelled_commands"]) == 1
     utility.advance(timedelta(minutes=2))
     [child] = children(utility, batch)
-    assert child.result == {"customer": "3400000011", "outcome": "cancelled_paid"}
+    assert child.result == {"customer": "3400000011", "outcome": "cancelled_paid",
+                            "reason": "customer paid: the trip was cancelled before it was sent"}
     assert utility.customer("3400000011").power_status == "connected"
     assert [c.status for c in commands(utility)] == ["cancelled"]
 

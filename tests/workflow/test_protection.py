@@ -62,7 +62,7 @@ def test_issue16_a_customer_marked_protected_after_the_batch_was_approved_is_not
     assert answer.json["cancelled_commands"] == [trip.command_id] and answer.json["changed"] is True
     u.advance(timedelta(minutes=5))
     [child] = children(u, batch)
-    assert child.status == "completed" and child.result["outcome"] != "disconnected"
+    assert child.status == "completed" and child.result["outcome"] == "cancelled_protected"
     assert u.customer(NUMBER).power_status == "connected"
     [cancelled] = commands(u)
     assert cancelled.status == "cancelled" and cancelled.sent_at is None and u.headend.pending() == 0

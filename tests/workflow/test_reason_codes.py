@@ -96,11 +96,11 @@ def test_issue16_item7_the_reports_count_cuts_and_cuts_not_made_by_code(backend_
                                     ).scalars().all()
         reports = build_reports(session, ReportPeriod(date(2026, 3, 2), date(2026, 3, 2)))
     assert outcomes == {"3400000011": ("completed", "disconnected"), "3400000012": ("completed", "cancelled_paid"),
-                        "3400000013": ("completed", "cancelled_paid"), "3400000014": ("terminated", None)}
+                        "3400000013": ("completed", "cancelled_protected"), "3400000014": ("terminated", None)}
     # the outbox cancelled the protected customer's trip: its event carries the cause's code
     assert [(e["reason"].split(" (")[0], e["code"]) for e in cancelled] == [("customer is protected", "C2")]
     by_reason = {row.code: (row.cut, row.not_cut) for row in reports.reasons.by_reason}
     assert by_reason == {"01": (0, 0), "02": (0, 0), "03": (0, 0), "04": (1, 3)}
     by_cut_code = {row.code: (row.count, dict(row.causes)) for row in reports.reasons.by_cut_code if row.count}
-    # a trip the outbox cancelled is heard by its flow as "cancelled": that flow's outcome says paid (C1)
-    assert by_cut_code == {"C1": (2, {"cancelled_paid": 2}), "C6": (1, {"terminated": 1})}
+    assert by_cut_code == {"C1": (1, {"cancelled_paid": 1}), "C2": (1, {"cancelled_protected": 1}),
+                           "C6": (1, {"terminated": 1})}

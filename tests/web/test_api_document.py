@@ -21,7 +21,7 @@ from tests.web.api_document import resolved
 from tests.web.conftest import Site
 from tests.web.customers_support import seed_archive
 
-TOKENS = {"/api/payments": "bill-token", "/api/headend/results": "hes-token"}
+TOKENS = {"/api/payments": "bill-token", "/api/payments/reversals": "bill-token", "/api/headend/results": "hes-token"}
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 PATH_VALUES = {"number": "3400000001", "code": "S01", "task_id": "00000000-0000-4000-8000-000000000000",
                "instance_id": "1", "incident_id": "1", "process_id": "disconnect", "version": "1", "draft_id": "1",

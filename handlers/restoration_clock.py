@@ -1,0 +1,51 @@
+"""The restoration clock (issue 16 item 3), called by reconnect.bpmn: start it on the order with
+the hours the policy table gave, escalate an unfinished reconnection, and the supervisor's
+acknowledgement form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.rules.restoration_clock import Clock, clock_start, hours_between
+from app.runtime.contract import ServiceContext
+from app.runtime.forms import FormContext, FormInvalid
+from app.translations import N_, Text
+from storage import restoration_clocks as clock_rows
+from storage.restoration_clocks import ClockOrder
+
+
+def _order(ctx: ServiceContext) -> ClockOrder:
+    order = clock_rows.order_of(ctx.session.connection(), ctx.instance_id)
+    if order is None:
+        raise LookupError(f"instance {ctx.instance_id} has no reconnection order")
+    return order
+
+
+def start(ctx: ServiceContext, sla_hours: float, escalate_hours: float) -> dict[str, Any]:
+    """Start the clock on the instance's order: from the clearing payment (or the patrol's
+    discovery), due after ``sla_hours``, escalated after ``escalate_hours`` (the policy's, per class)."""
+    order = _order(ctx)
+    clock = Clock.of(clock_start(order.trigger, order.opened_at, order.paid_at), float(sla_hours),
+                     float(escalate_hours))
+    clock_rows.start(ctx.session.connection(), ctx.instance_id, clock.started_at, clock.due_at)
+    return {"started_at": clock.started_at.isoformat(), "escalate_at": clock.escalate_at.isoformat(),
+            "due_at": clock.due_at.isoformat(), "sla_hours": sla_hours, "escalate_hours": escalate_hours}
+
+
+def escalate(ctx: ServiceContext) -> dict[str, Any]:
+    """The reconnection is not done at the escalation point: mark the order escalated and say what
+    the supervisor needs — time since the clock started, time left, what was tried."""
+    order = _order(ctx)
+    clock_rows.mark_escalated(ctx.session.connection(), ctx.instance_id, ctx.now)
+    started, due = order.clock_started_at or order.opened_at, order.due_at or ctx.now
+    return {"at": ctx.now.isoformat(), "hours_since_start": hours_between(started, ctx.now),
+            "hours_left": hours_between(ctx.now, due), "remote_sends": order.sends,
+            "auto_order": order.auto_order_no, "manual_order": order.manual_order_no}
+
+
+def validate_acknowledgement(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
+    """The supervisor acknowledges the late reconnection with a note (what they will do)."""
+    note = str(data.get("note") or "").strip()
+    if not note:
+        raise FormInvalid({"note": Text(N_("a note is required: say what you will do about this reconnection"))})
+    return {"acknowledged_by": form.actor.name, "acknowledged_at": form.now.isoformat(), "note": note}

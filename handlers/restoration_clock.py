@@ -45,7 +45,8 @@ def escalate(ctx: ServiceContext) -> dict[str, Any]:
 
 def validate_acknowledgement(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:
     """The supervisor acknowledges the late reconnection with a note (what they will do)."""
-    note = str(data.get("note") or "").strip()
+    note = str(data.get("supervisor_note") or "").strip()
     if not note:
-        raise FormInvalid({"note": Text(N_("a note is required: say what you will do about this reconnection"))})
-    return {"acknowledged_by": form.actor.name, "acknowledged_at": form.now.isoformat(), "note": note}
+        raise FormInvalid({"supervisor_note": Text(N_("a note is required: say what you will do about this reconnection"))})
+    return {"acknowledged_by": form.actor.name, "acknowledged_at": form.now.isoformat(),
+            "supervisor_note": note}

@@ -47,6 +47,7 @@ def validate_acknowledgement(form: FormContext, data: dict[str, Any]) -> dict[st
     """The supervisor acknowledges the late reconnection with a note (what they will do)."""
     note = str(data.get("supervisor_note") or "").strip()
     if not note:
-        raise FormInvalid({"supervisor_note": Text(N_("a note is required: say what you will do about this reconnection"))})
+        needed = N_("a note is required: say what you will do about this reconnection")
+        raise FormInvalid({"supervisor_note": Text(needed)})
     return {"acknowledged_by": form.actor.name, "acknowledged_at": form.now.isoformat(),
             "supervisor_note": note}

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.audit.reports import csv_tables, payment
+from app.audit.reports.breaches import Breaches, restoration_breaches
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import (
     HOW_LABELS,
@@ -50,6 +51,7 @@ def register(app: Flask) -> None:
 @requires(*ROLES)
 def page() -> ResponseReturnValue:
     reports = current_reports(shown=SHOWN_ROWS)
+    breaches = _breaches(reports.period)
     args = {"from": reports.period.start, "to": reports.period.end, "segment": reports.period.segment}
 
     def csv_url(name: str) -> str:
@@ -57,7 +59,8 @@ def page() -> ResponseReturnValue:
 
     return render_template(
         "reports/page.html", r=reports, csv_url=csv_url, chart=day_chart(reports.per_day),
-        buckets=duration_buckets(reports), shown_cases=reports.payment.over[:SHOWN_ROWS], over_hours=OVER_HOURS,
+        buckets=duration_buckets(reports), breaches=breaches, breach_headers=csv_tables.BREACH_HEADERS,
+        shown_cases=reports.payment.over[:SHOWN_ROWS], over_hours=OVER_HOURS,
         daily_headers=csv_tables.DAILY_HEADERS, payment_headers=csv_tables.PAYMENT_HEADERS,
         manual_headers=csv_tables.MANUAL_HEADERS, how_labels=HOW_LABELS, why_labels=WHY_LABELS,
         order_labels=ORDER_LABELS, local_time=local_time)
@@ -69,11 +72,14 @@ def csv_file(name: str) -> ResponseReturnValue:
     if name not in csv_tables.NAMES:
         raise NotFound(_("No report named {name}; there are: {names}").format(
             name=name, names=", ".join(csv_tables.NAMES)))
-    if name in _STREAMED:
+    if name == csv_tables.BREACHES:
+        period = current_period()
+        body: str | Iterator[str] = csv_tables.breaches_csv(_breaches(period), _)
+    elif name in _STREAMED:
         period = current_period()
         with services().db.reading() as session:
             check_segment(session, period)
-        body: str | Iterator[str] = stream_with_context(_STREAMED[name](period))
+        body = stream_with_context(_STREAMED[name](period))
     else:
         reports = current_reports(shown=0)
         period = reports.period
@@ -81,6 +87,14 @@ def csv_file(name: str) -> ResponseReturnValue:
     filename = "_".join([name, str(period.start), str(period.end), *([period.segment] if period.segment else [])])
     return Response(body, mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def _breaches(period: ReportPeriod) -> Breaches:
+    """The restoration clocks due in ``period``, breached as of now (issue 16 item 3)."""
+    svc = services()
+    with svc.db.reading() as session:
+        check_segment(session, period)
+        return restoration_breaches(session, period, svc.clock.now())
 
 
 def _payment_csv(period: ReportPeriod) -> Iterator[str]:

@@ -118,13 +118,15 @@ def closed_clocks(session: Session, *, limit: int) -> list[ClockRow]:
 
 def breaches_per_day(session: Session, start: datetime, end: datetime, segment: str | None,
                      now: datetime) -> list[BreachCount]:
-    """Clocks due at ``start`` ≤ time < ``end`` per Beijing day and segment, and how many were
-    breached: closed late, or still open past their due time at ``now``."""
+    """Clocks due at ``start`` ≤ time < ``end`` per Beijing day and segment (not of abandoned
+    orders), and how many were breached: closed late, or still open past their due time at ``now``."""
     day, segment_code = beijing_day(Reconnection.due_at), func.coalesce(order_segment, "")
     breached = or_(Reconnection.clock_outcome == BREACHED,
                    and_(Reconnection.status == OrderStatus.OPEN, Reconnection.due_at < now))
     query = (orders(day, segment_code, func.count(), func.count(case((breached, 1))))
-             .where(Reconnection.due_at >= start, Reconnection.due_at < end).group_by(day, segment_code))
+             .where(Reconnection.due_at >= start, Reconnection.due_at < end,
+                    Reconnection.status != OrderStatus.ABANDONED)  # its customer's next order carries the clock
+             .group_by(day, segment_code))
     if segment:
         query = query.where(order_segment == segment)
     return [BreachCount(as_date(row[0]), row[1], row[2], row[3]) for row in session.execute(query)]

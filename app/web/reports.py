@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.audit.reports import csv_tables, payment
-from app.audit.reports.breaches import Breaches, restoration_breaches
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import (
     HOW_LABELS,
@@ -32,7 +31,7 @@ from app.web.auth import requires
 from app.web.current import services
 from app.web.formatting import local_time
 from app.web.query_args import url_with_args
-from app.web.reports_api import current_period, current_reports
+from app.web.reports_api import current_breaches, current_period, current_reports
 
 bp = Blueprint("reports", __name__)
 ROLES = ("auditor", "sysadmin")
@@ -51,7 +50,7 @@ def register(app: Flask) -> None:
 @requires(*ROLES)
 def page() -> ResponseReturnValue:
     reports = current_reports(shown=SHOWN_ROWS)
-    breaches = _breaches(reports.period)
+    breaches = current_breaches(reports.period)
     args = {"from": reports.period.start, "to": reports.period.end, "segment": reports.period.segment}
 
     def csv_url(name: str) -> str:
@@ -74,7 +73,7 @@ def csv_file(name: str) -> ResponseReturnValue:
             name=name, names=", ".join(csv_tables.NAMES)))
     if name == csv_tables.BREACHES:
         period = current_period()
-        body: str | Iterator[str] = csv_tables.breaches_csv(_breaches(period), _)
+        body: str | Iterator[str] = csv_tables.breaches_csv(current_breaches(period), _)
     elif name in _STREAMED:
         period = current_period()
         with services().db.reading() as session:
@@ -87,14 +86,6 @@ def csv_file(name: str) -> ResponseReturnValue:
     filename = "_".join([name, str(period.start), str(period.end), *([period.segment] if period.segment else [])])
     return Response(body, mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}.csv"'})
-
-
-def _breaches(period: ReportPeriod) -> Breaches:
-    """The restoration clocks due in ``period``, breached as of now (issue 16 item 3)."""
-    svc = services()
-    with svc.db.reading() as session:
-        check_segment(session, period)
-        return restoration_breaches(session, period, svc.clock.now())
 
 
 def _payment_csv(period: ReportPeriod) -> Iterator[str]:

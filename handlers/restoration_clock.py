@@ -4,6 +4,7 @@ acknowledgement form."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from app.rules.restoration_clock import Clock, clock_start, hours_between
@@ -14,33 +15,32 @@ from storage import restoration_clocks as clock_rows
 from storage.restoration_clocks import ClockOrder
 
 
-def _order(ctx: ServiceContext) -> ClockOrder:
-    order = clock_rows.order_of(ctx.session.connection(), ctx.instance_id)
-    if order is None:
-        raise LookupError(f"instance {ctx.instance_id} has no reconnection order")
-    return order
+def _order(ctx: ServiceContext) -> ClockOrder | None:
+    return clock_rows.order_of(ctx.session.connection(), ctx.instance_id)
 
 
 def start(ctx: ServiceContext, sla_hours: float, escalate_hours: float) -> dict[str, Any]:
     """Start the clock on the instance's order: from the clearing payment (or the patrol's
-    discovery), due after ``sla_hours``, escalated after ``escalate_hours`` (the policy's, per class)."""
+    discovery), due after ``sla_hours``, escalated after ``escalate_hours`` (the policy's, per class).
+    An instance started without an order (by hand) runs its clock from now, kept in its data only."""
     order = _order(ctx)
-    clock = Clock.of(clock_start(order.trigger, order.opened_at, order.paid_at), float(sla_hours),
-                     float(escalate_hours))
+    started = clock_start(order.trigger, order.opened_at, order.paid_at) if order is not None else ctx.now
+    clock = Clock.of(started, float(sla_hours), float(escalate_hours))
     clock_rows.start(ctx.session.connection(), ctx.instance_id, clock.started_at, clock.due_at)
     return {"started_at": clock.started_at.isoformat(), "escalate_at": clock.escalate_at.isoformat(),
             "due_at": clock.due_at.isoformat(), "sla_hours": sla_hours, "escalate_hours": escalate_hours}
 
 
-def escalate(ctx: ServiceContext) -> dict[str, Any]:
+def escalate(ctx: ServiceContext, started_at: str, due_at: str) -> dict[str, Any]:
     """The reconnection is not done at the escalation point: mark the order escalated and say what
     the supervisor needs — time since the clock started, time left, what was tried."""
-    order = _order(ctx)
     clock_rows.mark_escalated(ctx.session.connection(), ctx.instance_id, ctx.now)
-    started, due = order.clock_started_at or order.opened_at, order.due_at or ctx.now
-    return {"at": ctx.now.isoformat(), "hours_since_start": hours_between(started, ctx.now),
-            "hours_left": hours_between(ctx.now, due), "remote_sends": order.sends,
-            "auto_order": order.auto_order_no, "manual_order": order.manual_order_no}
+    order = _order(ctx)
+    return {"at": ctx.now.isoformat(), "hours_since_start": hours_between(datetime.fromisoformat(started_at), ctx.now),
+            "hours_left": hours_between(ctx.now, datetime.fromisoformat(due_at)),
+            "remote_sends": order.sends if order is not None else 0,
+            "auto_order": order.auto_order_no if order is not None else None,
+            "manual_order": order.manual_order_no if order is not None else None}
 
 
 def validate_acknowledgement(form: FormContext, data: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.rules.beijing import BEIJING
 from app.rules.restoration_clock import Clock, clock_start, hours_between
 from app.runtime.contract import ServiceContext
 from app.runtime.forms import FormContext, FormInvalid
@@ -33,10 +34,12 @@ def start(ctx: ServiceContext, sla_hours: float, escalate_hours: float) -> dict[
 
 def escalate(ctx: ServiceContext, started_at: str, due_at: str) -> dict[str, Any]:
     """The reconnection is not done at the escalation point: mark the order escalated and say what
-    the supervisor needs — time since the clock started, time left, what was tried."""
+    the supervisor needs — when the clock started (Beijing time) and the hours since, the hours
+    left, what was tried."""
     clock_rows.mark_escalated(ctx.session.connection(), ctx.instance_id, ctx.now)
-    order = _order(ctx)
-    return {"at": ctx.now.isoformat(), "hours_since_start": hours_between(datetime.fromisoformat(started_at), ctx.now),
+    order, started = _order(ctx), datetime.fromisoformat(started_at)
+    return {"at": ctx.now.isoformat(), "started": started.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+            "hours_since_start": hours_between(started, ctx.now),
             "hours_left": hours_between(ctx.now, datetime.fromisoformat(due_at)),
             "remote_sends": order.sends if order is not None else 0,
             "auto_order": order.auto_order_no if order is not None else None,

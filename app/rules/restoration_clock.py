@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-MET, BREACHED = "met", "breached"
+MET, BREACHED = "met", "breached"  # a closed clock's outcome (kept by storage.restoration_clocks)
 PATROL = "patrol"  # the order's trigger when the patrol found the customer
 
 
@@ -36,11 +36,6 @@ class Clock:
             raise ValueError(f"restoration policy: {sla_hours} h to restore and escalation at {escalate_hours} h "
                              "(expected 0 ≤ escalation ≤ restoration, restoration > 0)")
         return cls(started_at, started_at + timedelta(hours=escalate_hours), started_at + timedelta(hours=sla_hours))
-
-
-def outcome(restored_at: datetime, due_at: datetime) -> str:
-    """``met`` when power came back by the due time, else ``breached``."""
-    return MET if restored_at <= due_at else BREACHED
 
 
 def hours_between(earlier: datetime, later: datetime) -> float:

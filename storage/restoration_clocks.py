@@ -51,11 +51,13 @@ class ClockRow(NamedTuple):
 
 
 class BreachCount(NamedTuple):
-    """Clocks due on one Beijing day in one segment: how many, and how many were breached."""
+    """Clocks due on one Beijing day in one segment: how many, how many met, how many breached
+    (the rest are open and not yet due)."""
 
     day: date
     segment: str
     due: int
+    met: int
     breached: int
 
 
@@ -123,10 +125,11 @@ def breaches_per_day(session: Session, start: datetime, end: datetime, segment: 
     day, segment_code = beijing_day(Reconnection.due_at), func.coalesce(order_segment, "")
     breached = or_(Reconnection.clock_outcome == BREACHED,
                    and_(Reconnection.status == OrderStatus.OPEN, Reconnection.due_at < now))
-    query = (orders(day, segment_code, func.count(), func.count(case((breached, 1))))
+    query = (orders(day, segment_code, func.count(), func.count(case((Reconnection.clock_outcome == MET, 1))),
+                    func.count(case((breached, 1))))
              .where(Reconnection.due_at >= start, Reconnection.due_at < end,
                     Reconnection.status != OrderStatus.ABANDONED)  # its customer's next order carries the clock
              .group_by(day, segment_code))
     if segment:
         query = query.where(order_segment == segment)
-    return [BreachCount(as_date(row[0]), row[1], row[2], row[3]) for row in session.execute(query)]
+    return [BreachCount(as_date(row[0]), *row[1:]) for row in session.execute(query)]

@@ -101,25 +101,25 @@ def test_issue_16_item_3_stuck_on_failed_sends_escalates_at_12_h_and_is_breached
     closed = order(u, "3400000031")
     assert (closed.status, closed.clock_outcome) == ("closed", "breached")
     assert clock_state(u, "3400000031")[0] == "breached"
-    assert breaches(u) == ([("S01", 1, 1)], [("2026-03", 1, 1)])
+    assert breaches(u) == ([("S01", 1, 0, 1)], [("2026-03", 1, 0, 1)])
 
 
-def breaches(u: Utility) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    """The reports' breaches (segment or month, clocks due, breached) for March 2026."""
+def breaches(u: Utility) -> tuple[list[tuple[str, int, int, int]], list[tuple[str, int, int, int]]]:
+    """The reports' breaches (segment or month, clocks due, met, breached) for March 2026."""
     with u.services.db.reading() as session:
         found = restoration_breaches(session, ReportPeriod(date(2026, 3, 1), date(2026, 3, 31), None),
                                      u.services.clock.now())
-    return ([(row.key, row.due, row.breached) for row in found.per_segment],
-            [(row.key, row.due, row.breached) for row in found.per_month])
+    return ([(row.key, row.due, row.met, row.breached) for row in found.per_segment],
+            [(row.key, row.due, row.met, row.breached) for row in found.per_month])
 
 
 def test_issue_16_item_3_an_open_clock_past_due_counts_as_breached_in_the_reports(utility: Utility) -> None:
     seed_customer(utility.services, "3400000034", auto_reconnect=False)
     run_patrol(utility.services.runtime)
     utility.advance(timedelta(hours=23, minutes=50), step=timedelta(hours=1))
-    assert breaches(utility) == ([("S01", 1, 0)], [("2026-03", 1, 0)])  # due, not yet breached
+    assert breaches(utility) == ([("S01", 1, 0, 0)], [("2026-03", 1, 0, 0)])  # open, not yet due: neither
     utility.advance(timedelta(minutes=20), step=timedelta(minutes=10))
-    assert breaches(utility) == ([("S01", 1, 1)], [("2026-03", 1, 1)])
+    assert breaches(utility) == ([("S01", 1, 0, 1)], [("2026-03", 1, 0, 1)])
 
 
 def test_issue_16_item_3_a_remote_reconnection_in_minutes_meets_its_clock_unescalated(
@@ -133,7 +133,7 @@ def test_issue_16_item_3_a_remote_reconnection_in_minutes_meets_its_clock_unesca
     closed = order(u, "3400000032")
     assert (closed.status, closed.clock_outcome, closed.escalated_at) == ("closed", "met", None)
     assert clock_state(u, "3400000032")[0] == "met"
-    assert breaches(u) == ([("S01", 1, 0)], [("2026-03", 1, 0)])
+    assert breaches(u) == ([("S01", 1, 1, 0)], [("2026-03", 1, 1, 0)])
 
 
 def test_issue_16_item_3_a_non_household_has_48_h_and_is_escalated_at_24_h(utility: Utility) -> None:

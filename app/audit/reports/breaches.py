@@ -18,15 +18,13 @@ from storage.report_orders import without_jit
 
 @dataclass
 class BreachCounts:
-    """Clocks due in one segment or month ("" over all), and how many were breached."""
+    """Clocks due in one segment or month ("" over all): how many, met, breached (the rest are
+    open and not yet due)."""
 
     key: str
     due: int = 0
+    met: int = 0
     breached: int = 0
-
-    @property
-    def met(self) -> int:
-        return self.due - self.breached
 
     @property
     def rate(self) -> float:
@@ -52,6 +50,7 @@ def restoration_breaches(session: Session, period: ReportPeriod, now: datetime) 
         for target in (per_segment.setdefault(row.segment, BreachCounts(row.segment)),
                        per_month.setdefault(month, BreachCounts(month)), total):
             target.due += row.due
+            target.met += row.met
             target.breached += row.breached
     return Breaches(sorted(per_segment.values(), key=_key), sorted(per_month.values(), key=_key), total)
 

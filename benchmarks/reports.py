@@ -4,9 +4,10 @@ bulk-loaded into a fresh migrated SQLite file (or ``--postgres URL``, a database
 ``test``: its schema is reset); the columns the steps keep (``reconnections.sends``,
 ``reconnected_at``, ``disconnections``, and the clearing payment kept when an order opens:
 ``clearing_payment_id``, ``paid_at``; issue 14 item 8) are loaded as the steps write them.
-Prints the time of ``build_reports`` for the whole period (as the page asks: the 200 longest cases
-over 24 h and the 200 first manual orders; as the JSON asks: all of them), for one segment and for
-one day (median of 5 runs, and the median CPU time of this process: on SQLite all of the work),
+Prints the time of ``build_reports`` with ``restoration_breaches`` (the page's two readings; the
+restoration clock columns are loaded too, issue 16 item 3) for the whole period (as the page asks:
+the 200 longest cases over 24 h and the 200 first manual orders; as the JSON asks: all of them),
+for one segment and for one day (median of 5 runs, and the median CPU time of this process: on SQLite all of the work),
 beside the old computation over
 the history's JSON (``tests/web/report_oracle.py``, whole period, 1 run) and the per-order walk
 the reports were before their counts became ``GROUP BY``s (``tests/web/report_walk.py``, 1 run),
@@ -35,6 +36,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.audit.reports import facts
+from app.audit.reports.breaches import restoration_breaches
 from app.audit.reports.period import ReportPeriod
 from app.audit.reports.tables import build_reports
 from app.web.reports import SHOWN_ROWS
@@ -86,7 +88,9 @@ def load_orders(engine: Any, customers: int, orders: int, disconnections: int) -
                 closed_at=restored + timedelta(seconds=30), outcome="reconnected_remote" if remote_ok
                 else "reconnected_on_site", auto_order_no=None if kind == 9 else f"1{iid:07d}",
                 manual_order_no=None if remote_ok else f"14{iid:010d}", sends=sends, reconnected_at=restored,
-                clearing_payment_id=iid, paid_at=opened - timedelta(hours=1))
+                clearing_payment_id=iid, paid_at=opened - timedelta(hours=1),
+                clock_started_at=opened - timedelta(hours=1), due_at=opened + timedelta(hours=23),
+                clock_outcome="met" if restored <= opened + timedelta(hours=23) else "breached")
             events = [("instance.started", None, {}),
                       ("service.called", "prepare", {"operator": "reconnection.prepare"})]
             for send in range(sends):
@@ -162,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             with Session(engine) as session:
                 began, began_cpu = time.perf_counter(), time.process_time()
                 reports = build_reports(session, period, shown)
+                breaches = restoration_breaches(session, period, START + timedelta(days=DAYS))
                 times.append(time.perf_counter() - began)
                 cpu.append(time.process_time() - began_cpu)
         print(f"{label}: median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)}; "
@@ -169,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
               f"disconnected {reports.total.disconnected:,}, payment cases {reports.payment.count:,} "
               f"({len(reports.payment.over):,} of {reports.payment.over_count:,} over 24 h read), "
               f"median {reports.payment.median_hours} h, first-attempt {reports.first_attempt_total.rate}, "
-              f"{len(reports.manual_orders):,} of {reports.total.manual_orders:,} manual orders read; "
+              f"{len(reports.manual_orders):,} of {reports.total.manual_orders:,} manual orders read, "
+              f"{breaches.total.breached:,} of {breaches.total.due:,} restoration clocks breached; "
               f"load average {os.getloadavg()}")
     return 0
 

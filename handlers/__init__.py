@@ -16,7 +16,7 @@ from typing import Any
 from app.rules.work_orders import DEFAULT_SERIES, Series
 from app.runtime.contract import Handler, OutboxAdapter, Receipt, Refusal, TerminationHook
 from app.runtime.forms import Validator
-from handlers import cut_policy, disconnection, headend, reconnection, sms
+from handlers import cut_policy, disconnection, headend, reconnection, restoration_clock, sms
 from handlers.headend_dlt645 import Dlt645HeadEnd, Dlt645Settings
 from handlers.headend_http import HeadEndHttpSettings, HttpHeadEnd
 from handlers.headend_simulator import SimulatedHeadEnd
@@ -36,6 +36,8 @@ def handler_table(settings: HandlerSettings | None = None) -> dict[str, Handler]
         "reconnection.prepare": reconnection.prepare,
         "reconnection.assign_order": partial(reconnection.assign_order, series=settings.series),
         "reconnection.record_reconnected": reconnection.record_reconnected,
+        "restoration_clock.start": restoration_clock.start,
+        "restoration_clock.escalate": restoration_clock.escalate,
         "headend.send_command": headend.send_command,
         "headend.expire_command": headend.expire_command,
         "sms.notify_customer": sms.notify_customer,
@@ -61,6 +63,7 @@ def validator_table() -> dict[str, Validator]:
         "disconnection.archive_empty": disconnection.validate_archive_empty,
         "disconnection.send_to_archive": disconnection.validate_send_to_archive,
         "reconnection.on_site": reconnection.validate_on_site,
+        "restoration_clock.acknowledge": restoration_clock.validate_acknowledgement,
         "disconnection.manual_entry": disconnection.validate_manual_entry,
     }
 

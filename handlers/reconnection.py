@@ -21,6 +21,7 @@ from handlers.form_fields import aware_time, event_time_error
 from handlers.work_orders import allocate_number
 from storage import customers as customer_rows
 from storage import reconnections as order_rows
+from storage import restoration_clocks as clock_rows
 from storage.domain_models import CONNECTED
 from storage.reconnections import OrderRef
 from storage.statuses import OrderStatus
@@ -45,6 +46,7 @@ def prepare(ctx: ServiceContext, customer_number: str) -> dict[str, Any]:
         "segment": customer.segment_code, "reader": customer.reader_username, "meter_address": customer.meter_address,
         "auto": customer.auto_reconnect, "screening_ok": screening.eligible, "screening_reasons": screening.reasons_not,
         "owed_cents": customer.owed_cents, "power_status": customer.power_status,
+        "customer_class": customer.customer_class,
     }
 
 
@@ -100,5 +102,6 @@ def record_reconnected(ctx: ServiceContext, customer_number: str, at: str, how: 
     old = customer.power_status
     customer.power_status, customer.power_status_since, customer.last_reconnected_at = CONNECTED, when, when
     order_rows.close_open_order(ctx.session, ctx.instance_id, ctx.now, f"reconnected_{how}", on_site_at=when)
+    clock_rows.record_outcome(ctx.session.connection(), ctx.instance_id)
     return {"customer": customer.number, "power_status": [old, CONNECTED], "reconnected_at": when.isoformat(),
             "how": how, "note": note}

@@ -73,13 +73,14 @@ class ForReconnection(NamedTuple):
     can_direct_close: bool
     relay_type: str
     reader_username: str | None
+    customer_class: str
 
 
 _FOR_RECONNECTION = select(
     Customer.id, Customer.number, Customer.name, Customer.address, Customer.segment_code, Customer.meter_address,
     Customer.auto_reconnect, Customer.owed_cents, Customer.power_status, Customer.voltage_class,
     Customer.ami_connected, Customer.channel_online, Customer.can_direct_close, Customer.relay_type,
-    Segment.reader_username,
+    Segment.reader_username, Customer.customer_class,
 ).outerjoin(Segment, Segment.code == Customer.segment_code).where(Customer.number == bindparam("b_number"))
 
 

@@ -162,6 +162,13 @@ class Reconnection(Base):
     clearing_payment_id: Mapped[int | None] = mapped_column(
         ID, ForeignKey("payments.id", name="fk_reconnections_clearing_payment"))
     paid_at: Mapped[datetime | None]
+    # The restoration clock (issue 16 item 3), kept by the steps: when it started (the clearing
+    # payment, or the patrol's discovery), when it falls due (the policy's hours for the class),
+    # when the reconnection was escalated, and at closing ``met`` or ``breached``.
+    clock_started_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    escalated_at: Mapped[datetime | None]
+    clock_outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class Disconnection(Base):

@@ -118,7 +118,7 @@ def order_counts(session: Session, start: datetime, end: datetime, segment: str 
             found.sends.append(SendCount(text, key, count))
         else:
             (found.reconnected if kind == "reconnected" else found.manual).append(
-                DayCount(_date(day), text, count, on_site))
+                DayCount(as_date(day), text, count, on_site))
     found.waits.longest.sort(key=lambda wait: (-wait[0], wait[1]))  # a union's rows come in no promised order
     return found._replace(waits=found.waits._replace(without_payment=without_payment))
 
@@ -146,7 +146,7 @@ def _wait_summaries(orders: CTE, restored: ColumnElement[bool], question: WaitQu
     return summaries
 
 
-def _date(day: date | str) -> date:
+def as_date(day: date | str) -> date:
     return day if isinstance(day, date) else date.fromisoformat(day)  # SQLite's date() is text
 
 

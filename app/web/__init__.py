@@ -34,6 +34,7 @@ from app.web import (
     reason_code_pages,
     rehearsals,
     reports,
+    restoration_clock_pages,
     start_pages,
     task_forms,
     version_pages,
@@ -62,8 +63,8 @@ def register_web(app: Flask) -> None:
     openapi.register(app)
     operations.register(app)
     for feature in (inbox, task_forms, draft_pages, start_pages, customers, cut_hold_pages, reason_code_pages,
-                    instances, audit_cases, reports, workbench_pages, workbench_catalogue, modeler_page, version_pages,
-                    rehearsals):
+                    instances, audit_cases, reports, restoration_clock_pages, workbench_pages, workbench_catalogue,
+                    modeler_page, version_pages, rehearsals):
         feature.register(app)
     _register_pages(app)
     _register_errors(app)

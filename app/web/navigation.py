@@ -16,6 +16,7 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("customers.segments_page", N_("Segments"), ("sysadmin",)),
     ("cut_holds.page", N_("Cut holds"), ("sysadmin",)),
     ("reason_codes.page", N_("Reason codes"), ("sysadmin",)),
+    ("restoration_clocks.page", N_("Restoration clocks"), ("approver", "sysadmin", "auditor")),
     ("audit_cases.search_page", N_("Audit"), ("auditor", "sysadmin")),
     ("reports.page", N_("Reports"), ("auditor", "sysadmin")),
 )

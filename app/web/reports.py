@@ -31,7 +31,7 @@ from app.web.auth import requires
 from app.web.current import services
 from app.web.formatting import local_time
 from app.web.query_args import url_with_args
-from app.web.reports_api import current_period, current_reports
+from app.web.reports_api import current_breaches, current_period, current_reports
 
 bp = Blueprint("reports", __name__)
 ROLES = ("auditor", "sysadmin")
@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
 @requires(*ROLES)
 def page() -> ResponseReturnValue:
     reports = current_reports(shown=SHOWN_ROWS)
+    breaches = current_breaches(reports.period)
     args = {"from": reports.period.start, "to": reports.period.end, "segment": reports.period.segment}
 
     def csv_url(name: str) -> str:
@@ -57,7 +58,8 @@ def page() -> ResponseReturnValue:
 
     return render_template(
         "reports/page.html", r=reports, csv_url=csv_url, chart=day_chart(reports.per_day),
-        buckets=duration_buckets(reports), shown_cases=reports.payment.over[:SHOWN_ROWS], over_hours=OVER_HOURS,
+        buckets=duration_buckets(reports), breaches=breaches, breach_headers=csv_tables.BREACH_HEADERS,
+        shown_cases=reports.payment.over[:SHOWN_ROWS], over_hours=OVER_HOURS,
         daily_headers=csv_tables.DAILY_HEADERS, payment_headers=csv_tables.PAYMENT_HEADERS,
         manual_headers=csv_tables.MANUAL_HEADERS, how_labels=HOW_LABELS, why_labels=WHY_LABELS,
         order_labels=ORDER_LABELS, local_time=local_time)
@@ -69,11 +71,14 @@ def csv_file(name: str) -> ResponseReturnValue:
     if name not in csv_tables.NAMES:
         raise NotFound(_("No report named {name}; there are: {names}").format(
             name=name, names=", ".join(csv_tables.NAMES)))
-    if name in _STREAMED:
+    if name == csv_tables.BREACHES:
+        period = current_period()
+        body: str | Iterator[str] = csv_tables.breaches_csv(current_breaches(period), _)
+    elif name in _STREAMED:
         period = current_period()
         with services().db.reading() as session:
             check_segment(session, period)
-        body: str | Iterator[str] = stream_with_context(_STREAMED[name](period))
+        body = stream_with_context(_STREAMED[name](period))
     else:
         reports = current_reports(shown=0)
         period = reports.period

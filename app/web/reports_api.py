@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify
 from flask.typing import ResponseReturnValue
 
+from app.audit.reports.breaches import BreachCounts, Breaches, restoration_breaches
 from app.audit.reports.period import ReportPeriod, parse_period
-from app.audit.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports
+from app.audit.reports.tables import DayCounts, FirstAttempt, PaymentCase, Reports, build_reports, check_segment
 from app.rules.beijing import ZONE_NAME, beijing_date
 from app.web.api_models.reports import Reports as ReportsAnswer
 from app.web.api_models.reports import ReportsArgs
@@ -37,12 +38,22 @@ def current_reports(args: ReportsArgs | None = None, shown: int | None = None) -
         return build_reports(session, period, shown)
 
 
+def current_breaches(period: ReportPeriod) -> Breaches:
+    """The restoration clocks due in ``period``, breached as of now (issue 16 item 3)."""
+    svc = services()
+    with svc.db.reading() as session:
+        check_segment(session, period)
+        return restoration_breaches(session, period, svc.clock.now())
+
+
 @api.get("/api/reports")
 @requires("auditor", "sysadmin")
 @operation("The auditor's reports for a period (auditors, system administrators)", query=ReportsArgs,
            replies={200: Reply("the reports", ReportsAnswer)})
 def reports_json(query: ReportsArgs) -> ResponseReturnValue:
-    return jsonify(reports_document(current_reports(query)))
+    reports = current_reports(query)
+    return jsonify({**reports_document(reports), "restoration_breaches": breaches_document(
+        current_breaches(reports.period))})
 
 
 def reports_document(r: Reports) -> dict[str, Any]:
@@ -69,6 +80,16 @@ def reports_document(r: Reports) -> dict[str, Any]:
             "by_cancelled_cut": [{"code": row.code, "not_cut": row.count, "causes": dict(sorted(row.causes.items()))}
                                  for row in r.reasons.by_cut_code]},
     }
+
+
+def breaches_document(breaches: Breaches) -> dict[str, Any]:
+    return {"total": _breach(breaches.total), "per_segment": [_breach(row) for row in breaches.per_segment],
+            "per_month": [_breach(row) for row in breaches.per_month]}
+
+
+def _breach(row: BreachCounts) -> dict[str, Any]:
+    return {"key": row.key or None, "due": row.due, "met": row.met, "breached": row.breached,
+            "breach_rate": row.rate}
 
 
 def _counts(row: DayCounts) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def test_a_real_export_verifies_in_a_separate_process(exported: tuple[bytes, Cas
     assert done.returncode == 0, done.stdout + done.stderr
     head = case["head"]
     assert done.stdout.splitlines()[0] == f"verified: {len(case['events'])} events, head #{head['seq']} {head['hash']}"
-    assert case["head"]["seq"] == 67 and case["events"][-1]["type"] == "instance.completed"
+    assert case["head"]["seq"] == 69 and case["events"][-1]["type"] == "instance.completed"
     assert run_script(tmp_path, raw, "--head", head["hash"]).returncode == 0
 
 
@@ -89,7 +89,7 @@ def _swap(case: Case) -> str:
 
 def _cut_tail(case: Case) -> str:
     case["events"].pop()
-    return "chain ends at #66, head says #67"
+    return "chain ends at #68, head says #69"
 
 
 def _edit_file(case: Case) -> str:

@@ -49,7 +49,8 @@ def on_site_task(u: Utility, number: str) -> UserTask:
 def test_a_case_on_lanes_of_before_and_one_on_named_lanes_run_and_replay(utility: Utility) -> None:
     shipped = (BPMN_DIR / "reconnect.bpmn").read_bytes()
     [before] = utility.services.deploy_files({"reconnect.bpmn": lanes_of_before(shipped)}, DEPLOYER)
-    assert [w.element_id for w in before.warnings] == ["lane_executor"]  # it deploys, and says how to migrate
+    # it deploys, and says how to migrate
+    assert [w.element_id for w in before.warnings] == ["lane_executor", "lane_supervisor"]
     seed_customer(utility.services, "3400000002", auto_reconnect=False)
     run_patrol(utility.services.runtime)
     old = on_site_task(utility, "3400000002")

@@ -22,7 +22,7 @@ FILES = ("disconnect.bpmn", "disconnect_customer.bpmn", "reconnect.bpmn")
 # Who does each user task: the same roles as when lane names were role ids.
 DOERS = {"apply": "applicant", "approve": "approver", "issue": "executor", "confirm_empty": "executor",
          "send_to_archive": "executor", "enter_disconnection": "executor", "on_site": "executor",
-         "give_notice": "executor"}
+         "give_notice": "executor", "supervisor_review": "approver"}
 NAMES = {"applicant": "申请人（抄表员）", "approver": "审批人", "executor": "执行人", SYSTEM_LANE_ROLE: "系统"}
 
 Box = tuple[float, float, float, float]

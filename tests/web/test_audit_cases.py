@@ -92,16 +92,16 @@ def test_issue_5_the_case_page_shows_the_timeline_who_did_what_and_the_verificat
     for testid in ("diagram", "timeline-slider", "token-positions", "case-data", "who-did-what", "verification"):
         assert f'data-testid="{testid}"' in html, testid
     assert f'/api/instances/{instance_id}/diagram' in html  # the instance's own deployed version, as operators see it
-    assert '<span class="badge ok">Intact</span> 67 events, head #67' in html  # the chain
+    assert '<span class="badge ok">Intact</span> 69 events, head #69' in html  # the chain
     assert 'data-testid="verify-replay"><span class="badge ok">Verified</span>' in html  # the replay
     assert f"instance {instance_id}: verified" in html
     assert 'data-testid="verify-seal"><span class="badge warn">Not sealed yet</span>' in html
 
     assert site.services.sealer is not None and site.services.sealer.seal_all() == 1
     sealed = ann.get(f"/audit/cases/{instance_id}?lang=en").data.decode()
-    assert "event #67 sealed by seal 1" in sealed  # the seal names the head: the auditor compares its hash
+    assert "event #69 sealed by seal 1" in sealed  # the seal names the head: the auditor compares its hash
     chinese = ann.get(f"/audit/cases/{instance_id}?lang=zh").data.decode()
-    assert "事件 #67 已由第 1 号封存记录封存" in chinese
+    assert "事件 #69 已由第 1 号封存记录封存" in chinese
 
     timeline = json.loads(TIMELINE.search(page.data).group(1))  # type: ignore[union-attr]
     sends = [e["seq"] for e in timeline["events"]

@@ -16,7 +16,8 @@ from tests.web.conftest import Site
 
 PUBLIC = {"/login", "/healthz", "/readyz", "/metrics", "/api/openapi.json", "/static/<path:filename>",
           "/vendor/bpmn-js/<path:filename>"}
-MACHINE = {"/api/headend/results", "/api/payments", "/api/payments/reversals"}  # bearer tokens, not sessions (tests/integration)
+# bearer tokens, not sessions (tests/integration)
+MACHINE = {"/api/headend/results", "/api/payments", "/api/payments/reversals"}
 FOR_ANY_ACCOUNT = {"/api/me", "/logout"}
 
 

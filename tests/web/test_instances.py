@@ -95,9 +95,11 @@ def test_the_detail_shows_where_an_on_site_reconnection_stands(site: Site) -> No
     assert b'data-testid="intervene"' not in page.data  # an approver may not intervene
 
     marks = ann.get(f"/api/instances/{instance_id}/diagram").json["highlights"]
-    assert marks["tasks"] == marks["active"] == ["on_site"]
-    assert marks["completed"] == ["flagged", "manual_order", "prepare", "start"]
-    assert marks["taken_flows"] == ["f_manual_ordered", "f_not_flagged", "f_prepared", "f_start"]  # not f_flagged
+    assert marks["tasks"] == ["on_site"]
+    assert marks["active"] == ["clock_escalation", "on_site"]  # the restoration clock's timer waits on it
+    assert marks["completed"] == ["flagged", "manual_order", "prepare", "start", "start_clock"]
+    assert marks["taken_flows"] == ["f_clock_started", "f_manual_ordered", "f_not_flagged", "f_prepared",
+                                    "f_start"]  # not f_flagged
     assert marks["incidents"] == []
 
     detail = ann.get(f"/api/instances/{instance_id}").json

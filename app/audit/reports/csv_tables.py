@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from app.audit.reports.breaches import Breaches
 from app.audit.reports.tables import (
     HOW_LABELS,
     ORDER_LABELS,
@@ -23,8 +24,8 @@ from app.audit.reports.tables import (
 from app.rules.beijing import BEIJING
 from app.translations import N_
 
-PAYMENT, MANUAL = "payment_to_reconnection", "manual_orders"
-NAMES = ("daily", PAYMENT, "first_attempt", MANUAL, "reason_codes")
+PAYMENT, MANUAL, BREACHES = "payment_to_reconnection", "manual_orders", "restoration_breaches"
+NAMES = ("daily", PAYMENT, "first_attempt", MANUAL, "reason_codes", BREACHES)
 BOM = "\ufeff"
 CHUNK_ROWS = 1000
 Translate = Callable[[str], str]
@@ -35,6 +36,8 @@ PAYMENT_HEADERS = [N_("Work order"), N_("Customer number"), N_("Customer name"),
                    N_("Power restored at"), N_("How"), N_("Hours"), N_("Over 24 h")]
 REASON_HEADERS = [N_("Kind"), N_("Code"), N_("English label"), N_("Chinese label"), N_("Cut"), N_("Not cut"),
                   N_("Causes")]
+BREACH_HEADERS = [N_("Per"), N_("Segment or month"), N_("Clocks due"), N_("Restored in time"),
+                  N_("Breached"), N_("Breach rate")]
 MANUAL_HEADERS = [N_("Manual order"), N_("Customer number"), N_("Customer name"), N_("Segment"), N_("Opened"),
                   N_("Why on site"), N_("Remote sends"), N_("Status"), N_("Power restored at")]
 
@@ -53,6 +56,17 @@ def payment_csv(cases: Iterable[PaymentCase], translate: Translate) -> Iterator[
 def manual_csv(orders: Iterable[ManualOrder], translate: Translate) -> Iterator[str]:
     """The manual orders (in the order they opened) as CSV text, in chunks, the first starting with the BOM."""
     return _csv_chunks(_translated(translate, MANUAL_HEADERS), (_manual_row(order, translate) for order in orders))
+
+
+def breaches_csv(breaches: Breaches, translate: Translate) -> str:
+    """The restoration clocks due in the period per segment, then per month, then in all."""
+    rows = [[translate(per), counts.key or translate("All segments"), counts.due, counts.met, counts.breached,
+             f"{counts.rate:.3f}"]
+            for per, table in (("Segment", breaches.per_segment), ("Month", breaches.per_month))
+            for counts in table]
+    total = breaches.total
+    rows.append([translate("Total"), "", total.due, total.met, total.breached, f"{total.rate:.3f}"])
+    return "".join(_csv_chunks(_translated(translate, BREACH_HEADERS), rows))
 
 
 def _csv_chunks(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:

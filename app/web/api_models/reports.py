@@ -96,6 +96,20 @@ class ReasonCodes(Answer):
     by_cancelled_cut: list[CutCodeCount]
 
 
+class BreachCounts(Answer):
+    key: str | None = Field(description="the segment, or the Beijing month YYYY-MM; null in the total")
+    due: int = Field(description="restoration clocks that fell due in the period")
+    met: int
+    breached: int = Field(description="power restored after the due time, or still not restored now")
+    breach_rate: float = Field(ge=0, le=1)
+
+
+class RestorationBreaches(Answer):
+    total: BreachCounts
+    per_segment: list[BreachCounts]
+    per_month: list[BreachCounts]
+
+
 class Period(Answer):
     start: date = Field(alias="from")
     end: date = Field(alias="to")
@@ -127,7 +141,11 @@ class Reports(Answer):
                            "opened_at": "2026-02-27T03:00:00+00:00", "why": "remote_failed", "sends": 3,
                            "status": "closed", "restored_at": "2026-02-28T03:00:00+00:00"}],
         "reason_codes": {"by_reason": [{"code": "01", "cut": 4, "not_cut": 1}],
-                         "by_cancelled_cut": [{"code": "C1", "not_cut": 1, "causes": {"paid_before_trip": 1}}]}}]})
+                         "by_cancelled_cut": [{"code": "C1", "not_cut": 1, "causes": {"paid_before_trip": 1}}]},
+        "restoration_breaches": {
+            "total": {"key": None, "due": 2, "met": 1, "breached": 1, "breach_rate": 0.5},
+            "per_segment": [{"key": "S01", "due": 2, "met": 1, "breached": 1, "breach_rate": 0.5}],
+            "per_month": [{"key": "2026-02", "due": 2, "met": 1, "breached": 1, "breach_rate": 0.5}]}}]})
 
     period: Period
     total: Counts
@@ -138,3 +156,5 @@ class Reports(Answer):
     first_attempt: FirstAttempts
     manual_orders: list[ManualOrder]
     reason_codes: ReasonCodes
+    restoration_breaches: RestorationBreaches = Field(
+        description="issue 16 item 3: the restoration clocks due in the period")

@@ -4,7 +4,7 @@ cause (a child's outcome, the outbox's cancellation) is counted under. Seeded he
 never deleted or renumbered (a sysadmin renames or retires them).
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-05 13:30:00
 """
 
@@ -17,7 +17,7 @@ import storage.types
 from storage.reason_codes import SEEDED_AT, seed_rows
 
 revision = '0025'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -8,12 +8,15 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Integer, insert, literal, select, text
+from sqlalchemy import Connection, Engine, Integer, delete, insert, literal, select, text
 
 from storage.schema import metadata
 
 CHUNK = 2_000
 DERIVED = frozenset({"segment_tallies"})  # kept by triggers on customers and sms_subscriptions
+# Rows the migrations write (the lists a sysadmin edits afterwards): an empty installation has them,
+# and a copy replaces them with the source's.
+SEEDED = frozenset({"protection_classes", "reason_codes", "cut_cause_codes"})
 
 
 def sqlite_backup(engine: Engine, target: Path) -> None:
@@ -51,15 +54,18 @@ def integrity_problems(conn: Connection) -> list[str]:
 
 
 def holds_data(conn: Connection) -> bool:
-    """Whether any table but Alembic's has a row."""
+    """Whether any table but Alembic's has a row (the migrations' own seeded lists do not count)."""
     return any(conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
-               for table in metadata.sorted_tables)
+               for table in metadata.sorted_tables if table.name not in SEEDED)
 
 
 def copy_rows(source: Connection, target: Connection, progress: Callable[[str, int], None]) -> dict[str, int]:
     """Every row of every table, parents before children, in chunks; returns rows per table. Tables
     the target's triggers keep (``DERIVED``) are not copied: they count the copied rows themselves."""
     copied: dict[str, int] = {}
+    for table in reversed(metadata.sorted_tables):  # the target's seeded lists give way to the source's
+        if table.name in SEEDED:
+            target.execute(delete(table))
     for table in metadata.sorted_tables:
         if table.name in DERIVED:
             continue
